@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
-const alias = { "@": path.resolve(import.meta.dirname) };
+const alias = {
+  "@": path.resolve(import.meta.dirname),
+  // the marker package throws outside React's server build
+  "server-only": path.resolve(import.meta.dirname, "test/support/empty.ts"),
+};
 
 export default defineConfig({
   resolve: { alias },
@@ -11,7 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "components/**/*.test.ts"],
           environment: "node",
         },
       },
@@ -19,8 +23,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "integration",
+          // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses
+          server: { deps: { inline: ["next-auth", "@auth/core"] } },
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
+          globalSetup: ["test/support/db-setup.ts"],
+          setupFiles: ["test/support/env.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,

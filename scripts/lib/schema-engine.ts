@@ -3,7 +3,7 @@
 // the same engine (its version suffix equals @prisma/engines-version) needs no download.
 // Development tool only: the app applies migrations with scripts/lib/migrate.ts.
 import { PrismaPg } from "@prisma/adapter-pg";
-import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -18,13 +18,16 @@ type Engine = {
 const require = createRequire(import.meta.url);
 
 async function loadWasm() {
+  // the engine reports a panic here before it throws
+  const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(m: string): void } };
+  g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m) => console.error(`prisma schema engine panicked: ${m}`) };
   const dir = path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg"));
   const bg = await import(path.join(dir, "schema_engine_bg.js"));
   const bytes = fs.readFileSync(path.join(dir, "schema_engine_bg.wasm"));
   const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bg });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
-  return bg as { SchemaEngine: { new (o: unknown, cb: unknown, a: unknown): Promise<Engine> } };
+  return bg as { SchemaEngine: { new: (o: unknown, cb: unknown, a: unknown) => Promise<Engine> } };
 }
 
 // Separate fields, not a connection string: adapter-pg spreads its config with another
@@ -62,15 +65,42 @@ function migrationList() {
   };
 }
 
-// adapter-pg cannot read PostgreSQL's "char" type (pg_class.relkind and friends), which the
-// engine's introspection selects; the values arrive as strings, so call them text.
-function readCharAsText<T extends object>(adapter: T): T {
-  const io = adapter as unknown as { performIO(q: unknown): Promise<{ fields: { dataTypeID: number }[] }> };
-  const perform = io.performIO.bind(io);
-  io.performIO = async (q) => {
+// Two things adapter-pg cannot do for the engine: read PostgreSQL's "char" type (pg_class.relkind
+// and friends, which introspection selects: read it as text, then tell the engine it is a char), and
+// run a script holding a function body ($$ … ; … $$), which its executeScript splits on ";".
+function patchAdapter<T extends object>(adapter: T): T {
+  const a = adapter as unknown as {
+    client: { query(sql: string): Promise<unknown> };
+    performIO(q: unknown): Promise<{ fields: { dataTypeID: number }[] }>;
+    queryRaw(q: unknown): Promise<{ columnTypes: number[] }>;
+    executeScript(script: string): Promise<void>;
+    onError(error: unknown): never;
+  };
+  const perform = a.performIO.bind(a);
+  const queryRaw = a.queryRaw.bind(a);
+  let charColumns: number[] = [];
+  a.performIO = async (q) => {
     const result = await perform(q);
-    for (const f of result.fields) if (f.dataTypeID === 18) f.dataTypeID = 25;
+    charColumns = [];
+    result.fields.forEach((f, i) => {
+      if (f.dataTypeID === 18) {
+        f.dataTypeID = 25;
+        charColumns.push(i);
+      }
+    });
     return result;
+  };
+  a.queryRaw = async (q) => {
+    const result = await queryRaw(q);
+    for (const i of charColumns) result.columnTypes[i] = ColumnTypeEnum.Character;
+    return result;
+  };
+  a.executeScript = async (script) => {
+    try {
+      await a.client.query(script);
+    } catch (error) {
+      a.onError(error);
+    }
   };
   return adapter;
 }
@@ -83,7 +113,7 @@ function adapterFactory(url: string) {
   return {
     provider: main.provider,
     adapterName: main.adapterName,
-    connect: async () => readCharAsText(await main.connect()),
+    connect: async () => patchAdapter(await main.connect()),
     async connectToShadowDb() {
       const name = `regatta_shadow_${randomUUID().replaceAll("-", "")}`;
       const admin = new pg.Client(config);
@@ -99,7 +129,7 @@ function adapterFactory(url: string) {
         await drop.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         await drop.end();
       };
-      return readCharAsText(shadow);
+      return patchAdapter(shadow);
     },
   };
 }
@@ -111,7 +141,7 @@ function adapterFactory(url: string) {
 export async function diffMigrationsToSchema(url: string): Promise<string> {
   const { SchemaEngine } = await loadWasm();
   const schema = { files: [{ path: SCHEMA_PATH, content: fs.readFileSync(SCHEMA_PATH, "utf8") }] };
-  const adapter = bindMigrationAwareSqlAdapterFactory(adapterFactory(url));
+  const adapter = bindMigrationAwareSqlAdapterFactory(adapterFactory(url) as never);
   const engine = await SchemaEngine.new({ datamodels: [[SCHEMA_PATH, schema.files[0].content]] }, () => {}, adapter);
   try {
     const result = await engine.diff({

@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuthError } from "next-auth";
+import { oidcConfig, signIn } from "@/lib/auth/auth";
+import { currentActor } from "@/lib/auth/guard";
+import { LoginForm, type LoginState } from "@/components/login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
+
+async function passwordSignIn(_prev: LoginState, form: FormData): Promise<LoginState> {
+  "use server";
+  const email = String(form.get("email") ?? "");
+  try {
+    await signIn("credentials", { email, password: String(form.get("password") ?? ""), redirectTo: "/" });
+  } catch (err) {
+    // the redirect after success is thrown too: let it through
+    if (!(err instanceof AuthError)) throw err;
+    const code = (err as AuthError & { code?: string }).code ?? "";
+    if (code.startsWith("rate_limited")) {
+      const wait = Number(code.split(":")[1]) || 900;
+      return { email, error: `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? "s" : ""}.` };
+    }
+    return { email, error: "Invalid email or password." };
+  }
+  return { email };
+}
+
+async function ssoSignIn() {
+  "use server";
+  await signIn("oidc", { redirectTo: "/" });
+}
+
+export default async function LoginPage() {
+  if (await currentActor()) redirect("/");
+  const oidc = oidcConfig();
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-sm">
+        <div className="mb-6 text-center">
+          <div className="text-2xl font-semibold tracking-tight">⛵ Regatta</div>
+          <p className="mt-1 text-sm text-slate-500">Every container registry, one dashboard.</p>
+        </div>
+        <div className="card p-6">
+          <LoginForm action={passwordSignIn} />
+          {oidc && (
+            <form action={ssoSignIn} className="mt-4 border-t border-slate-200 pt-4">
+              <button className="btn-secondary w-full" type="submit">
+                Sign in with {oidc.name}
+              </button>
+            </form>
+          )}
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,19 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TokenView } from "@/lib/schemas/user";
+import { api } from "@/components/api";
+
+const key = ["tokens"] as const;
+
+export function useTokens(initial?: TokenView[]) {
+  return useQuery({ queryKey: key, queryFn: async () => (await api<{ tokens: TokenView[] }>("/tokens")).tokens, initialData: initial });
+}
+
+export function useTokenMutations() {
+  const qc = useQueryClient();
+  const done = () => qc.invalidateQueries({ queryKey: key });
+  return {
+    create: useMutation({ mutationFn: (body: unknown) => api<TokenView & { token: string }>("/tokens", { method: "POST", body }), onSuccess: done }),
+    revoke: useMutation({ mutationFn: (id: string) => api<void>(`/tokens/${id}`, { method: "DELETE" }), onSuccess: done }),
+  };
+}

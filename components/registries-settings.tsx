@@ -1,0 +1,71 @@
+"use client";
+import { useState } from "react";
+import { KINDS, type RegistryView } from "@/lib/schemas/registry";
+import { ErrorBanner } from "@/components/field-error";
+import { RegistryForm, type RegistryFormValue } from "@/components/registry-form";
+import { RegistryTestButton } from "@/components/registry-test-button";
+import { useRegistries, useRegistryMutations } from "@/components/hooks/use-registries";
+
+export function RegistriesSettings({ initial, startAdding }: { initial: RegistryView[]; startAdding: boolean }) {
+  const { data: registries = [] } = useRegistries(initial);
+  const m = useRegistryMutations();
+  const [mode, setMode] = useState<{ kind: "add" } | { kind: "edit"; r: RegistryView } | null>(startAdding ? { kind: "add" } : null);
+
+  function save(v: RegistryFormValue) {
+    if (mode?.kind === "edit") {
+      const { kind: _kind, ...rest } = v;
+      m.update.mutate({ id: mode.r.id, body: rest }, { onSuccess: () => setMode(null) });
+    } else {
+      m.create.mutate(v, { onSuccess: () => setMode(null) });
+    }
+  }
+
+  const active = mode?.kind === "edit" ? m.update : m.create;
+  return (
+    <div className="space-y-4">
+      <div className="flex items-center justify-between">
+        <h1 className="text-lg font-semibold">Registries</h1>
+        {!mode && <button className="btn-primary" onClick={() => { m.create.reset(); setMode({ kind: "add" }); }}>Add registry</button>}
+      </div>
+      {mode && (
+        <RegistryForm
+          key={mode.kind === "edit" ? mode.r.id : "add"}
+          editing={mode.kind === "edit" ? mode.r : undefined}
+          error={active.error}
+          pending={active.isPending}
+          onSubmit={save}
+          onCancel={() => setMode(null)}
+        />
+      )}
+      <ErrorBanner error={m.remove.error} />
+      <div className="card overflow-hidden">
+        <table className="w-full text-left text-sm" data-testid="registries-table">
+          <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+            <tr><th className="px-4 py-2">Name</th><th className="px-4 py-2">Kind</th><th className="px-4 py-2">Endpoint</th><th className="px-4 py-2">Credentials</th><th className="px-4 py-2" /></tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {registries.length === 0 && (
+              <tr><td colSpan={5} className="px-4 py-6 text-center text-slate-500">No registry yet. Add one to start browsing.</td></tr>
+            )}
+            {registries.map((r) => (
+              <tr key={r.id}>
+                <td className="px-4 py-2 font-medium">{r.name}</td>
+                <td className="px-4 py-2 text-slate-600">{KINDS[r.kind].label}</td>
+                <td className="px-4 py-2 font-mono text-xs">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</td>
+                <td className="px-4 py-2 text-xs text-slate-600">{r.credentialPreview ?? "anonymous"}</td>
+                <td className="space-x-2 whitespace-nowrap px-4 py-2 text-right">
+                  <RegistryTestButton id={r.id} />
+                  <button className="btn-secondary py-1" onClick={() => { m.update.reset(); setMode({ kind: "edit", r }); }}>Edit</button>
+                  <button
+                    className="btn-danger py-1"
+                    onClick={() => { if (confirm(`Remove ${r.name}? Its stored credentials are deleted; the registry itself is not touched.`)) m.remove.mutate(r.id); }}
+                  >Remove</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+"use client";
+import { useState } from "react";
+import { KINDS, REGISTRY_KINDS, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
+import { ErrorBanner, fieldError } from "@/components/field-error";
+
+export interface RegistryFormValue {
+  name: string;
+  kind: RegistryKind;
+  endpoint?: string;
+  namespace?: string;
+  insecure?: boolean;
+  credentials?: Record<string, string> | null;
+}
+
+export function RegistryForm(props: {
+  editing?: RegistryView;
+  error: unknown;
+  pending: boolean;
+  onSubmit: (v: RegistryFormValue) => void;
+  onCancel: () => void;
+}) {
+  const { editing } = props;
+  const [kind, setKind] = useState<RegistryKind>(editing?.kind ?? "GENERIC");
+  const [replaceCreds, setReplaceCreds] = useState(!editing);
+  const info = KINDS[kind];
+
+  function submit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const text = (k: string) => String(f.get(k) ?? "").trim();
+    const credentials = Object.fromEntries(info.fields.map((fl) => [fl.name, String(f.get(`cred.${fl.name}`) ?? "")]).filter(([, v]) => v !== ""));
+    props.onSubmit({
+      name: text("name"),
+      kind,
+      endpoint: text("endpoint") || undefined,
+      namespace: text("namespace") || undefined,
+      insecure: f.get("insecure") === "on",
+      credentials: replaceCreds ? credentials : undefined,
+    });
+  }
+
+  const err = (field: string) => {
+    const m = fieldError(props.error, field);
+    return m ? <p className="mt-1 text-xs text-red-700">{m}</p> : null;
+  };
+
+  return (
+    <form onSubmit={submit} className="card space-y-4 p-5" aria-label={editing ? "Edit registry" : "Add registry"}>
+      <h2 className="font-medium">{editing ? `Edit ${editing.name}` : "Add a registry"}</h2>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <div>
+          <label className="label" htmlFor="kind">Kind</label>
+          <select id="kind" className="input" value={kind} disabled={!!editing} onChange={(e) => setKind(e.target.value as RegistryKind)}>
+            {REGISTRY_KINDS.map((k) => <option key={k} value={k}>{KINDS[k].label}</option>)}
+          </select>
+          {err("kind")}
+        </div>
+        <div>
+          <label className="label" htmlFor="name">Name</label>
+          <input id="name" name="name" className="input" defaultValue={editing?.name} placeholder="e.g. prod-ecr" required />
+          {err("name")}
+        </div>
+        <div>
+          <label className="label" htmlFor="endpoint">Endpoint</label>
+          <input id="endpoint" name="endpoint" className="input font-mono" defaultValue={editing?.endpoint} placeholder={info.defaultEndpoint ?? "https://registry.example.com"} required={!info.defaultEndpoint} />
+          {err("endpoint")}
+        </div>
+        {info.namespaceLabel && (
+          <div>
+            <label className="label" htmlFor="namespace">{info.namespaceLabel}</label>
+            <input id="namespace" name="namespace" className="input" defaultValue={editing?.namespace ?? ""} />
+            {err("namespace")}
+          </div>
+        )}
+      </div>
+      <p className="text-xs text-slate-500">{info.help}</p>
+      {editing && !replaceCreds ? (
+        <div className="flex items-center justify-between rounded-md bg-slate-50 px-3 py-2 text-sm">
+          <span className="text-slate-600">Credentials: {editing.credentialPreview ?? "none (anonymous)"}</span>
+          <button type="button" className="btn-secondary py-1" onClick={() => setReplaceCreds(true)}>Replace credentials</button>
+        </div>
+      ) : (
+        <div className="grid gap-4 sm:grid-cols-2">
+          {info.fields.map((fl) => (
+            <div key={fl.name} className={fl.multiline ? "sm:col-span-2" : ""}>
+              <label className="label" htmlFor={`cred.${fl.name}`}>{fl.label}{fl.required ? "" : " (optional)"}</label>
+              {fl.multiline ? (
+                <textarea id={`cred.${fl.name}`} name={`cred.${fl.name}`} className="input h-28 font-mono text-xs" autoComplete="off" spellCheck={false} />
+              ) : (
+                <input id={`cred.${fl.name}`} name={`cred.${fl.name}`} type={fl.secret ? "password" : "text"} className="input" autoComplete={fl.secret ? "new-password" : "off"} />
+              )}
+              {fl.help && <p className="mt-1 text-xs text-slate-500">{fl.help}</p>}
+              {err(`credentials.${fl.name}`)}
+            </div>
+          ))}
+        </div>
+      )}
+      <label className="flex items-center gap-2 text-sm text-slate-700">
+        <input type="checkbox" name="insecure" defaultChecked={editing?.insecure} /> Allow plain http token realms (for a registry on a private network)
+      </label>
+      <ErrorBanner error={props.error} />
+      <div className="flex gap-2">
+        <button className="btn-primary" type="submit" disabled={props.pending}>{props.pending ? "Saving…" : editing ? "Save" : "Add registry"}</button>
+        <button className="btn-secondary" type="button" onClick={props.onCancel}>Cancel</button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,33 @@
+// One error shape for every JSON answer: { error: { code, message, details? } }.
+import { ZodError } from "zod";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new ApiError(400, "BAD_REQUEST", message, details);
+export const unauthorized = (message = "sign in, or send an API token as Authorization: Bearer rgt_…") =>
+  new ApiError(401, "UNAUTHENTICATED", message);
+export const forbidden = (message: string) => new ApiError(403, "FORBIDDEN", message);
+export const notFound = (what: string) => new ApiError(404, "NOT_FOUND", `${what} not found`);
+export const conflict = (message: string, details?: unknown) => new ApiError(409, "CONFLICT", message, details);
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function zodToApiError(err: ZodError): ApiError {
+  const issues = err.issues.map((i) => ({ field: i.path.join("."), message: i.message }));
+  const first = issues[0];
+  const message = first ? (first.field && !first.message.includes(first.field) ? `${first.field}: ${first.message}` : first.message) : "invalid input";
+  return new ApiError(422, "INVALID_INPUT", message, { issues });
+}

@@ -1,0 +1,27 @@
+import "server-only";
+// Personal API tokens: "rgt_" + 32 random bytes (base64url). Only SHA-256 of a token is stored;
+// the token itself is shown once, when it is made.
+import { createHash, randomBytes } from "node:crypto";
+import { db } from "@/lib/db";
+
+export const TOKEN_PREFIX = "rgt_";
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export function newToken(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString("base64url");
+}
+
+/** The user a bearer token acts for, or null when it is unknown or expired. */
+export async function userForToken(token: string) {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+  const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  if (!row || (row.expiresAt && row.expiresAt < new Date())) return null;
+  // at most one write a minute per token
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return row.user;
+}

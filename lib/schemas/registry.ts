@@ -1,0 +1,177 @@
+// One schema for registry connections: used by the API routes, the settings form and the client.
+import { z } from "zod";
+
+export const REGISTRY_KINDS = ["GENERIC", "DOCKERHUB", "GHCR", "GITLAB", "GOOGLE", "ECR", "QUAY", "HARBOR"] as const;
+export type RegistryKind = (typeof REGISTRY_KINDS)[number];
+
+export interface CredentialField {
+  name: string;
+  label: string;
+  secret: boolean;
+  required: boolean;
+  multiline?: boolean;
+  help?: string;
+}
+
+export interface KindInfo {
+  label: string;
+  defaultEndpoint?: string;
+  namespaceLabel?: string;
+  help: string;
+  fields: CredentialField[];
+}
+
+const userPass = (userHelp: string, passLabel: string, passHelp: string, required = false): CredentialField[] => [
+  { name: "username", label: "Username", secret: false, required, help: userHelp },
+  { name: "password", label: passLabel, secret: true, required, help: passHelp },
+];
+
+export const KINDS: Record<RegistryKind, KindInfo> = {
+  GENERIC: {
+    label: "Self-hosted registry:2 / any OCI registry",
+    help: "Any registry that speaks the OCI Distribution API. Leave the credentials empty for an open registry.",
+    fields: userPass("Basic or token-auth user", "Password", "Sent only to this registry's host and its token realm"),
+  },
+  DOCKERHUB: {
+    label: "Docker Hub",
+    defaultEndpoint: "https://registry-1.docker.io",
+    namespaceLabel: "Namespace (user or organisation)",
+    help: "Create a personal access token at hub.docker.com → Account settings → Personal access tokens, with Read, Write, Delete scope for promotions.",
+    fields: userPass("Docker Hub user name", "Personal access token", "Read & Write (and Delete to remove tags)", true),
+  },
+  GHCR: {
+    label: "GitHub Container Registry",
+    defaultEndpoint: "https://ghcr.io",
+    namespaceLabel: "User or organisation",
+    help: "A classic personal access token with read:packages, write:packages and delete:packages.",
+    fields: userPass("GitHub user name", "Personal access token (classic)", "Scopes: read:packages, write:packages, delete:packages", true),
+  },
+  GITLAB: {
+    label: "GitLab Container Registry",
+    defaultEndpoint: "https://registry.gitlab.com",
+    namespaceLabel: "Project or group path",
+    help: "A deploy token or personal access token with read_registry and write_registry (and api to delete tags).",
+    fields: userPass("Token user name", "Token", "Scopes: read_registry, write_registry, api", true),
+  },
+  GOOGLE: {
+    label: "Google Artifact Registry / GCR",
+    defaultEndpoint: "https://us-docker.pkg.dev",
+    namespaceLabel: "Project / repository (e.g. my-project/my-repo)",
+    help: "A service-account JSON key with the Artifact Registry Writer role (Reader to browse only).",
+    fields: [{ name: "serviceAccountJson", label: "Service account JSON key", secret: true, required: true, multiline: true, help: "Paste the whole JSON key file" }],
+  },
+  ECR: {
+    label: "Amazon ECR",
+    namespaceLabel: "Repository prefix (optional)",
+    help: "An access key of an IAM user or role with ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:PutImage, ecr:DescribeImages, ecr:DescribeRepositories (and ecr:BatchDeleteImage to delete).",
+    fields: [
+      { name: "accessKeyId", label: "Access key id", secret: false, required: true },
+      { name: "secretAccessKey", label: "Secret access key", secret: true, required: true },
+      { name: "region", label: "Region", secret: false, required: true, help: "e.g. eu-west-1" },
+    ],
+  },
+  QUAY: {
+    label: "Quay",
+    defaultEndpoint: "https://quay.io",
+    namespaceLabel: "Organisation or user",
+    help: "A robot account (name and token) with write permission on the repositories to promote into.",
+    fields: userPass("Robot account (org+name)", "Robot token", "Write permission for promotions", true),
+  },
+  HARBOR: {
+    label: "Harbor",
+    namespaceLabel: "Project",
+    help: "A robot account or user with push and pull (and delete) on the project.",
+    fields: userPass("Robot or user name", "Secret or password", "Push, pull and delete on the project", true),
+  },
+};
+
+const name = z
+  .string({ error: "name is required" })
+  .trim()
+  .min(1, "name is required")
+  .max(64, "name must be at most 64 characters")
+  .regex(/^[\w .@()-]+$/, "name may contain letters, digits, spaces and . _ - @ ( )");
+
+export const endpointSchema = z
+  .string({ error: "endpoint is required" })
+  .trim()
+  .min(1, "endpoint is required")
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === "https:" || u.protocol === "http:") && !!u.hostname && !u.username && !u.password && !u.search && !u.hash;
+    } catch {
+      return false;
+    }
+  }, "endpoint must be an http(s) URL such as https://registry.example.com, without credentials, query or fragment")
+  .transform((s) => s.replace(/\/+$/, ""));
+
+const credentials = z.record(z.string(), z.string().max(16_384, "credential values must be at most 16 KiB")).optional();
+
+export const registryCreateSchema = z
+  .object({
+    name,
+    kind: z.enum(REGISTRY_KINDS, { error: `kind must be one of ${REGISTRY_KINDS.join(", ")}` }),
+    endpoint: endpointSchema.optional(),
+    namespace: z.string().trim().max(255, "namespace must be at most 255 characters").optional(),
+    insecure: z.boolean().optional(),
+    credentials,
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const info = KINDS[v.kind];
+    if (!v.endpoint && !info.defaultEndpoint) {
+      ctx.addIssue({ code: "custom", path: ["endpoint"], message: "endpoint is required for this kind" });
+    }
+    checkCredentialFields(v.kind, v.credentials, ctx, true);
+  })
+  .transform((v) => ({ ...v, endpoint: v.endpoint ?? KINDS[v.kind].defaultEndpoint! }));
+
+export const registryUpdateSchema = z
+  .object({
+    name: name.optional(),
+    endpoint: endpointSchema.optional(),
+    namespace: z.string().trim().max(255).nullable().optional(),
+    insecure: z.boolean().optional(),
+    // replaces the stored credentials when present; null removes them
+    credentials: credentials.nullable(),
+  })
+  .strict();
+
+function checkCredentialFields(kind: RegistryKind, creds: Record<string, string> | undefined, ctx: z.RefinementCtx, creating: boolean) {
+  const fields = KINDS[kind].fields;
+  const known = new Set(fields.map((f) => f.name));
+  for (const key of Object.keys(creds ?? {})) {
+    if (!known.has(key)) ctx.addIssue({ code: "custom", path: ["credentials", key], message: `credentials.${key} is not a field of ${kind}; expected ${[...known].join(", ")}` });
+  }
+  if (!creating) return;
+  for (const f of fields) {
+    if (f.required && !creds?.[f.name]?.trim()) {
+      ctx.addIssue({ code: "custom", path: ["credentials", f.name], message: `credentials.${f.name} (${f.label}) is required for ${KINDS[kind].label}` });
+    }
+  }
+  if (kind === "GENERIC" && creds && !!creds.username !== !!creds.password) {
+    ctx.addIssue({ code: "custom", path: ["credentials", creds.username ? "password" : "username"], message: "give both username and password, or neither for an open registry" });
+  }
+}
+
+export function validateCredentialsFor(kind: RegistryKind, creds: Record<string, string>): z.core.$ZodIssue[] {
+  const r = z.object({}).superRefine((_, ctx) => checkCredentialFields(kind, creds, ctx, true)).safeParse({});
+  return r.success ? [] : r.error.issues;
+}
+
+export type RegistryCreateInput = z.infer<typeof registryCreateSchema>;
+export type RegistryUpdateInput = z.infer<typeof registryUpdateSchema>;
+
+/** What the API and the pages show of a registry: never a secret. */
+export interface RegistryView {
+  id: string;
+  name: string;
+  kind: RegistryKind;
+  endpoint: string;
+  namespace: string | null;
+  insecure: boolean;
+  credentialPreview: string | null;
+  createdAt: string;
+  updatedAt: string;
+}

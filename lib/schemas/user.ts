@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { ROLES } from "@/lib/auth/roles";
+
+export const MIN_PASSWORD = 10;
+
+const email = z.string({ error: "email is required" }).trim().toLowerCase().email("email is not a valid address").max(254);
+const password = z.string().min(MIN_PASSWORD, `password must be at least ${MIN_PASSWORD} characters`).max(1024);
+const role = z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` });
+
+export const userCreateSchema = z.object({ email, name: z.string().trim().max(100).optional(), role, password }).strict();
+export const userUpdateSchema = z.object({ name: z.string().trim().max(100).nullable().optional(), role: role.optional(), password: password.optional() }).strict();
+export const tokenCreateSchema = z
+  .object({
+    name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(64, "name must be at most 64 characters"),
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string | null;
+  role: (typeof ROLES)[number];
+  external: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}

@@ -1,0 +1,137 @@
+import "server-only";
+// Registry connections: the only place that stores or reads their credentials.
+import { randomUUID } from "node:crypto";
+import { conflict, notFound, zodToApiError } from "@/lib/api/errors";
+import { appendAudit } from "@/lib/audit/log";
+import type { Actor } from "@/lib/auth/guard";
+import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { credentialPreview, openCredentials, sealCredentials, type Credentials } from "@/lib/secrets/credentials";
+import {
+  KINDS,
+  registryCreateSchema,
+  registryUpdateSchema,
+  validateCredentialsFor,
+  type RegistryKind,
+  type RegistryView,
+} from "@/lib/schemas/registry";
+import { ZodError } from "zod";
+
+type Row = Awaited<ReturnType<typeof db.registry.findFirstOrThrow>>;
+
+export function toView(r: Row): RegistryView {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    endpoint: r.endpoint,
+    namespace: r.namespace,
+    insecure: r.insecure,
+    credentialPreview: r.credentialPreview,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export async function listRegistries(): Promise<RegistryView[]> {
+  return (await db.registry.findMany({ orderBy: { name: "asc" } })).map(toView);
+}
+
+export async function getRegistry(id: string): Promise<RegistryView> {
+  const row = isUuid(id) ? await db.registry.findUnique({ where: { id } }) : null;
+  if (!row) throw notFound(`registry ${id}`);
+  return toView(row);
+}
+
+function isUuid(s: string) {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+function duplicateName(err: unknown, name: string | undefined) {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+    return conflict(`a registry named "${name}" already exists`, { issues: [{ field: "name", message: "already taken" }] });
+  }
+  return err;
+}
+
+async function audit(actor: Actor, action: string, outcome: "success" | "failure", registryId: string | null, details: Record<string, unknown>) {
+  await appendAudit({ actorKind: "USER", actor: actor.email, action, outcome, registryId, sourceAddress: actor.address, details });
+}
+
+export async function createRegistry(actor: Actor, body: unknown): Promise<RegistryView> {
+  const input = registryCreateSchema.parse(body);
+  const id = randomUUID();
+  try {
+    const row = await db.registry.create({
+      data: {
+        id,
+        name: input.name,
+        kind: input.kind,
+        endpoint: input.endpoint,
+        namespace: input.namespace || null,
+        insecure: input.insecure ?? false,
+        ...sealCredentials(id, input.credentials),
+        credentialPreview: credentialPreview(input.kind, input.credentials),
+        createdById: actor.id,
+      },
+    });
+    await audit(actor, "registry.create", "success", id, { name: input.name, kind: input.kind, endpoint: input.endpoint });
+    return toView(row);
+  } catch (err) {
+    await audit(actor, "registry.create", "failure", null, { name: input.name, kind: input.kind, reason: errorReason(err) });
+    throw duplicateName(err, input.name);
+  }
+}
+
+export async function updateRegistry(actor: Actor, id: string, body: unknown): Promise<RegistryView> {
+  const current = await getRegistry(id);
+  const input = registryUpdateSchema.parse(body);
+  if (input.credentials) {
+    const issues = validateCredentialsFor(current.kind, input.credentials);
+    if (issues.length) throw zodToApiError(new ZodError(issues));
+  }
+  const creds = input.credentials === undefined ? {} : {
+    ...sealCredentials(id, input.credentials),
+    credentialPreview: credentialPreview(current.kind, input.credentials),
+  };
+  try {
+    const row = await db.registry.update({
+      where: { id },
+      data: {
+        name: input.name,
+        endpoint: input.endpoint,
+        namespace: input.namespace === undefined ? undefined : input.namespace || null,
+        insecure: input.insecure,
+        ...creds,
+      },
+    });
+    const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+    await audit(actor, "registry.update", "success", id, { name: row.name, changed });
+    return toView(row);
+  } catch (err) {
+    await audit(actor, "registry.update", "failure", id, { reason: errorReason(err) });
+    throw duplicateName(err, input.name);
+  }
+}
+
+export async function deleteRegistry(actor: Actor, id: string): Promise<void> {
+  const current = await getRegistry(id);
+  await db.registry.delete({ where: { id } });
+  await audit(actor, "registry.delete", "success", id, { name: current.name, kind: current.kind });
+}
+
+/** Server-side only: the decrypted credentials of one registry, for a registry call. */
+export async function registryConnection(id: string): Promise<RegistryView & { credentials: Credentials | null }> {
+  const row = await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } });
+  if (!row) throw notFound(`registry ${id}`);
+  return { ...toView(row), credentials: openCredentials(row.id, row) };
+}
+
+export function kindInfo(kind: RegistryKind) {
+  return KINDS[kind];
+}
+
+function errorReason(err: unknown): string {
+  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === "P2002" ? "duplicate name" : err.code;
+  return err instanceof Error ? err.name : "unknown";
+}

@@ -1,0 +1,32 @@
+// vitest globalSetup for integration tests: a fresh embedded PostgreSQL (or a fresh database on
+// the server in TEST_DATABASE_URL), migrated, for the whole run.
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { startEmbedded } from "../../scripts/lib/database.ts";
+import { migrate } from "../../scripts/lib/migrate.ts";
+
+export default async function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
+  let stop = async () => {};
+  let url: string;
+  if (process.env.TEST_DATABASE_URL) {
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    const name = `regatta_test_${process.pid}`;
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(process.env.TEST_DATABASE_URL);
+    u.pathname = `/${name}`;
+    url = u.toString();
+  } else {
+    const dir = path.resolve(".test-data/vitest-pg");
+    fs.rmSync(dir, { recursive: true, force: true });
+    const db = await startEmbedded({ dir });
+    url = db.url;
+    stop = () => db.stop();
+  }
+  await migrate(url);
+  provide("databaseUrl", url);
+  return stop;
+}
