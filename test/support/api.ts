@@ -11,7 +11,8 @@ export async function userWithToken(role: Role, email = `${role.toLowerCase()}-$
   return { user, token };
 }
 
-type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RouteHandler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
 
 export async function call(handler: RouteHandler, opts: { token?: string; method?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
