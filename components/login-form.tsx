@@ -19,7 +19,7 @@ export function LoginForm({ action }: { action: (prev: LoginState, form: FormDat
         <input className="input" id="password" name="password" type="password" autoComplete="current-password" required />
       </div>
       {state.error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{state.error}</p>
+        <p role="alert" data-testid="login-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{state.error}</p>
       )}
       <button className="btn-primary w-full" type="submit" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}

@@ -40,7 +40,7 @@ function sourceHash(): string {
       h.update(p).update(fs.readFileSync(p));
     }
   };
-  for (const p of ["app", "components", "lib", "prisma/schema.prisma", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json"]) walk(p);
+  for (const p of ["app", "components", "lib", "prisma/schema.prisma", "next.config.js", "postcss.config.mjs", "tsconfig.json", "tsconfig.app.json", "package-lock.json"]) walk(p);
   return h.digest("hex");
 }
 

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { signOut } from "@/lib/auth/auth";
 import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
+import { Logo } from "@/components/logo";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +18,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex h-12 max-w-7xl items-center gap-6 px-4">
-          <Link href="/" className="font-semibold tracking-tight">⛵ Regatta</Link>
+          <Link href="/" className="flex items-center gap-1.5 font-semibold tracking-tight"><Logo /> Regatta</Link>
           <nav className="flex gap-4 text-sm text-slate-600">
             <Link className="hover:text-slate-900" href="/">Overview</Link>
             {admin && <Link className="hover:text-slate-900" href="/settings/registries">Registries</Link>}

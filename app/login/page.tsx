@@ -4,6 +4,7 @@ import { AuthError } from "next-auth";
 import { oidcConfig, signIn } from "@/lib/auth/auth";
 import { currentActor } from "@/lib/auth/guard";
 import { LoginForm, type LoginState } from "@/components/login-form";
+import { Logo } from "@/components/logo";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
@@ -38,7 +39,7 @@ export default async function LoginPage() {
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <div className="text-2xl font-semibold tracking-tight">⛵ Regatta</div>
+          <div className="flex items-center justify-center gap-2 text-2xl font-semibold tracking-tight"><Logo className="h-7 w-7" /> Regatta</div>
           <p className="mt-1 text-sm text-slate-500">Every container registry, one dashboard.</p>
         </div>
         <div className="card p-6">
