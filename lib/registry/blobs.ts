@@ -1,0 +1,229 @@
+// Blob calls (OCI distribution-spec "Pulling blobs", "Pushing blobs", "Mounting a blob").
+import { call, describeRef, type ClientCore } from "./core";
+import { algorithmOf, computeDigest, Digester } from "./digest";
+import { RegistryError } from "./errors";
+import { repositoryScope, validateDigest, validateRepository } from "./reference";
+import { PULL, PUSH_PULL } from "./scope";
+import type { BlobStream, MountResult } from "./types";
+
+const OCTET_STREAM = "application/octet-stream";
+
+function blobPath(repository: string, digest: string): string {
+  return `/v2/${repository}/blobs/${digest}`;
+}
+
+/** Size of the blob, or null when absent. A redirect already means "exists" (presigned URLs refuse HEAD). */
+export async function headBlob(core: ClientCore, repository: string, digest: string, signal?: AbortSignal): Promise<number | null> {
+  validateRepository(repository);
+  validateDigest(digest);
+  const what = `checking blob ${describeRef(core, repository, digest)}`;
+  const res = await call(
+    core,
+    { method: "HEAD", url: blobPath(repository, digest), what, scopes: [repositoryScope(repository, [...PULL])], followRedirects: false, notFound: "BLOB_UNKNOWN", signal },
+    200,
+    301,
+    302,
+    303,
+    307,
+    308,
+    404,
+  );
+  if (res.status === 404) return null;
+  const length = res.headers.get("content-length");
+  if (res.status === 200 && length !== null && /^\d+$/.test(length)) return Number(length);
+  return rangeSize(core, repository, digest, what, signal);
+}
+
+/** GET of the first byte: Content-Range carries the total size (the body is not read). */
+async function rangeSize(core: ClientCore, repository: string, digest: string, what: string, signal?: AbortSignal): Promise<number> {
+  const res = await call(
+    core,
+    { method: "GET", url: blobPath(repository, digest), what, scopes: [repositoryScope(repository, [...PULL])], headers: { range: "bytes=0-0", "accept-encoding": "identity" }, streamResponse: true, notFound: "BLOB_UNKNOWN", signal },
+    200,
+    206,
+  );
+  await res.body?.cancel().catch(() => {});
+  const total = /\/(\d+)\s*$/.exec(res.headers.get("content-range") ?? "")?.[1] ?? (res.status === 200 ? res.headers.get("content-length") : null);
+  if (total === null || total === undefined || !/^\d+$/.test(total)) {
+    throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method: "GET", url: new URL(blobPath(repository, digest), core.endpoint), reason: "the registry reports no blob size" });
+  }
+  return Number(total);
+}
+
+/** Streams the blob (following redirects to storage without our Authorization) and checks its digest. */
+export async function getBlob(core: ClientCore, repository: string, digest: string, signal?: AbortSignal): Promise<BlobStream> {
+  validateRepository(repository);
+  validateDigest(digest);
+  const what = `reading blob ${describeRef(core, repository, digest)}`;
+  const url = new URL(blobPath(repository, digest), core.endpoint);
+  const res = await call(
+    core,
+    // identity: a CDN's Content-Encoding would be undone by fetch and break the digest.
+    { method: "GET", url, what, scopes: [repositoryScope(repository, [...PULL])], headers: { "accept-encoding": "identity" }, streamResponse: true, notFound: "BLOB_UNKNOWN", signal },
+    200,
+  );
+  const length = res.headers.get("content-length");
+  const size = length !== null && /^\d+$/.test(length) ? Number(length) : -1;
+  return { size, stream: verifyDigest(res.body ?? new ReadableStream({ start: (c) => c.close() }), digest, what, url) };
+}
+
+function verifyDigest(body: ReadableStream<Uint8Array>, digest: string, what: string, url: URL): ReadableStream<Uint8Array> {
+  const digester = new Digester(algorithmOf(digest));
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        controller.error(e);
+        return;
+      }
+      if (!chunk.done) {
+        digester.update(chunk.value);
+        controller.enqueue(chunk.value);
+        return;
+      }
+      const actual = digester.digest();
+      if (actual === digest) controller.close();
+      else controller.error(new RegistryError({ context: what, codes: ["DIGEST_MISMATCH"], method: "GET", url, reason: `${digester.bytes} bytes hash to ${actual}` }));
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** POST /v2/<name>/blobs/uploads/ opens a session; its Location (relative or absolute, query kept) is where the bytes go. */
+export async function startUpload(core: ClientCore, repository: string, signal?: AbortSignal): Promise<URL> {
+  validateRepository(repository);
+  const what = `starting an upload to ${describeRef(core, repository)}`;
+  const url = new URL(`/v2/${repository}/blobs/uploads/`, core.endpoint);
+  const res = await call(core, { method: "POST", url, what, scopes: [repositoryScope(repository, [...PUSH_PULL])], signal }, 202);
+  return uploadLocation(res, url, what, "POST");
+}
+
+/** POST ?mount=&from=: 201 mounted; 202 means not mounted and the answer is a fresh upload session. */
+export async function mountBlob(core: ClientCore, target: string, digest: string, from: string, signal?: AbortSignal): Promise<{ result: MountResult; location?: URL }> {
+  validateRepository(target);
+  validateRepository(from);
+  validateDigest(digest);
+  const what = `mounting blob ${digest} from ${from} into ${describeRef(core, target)}`;
+  const url = new URL(`/v2/${target}/blobs/uploads/`, core.endpoint);
+  url.searchParams.set("mount", digest);
+  url.searchParams.set("from", from);
+  // The mount needs pull on the source as well (registry:2 appendAccessRecords): one multi-scope token.
+  const scopes = [repositoryScope(target, [...PUSH_PULL]), repositoryScope(from, [...PULL])];
+  const res = await call(core, { method: "POST", url, what, scopes, signal }, 201, 202);
+  if (res.status === 201) return { result: "mounted" };
+  return { result: "upload-started", location: uploadLocation(res, url, what, "POST") };
+}
+
+export interface UploadOptions {
+  /** An open session (from a 202 mount) to use instead of POSTing a new one. */
+  location?: URL | string;
+  signal?: AbortSignal;
+}
+
+/** Uploads a blob: bytes in one PUT ?digest=; a stream in one streamed PATCH (or 16 MiB chunks), then PUT ?digest=. */
+export async function uploadBlob(core: ClientCore, repository: string, digest: string, size: number, data: Uint8Array | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<string> {
+  validateRepository(repository);
+  validateDigest(digest);
+  const what = `uploading blob ${digest} to ${describeRef(core, repository)}`;
+  if (data instanceof Uint8Array) {
+    const actual = computeDigest(data, algorithmOf(digest));
+    if (actual !== digest || data.byteLength !== size) {
+      throw new RegistryError({ context: what, codes: ["DIGEST_MISMATCH"], method: "PUT", url: core.endpoint, reason: `the ${data.byteLength} bytes given hash to ${actual}; nothing was sent` });
+    }
+  }
+  let location = options.location ? new URL(options.location, core.endpoint) : await startUpload(core, repository, options.signal);
+  const scopes = [repositoryScope(repository, [...PUSH_PULL])];
+  try {
+    let body: Uint8Array | undefined;
+    if (data instanceof Uint8Array) body = data;
+    else if (core.options.uploadMode === "chunked") location = await patchChunks(core, location, data, what, scopes, options.signal);
+    else location = await patchStream(core, location, data, size, what, scopes, options.signal);
+    // PUT <location>&digest=<digest> closes the session (monolithic when it carries the bytes).
+    const res = await call(
+      core,
+      { method: "PUT", url: withDigest(location, digest), what, scopes, headers: { "content-type": OCTET_STREAM, ...(body ? {} : { "content-length": "0" }) }, body, signal: options.signal },
+      201,
+      204,
+    );
+    const stored = res.headers.get("docker-content-digest");
+    if (stored && stored !== digest) {
+      throw new RegistryError({ context: what, codes: ["DIGEST_MISMATCH"], status: res.status, method: "PUT", url: location, reason: `registry stored ${stored}` });
+    }
+    return digest;
+  } catch (e) {
+    await cancelUpload(core, location, scopes);
+    throw e;
+  }
+}
+
+async function patchStream(core: ClientCore, location: URL, data: ReadableStream<Uint8Array>, size: number, what: string, scopes: string[], signal?: AbortSignal): Promise<URL> {
+  const headers: Record<string, string> = { "content-type": OCTET_STREAM };
+  if (size >= 0) headers["content-length"] = String(size);
+  const res = await call(core, { method: "PATCH", url: location, what, scopes, headers, body: data, signal }, 202, 204);
+  return uploadLocation(res, location, what, "PATCH", location);
+}
+
+/** Chunks of at most uploadChunkSize with Content-Range; each chunk is plain bytes, so it can be retried. */
+async function patchChunks(core: ClientCore, location: URL, data: ReadableStream<Uint8Array>, what: string, scopes: string[], signal?: AbortSignal): Promise<URL> {
+  let offset = 0;
+  for await (const chunk of chunked(data, core.options.uploadChunkSize)) {
+    const headers = { "content-type": OCTET_STREAM, "content-range": `${offset}-${offset + chunk.byteLength - 1}` };
+    const res = await call(core, { method: "PATCH", url: location, what, scopes, headers, body: chunk, signal }, 202, 204);
+    location = uploadLocation(res, location, what, "PATCH", location);
+    offset += chunk.byteLength;
+  }
+  return location;
+}
+
+async function* chunked(stream: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let parts: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let rest = value;
+      while (rest.byteLength > 0) {
+        const take = Math.min(size - length, rest.byteLength);
+        parts.push(rest.subarray(0, take));
+        length += take;
+        rest = rest.subarray(take);
+        if (length === size) {
+          yield Buffer.concat(parts);
+          parts = [];
+          length = 0;
+        }
+      }
+    }
+    if (length > 0) yield Buffer.concat(parts);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function uploadLocation(res: Response, base: URL, what: string, method: string, fallback?: URL): URL {
+  const header = res.headers.get("location");
+  if (header) return new URL(header, base);
+  if (fallback) return fallback;
+  throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method, url: base, reason: "upload answer has no Location" });
+}
+
+/** Appends digest= to the exact Location, keeping its own query (it may carry session state). */
+export function withDigest(location: URL, digest: string): URL {
+  const href = location.href.replace(/#.*$/, "");
+  return new URL(`${href}${location.search ? "&" : "?"}digest=${encodeURIComponent(digest)}`);
+}
+
+/** Best effort: a failed upload's session is dropped rather than left to expire. */
+async function cancelUpload(core: ClientCore, location: URL, scopes: string[]): Promise<void> {
+  try {
+    const res = await core.transport.request({ method: "DELETE", url: location, what: "cancelling an upload", scopes, retries: 0, signal: AbortSignal.timeout(5_000) });
+    await res.body?.cancel();
+  } catch {
+    // The registry expires abandoned sessions itself.
+  }
+}

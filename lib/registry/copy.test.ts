@@ -1,0 +1,271 @@
+import { randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { RegistryClient } from "./client";
+import { copyImage, retag, type CopyProgress } from "./copy";
+import { RegistryError } from "./errors";
+import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST_SCHEMA2, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from "./media-types";
+import { FakeRegistry, sha256 } from "./testing/fake-registry";
+import { line, sendError, type RecordedRequest } from "./testing/loopback";
+
+const FAST = { backoffBaseMs: 5, backoffMaxMs: 20 };
+const registries: FakeRegistry[] = [];
+async function fake(options?: Parameters<typeof FakeRegistry.start>[0]): Promise<FakeRegistry> {
+  const r = await FakeRegistry.start(options);
+  registries.push(r);
+  return r;
+}
+afterEach(async () => {
+  await Promise.all(registries.splice(0).map((r) => r.close()));
+});
+const client = (r: FakeRegistry, extra: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}) => new RegistryClient({ endpoint: r.url, options: FAST, ...extra });
+
+/** An image (config + layers) in `repository`, tagged when asked; returns what was stored. */
+function addImage(r: FakeRegistry, repository: string, layers: Buffer[], tag?: string, arch = "amd64") {
+  const config = r.addBlob(repository, JSON.stringify({ architecture: arch, os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
+  const layerDescs = layers.map((l) => ({ mediaType: OCI_LAYER_GZIP, ...r.addBlob(repository, l) }));
+  // umoci style: no mediaType field in the body
+  const manifest = r.addManifest(repository, { schemaVersion: 2, config: { mediaType: OCI_CONFIG, ...config }, layers: layerDescs }, OCI_MANIFEST, tag);
+  return { ...manifest, config, layers: layerDescs };
+}
+
+const writes = (reqs: RecordedRequest[]) => reqs.filter((r) => ["POST", "PUT", "PATCH", "DELETE"].includes(r.method));
+const manifestPuts = (reqs: RecordedRequest[]) => reqs.filter((r) => r.method === "PUT" && r.path.includes("/manifests/")).map((r) => r.path.split("/manifests/")[1]);
+
+describe("copyImage across registries", () => {
+  it("streams every blob, then writes the tag last", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const layers = [randomBytes(300_000), randomBytes(1000)];
+    const image = addImage(src, "acme/api", layers, "1.0");
+    const progress: CopyProgress[] = [];
+    const result = await copyImage(
+      { client: client(src), repository: "acme/api", reference: "1.0" },
+      { client: client(dst), repository: "prod/api", tag: "stable" },
+      { onProgress: (p) => progress.push(p) },
+    );
+
+    const total = image.config.size + layers[0]!.length + layers[1]!.length;
+    expect(result.digest).toBe(image.digest);
+    expect(result.mediaType).toBe(OCI_MANIFEST);
+    expect(result.bytesCopied).toBe(total);
+    expect(result.plan).toMatchObject({ existingTargetDigest: undefined, manifests: 1, bytesToCopy: total, noop: false });
+    expect(result.plan.blobs.map((b) => b.action)).toEqual(["copy", "copy", "copy"]);
+    expect(dst.tagDigest("prod/api", "stable")).toBe(image.digest);
+    for (const l of layers) expect(dst.blobs.get(sha256(l))?.equals(l)).toBe(true);
+    expect(Buffer.compare(dst.manifests.get("prod/api")!.get(image.digest)!.bytes, image.bytes)).toBe(0);
+
+    // Each blob: POST, one streamed PATCH with its bytes, PUT ?digest=; the manifest PUT comes after all of them.
+    const w = writes(dst.requests);
+    expect(w.filter((r) => r.method === "POST")).toHaveLength(3);
+    const patches = w.filter((r) => r.method === "PATCH");
+    expect(patches.map((p) => p.body.length).sort((a, b) => a - b)).toEqual([image.config.size, 1000, 300_000]);
+    expect(line(w.at(-1)!)).toBe("PUT /v2/prod/api/manifests/stable");
+    expect(w.slice(0, -1).every((r) => r.path.includes("/blobs/uploads/"))).toBe(true);
+    expect(src.requests.filter((r) => r.method === "GET" && r.path.includes("/blobs/"))).toHaveLength(3);
+    expect(progress.at(-1)).toEqual({ bytesDone: total, bytesTotal: total, blobsDone: 3, blobsTotal: 3 });
+  });
+
+  it("copies an index: children by digest first, the index by tag last, shared blobs once", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const shared = randomBytes(2048);
+    const amd = addImage(src, "acme/multi", [shared, randomBytes(100)], undefined, "amd64");
+    const arm = addImage(src, "acme/multi", [shared, randomBytes(100)], undefined, "arm64");
+    const index = src.addManifest(
+      "acme/multi",
+      {
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [
+          { mediaType: OCI_MANIFEST, digest: amd.digest, size: amd.size, platform: { architecture: "amd64", os: "linux" } },
+          { mediaType: OCI_MANIFEST, digest: arm.digest, size: arm.size, platform: { architecture: "arm64", os: "linux" } },
+        ],
+      },
+      OCI_INDEX,
+      "multi",
+    );
+    const result = await copyImage({ client: client(src), repository: "acme/multi", reference: "multi" }, { client: client(dst), repository: "mirror/multi", tag: "v1" });
+
+    expect(result.digest).toBe(index.digest);
+    expect(result.mediaType).toBe(OCI_INDEX);
+    expect(result.plan.manifests).toBe(3);
+    expect(result.plan.blobs).toHaveLength(5); // two configs, the shared layer once, two own layers
+    expect(manifestPuts(dst.requests)).toEqual([amd.digest, arm.digest, "v1"]);
+    expect(dst.tagDigest("mirror/multi", "v1")).toBe(index.digest);
+    const patchedShared = dst.requests.filter((r) => r.method === "PUT" && r.query.get("digest") === sha256(shared));
+    expect(patchedShared).toHaveLength(1);
+  });
+
+  it("fails with a RegistryError and writes no tag when the source connection is cut mid-blob", async () => {
+    const big = randomBytes(512 * 1024);
+    const src = await fake({
+      intercept: (req, res) => {
+        if (req.method !== "GET" || !req.path.endsWith(sha256(big))) return false;
+        res.writeHead(200, { "content-length": big.length, "content-type": "application/octet-stream" });
+        res.write(big.subarray(0, 100_000), () => setTimeout(() => res.socket?.destroy(), 20));
+        return true;
+      },
+    });
+    const dst = await fake();
+    addImage(src, "acme/api", [big, randomBytes(10)], "1.0");
+    const err = await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "stable" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).codes).toEqual(["NETWORK"]);
+    expect((err as RegistryError).message).toMatch(new RegExp(`^reading blob 127\\.0\\.0\\.1:${src.server.port}/acme/api@${sha256(big)}: NETWORK`));
+    expect(manifestPuts(dst.requests)).toEqual([]);
+    expect(dst.tagDigest("prod/api", "stable")).toBeUndefined();
+    expect(dst.blobs.has(sha256(big))).toBe(false);
+  });
+
+  it("streams into a registry that wants Basic auth on every request", async () => {
+    const auth = `Basic ${Buffer.from("ci:token").toString("base64")}`;
+    const src = await fake();
+    const dst = await fake({
+      intercept: (req, res) => {
+        if (req.headers.authorization === auth) return false;
+        sendError(res, 401, "UNAUTHORIZED", "authentication required", { "www-authenticate": 'Basic realm="Registry Realm"' });
+        return true;
+      },
+    });
+    const image = addImage(src, "a", [randomBytes(5000)], "1");
+    await copyImage({ client: client(src), repository: "a", reference: "1" }, { client: client(dst, { credentials: { username: "ci", password: "token" } }), repository: "b", tag: "1" });
+    expect(dst.tagDigest("b", "1")).toBe(image.digest);
+    const patches = dst.requests.filter((r) => r.method === "PATCH");
+    expect(patches.length).toBe(2);
+    for (const p of patches) expect(p.headers.authorization).toBe(auth);
+  });
+});
+
+describe("copyImage within one registry", () => {
+  it("mounts blobs instead of moving bytes", async () => {
+    const reg = await fake();
+    const image = addImage(reg, "team/app", [randomBytes(4000)], "1.0");
+    const c = client(reg);
+    const result = await copyImage({ client: c, repository: "team/app", reference: "1.0" }, { client: c, repository: "prod/app", tag: "1.0" });
+    expect(result.plan.blobs.map((b) => b.action)).toEqual(["mount", "mount"]);
+    expect(result.plan.bytesToCopy).toBe(0);
+    expect(result.bytesCopied).toBe(0);
+    const posts = reg.requests.filter((r) => r.method === "POST");
+    expect(posts.map((p) => [p.path, p.query.get("mount"), p.query.get("from")])).toEqual(
+      expect.arrayContaining([
+        ["/v2/prod/app/blobs/uploads/", image.config.digest, "team/app"],
+        ["/v2/prod/app/blobs/uploads/", image.layers[0]!.digest, "team/app"],
+      ]),
+    );
+    expect(reg.requests.filter((r) => r.method === "PATCH" || (r.method === "GET" && r.path.includes("/blobs/")))).toEqual([]);
+    expect(line(reg.requests.at(-1)!)).toBe("PUT /v2/prod/app/manifests/1.0");
+    expect(reg.tagDigest("prod/app", "1.0")).toBe(image.digest);
+  });
+
+  it("uploads through the session a 202 mount opened, without a second POST", async () => {
+    const reg = await fake({ mount: false });
+    const image = addImage(reg, "team/app", [randomBytes(4000)], "1.0");
+    const c = client(reg);
+    const progress: CopyProgress[] = [];
+    const result = await copyImage({ client: c, repository: "team/app", reference: "1.0" }, { client: c, repository: "prod/app", tag: "1.0" }, { onProgress: (p) => progress.push(p) });
+    expect(reg.requests.filter((r) => r.method === "POST")).toHaveLength(2);
+    expect(reg.requests.filter((r) => r.method === "POST").every((r) => r.query.has("mount"))).toBe(true);
+    expect(reg.requests.filter((r) => r.method === "PATCH")).toHaveLength(2);
+    expect(result.bytesCopied).toBe(image.config.size + 4000);
+    expect(progress.at(-1)).toMatchObject({ bytesDone: result.bytesCopied, bytesTotal: result.bytesCopied, blobsDone: 2 });
+    expect(reg.tagDigest("prod/app", "1.0")).toBe(image.digest);
+  });
+});
+
+describe("plans", () => {
+  it("dry run: HEADs only on the target, blobs it has marked exists", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const layer = randomBytes(777);
+    const image = addImage(src, "acme/api", [layer], "1.0");
+    const old = addImage(dst, "prod/api", [randomBytes(10)], "stable", "arm64");
+    dst.addBlob("prod/api", layer); // already there
+    const result = await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "stable" }, { dryRun: true });
+    expect(result.plan).toEqual({
+      source: `127.0.0.1:${src.server.port}/acme/api@${image.digest}`,
+      target: `127.0.0.1:${dst.server.port}/prod/api:stable`,
+      existingTargetDigest: old.digest,
+      manifests: 1,
+      blobs: [
+        { digest: image.config.digest, size: image.config.size, action: "copy" },
+        { digest: sha256(layer), size: 777, action: "exists" },
+      ],
+      bytesToCopy: image.config.size,
+      noop: false,
+      referrers: 0,
+    });
+    expect(result.bytesCopied).toBe(0);
+    expect(new Set(dst.requests.map((r) => r.method))).toEqual(new Set(["HEAD"]));
+    expect(src.requests.every((r) => r.method === "GET" && r.path.includes("/manifests/"))).toBe(true);
+    expect(dst.tagDigest("prod/api", "stable")).toBe(old.digest);
+  });
+
+  it("is a no-op when the target tag already points at the digest", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const layer = randomBytes(100);
+    const image = addImage(src, "acme/api", [layer], "1.0");
+    addImage(dst, "prod/api", [layer], "stable");
+    const result = await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "stable" });
+    expect(result.plan.noop).toBe(true);
+    expect(result.plan.existingTargetDigest).toBe(image.digest);
+    expect(result.plan.blobs).toEqual([]);
+    expect(dst.requests.map(line)).toEqual(["HEAD /v2/prod/api/manifests/stable"]);
+    expect(src.requests.map(line)).toEqual(["GET /v2/acme/api/manifests/1.0"]);
+  });
+
+  it("validates every name before any request", async () => {
+    const src = await fake();
+    await expect(copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(src), repository: "prod/api", tag: "bad tag" })).rejects.toThrow(
+      'tag "bad tag" is invalid',
+    );
+    expect(src.requests).toEqual([]);
+  });
+});
+
+describe("referrers", () => {
+  it("copies the root's referrers and keeps the sha256-<hex> fallback tag for a registry without the API", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const image = addImage(src, "acme/api", [randomBytes(50)], "1.0");
+    const sigBlob = src.addBlob("acme/api", "signature-bytes");
+    const sig = src.addManifest(
+      "acme/api",
+      {
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+        config: { mediaType: "application/vnd.oci.empty.v1+json", ...src.addBlob("acme/api", "{}") },
+        layers: [{ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json", ...sigBlob }],
+        subject: { mediaType: OCI_MANIFEST, digest: image.digest, size: image.size },
+      },
+      OCI_MANIFEST,
+    );
+    const sigDesc = { mediaType: OCI_MANIFEST, digest: sig.digest, size: sig.size, artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json" };
+    const fallbackTag = image.digest.replace(":", "-");
+    src.addManifest("acme/api", { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [sigDesc] }, OCI_INDEX, fallbackTag);
+
+    const result = await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "1.0" }, { referrers: true });
+    expect(result.plan.referrers).toBe(1);
+    expect(manifestPuts(dst.requests)).toEqual([image.digest, sig.digest, fallbackTag, "1.0"]);
+    expect(await client(dst).referrers("prod/api", image.digest)).toEqual([sigDesc]);
+    expect(dst.tagDigest("prod/api", "1.0")).toBe(image.digest);
+  });
+});
+
+describe("retag", () => {
+  it("makes exactly two requests: GET the manifest, PUT the same bytes", async () => {
+    const reg = await fake();
+    const raw = `{"schemaVersion":2,"mediaType":"${DOCKER_MANIFEST_SCHEMA2}","config":{"mediaType":"${DOCKER_CONFIG}","digest":"${reg.addBlob("a", "cfg").digest}","size":3},"layers":[{"mediaType":"${DOCKER_LAYER}","digest":"${reg.addBlob("a", "layer").digest}","size":5}]}`;
+    const m = reg.addManifest("a", raw, DOCKER_MANIFEST_SCHEMA2, "1.0");
+    const result = await retag(client(reg), "a", "1.0", "prod");
+    expect(result).toEqual({ digest: m.digest, mediaType: DOCKER_MANIFEST_SCHEMA2 });
+    expect(reg.requests.map(line)).toEqual(["GET /v2/a/manifests/1.0", "PUT /v2/a/manifests/prod"]);
+    expect(reg.requests[1]!.headers["content-type"]).toBe(DOCKER_MANIFEST_SCHEMA2);
+    expect(reg.requests[1]!.body.toString()).toBe(raw);
+    expect(reg.tagDigest("a", "prod")).toBe(m.digest);
+  });
+});

@@ -1,0 +1,217 @@
+// Image copy and retag (after ggcr remote/write.go and crane copy): blobs first, then child
+// manifests by digest, the target tag last, so a failure never leaves a half-made tag.
+import type { RegistryClient } from "./client";
+import { referrersIndex, walkImage } from "./image-graph";
+import { validateManifestReference } from "./manifests";
+import { OCI_INDEX } from "./media-types";
+import { validateRepository, validateTag } from "./reference";
+import { referrersTag } from "./referrers";
+import { mapLimit } from "./semaphore";
+import { manifestLinks, type Descriptor, type Manifest } from "./types";
+
+export interface CopySource {
+  client: RegistryClient;
+  repository: string;
+  /** Tag or digest. */
+  reference: string;
+}
+
+export interface CopyTarget {
+  client: RegistryClient;
+  repository: string;
+  tag: string;
+}
+
+export interface CopyProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  blobsDone: number;
+  blobsTotal: number;
+}
+
+export interface CopyOptions {
+  /** HEAD requests only: report the plan, write nothing. */
+  dryRun?: boolean;
+  /** Blobs in flight at once (default 4). */
+  concurrency?: number;
+  onProgress?(progress: CopyProgress): void;
+  /** Also copy the referrers (signatures, SBOMs) of the root digest. */
+  referrers?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PlannedBlob {
+  digest: string;
+  size: number;
+  action: "exists" | "mount" | "copy";
+}
+
+export interface CopyPlan {
+  source: string;
+  target: string;
+  existingTargetDigest?: string;
+  /** Manifests to write: children and referrers by digest, plus the root by tag (0 for a no-op). */
+  manifests: number;
+  blobs: PlannedBlob[];
+  /** Bytes that travel through this process ("copy" blobs; a mount moves none). */
+  bytesToCopy: number;
+  /** The target tag already points at the source digest. */
+  noop: boolean;
+  referrers: number;
+}
+
+export interface CopyResult {
+  digest: string;
+  mediaType: string;
+  plan: CopyPlan;
+  bytesCopied: number;
+}
+
+export const DEFAULT_COPY_CONCURRENCY = 4;
+const PROGRESS_STEP = 1024 * 1024;
+
+export async function copyImage(source: CopySource, target: CopyTarget, options: CopyOptions = {}): Promise<CopyResult> {
+  validateRepository(source.repository);
+  validateManifestReference(source.reference);
+  validateRepository(target.repository);
+  validateTag(target.tag);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_COPY_CONCURRENCY);
+  const src = source.client;
+  const dst = target.client;
+
+  const root = await src.getManifest(source.repository, source.reference, options.signal);
+  const existing = await dst.headManifest(target.repository, target.tag, options.signal);
+  const plan: CopyPlan = {
+    source: `${src.registry}/${source.repository}@${root.digest}`,
+    target: `${dst.registry}/${target.repository}:${target.tag}`,
+    existingTargetDigest: existing?.digest,
+    manifests: 0,
+    blobs: [],
+    bytesToCopy: 0,
+    noop: existing?.digest === root.digest,
+    referrers: 0,
+  };
+  const result = { digest: root.digest, mediaType: root.mediaType, plan, bytesCopied: 0 };
+  if (plan.noop) return result;
+
+  const graph = await walkImage(src, source.repository, root, concurrency, options.signal);
+  let referrerDescriptors: Descriptor[] = [];
+  const referrerManifests: Manifest[] = [];
+  if (options.referrers) {
+    referrerDescriptors = await src.referrers(source.repository, root.digest, undefined, options.signal);
+    for (const d of referrerDescriptors) {
+      const manifest = await src.getManifest(source.repository, d.digest, options.signal);
+      const sub = await walkImage(src, source.repository, manifest, concurrency, options.signal);
+      graph.children.push(...sub.children);
+      for (const b of sub.blobs) if (!graph.blobs.some((x) => x.digest === b.digest)) graph.blobs.push(b);
+      referrerManifests.push(manifest);
+    }
+  }
+  plan.referrers = referrerManifests.length;
+  plan.manifests = graph.children.length + referrerManifests.length + 1;
+
+  // Same endpoint: the registry can link the blob itself (POST ?mount=&from=), no bytes move.
+  const sameRegistry = src.endpoint.href === dst.endpoint.href;
+  plan.blobs = await mapLimit(graph.blobs, concurrency, async (blob): Promise<PlannedBlob> => {
+    const size = await dst.headBlob(target.repository, blob.digest, options.signal);
+    const action = size !== null ? "exists" : sameRegistry ? "mount" : "copy";
+    return { digest: blob.digest, size: blob.size, action };
+  });
+  plan.bytesToCopy = plan.blobs.filter((b) => b.action === "copy").reduce((sum, b) => sum + b.size, 0);
+  if (options.dryRun) return result;
+
+  result.bytesCopied = await transferBlobs(source, target, plan, concurrency, options);
+
+  // Children (and children of children) by digest before anything refers to them.
+  for (const child of graph.children) {
+    await dst.putManifest(target.repository, child.digest, child.bytes, child.mediaType, options.signal);
+  }
+  if (referrerManifests.length > 0) {
+    await dst.putManifest(target.repository, root.digest, root.bytes, root.mediaType, options.signal);
+    await pushReferrers(target, root.digest, referrerDescriptors, referrerManifests, options.signal);
+  }
+  // The tag last: only now is every blob and child manifest it reaches present.
+  await dst.putManifest(target.repository, target.tag, root.bytes, root.mediaType, options.signal);
+  return result;
+}
+
+/** Mounts or streams every missing blob with bounded parallelism; the first failure stops the rest. */
+async function transferBlobs(source: CopySource, target: CopyTarget, plan: CopyPlan, concurrency: number, options: CopyOptions): Promise<number> {
+  const work = plan.blobs.filter((b) => b.action !== "exists");
+  const progress: CopyProgress = { bytesDone: 0, bytesTotal: plan.bytesToCopy, blobsDone: 0, blobsTotal: work.length };
+  let reported = 0;
+  const report = (force: boolean) => {
+    if (!options.onProgress || (!force && progress.bytesDone - reported < PROGRESS_STEP)) return;
+    reported = progress.bytesDone;
+    options.onProgress({ ...progress });
+  };
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+
+  const copy = async (blob: PlannedBlob) => {
+    const { stream } = await source.client.getBlob(source.repository, blob.digest, signal);
+    // The GET body goes straight into the upload: a layer is never held in memory whole.
+    const counted = stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          progress.bytesDone += chunk.byteLength;
+          report(false);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    await target.client.uploadBlob(target.repository, blob.digest, blob.size, counted, { signal });
+  };
+
+  await mapLimit(work, concurrency, async (blob) => {
+    try {
+      if (blob.action === "mount") {
+        const mounted = await target.client.mountBlob(target.repository, blob.digest, source.repository, signal);
+        // 202: not mounted; the session it opened takes a plain upload (uploadBlob picks it up).
+        if (mounted === "upload-started") {
+          progress.bytesTotal += blob.size;
+          await copy(blob);
+        }
+      } else {
+        await copy(blob);
+      }
+      progress.blobsDone++;
+      report(true);
+    } catch (e) {
+      stop.abort(e);
+      throw e;
+    }
+  });
+  return progress.bytesDone;
+}
+
+/**
+ * Pushes referrer manifests by digest. A registry without the referrers API (no OCI-Subject in
+ * the answer) gets the `sha256-<hex>` index tag updated by us, as the spec's fallback requires.
+ */
+async function pushReferrers(target: CopyTarget, subject: string, descriptors: Descriptor[], manifests: Manifest[], signal?: AbortSignal): Promise<void> {
+  const dst = target.client;
+  let maintained = true;
+  for (const m of manifests) {
+    const put = await dst.putManifestDetailed(target.repository, m.digest, m.bytes, m.mediaType, signal);
+    if (put.subject !== subject) maintained = false;
+  }
+  if (maintained) return;
+  const tag = referrersTag(subject);
+  let current: Descriptor[] = [];
+  if (await dst.headManifest(target.repository, tag, signal)) {
+    current = manifestLinks((await dst.getManifest(target.repository, tag, signal)).json).manifests;
+  }
+  const merged = [...current, ...descriptors.filter((d) => !current.some((c) => c.digest === d.digest))];
+  if (merged.length !== current.length) await dst.putManifest(target.repository, tag, referrersIndex(merged), OCI_INDEX, signal);
+}
+
+/** Retag inside one repository: GET (by digest or tag) and PUT of the same bytes, two requests. */
+export async function retag(client: RegistryClient, repository: string, fromReference: string, toTag: string, signal?: AbortSignal): Promise<{ digest: string; mediaType: string }> {
+  validateRepository(repository);
+  validateManifestReference(fromReference);
+  validateTag(toTag);
+  const manifest = await client.getManifest(repository, fromReference, signal);
+  await client.putManifest(repository, toTag, manifest.bytes, manifest.mediaType, signal);
+  return { digest: manifest.digest, mediaType: manifest.mediaType };
+}

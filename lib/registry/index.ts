@@ -1,0 +1,79 @@
+// Public API of lib/registry: the OCI Distribution client.
+export {
+  allowsPlainHttp,
+  credentialIdentity,
+  fetchToken,
+  isLoopbackHost,
+  parseChallenges,
+  pickChallenge,
+  TokenCache,
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+  type Challenge,
+  type Credentials,
+  type CredentialsSource,
+  type TokenCacheOptions,
+} from "./auth";
+export { RegistryClient, parseEndpoint, type RegistryClientOptions } from "./client";
+export {
+  copyImage,
+  retag,
+  DEFAULT_COPY_CONCURRENCY,
+  type CopyOptions,
+  type CopyPlan,
+  type CopyProgress,
+  type CopyResult,
+  type CopySource,
+  type CopyTarget,
+  type PlannedBlob,
+} from "./copy";
+export { computeDigest, Digester, type DigestAlgorithm } from "./digest";
+export {
+  checkResponse,
+  errorFromResponse,
+  isRegistryError,
+  parseErrorBody,
+  parseRetryAfter,
+  RegistryError,
+  sanitizeUrl,
+  OCI_ERROR_CODES,
+  type ClientErrorCode,
+  type ErrorCode,
+  type OciErrorCode,
+  type RegistryErrorEntry,
+  type RequestContext,
+} from "./errors";
+export { nextLink } from "./link";
+export { validateManifestReference } from "./manifests";
+export * from "./media-types";
+export {
+  DEFAULT_TAG,
+  DOCKER_HUB_REGISTRY,
+  InvalidReferenceError,
+  isDigest,
+  isDockerHub,
+  parseReference,
+  Reference,
+  repositoryScope,
+  validateDigest,
+  validateRegistry,
+  validateRepository,
+  validateTag,
+  type ParseReferenceOptions,
+  type ReferenceField,
+} from "./reference";
+export { referrersTag } from "./referrers";
+export { CATALOG_SCOPE, DELETE, mergeScopes, PULL, PUSH_PULL } from "./scope";
+export { DEFAULT_OPTIONS, DEFAULT_USER_AGENT, Transport, type TransportOptions } from "./transport";
+export type {
+  BlobStream,
+  CatalogPage,
+  Descriptor,
+  Manifest,
+  ManifestHead,
+  MountResult,
+  PageCursor,
+  PingResult,
+  Platform,
+  PutManifestResult,
+  TagsPage,
+} from "./types";

@@ -1,0 +1,85 @@
+// Catalog and tag listing (DIST-API "Listing Repositories", OCI "Listing Tags"), following Link.
+import { call, describeRef, type ClientCore } from "./core";
+import { RegistryError } from "./errors";
+import { nextLink, pageCursor } from "./link";
+import { repositoryScope, validateRepository } from "./reference";
+import { CATALOG_SCOPE, PULL } from "./scope";
+import type { CatalogPage, PageCursor, TagsPage } from "./types";
+
+/** Guard against links that never end (GHCR's catalog was seen linking to n=0 forever). */
+const MAX_PAGES = 10_000;
+
+interface Page {
+  name?: string;
+  items: string[];
+  next?: URL;
+}
+
+async function fetchPage(core: ClientCore, url: URL, what: string, scopes: string[], field: "repositories" | "tags", signal?: AbortSignal): Promise<Page> {
+  const res = await call(core, { method: "GET", url, what, scopes, headers: { accept: "application/json" }, notFound: "NAME_UNKNOWN", signal }, 200);
+  const malformed = (reason: string) => new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method: "GET", url, reason });
+  let body: Record<string, unknown>;
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    throw malformed("answer is not JSON");
+  }
+  if (typeof body !== "object" || body === null) throw malformed("answer is not a JSON object");
+  const raw = body[field] ?? [];
+  if (!Array.isArray(raw) || raw.some((x) => typeof x !== "string")) throw malformed(`"${field}" is not a list of strings`);
+  const items = raw as string[];
+  // An empty page that still links onwards would loop: treat it as the end.
+  const next = items.length > 0 ? nextLink(res.headers.get("link"), url) : undefined;
+  return { name: typeof body.name === "string" ? body.name : undefined, items, next };
+}
+
+function withPaging(url: URL, n?: number, last?: string): URL {
+  if (n !== undefined) url.searchParams.set("n", String(n));
+  if (last !== undefined) url.searchParams.set("last", last);
+  return url;
+}
+
+export async function catalogPage(core: ClientCore, cursor: PageCursor = {}, signal?: AbortSignal): Promise<CatalogPage> {
+  const url = withPaging(new URL("/v2/_catalog", core.endpoint), cursor.n, cursor.last);
+  const page = await fetchPage(core, url, `listing repositories of ${core.registry}`, [CATALOG_SCOPE], "repositories", signal);
+  return { repositories: page.items, next: page.next ? pageCursor(page.next) : undefined };
+}
+
+/** Follows each Link as given (Quay puts an opaque token in last); stops on a link already seen. */
+async function* follow(core: ClientCore, start: URL, what: string, scopes: string[], field: "repositories" | "tags", signal?: AbortSignal): AsyncGenerator<string> {
+  const seen = new Set<string>();
+  let url: URL | undefined = start;
+  for (let pages = 0; url && !seen.has(url.href); pages++) {
+    if (pages >= MAX_PAGES) throw new RegistryError({ context: what, codes: ["MALFORMED"], method: "GET", url, reason: `more than ${MAX_PAGES} pages` });
+    seen.add(url.href);
+    const page: Page = await fetchPage(core, url, what, scopes, field, signal);
+    yield* page.items;
+    url = page.next;
+  }
+}
+
+export function listRepositories(core: ClientCore, pageSize?: number, signal?: AbortSignal): AsyncGenerator<string> {
+  const url = withPaging(new URL("/v2/_catalog", core.endpoint), pageSize);
+  return follow(core, url, `listing repositories of ${core.registry}`, [CATALOG_SCOPE], "repositories", signal);
+}
+
+export async function tagsPage(core: ClientCore, repository: string, cursor: PageCursor = {}, signal?: AbortSignal): Promise<TagsPage> {
+  validateRepository(repository);
+  const url = withPaging(new URL(`/v2/${repository}/tags/list`, core.endpoint), cursor.n, cursor.last);
+  const page = await fetchPage(core, url, `listing tags of ${describeRef(core, repository)}`, [repositoryScope(repository, [...PULL])], "tags", signal);
+  return { name: page.name ?? repository, tags: page.items, next: page.next ? pageCursor(page.next) : undefined };
+}
+
+/**
+ * Every tag. registry 2.8 ignores n and last and returns all tags with no Link: that single
+ * page is the whole answer. Duplicates across pages (a registry ignoring last) are dropped.
+ */
+export async function listTags(core: ClientCore, repository: string, pageSize?: number, signal?: AbortSignal): Promise<string[]> {
+  validateRepository(repository);
+  const url = withPaging(new URL(`/v2/${repository}/tags/list`, core.endpoint), pageSize);
+  const tags = new Set<string>();
+  for await (const tag of follow(core, url, `listing tags of ${describeRef(core, repository)}`, [repositoryScope(repository, [...PULL])], "tags", signal)) {
+    tags.add(tag);
+  }
+  return [...tags];
+}

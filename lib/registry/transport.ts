@@ -1,0 +1,259 @@
+// The one fetch wrapper for registries: auth (inside the transport, like ggcr's bearer.go),
+// retries with backoff, timeouts, manual redirects and a per-host concurrency limit.
+import { allowsPlainHttp, TokenCache, type CredentialsSource } from "./auth";
+import { Authenticator } from "./authenticator";
+import { Deadline, DeadlineExceeded, sleep, watchStream } from "./deadline";
+import { parseRetryAfter, RegistryError } from "./errors";
+import { Semaphore } from "./semaphore";
+
+export interface TransportOptions {
+  /** Whole call (headers and buffered body) for everything that is not a streamed blob. */
+  timeoutMs: number;
+  /** Longest silence allowed while a blob streams in either direction. */
+  idleTimeoutMs: number;
+  /** Extra attempts after the first, for 429, 500/502/503/504 and network errors. */
+  retries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A longer Retry-After fails at once with retryAfter set instead of waiting. */
+  maxRetryAfterSeconds: number;
+  concurrencyPerHost: number;
+  maxRedirects: number;
+  /** "stream": one streamed PATCH; "chunked": PATCHes of at most uploadChunkSize with Content-Range. */
+  uploadMode: "stream" | "chunked";
+  uploadChunkSize: number;
+  /** Manifests are small (registry:2 accepts 4 MiB); anything larger is refused unread. */
+  maxManifestBytes: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<TransportOptions> = Object.freeze({
+  timeoutMs: 30_000,
+  idleTimeoutMs: 30_000,
+  retries: 3,
+  backoffBaseMs: 200,
+  backoffMaxMs: 10_000,
+  maxRetryAfterSeconds: 60,
+  concurrencyPerHost: 8,
+  maxRedirects: 5,
+  uploadMode: "stream",
+  uploadChunkSize: 16 * 1024 * 1024,
+  maxManifestBytes: 8 * 1024 * 1024,
+});
+
+export const DEFAULT_USER_AGENT = "regatta-registry-client/0.1";
+
+export interface TransportConfig {
+  endpoint: URL;
+  credentials?: CredentialsSource;
+  insecure?: boolean;
+  options?: Partial<TransportOptions>;
+  fetch?: typeof fetch;
+  userAgent?: string;
+  tokenCache?: TokenCache;
+}
+
+export interface TransportRequest {
+  method: string;
+  url: URL;
+  /** Error context, e.g. "listing tags of 127.0.0.1:5000/acme/api". */
+  what: string;
+  /** Token scopes the operation needs, e.g. ["repository:acme/api:pull"]. */
+  scopes: readonly string[];
+  headers?: Record<string, string>;
+  body?: Uint8Array | ReadableStream<Uint8Array>;
+  /** Hand the response body over as a stream, guarded by the idle timeout. */
+  streamResponse?: boolean;
+  /** false: return 3xx answers as they are (HEAD on a blob: a redirect already means "exists"). */
+  followRedirects?: boolean;
+  /** false: no registry auth (token requests); their own Authorization stays on their own host. */
+  auth?: boolean;
+  signal?: AbortSignal;
+  /** Overrides options.retries for this call. */
+  retries?: number;
+}
+
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+export class Transport {
+  readonly options: Readonly<TransportOptions>;
+  readonly endpoint: URL;
+  private readonly fetchImpl: typeof fetch;
+  private readonly hosts = new Map<string, Semaphore>();
+  private readonly auth: Authenticator;
+
+  constructor(private readonly config: TransportConfig) {
+    this.endpoint = config.endpoint;
+    this.options = Object.freeze({ ...DEFAULT_OPTIONS, ...config.options });
+    this.fetchImpl = config.fetch ?? globalThis.fetch;
+    this.auth = new Authenticator({
+      endpoint: config.endpoint,
+      credentials: config.credentials,
+      insecure: !!config.insecure,
+      tokens: config.tokenCache ?? new TokenCache(),
+      send: (url, headers, what) => this.request({ method: "GET", url, headers, what, scopes: [], auth: false }),
+    });
+  }
+
+  /** "basic" or "bearer" once a challenge was seen, "none" for an open registry, undefined before any request. */
+  get authScheme(): "none" | "basic" | "bearer" | undefined {
+    return this.auth.scheme;
+  }
+
+  async request(req: TransportRequest): Promise<Response> {
+    const replayable = !(req.body instanceof ReadableStream);
+    // A streamed body cannot be sent twice, so learn the auth scheme and get a token before it goes.
+    if (!replayable && req.auth !== false && this.auth.scheme === undefined) {
+      const ping = await this.request({ method: "GET", url: new URL("/v2/", this.endpoint), what: req.what, scopes: [], auth: false, signal: req.signal });
+      await this.auth.learn(ping, req.what);
+    }
+    const retries = req.retries ?? this.options.retries;
+    let attempt = 0;
+    let reauthenticated = false;
+    let fresh: string | undefined; // the Authorization obtained by answering a challenge
+    for (;;) {
+      const authorization = fresh ?? (req.auth === false ? undefined : await this.auth.authorizationFor(req.scopes, req.what));
+      let res: Response;
+      let url: URL;
+      try {
+        ({ res, url } = await this.send(req, authorization));
+      } catch (e) {
+        const err = this.toError(e, req);
+        if (replayable && attempt < retries && err.isTemporary()) {
+          await sleep(this.backoff(attempt++), req.signal);
+          continue;
+        }
+        throw err;
+      }
+      // An answer without credentials that is not a 401: the registry is open (for now); a later 401 still teaches us.
+      if (res.status !== 401 && !authorization && req.auth !== false && url.host === this.endpoint.host) this.auth.markOpen();
+      if (res.status === 401 && req.auth !== false && url.host === this.endpoint.host && !reauthenticated && replayable) {
+        reauthenticated = true;
+        // Refresh once, retry once: a second 401 goes back to the caller as UNAUTHORIZED.
+        fresh = await this.auth.answer(res, authorization, req.scopes, req.what);
+        if (fresh) {
+          await discard(res);
+          continue;
+        }
+        return res;
+      }
+      if (RETRY_STATUSES.has(res.status) && replayable && attempt < retries) {
+        const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
+        if (retryAfter !== undefined && retryAfter > this.options.maxRetryAfterSeconds) return res;
+        await discard(res);
+        await sleep(retryAfter !== undefined && retryAfter > 0 ? retryAfter * 1000 : this.backoff(attempt), req.signal);
+        attempt++;
+        continue;
+      }
+      return res;
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** attempt);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  /** One attempt: follows redirects itself so Authorization never leaves its own host. */
+  private async send(req: TransportRequest, registryAuthorization: string | undefined): Promise<{ res: Response; url: URL }> {
+    const ownAuthorization = req.headers?.authorization;
+    const authHost = ownAuthorization ? req.url.host : this.endpoint.host;
+    const authorization = ownAuthorization ?? registryAuthorization;
+    const deadline = new Deadline(req.streamResponse || req.body instanceof ReadableStream ? this.options.idleTimeoutMs : this.options.timeoutMs, req.signal);
+    let url = req.url;
+    let method = req.method;
+    let body = req.body;
+    try {
+      for (let hop = 0; ; hop++) {
+        const headers: Record<string, string> = { "user-agent": this.config.userAgent ?? DEFAULT_USER_AGENT };
+        for (const [k, v] of Object.entries(req.headers ?? {})) if (k.toLowerCase() !== "authorization") headers[k.toLowerCase()] = v;
+        if (authorization && url.host === authHost && (url.protocol === "https:" || allowsPlainHttp(this.endpoint, !!this.config.insecure))) {
+          headers.authorization = authorization;
+        }
+        const res = await this.fetchOnce(method, url, headers, body, deadline);
+        const location = res.headers.get("location");
+        if (req.followRedirects === false || !REDIRECT_STATUSES.has(res.status) || !location) {
+          return { res: await this.finishResponse(res, req, url, deadline), url };
+        }
+        await discard(res);
+        if (hop >= this.options.maxRedirects) {
+          throw new RegistryError({ context: req.what, codes: ["NETWORK"], method, url, reason: `more than ${this.options.maxRedirects} redirects` });
+        }
+        if (body instanceof ReadableStream) {
+          throw new RegistryError({ context: req.what, codes: ["UNSUPPORTED"], method, url, reason: `redirected (${res.status}) a streamed upload, which cannot be replayed` });
+        }
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
+          method = method === "HEAD" ? "HEAD" : "GET";
+          body = undefined;
+        }
+        url = new URL(location, url);
+      }
+    } catch (e) {
+      deadline.clear();
+      throw e;
+    }
+  }
+
+  private async fetchOnce(method: string, url: URL, headers: Record<string, string>, body: TransportRequest["body"], deadline: Deadline): Promise<Response> {
+    const init: RequestInit & { duplex?: "half" } = { method, headers, redirect: "manual", signal: deadline.signal };
+    if (body instanceof ReadableStream) {
+      init.body = watchStream(body, deadline, (e) => e, () => {});
+      init.duplex = "half"; // undici refuses a stream body without it
+    } else if (body) {
+      init.body = body as Uint8Array<ArrayBuffer>; // fetch typings want an ArrayBuffer-backed view
+    }
+    const release = await this.semaphore(url.host).acquire();
+    try {
+      return await this.fetchImpl(url, init);
+    } finally {
+      release();
+    }
+  }
+
+  /** Small answers are read whole inside the deadline; streamed ones get the idle guard. */
+  private async finishResponse(res: Response, req: TransportRequest, url: URL, deadline: Deadline): Promise<Response> {
+    const init = { status: res.status, statusText: res.statusText, headers: res.headers };
+    if (req.streamResponse && res.ok && res.body) {
+      return new Response(watchStream(res.body, deadline, (e) => this.toError(e, req, url)), init);
+    }
+    try {
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return new Response(NULL_BODY_STATUSES.has(res.status) || req.method === "HEAD" ? null : bytes, init);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  private semaphore(host: string): Semaphore {
+    let s = this.hosts.get(host);
+    if (!s) this.hosts.set(host, (s = new Semaphore(this.options.concurrencyPerHost)));
+    return s;
+  }
+
+  private toError(e: unknown, req: TransportRequest, url: URL = req.url): RegistryError {
+    if (e instanceof RegistryError) return e;
+    const cause = (e as { cause?: unknown } | undefined)?.cause;
+    if (cause instanceof RegistryError) return cause; // our own stream's failure, wrapped by undici
+    if (req.signal?.aborted) throw req.signal.reason;
+    if (e instanceof DeadlineExceeded || cause instanceof DeadlineExceeded) {
+      return new RegistryError({ context: req.what, codes: ["TIMEOUT"], method: req.method, url, reason: (e instanceof DeadlineExceeded ? e : (cause as Error)).message, cause: e });
+    }
+    return new RegistryError({ context: req.what, codes: ["NETWORK"], method: req.method, url, reason: describeNetworkError(e), cause: e });
+  }
+}
+
+async function discard(res: Response): Promise<void> {
+  try {
+    await res.body?.cancel();
+  } catch {
+    // Nothing to free.
+  }
+}
+
+function describeNetworkError(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } } | undefined;
+  const cause = err?.cause;
+  if (cause?.code || cause?.message) return [cause.code, cause.message].filter(Boolean).join(": ");
+  return err?.message ?? String(e);
+}
