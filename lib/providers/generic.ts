@@ -1,0 +1,90 @@
+import "server-only";
+// The generic provider: self-hosted registry:2 and any OCI registry with `_catalog`. Other kinds
+// build on it until they get their own file (their /v2 API is the same protocol).
+import { randomBytes } from "node:crypto";
+import { RegistryClient, RegistryError, computeDigest } from "@/lib/registry";
+import type { Credentials } from "@/lib/secrets/credentials";
+
+export interface Connection {
+  endpoint: string;
+  insecure: boolean;
+  credentials: Credentials | null;
+}
+
+export interface ConnectionTest {
+  reachable: boolean;
+  authenticated: boolean;
+  catalog: boolean;
+  /** null when it could not be told without more rights */
+  delete: boolean | null;
+  message: string;
+}
+
+export function clientFor(c: Connection): RegistryClient {
+  const username = c.credentials?.username;
+  const password = c.credentials?.password;
+  return new RegistryClient({
+    endpoint: c.endpoint,
+    insecure: c.insecure,
+    credentials: username && password ? { username, password } : undefined,
+    options: { timeoutMs: 10_000, retries: 1 },
+  });
+}
+
+const PROBE_REPOSITORY = "regatta-probe/delete-check";
+
+// DELETE of a digest nobody stored: registry 2.8 answers 405 UNSUPPORTED when deletes are
+// disabled, and 404 (unknown name or manifest) when they are enabled. Nothing is removed.
+async function probeDelete(client: RegistryClient, repository: string): Promise<boolean | null> {
+  const digest = computeDigest(randomBytes(32));
+  try {
+    await client.deleteManifest(repository, digest);
+    return true;
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e;
+    if (e.status === 405 || e.codes.includes("UNSUPPORTED")) return false;
+    if (e.status === 404) return true;
+    return null;
+  }
+}
+
+export async function testConnection(c: Connection): Promise<ConnectionTest> {
+  const client = clientFor(c);
+  const ping = await client.ping();
+  const reachable = ping.status > 0;
+  if (!ping.ok) {
+    const authProblem = ping.status === 401 || ping.status === 403;
+    return {
+      reachable,
+      authenticated: false,
+      catalog: false,
+      delete: null,
+      message: reachable
+        ? `${authProblem ? "the registry refused the credentials" : "the registry answered with an error"}: ${ping.message ?? ping.status}`
+        : `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`,
+    };
+  }
+  let catalog = false;
+  let firstRepository: string | undefined;
+  let catalogMessage = "";
+  try {
+    const page = await client.catalog({ n: 1 });
+    catalog = true;
+    firstRepository = page.repositories[0];
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e;
+    catalogMessage = ` The catalog is not available (${e.codes[0] ?? e.status}: ${e.registryMessage ?? e.message}); repositories must be listed another way.`;
+  }
+  const del = await probeDelete(client, firstRepository ?? PROBE_REPOSITORY);
+  const who = c.credentials?.username ? `as ${c.credentials.username}` : "anonymously";
+  return {
+    reachable: true,
+    authenticated: true,
+    catalog,
+    delete: del,
+    message:
+      `Connected to ${client.registry} ${who} (${ping.authScheme === "bearer" ? "token" : ping.authScheme === "basic" ? "basic" : "no"} auth).` +
+      catalogMessage +
+      (del === false ? " Deleting is disabled on this registry (storage.delete.enabled)." : del === null ? " Whether deletes are allowed could not be told." : ""),
+  };
+}
