@@ -97,6 +97,14 @@ test("a viewer cannot reach admin settings or the admin API", async ({ page, bro
   expect((await vp.request.get("/api/v1/registries")).status()).toBe(200);
   await ctx.close();
 
+  // a signed-in browser tricked by another site: the cookie goes along, the change does not
+  const forged = await page.request.post("/api/v1/registries", {
+    data: { name: "csrf", kind: "GENERIC", endpoint: "https://e.com" },
+    headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+  });
+  expect(forged.status()).toBe(403);
+  expect((await forged.json()).error.message).toContain("cross-site");
+
   const anon = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   expect((await anon.request.get(`/api/v1/registries`)).status()).toBe(401);
   await anon.close();

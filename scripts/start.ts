@@ -7,6 +7,7 @@ import path from "node:path";
 import { dataDir, startDatabase, type Database } from "./lib/database.ts";
 import { migrate } from "./lib/migrate.ts";
 
+const nextBin = path.resolve("node_modules/next/dist/bin/next");
 const say = (m: string) => console.log(`[regatta] ${m}`);
 const dev = process.argv.includes("--dev");
 
@@ -56,7 +57,7 @@ function buildIfStale() {
   if (have === want && fs.existsSync(path.join(".next", "BUILD_ID"))) return;
   say(have ? "sources changed since the last build: building" : "no production build yet: building (about a minute)");
   if (!fs.existsSync("lib/generated/prisma/client.ts")) run("npx", ["prisma", "generate"]);
-  run("npx", ["next", "build"]);
+  run(process.execPath, [nextBin, "build"]);
   fs.writeFileSync(stamp, want);
 }
 
@@ -100,7 +101,8 @@ try {
   await prisma.$disconnect();
 
   if (!dev) buildIfStale();
-  next = spawn("npx", ["next", dev ? "dev" : "start", "-p", String(port), "-H", host], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+  // next itself, not through npx: a signal to a wrapper may not reach the server
+  next = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   next.stdout!.on("data", (chunk: Buffer) => {
     const text = chunk.toString();
     process.stdout.write(text);
