@@ -202,6 +202,48 @@ describe("streamed bodies", () => {
   });
 });
 
+describe("streamed bodies and memory", () => {
+  it("sends a stream with redirect: error so undici does not tee (and hold) the whole body", async () => {
+    const inits: RequestInit[] = [];
+    const fakeFetch = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      inits.push(init!);
+      if (init?.body instanceof ReadableStream) await new Response(init.body).arrayBuffer();
+      if (init?.method === "PUT") return new Response(null, { status: 201 });
+      return new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/x?s=2" } });
+    }) as typeof fetch;
+    const client = new RegistryClient({ endpoint: "https://registry.example.com", fetch: fakeFetch, options: FAST });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array(4));
+        c.close();
+      },
+    });
+    const digest = `sha256:${"0".repeat(64)}`;
+    expect(await client.uploadBlob("a", digest, 4, stream, { location: "https://registry.example.com/v2/a/blobs/uploads/x?s=1" })).toBe(digest);
+    const patch = inits.find((i) => i.method === "PATCH") as RequestInit & { duplex?: string };
+    expect(patch.redirect).toBe("error");
+    expect(patch.duplex).toBe("half");
+    expect(inits.filter((i) => i.method !== "PATCH").every((i) => i.redirect === "manual")).toBe(true);
+  });
+
+  it("reports a redirect answered to a streamed upload as UNSUPPORTED", async () => {
+    const registry = await serve((req, res) => {
+      if (req.method === "PATCH") return void res.writeHead(307, { location: "http://localhost:1/elsewhere" }).end();
+      res.writeHead(204).end();
+    });
+    const client = new RegistryClient({ endpoint: registry.url, options: FAST });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array(3));
+        c.close();
+      },
+    });
+    const err = await rejection(client.uploadBlob("a", `sha256:${"0".repeat(64)}`, 3, stream, { location: "/v2/a/blobs/uploads/x" }));
+    expect(err.codes).toEqual(["UNSUPPORTED"]);
+    expect(err.message).toMatch(/redirected a streamed upload/);
+  });
+});
+
 describe("basic auth and credential providers", () => {
   it("sends Basic on every request once challenged, asking the provider each time", async () => {
     let password = "first";

@@ -180,9 +180,6 @@ export class Transport {
         if (hop >= this.options.maxRedirects) {
           throw new RegistryError({ context: req.what, codes: ["NETWORK"], method, url, reason: `more than ${this.options.maxRedirects} redirects` });
         }
-        if (body instanceof ReadableStream) {
-          throw new RegistryError({ context: req.what, codes: ["UNSUPPORTED"], method, url, reason: `redirected (${res.status}) a streamed upload, which cannot be replayed` });
-        }
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
           method = method === "HEAD" ? "HEAD" : "GET";
           body = undefined;
@@ -200,6 +197,9 @@ export class Transport {
     if (body instanceof ReadableStream) {
       init.body = watchStream(body, deadline, (e) => e, () => {});
       init.duplex = "half"; // undici refuses a stream body without it
+      // undici (Node 20) clones the request unless redirect is "error", and the clone tees the
+      // body: the unread branch then holds the whole layer in memory. A stream cannot follow a redirect anyway.
+      init.redirect = "error";
     } else if (body) {
       init.body = body as Uint8Array<ArrayBuffer>; // fetch typings want an ArrayBuffer-backed view
     }
@@ -239,7 +239,11 @@ export class Transport {
     if (e instanceof DeadlineExceeded || cause instanceof DeadlineExceeded) {
       return new RegistryError({ context: req.what, codes: ["TIMEOUT"], method: req.method, url, reason: (e instanceof DeadlineExceeded ? e : (cause as Error)).message, cause: e });
     }
-    return new RegistryError({ context: req.what, codes: ["NETWORK"], method: req.method, url, reason: describeNetworkError(e), cause: e });
+    const reason = describeNetworkError(e);
+    if (req.body instanceof ReadableStream && /redirect/i.test(reason)) {
+      return new RegistryError({ context: req.what, codes: ["UNSUPPORTED"], method: req.method, url, reason: "the registry redirected a streamed upload, which cannot be replayed", cause: e });
+    }
+    return new RegistryError({ context: req.what, codes: ["NETWORK"], method: req.method, url, reason, cause: e });
   }
 }
 
