@@ -134,7 +134,14 @@ export async function uploadBlob(core: ClientCore, repository: string, digest: s
       throw new RegistryError({ context: what, codes: ["DIGEST_MISMATCH"], method: "PUT", url: core.endpoint, reason: `the ${data.byteLength} bytes given hash to ${actual}; nothing was sent` });
     }
   }
-  let location = options.location ? new URL(options.location, core.endpoint) : await startUpload(core, repository, options.signal);
+  let location: URL;
+  try {
+    location = options.location ? new URL(options.location, core.endpoint) : await startUpload(core, repository, options.signal);
+  } catch (e) {
+    // Nobody will read the source now: let it close its connection.
+    if (data instanceof ReadableStream && !data.locked) await data.cancel(e).catch(() => {});
+    throw e;
+  }
   const scopes = [repositoryScope(repository, [...PUSH_PULL])];
   try {
     let body: Uint8Array | undefined;

@@ -283,6 +283,23 @@ describe("blobs", () => {
   });
 });
 
+describe("blob streams", () => {
+  it("fails a stalled blob stream with TIMEOUT after the idle timeout", async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(200, { "content-length": 1000 });
+      res.write(Buffer.alloc(10)); // then silence
+    });
+    const c = client(registry.url, { idleTimeoutMs: 150 });
+    const blob = await c.getBlob("a", `sha256:${"1".repeat(64)}`);
+    const started = performance.now();
+    const e = (await rejection(new Response(blob.stream).arrayBuffer())) as RegistryError;
+    expect(e).toBeInstanceOf(RegistryError);
+    expect(e.codes).toEqual(["TIMEOUT"]);
+    expect(e.message).toMatch(/^reading blob .*: TIMEOUT: no progress for 150 ms$/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
 describe("referrers", () => {
   const subject = `sha256:${"e".repeat(64)}`;
   const sig = { mediaType: OCI_MANIFEST, digest: `sha256:${"5".repeat(64)}`, size: 10, artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json" };

@@ -139,6 +139,34 @@ describe("copyImage across registries", () => {
   });
 });
 
+describe("cancellation", () => {
+  it("stops a copy when the caller aborts, before the tag is written", async () => {
+    const big = randomBytes(256 * 1024);
+    const controller = new AbortController();
+    const src = await fake({
+      intercept: (req, res) => {
+        if (req.method !== "GET" || !req.path.endsWith(sha256(big))) return false;
+        res.writeHead(200, { "content-length": big.length });
+        res.write(big.subarray(0, 1000), () => controller.abort(new Error("user cancelled")));
+        return true; // the rest never comes
+      },
+    });
+    const dst = await fake();
+    addImage(src, "acme/api", [big], "1.0");
+    const err = await copyImage(
+      { client: client(src), repository: "acme/api", reference: "1.0" },
+      { client: client(dst), repository: "prod/api", tag: "stable" },
+      { signal: controller.signal },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toBe("user cancelled");
+    expect(manifestPuts(dst.requests)).toEqual([]);
+    expect(dst.tagDigest("prod/api", "stable")).toBeUndefined();
+  });
+});
+
 describe("copyImage within one registry", () => {
   it("mounts blobs instead of moving bytes", async () => {
     const reg = await fake();

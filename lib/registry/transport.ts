@@ -72,6 +72,7 @@ export interface TransportRequest {
   retries?: number;
 }
 
+const MIN_UPLOAD_BYTES_PER_SECOND = 100 * 1024;
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -85,8 +86,9 @@ export class Transport {
 
   constructor(private readonly config: TransportConfig) {
     this.endpoint = config.endpoint;
-    this.options = Object.freeze({ ...DEFAULT_OPTIONS, ...config.options });
-    this.fetchImpl = config.fetch ?? globalThis.fetch;
+    const given = Object.fromEntries(Object.entries(config.options ?? {}).filter(([, v]) => v !== undefined));
+    this.options = Object.freeze({ ...DEFAULT_OPTIONS, ...given });
+    this.fetchImpl = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.auth = new Authenticator({
       endpoint: config.endpoint,
       credentials: config.credentials,
@@ -155,12 +157,18 @@ export class Transport {
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 
+  /** Streams get the idle timeout; a byte body (a 16 MiB chunk) gets extra time at a modest floor rate. */
+  private deadlineMs(req: TransportRequest): number {
+    if (req.streamResponse || req.body instanceof ReadableStream) return this.options.idleTimeoutMs;
+    return this.options.timeoutMs + Math.ceil((req.body?.byteLength ?? 0) / MIN_UPLOAD_BYTES_PER_SECOND) * 1000;
+  }
+
   /** One attempt: follows redirects itself so Authorization never leaves its own host. */
   private async send(req: TransportRequest, registryAuthorization: string | undefined): Promise<{ res: Response; url: URL }> {
     const ownAuthorization = req.headers?.authorization;
     const authHost = ownAuthorization ? req.url.host : this.endpoint.host;
     const authorization = ownAuthorization ?? registryAuthorization;
-    const deadline = new Deadline(req.streamResponse || req.body instanceof ReadableStream ? this.options.idleTimeoutMs : this.options.timeoutMs, req.signal);
+    const deadline = new Deadline(this.deadlineMs(req), req.signal);
     let url = req.url;
     let method = req.method;
     let body = req.body;
