@@ -41,13 +41,13 @@ export default async function Overview() {
       </div>
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
         {registries.map((r) => (
-          <div key={r.id} className="card p-4" data-testid="registry-card">
+          <Link key={r.id} href={`/registries/${r.id}`} className="card block p-4 hover:border-sky-300" data-testid="registry-card">
             <div className="flex items-baseline justify-between gap-2">
               <h2 className="truncate font-medium">{r.name}</h2>
               <span className="shrink-0 text-xs text-slate-500">{KINDS[r.kind].label}</span>
             </div>
             <p className="mt-1 truncate font-mono text-xs text-slate-500">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</p>
-          </div>
+          </Link>
         ))}
       </div>
     </div>

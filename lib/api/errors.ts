@@ -31,3 +31,24 @@ export function zodToApiError(err: ZodError): ApiError {
   const message = first ? (first.field && !first.message.includes(first.field) ? `${first.field}: ${first.message}` : first.message) : "invalid input";
   return new ApiError(422, "INVALID_INPUT", message, { issues });
 }
+
+/** Errors from lib/registry, in the API's shape: bad references are the caller's, the rest the registry's. */
+export function registryToApiError(err: unknown): ApiError | null {
+  const e = err as { name?: string; field?: string; message?: string; status?: number; codes?: string[]; registryMessage?: string; retryAfter?: number };
+  if (e?.name === "InvalidReferenceError") {
+    return new ApiError(422, "INVALID_INPUT", e.message!, { issues: [{ field: e.field, message: e.message }] });
+  }
+  if (e?.name !== "RegistryError") return null;
+  const code = e.codes?.[0] ?? "REGISTRY_ERROR";
+  if (code === "NAME_UNKNOWN" || code === "MANIFEST_UNKNOWN" || (e.status === 404 && !e.codes?.length)) {
+    return new ApiError(404, code, e.message!, { registryCode: code, registryMessage: e.registryMessage });
+  }
+  const retry = e.status === 429 || code === "TOOMANYREQUESTS";
+  return new ApiError(
+    retry ? 429 : 502,
+    code,
+    e.message!,
+    { registryStatus: e.status, registryCode: code, registryMessage: e.registryMessage, retryAfter: e.retryAfter },
+    retry && e.retryAfter ? { "retry-after": String(e.retryAfter) } : undefined,
+  );
+}

@@ -5,7 +5,7 @@ import { forbidden as forbiddenPage, redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
-import { ApiError, forbidden, unauthorized, zodToApiError, type ErrorBody } from "@/lib/api/errors";
+import { ApiError, forbidden, registryToApiError, unauthorized, zodToApiError, type ErrorBody } from "@/lib/api/errors";
 import { db } from "@/lib/db";
 import { userForToken } from "./api-tokens";
 import { auth, clientAddress } from "./auth";
@@ -62,7 +62,7 @@ function sameOrigin(req: Request): boolean {
 }
 
 export function errorResponse(err: unknown): NextResponse<ErrorBody> {
-  const e = err instanceof ZodError ? zodToApiError(err) : err instanceof ApiError ? err : null;
+  const e = err instanceof ZodError ? zodToApiError(err) : err instanceof ApiError ? err : registryToApiError(err);
   if (e) {
     return NextResponse.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, { status: e.status, headers: e.headers });
   }

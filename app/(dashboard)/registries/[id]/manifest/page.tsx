@@ -1,0 +1,26 @@
+import { requireRole } from "@/lib/auth/guard";
+import { getRegistry } from "@/lib/services/registries";
+import { Breadcrumbs } from "@/components/breadcrumbs";
+import { pullHost } from "@/components/format";
+import { ManifestView } from "@/components/manifest-view";
+
+export const metadata = { title: "Manifest" };
+
+export default async function ManifestPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ repository?: string; reference?: string }> }) {
+  await requireRole("VIEWER");
+  const r = await getRegistry((await params).id);
+  const { repository = "", reference = "" } = await searchParams;
+  return (
+    <div>
+      <Breadcrumbs
+        items={[
+          { label: "Registries", href: "/" },
+          { label: r.name, href: `/registries/${r.id}` },
+          { label: repository, href: `/registries/${r.id}/tags?repository=${encodeURIComponent(repository)}` },
+          { label: reference.startsWith("sha256:") ? reference.slice(0, 19) : reference },
+        ]}
+      />
+      <ManifestView registryId={r.id} repository={repository} reference={reference} pullBase={`${pullHost(r.endpoint)}/${repository}`} />
+    </div>
+  );
+}

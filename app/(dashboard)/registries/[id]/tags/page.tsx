@@ -1,0 +1,22 @@
+import { requireRole } from "@/lib/auth/guard";
+import { getRegistry } from "@/lib/services/registries";
+import { Breadcrumbs } from "@/components/breadcrumbs";
+import { CopyButton } from "@/components/copy-button";
+import { pullHost } from "@/components/format";
+import { TagList } from "@/components/tag-list";
+
+export const metadata = { title: "Tags" };
+
+export default async function TagsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ repository?: string }> }) {
+  await requireRole("VIEWER");
+  const r = await getRegistry((await params).id);
+  const repository = (await searchParams).repository ?? "";
+  const pullBase = `${pullHost(r.endpoint)}/${repository}`;
+  return (
+    <div>
+      <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name, href: `/registries/${r.id}` }, { label: repository }]} />
+      <p className="mb-4 flex items-center gap-2 font-mono text-xs text-slate-600">docker pull {pullBase}:&lt;tag&gt; <CopyButton text={`docker pull ${pullBase}`} /></p>
+      <TagList registryId={r.id} repository={repository} pullBase={pullBase} />
+    </div>
+  );
+}

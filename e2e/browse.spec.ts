@@ -1,0 +1,79 @@
+// Browsing real registries (Debian's docker-registry) from the overview down to one platform's
+// manifest; digests checked with skopeo. A registry stopped mid-session shows its own error.
+import { expect, test } from "@playwright/test";
+import { seedStandard, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { screenshot } from "./helpers";
+
+let regs: { open: RunningRegistry; basic: RunningRegistry; token: RunningRegistry };
+const ids: Record<string, string> = {};
+const run = Date.now().toString(36);
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(180_000);
+  regs = {
+    open: await startRegistry({ mode: "open", name: "e2e-open" }),
+    basic: await startRegistry({ mode: "htpasswd", name: "e2e-basic" }),
+    token: await startRegistry({ mode: "token", name: "e2e-token" }),
+  };
+  await Promise.all(Object.values(regs).map((r) => seedStandard(r)));
+  for (const [name, r] of Object.entries(regs)) {
+    const credentials = r.username ? { username: r.username, password: r.password } : undefined;
+    const res = await request.post("/api/v1/registries", { data: { name: `browse-${name}-${run}`, kind: "GENERIC", endpoint: r.url, credentials } });
+    expect(res.status()).toBe(201);
+    ids[name] = (await res.json()).id;
+  }
+});
+
+test.afterAll(async () => {
+  await Promise.all(Object.values(regs ?? {}).map((r) => r.stop()));
+});
+
+for (const mode of ["open", "basic", "token"] as const) {
+  test(`overview → ${mode} registry → multi-arch index → one platform, digests as skopeo sees them`, async ({ page }) => {
+    const reg = regs[mode];
+    await page.goto("/");
+    await page.getByTestId("registry-card").filter({ hasText: `browse-${mode}-${run}` }).click();
+    await expect(page.getByTestId("repositories")).toContainText("demo/multi");
+    if (mode === "token") await screenshot(page, "registry");
+    await page.getByRole("link", { name: "demo/multi" }).click();
+    await page.getByRole("link", { name: "1.0", exact: true }).click();
+
+    const index = await skopeoInspect(reg, "demo/multi:1.0", { raw: true });
+    const indexDigest = (await skopeoInspect(reg, "demo/multi:1.0")).Digest;
+    await expect(page.getByTestId("kind")).toHaveText("index");
+    await expect(page.getByTestId("digest")).toHaveText(indexDigest);
+    const arm = index.manifests.find((m: { platform: { architecture: string } }) => m.platform.architecture === "arm64");
+    await expect(page.getByTestId("children")).toContainText("linux/arm64");
+    if (mode === "token") await screenshot(page, "manifest-index");
+    await page.getByTestId("children").getByRole("row").filter({ hasText: "linux/arm64" }).getByRole("link").click();
+    await expect(page.getByTestId("digest")).toHaveText(arm.digest);
+    await expect(page.getByTestId("kind")).toHaveText("image");
+    await expect(page.getByText("arm64")).toBeVisible();
+    if (mode === "token") await screenshot(page, "manifest-image");
+  });
+}
+
+test("1,500 tags listed and filtered by glob", async ({ page }) => {
+  await page.goto(`/registries/${ids.open}/tags?repository=demo/many`);
+  await expect(page.getByTestId("tag-count")).toHaveText("1500 of 1500 tags");
+  await page.getByLabel("Filter tags").fill("v00?5");
+  await expect(page.getByTestId("tag-count")).toHaveText("10 of 1500 tags") // v0005, v0015 … v0095;
+  await screenshot(page, "tags");
+});
+
+test("a registry stopped mid-session shows its own error while the others keep working", async ({ page }) => {
+  const victim = await startRegistry({ mode: "open", name: "e2e-victim" });
+  const res = await page.request.post("/api/v1/registries", { data: { name: "browse-victim", kind: "GENERIC", endpoint: victim.url } });
+  const id = (await res.json()).id;
+  await page.goto(`/registries/${id}`);
+  await expect(page.getByTestId("repositories")).toContainText("No repository");
+  await victim.stop();
+  await page.reload();
+  await expect(page.getByTestId("error")).toContainText(victim.host);
+  await screenshot(page, "registry-down");
+  await page.goto(`/registries/${ids.open}`);
+  await expect(page.getByTestId("repositories")).toContainText("demo/app");
+  const api = await page.request.get(`/api/v1/registries/${id}/repositories`);
+  expect(api.status()).toBe(502);
+  expect((await api.json()).error.code).toBe("NETWORK");
+});
