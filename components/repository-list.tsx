@@ -13,7 +13,7 @@ export function RepositoryList({ registryId }: { registryId: string }) {
     <div className="space-y-3">
       <input className="input max-w-sm" placeholder="Filter repositories" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Filter repositories" />
       <ErrorBanner error={repos.error} />
-      <div className="card divide-y divide-slate-100" data-testid="repositories">
+      <div className={repos.error ? "hidden" : "card divide-y divide-slate-100"} data-testid="repositories">
         {repos.isPending && <p className="px-4 py-3 text-sm text-slate-500">Loading repositories…</p>}
         {!repos.isPending && !repos.error && rows.length === 0 && <p className="px-4 py-3 text-sm text-slate-500">No repository{q ? ` matches “${q}”` : ""}.</p>}
         {rows.map((r) => (
