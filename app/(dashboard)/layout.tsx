@@ -21,7 +21,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <Link href="/" className="flex items-center gap-1.5 font-semibold tracking-tight"><Logo /> Regatta</Link>
           <nav className="flex gap-4 text-sm text-slate-600">
             <Link className="hover:text-slate-900" href="/">Overview</Link>
+            <Link className="hover:text-slate-900" href="/promotions">Promotions</Link>
+            {admin && <Link className="hover:text-slate-900" href="/audit">Audit</Link>}
             {admin && <Link className="hover:text-slate-900" href="/settings/registries">Registries</Link>}
+            {admin && <Link className="hover:text-slate-900" href="/settings/pipeline">Pipeline</Link>}
             {admin && <Link className="hover:text-slate-900" href="/settings/users">Users</Link>}
             <Link className="hover:text-slate-900" href="/settings/tokens">API tokens</Link>
           </nav>
