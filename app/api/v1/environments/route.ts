@@ -1,0 +1,12 @@
+import { NextResponse } from "next/server";
+import { readJson, withRole } from "@/lib/auth/guard";
+import { searchParams } from "@/lib/schemas/browse";
+import { createEnvironment, listEnvironments, pipelineFor } from "@/lib/services/environments";
+
+/** The stages; with ?tag=, also that tag's digest in each stage. */
+export const GET = withRole("VIEWER", async ({ req }) => {
+  const tag = searchParams(req).tag;
+  return tag ? { stages: await pipelineFor(tag) } : { environments: await listEnvironments() };
+});
+
+export const POST = withRole("ADMIN", async ({ req, actor }) => NextResponse.json(await createEnvironment(actor, await readJson(req)), { status: 201 }));

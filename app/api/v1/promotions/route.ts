@@ -1,0 +1,10 @@
+import { NextResponse } from "next/server";
+import { readJson, withRole } from "@/lib/auth/guard";
+import { listPromotions, requestPromotion } from "@/lib/services/promotions";
+
+export const GET = withRole("VIEWER", async () => ({ promotions: await listPromotions() }));
+
+export const POST = withRole("OPERATOR", async ({ req, actor }) => {
+  const answer = await requestPromotion(actor, await readJson(req));
+  return NextResponse.json(answer.body, { status: answer.status });
+});

@@ -1,0 +1,12 @@
+import { withRole } from "@/lib/auth/guard";
+import { searchParams } from "@/lib/schemas/browse";
+import { protectionFor } from "@/lib/services/protection";
+import { z } from "zod";
+
+const query = z.object({ registryId: z.string().uuid(), repository: z.string().min(1), tag: z.string().min(1) });
+
+/** The lock shown beside a tag: who may move it and why. */
+export const GET = withRole("VIEWER", async ({ req }) => {
+  const q = query.parse(searchParams(req));
+  return protectionFor(q.registryId, q.repository, q.tag);
+});

@@ -1,0 +1,95 @@
+import "server-only";
+// Runs one promotion: claims it (QUEUED -> RUNNING, so it runs once whichever instance picks it
+// up), holds a lock on the target tag so two promotions to it never interleave, copies with
+// progress in the database, records the tag change and writes exactly one audit event.
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { appendAudit } from "@/lib/audit/log";
+import { db } from "@/lib/db";
+import { copyImage } from "@/lib/registry";
+import { registryClient } from "@/lib/services/clients";
+
+function lockKey(registryId: string, repository: string, tag: string): bigint {
+  return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
+}
+
+async function withTargetLock<T>(key: bigint, fn: () => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query("SELECT pg_advisory_lock($1)", [key.toString()]);
+    return await fn();
+  } finally {
+    await c.query("SELECT pg_advisory_unlock($1)", [key.toString()]).catch(() => {});
+    await c.end();
+  }
+}
+
+export async function runPromotion(id: string) {
+  const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
+  const p = await db.promotion.findUniqueOrThrow({ where: { id } });
+  if (claimed.count === 0) return p;
+  return withTargetLock(lockKey(p.targetRegistryId, p.targetRepository, p.targetTag), async () => {
+    let last = 0;
+    let pending: Promise<unknown> = Promise.resolve();
+    try {
+      const [src, dst] = await Promise.all([registryClient(p.sourceRegistryId), registryClient(p.targetRegistryId)]);
+      // someone may have moved the tag since the request was checked
+      const now = await dst.headManifest(p.targetRepository, p.targetTag);
+      if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
+        throw new Error(`the target tag moved to ${now.digest} after this promotion was requested; request it again`);
+      }
+      const result = await copyImage(
+        { client: src, repository: p.sourceRepository, reference: p.digest ?? p.sourceReference },
+        { client: dst, repository: p.targetRepository, tag: p.targetTag },
+        {
+          onProgress(pr) {
+            if (Date.now() - last < 200 && pr.blobsDone < pr.blobsTotal) return;
+            last = Date.now();
+            pending = pending.then(() =>
+              db.promotion.update({ where: { id }, data: { bytesDone: pr.bytesDone, bytesTotal: pr.bytesTotal, blobsDone: pr.blobsDone, blobsTotal: pr.blobsTotal } }),
+            );
+          },
+        },
+      );
+      await pending;
+      const done = await db.promotion.update({
+        where: { id },
+        data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
+      });
+      await recordTagChange(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy);
+      await audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop });
+      return done;
+    } catch (err) {
+      await pending.catch(() => {});
+      const message = err instanceof Error ? err.message : String(err);
+      const failed = await db.promotion.update({ where: { id }, data: { state: "FAILED", error: message, finishedAt: new Date() } });
+      await audit(p, "failure", p.digest, { error: message });
+      return failed;
+    }
+  });
+}
+
+type P = Awaited<ReturnType<typeof db.promotion.findUniqueOrThrow>>;
+
+function audit(p: P, outcome: "success" | "failure", digest: string | null, details: Record<string, unknown>) {
+  return appendAudit({
+    actorKind: "USER", actor: p.requestedBy, action: p.kind, outcome, registryId: p.targetRegistryId,
+    repository: p.targetRepository, tag: p.targetTag, digest, previousDigest: p.previousDigest,
+    details: { promotionId: p.id, source: `${p.sourceRegistryId}/${p.sourceRepository}:${p.sourceReference}`, ...details },
+  });
+}
+
+/** The tag's last known digest and its history (source REGATTA). */
+export async function recordTagChange(registryId: string, repository: string, tag: string, digest: string, actor: string) {
+  const key = { registryId_repository_tag: { registryId, repository, tag } };
+  const before = await db.tagRecord.findUnique({ where: key });
+  if (before?.digest === digest) return;
+  const now = new Date();
+  await db.tagRecord.upsert({
+    where: key,
+    create: { registryId, repository, tag, digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
+    update: { digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
+  });
+  await db.tagChange.create({ data: { registryId, repository, tag, digest, previousDigest: before?.digest ?? null, at: now, source: "REGATTA", actor } });
+}

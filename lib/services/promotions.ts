@@ -1,0 +1,119 @@
+import "server-only";
+// Retag, promote and roll back: checked (role, protection, overwrite) before anything changes,
+// planned with a dry run, then run as a job (or inline for a retag within one repository).
+import { ApiError, conflict, notFound } from "@/lib/api/errors";
+import { appendAudit } from "@/lib/audit/log";
+import type { Actor } from "@/lib/auth/guard";
+import { db } from "@/lib/db";
+import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
+import { runPromotion } from "@/lib/jobs/promotion-worker";
+import { copyImage, validateManifestReference, validateRepository, validateTag } from "@/lib/registry";
+import { promotionRequestSchema, type PlanView, type PromotionView } from "@/lib/schemas/promotion";
+import { registryClient } from "./clients";
+import { enforce, protectionFor } from "./protection";
+import { getRegistry } from "./registries";
+
+type Row = Awaited<ReturnType<typeof db.promotion.findFirstOrThrow>>;
+
+export function toView(p: Row): PromotionView {
+  return {
+    id: p.id, kind: p.kind, state: p.state.toLowerCase() as PromotionView["state"],
+    source: { registryId: p.sourceRegistryId, repository: p.sourceRepository, reference: p.sourceReference },
+    target: { registryId: p.targetRegistryId, repository: p.targetRepository, tag: p.targetTag },
+    digest: p.digest, previousDigest: p.previousDigest,
+    bytesDone: Number(p.bytesDone), bytesTotal: Number(p.bytesTotal), blobsDone: p.blobsDone, blobsTotal: p.blobsTotal,
+    error: p.error, requestedBy: p.requestedBy, createdAt: p.createdAt.toISOString(), finishedAt: p.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export type PromotionAnswer = { status: 200; body: { plan: PlanView } } | { status: 200 | 202; body: PromotionView };
+
+export async function requestPromotion(actor: Actor, body: unknown): Promise<PromotionAnswer> {
+  const input = promotionRequestSchema.parse(body);
+  const { source, target } = input;
+  validateRepository(source.repository);
+  validateManifestReference(source.reference);
+  validateRepository(target.repository);
+  validateTag(target.tag);
+  const [srcReg, dstReg] = await Promise.all([getRegistry(source.registryId), getRegistry(target.registryId)]);
+  const kind = input.kind ?? (source.registryId === target.registryId && source.repository === target.repository ? "retag" : "promote");
+  const targetName = `${dstReg.name}/${target.repository}:${target.tag}`;
+  const audit = (outcome: "success" | "failure" | "denied", extra: Record<string, unknown>, digest?: string | null, previousDigest?: string | null) =>
+    appendAudit({
+      actorKind: "USER", actor: actor.email, action: kind, outcome, registryId: target.registryId, repository: target.repository, tag: target.tag,
+      digest, previousDigest, sourceAddress: actor.address,
+      details: { source: `${srcReg.name}/${source.repository}:${source.reference}`, target: targetName, ...extra },
+    });
+
+  // the rules apply before any registry call
+  const protection = await protectionFor(target.registryId, target.repository, target.tag);
+  try {
+    enforce(protection, actor, targetName, false);
+  } catch (e) {
+    await audit("denied", { reason: (e as Error).message });
+    throw e;
+  }
+
+  const [src, dst] = await Promise.all([registryClient(source.registryId), registryClient(target.registryId)]);
+  const head = await src.headManifest(source.repository, source.reference);
+  if (!head) throw notFound(`${srcReg.name}/${source.repository}:${source.reference}`);
+  const current = await dst.headManifest(target.repository, target.tag);
+  const moving = !!current && current.digest !== head.digest;
+  if (moving) {
+    try {
+      enforce(protection, actor, targetName, true);
+    } catch (e) {
+      await audit("denied", { reason: (e as Error).message }, head.digest, current.digest);
+      throw e;
+    }
+  }
+  if (moving && !input.overwrite && !input.dryRun) {
+    await audit("failure", { reason: "target tag exists; overwrite not confirmed" }, head.digest, current!.digest);
+    throw conflict(`${targetName} already points to ${current!.digest}; confirm the overwrite to move it to ${head.digest}`, {
+      currentDigest: current!.digest, newDigest: head.digest,
+    });
+  }
+
+  if (input.dryRun) {
+    const { plan, digest } = await copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, { dryRun: true });
+    return {
+      status: 200,
+      body: { plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy } },
+    };
+  }
+
+  const row = await db.promotion.create({
+    data: {
+      sourceRegistryId: source.registryId, sourceRepository: source.repository, sourceReference: source.reference,
+      targetRegistryId: target.registryId, targetRepository: target.repository, targetTag: target.tag,
+      kind, digest: head.digest, previousDigest: current?.digest ?? null, overwrite: !!input.overwrite,
+      requestedBy: actor.email, requestedById: actor.id,
+    },
+  });
+  // within one repository nothing travels: two requests, answered at once
+  if (source.registryId === target.registryId && source.repository === target.repository) {
+    return { status: 200, body: toView(await runPromotion(row.id)) };
+  }
+  await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
+  return { status: 202, body: toView(row) };
+}
+
+export async function getPromotion(id: string): Promise<PromotionView> {
+  const row = /^[0-9a-f-]{36}$/i.test(id) ? await db.promotion.findUnique({ where: { id } }) : null;
+  if (!row) throw notFound(`promotion ${id}`);
+  return toView(row);
+}
+
+export async function listPromotions(limit = 50): Promise<PromotionView[]> {
+  return (await db.promotion.findMany({ orderBy: { createdAt: "desc" }, take: limit })).map(toView);
+}
+
+/** A failed promotion runs again, with the same checks as the first time. */
+export async function retryPromotion(actor: Actor, id: string): Promise<PromotionView> {
+  const row = await getPromotion(id);
+  if (row.state !== "failed") throw new ApiError(409, "CONFLICT", `promotion ${id} is ${row.state}; only a failed one can be retried`);
+  const again = await requestPromotion(actor, {
+    source: row.source, target: row.target, overwrite: (await db.promotion.findUniqueOrThrow({ where: { id } })).overwrite, kind: row.kind,
+  });
+  return again.body as PromotionView;
+}

@@ -1,0 +1,57 @@
+import "server-only";
+// Protection rules: registry + repository glob + tag glob -> minimum role and/or immutable.
+// Checked on the server before any registry call that changes a tag.
+import { forbidden, notFound } from "@/lib/api/errors";
+import { appendAudit } from "@/lib/audit/log";
+import type { Actor } from "@/lib/auth/guard";
+import { hasRole, type Role } from "@/lib/auth/roles";
+import { db } from "@/lib/db";
+import { globMatch } from "@/lib/glob";
+import { protectionRuleSchema } from "@/lib/schemas/promotion";
+
+export interface Protection {
+  minRole: Role;
+  immutable: boolean;
+  reasons: string[];
+}
+
+/** The combined protection of one tag: the highest minimum role, immutable if any rule says so. */
+export async function protectionFor(registryId: string, repository: string, tag: string): Promise<Protection> {
+  const rules = await db.protectionRule.findMany({ where: { OR: [{ registryId }, { registryId: null }] } });
+  const hits = rules.filter((r) => globMatch(r.repositoryGlob, repository) && globMatch(r.tagGlob, tag));
+  const order: Role[] = ["VIEWER", "OPERATOR", "ADMIN"];
+  const minRole = hits.reduce<Role>((m, r) => (order.indexOf(r.minRole) > order.indexOf(m) ? r.minRole : m), "OPERATOR");
+  return {
+    minRole,
+    immutable: hits.some((r) => r.immutable),
+    reasons: hits.map((r) => r.reason || `${r.repositoryGlob}:${r.tagGlob}${r.immutable ? " is immutable" : ` needs ${r.minRole.toLowerCase()}`}`),
+  };
+}
+
+/** Throws 403 when `actor` may not move this tag; `exists` says whether the tag already points somewhere. */
+export function enforce(p: Protection, actor: Actor, target: string, exists: boolean) {
+  if (!hasRole(actor.role, p.minRole)) {
+    throw forbidden(`${target} is protected: it needs the ${p.minRole} role (${p.reasons.join("; ")})`);
+  }
+  if (p.immutable && exists) {
+    throw forbidden(`${target} is immutable: an existing tag is never moved (${p.reasons.join("; ")})`);
+  }
+}
+
+export async function listRules() {
+  return db.protectionRule.findMany({ orderBy: { createdAt: "asc" } });
+}
+
+export async function createRule(actor: Actor, body: unknown) {
+  const input = protectionRuleSchema.parse(body);
+  const rule = await db.protectionRule.create({ data: { ...input, registryId: input.registryId ?? null, minRole: input.minRole ?? "OPERATOR", immutable: input.immutable ?? false } });
+  await appendAudit({ actorKind: "USER", actor: actor.email, action: "protection.create", outcome: "success", registryId: rule.registryId, sourceAddress: actor.address, details: { ...input } });
+  return rule;
+}
+
+export async function deleteRule(actor: Actor, id: string) {
+  const rule = /^[0-9a-f-]{36}$/i.test(id) ? await db.protectionRule.findUnique({ where: { id } }) : null;
+  if (!rule) throw notFound(`protection rule ${id}`);
+  await db.protectionRule.delete({ where: { id } });
+  await appendAudit({ actorKind: "USER", actor: actor.email, action: "protection.delete", outcome: "success", registryId: rule.registryId, sourceAddress: actor.address, details: { repositoryGlob: rule.repositoryGlob, tagGlob: rule.tagGlob } });
+}
