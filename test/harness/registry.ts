@@ -59,6 +59,8 @@ export interface RunningRegistry {
   dataDir: string;
   /** Requests the registry answered so far, from its access log. */
   accessLog(): AccessLogEntry[];
+  /** Stop the process but keep config, port and storage, as a registry that went down; restart() brings it back. */
+  halt(): Promise<void>;
   /** Restart the process with the same config, port and storage (in-memory state is lost). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -184,6 +186,7 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
       return m ? [{ method: m[1], path: m[2], status: Number(m[3]), userAgent: m[4] }] : [];
     }),
     restart,
+    halt: async () => { await proc?.stop(); },
     async stop() {
       if (stopped) return;
       stopped = true;
