@@ -1,10 +1,53 @@
 import { z } from "zod";
 
 const repository = z.string({ error: "repository is required" }).min(1, "repository is required").max(255);
+const tag = z.string().min(1, "a tag name is empty").max(128, "a tag name is at most 128 characters");
 
 export const repositoriesQuery = z.object({ query: z.string().max(255).optional(), cursor: z.string().max(255).optional() });
 export const tagsQuery = z.object({ repository });
 export const manifestQuery = z.object({ repository, reference: z.string({ error: "reference is required" }).min(1, "reference is required").max(200) });
+
+/** The most tags one details request may ask about: the client sends batches of this size. */
+export const TAG_DETAILS_BATCH = 200;
+export const tagDetailsBody = z.object({
+  repository,
+  tags: z.array(tag, { error: "tags must be a list of tag names" }).min(1, "tags is empty").max(TAG_DETAILS_BATCH, `at most ${TAG_DETAILS_BATCH} tags per request`),
+});
+
+export type TagKind = "image" | "index" | "artifact";
+
+/** One row of the tag table: the name always, the rest when PostgreSQL knows it. Dates are ISO strings. */
+export interface TagRow {
+  name: string;
+  digest?: string;
+  mediaType?: string;
+  kind?: TagKind;
+  platforms?: string[];
+  /** compressed size: config + layers; an index: the sum over its children */
+  size?: number;
+  createdAt?: string;
+  pushedAt?: string;
+  pushedBy?: string;
+  /** when Regatta saw the tag move to this digest (first sight counts) */
+  changedAt?: string;
+  /** when Regatta last checked the tag with a HEAD */
+  checkedAt?: string;
+  artifactType?: string;
+  /** the details endpoint found no such tag any more */
+  missing?: boolean;
+}
+
+export interface TagsAnswer {
+  tags: TagRow[];
+  /** server time of the answer, to judge checkedAt against */
+  at: string;
+}
+
+export interface TagDetailsAnswer {
+  tags: TagRow[];
+  /** registry requests made for this answer */
+  requests: { head: number; manifest: number; blob: number };
+}
 
 export function searchParams(req: Request): Record<string, string> {
   return Object.fromEntries(new URL(req.url).searchParams);

@@ -1,0 +1,9 @@
+import { readJson, withRole } from "@/lib/auth/guard";
+import { tagDetailsBody } from "@/lib/schemas/browse";
+import { tagDetails } from "@/lib/services/tag-details";
+
+// POST, not GET: up to 200 tag names do not fit a query string. It only reads the registry.
+export const POST = withRole<{ id: string }>("VIEWER", async ({ req, params }) => {
+  const body = tagDetailsBody.parse(await readJson(req));
+  return tagDetails(params.id, body.repository, body.tags);
+});

@@ -1,0 +1,144 @@
+import "server-only";
+// Filling in the tag table: HEAD every tag (no pull counted on Docker Hub), record the digest in
+// TagRecord, and read each digest PostgreSQL does not know yet exactly once (manifest + config
+// blob) into ManifestInfo. A digest's content never changes, so ManifestInfo is kept forever.
+import { db } from "@/lib/db";
+import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
+import { mapLimit } from "@/lib/registry/semaphore";
+import type { TagDetailsAnswer, TagKind, TagRow } from "@/lib/schemas/browse";
+import { client, knownTags } from "./browse";
+
+/** HEADs in flight per details request; the transport also caps requests per host. */
+const HEAD_CONCURRENCY = 12;
+/** Manifest reads in flight per details request. */
+const MANIFEST_CONCURRENCY = 6;
+/** Config blobs above this are not read for a created date. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+interface Info {
+  digest: string;
+  mediaType: string;
+  kind: TagKind;
+  size: number;
+  totalSize: bigint | null;
+  platforms: string[];
+  createdAt: Date | null;
+  configDigest: string | null;
+  artifactType: string | null;
+}
+
+interface Counter { head: number; manifest: number; blob: number }
+
+// Reads of one digest in this process, shared by concurrent requests: two batches of the same
+// repository whose tags point at one digest make one manifest request, not two.
+const inflight = new Map<string, Promise<Info | null>>();
+
+export async function tagDetails(registryId: string, repository: string, tags: string[]): Promise<TagDetailsAnswer> {
+  const c = await client(registryId);
+  const names = [...new Set(tags)];
+  const requests: Counter = { head: 0, manifest: 0, blob: 0 };
+
+  // 1. tag → digest, by HEAD
+  const heads = await mapLimit(names, HEAD_CONCURRENCY, async (tag) => {
+    requests.head++;
+    return { tag, head: await c.headManifest(repository, tag) };
+  });
+  await recordTags(registryId, repository, heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : [])));
+
+  // 2. each digest PostgreSQL does not know yet: one manifest read
+  const digests = new Map<string, string>();
+  for (const h of heads) if (h.head) digests.set(h.head.digest, h.head.mediaType);
+  const known = new Set((await db.manifestInfo.findMany({ where: { digest: { in: [...digests.keys()] } }, select: { digest: true } })).map((m) => m.digest));
+  await mapLimit([...digests.keys()].filter((d) => !known.has(d)), MANIFEST_CONCURRENCY, (digest) => describe(c, repository, digest, requests));
+
+  // 3. the rows as the tag list would show them now
+  const rows = await knownTags(registryId, repository, names);
+  return {
+    tags: names.map((name): TagRow => rows.get(name) ?? { name, missing: true }),
+    requests,
+  };
+}
+
+/** Upsert TagRecord: checkedAt always, digest and changedAt (plus a TagChange) when the tag moved. */
+async function recordTags(registryId: string, repository: string, seen: { tag: string; digest: string }[]) {
+  if (!seen.length) return;
+  const now = new Date();
+  const before = new Map(
+    (await db.tagRecord.findMany({ where: { registryId, repository, tag: { in: seen.map((s) => s.tag) } }, select: { tag: true, digest: true } })).map((r) => [r.tag, r.digest]),
+  );
+  const fresh = seen.filter((s) => !before.has(s.tag));
+  const same = seen.filter((s) => before.get(s.tag) === s.digest);
+  const moved = seen.filter((s) => before.has(s.tag) && before.get(s.tag) !== s.digest);
+  await db.$transaction([
+    db.tagRecord.createMany({ data: fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, firstSeenAt: now, changedAt: now, checkedAt: now })), skipDuplicates: true }),
+    db.tagRecord.updateMany({ where: { registryId, repository, tag: { in: same.map((s) => s.tag) } }, data: { checkedAt: now } }),
+    ...moved.map((s) => db.tagRecord.update({ where: { registryId_repository_tag: { registryId, repository, tag: s.tag } }, data: { digest: s.digest, changedAt: now, checkedAt: now } })),
+    db.tagChange.createMany({
+      data: [
+        ...fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: null, at: now, source: "SYNC" as const })),
+        ...moved.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: before.get(s.tag)!, at: now, source: "SYNC" as const })),
+      ],
+    }),
+  ]);
+}
+
+function describe(c: RegistryClient, repository: string, digest: string, requests: Counter): Promise<Info | null> {
+  let p = inflight.get(digest);
+  if (!p) {
+    p = read(c, repository, digest, requests).finally(() => inflight.delete(digest));
+    inflight.set(digest, p);
+  }
+  return p;
+}
+
+async function read(c: RegistryClient, repository: string, digest: string, requests: Counter): Promise<Info | null> {
+  const stored = await db.manifestInfo.findUnique({ where: { digest } });
+  if (stored) return stored as Info;
+  requests.manifest++;
+  const m = await c.getManifest(repository, digest);
+  const json = m.json as { config?: Descriptor; layers?: Descriptor[]; blobs?: Descriptor[]; manifests?: Descriptor[]; artifactType?: string };
+  let info: Info;
+  if (isIndexMediaType(m.mediaType)) {
+    const children = json.manifests ?? [];
+    // attestation manifests (buildx) carry platform unknown/unknown: they are not a platform
+    const images = children.filter((d) => d.platform?.os !== "unknown");
+    const childInfos = await mapLimit(images, MANIFEST_CONCURRENCY, (d) => describe(c, repository, d.digest, requests));
+    const sizes = childInfos.map((i) => i?.totalSize);
+    const created = childInfos.map((i) => i?.createdAt?.getTime() ?? 0);
+    info = {
+      digest, mediaType: m.mediaType, kind: "index", size: m.size,
+      totalSize: sizes.every((s) => s !== null && s !== undefined) ? sizes.reduce<bigint>((a, b) => a + b!, 0n) : null,
+      platforms: images.map((d) => platformName(d.platform) ?? "").filter(Boolean),
+      createdAt: Math.max(0, ...created) ? new Date(Math.max(...created)) : null,
+      configDigest: null,
+      artifactType: json.artifactType ?? null,
+    };
+  } else {
+    const layers = [...(json.layers ?? []), ...(json.blobs ?? [])];
+    const config = json.config;
+    const isImage = !json.artifactType && !!config && (config.mediaType.includes("image.config") || config.mediaType.includes("container.image"));
+    let created: Date | null = null;
+    let platform: string | undefined;
+    if (isImage && config.size <= MAX_CONFIG_BYTES) {
+      requests.blob++;
+      const blob = await c.getBlob(repository, config.digest);
+      const cfg = JSON.parse(await new Response(blob.stream).text()) as { created?: string; os?: string; architecture?: string; variant?: string };
+      if (cfg.created && !Number.isNaN(Date.parse(cfg.created))) created = new Date(cfg.created);
+      platform = platformName(cfg.os && cfg.architecture ? { os: cfg.os, architecture: cfg.architecture, variant: cfg.variant } : undefined);
+    }
+    info = {
+      digest, mediaType: m.mediaType, kind: isImage ? "image" : "artifact", size: m.size,
+      totalSize: BigInt((config?.size ?? 0) + layers.reduce((a, l) => a + l.size, 0)),
+      platforms: platform ? [platform] : [],
+      createdAt: created,
+      configDigest: config?.digest ?? null,
+      artifactType: isImage ? null : (json.artifactType ?? config?.mediaType ?? null),
+    };
+  }
+  await db.manifestInfo.createMany({ data: [info], skipDuplicates: true });
+  return info;
+}
+
+function platformName(p: { os: string; architecture: string; variant?: string } | undefined): string | undefined {
+  return p ? [p.os, p.architecture, p.variant].filter(Boolean).join("/") : undefined;
+}
