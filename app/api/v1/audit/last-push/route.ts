@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { withRole } from "@/lib/auth/guard";
+import { lastPush } from "@/lib/services/audit";
+
+const query = z.object({ registryId: z.string().uuid("registryId must be a registry id"), repository: z.string().min(1).max(512), tag: z.string().min(1).max(128) });
+
+// "who pushed this": viewers see the tag pages, so they may see who last pushed a tag
+export const GET = withRole("VIEWER", async ({ req }) => {
+  const q = query.parse(Object.fromEntries(new URL(req.url).searchParams));
+  return { push: await lastPush(q.registryId, q.repository, q.tag) };
+});

@@ -1,0 +1,5 @@
+import { withRole } from "@/lib/auth/guard";
+import { createWebhookSecret, publicBaseUrl } from "@/lib/services/webhooks";
+
+// a new secret each call, shown once; the old one stops working
+export const POST = withRole<{ id: string }>("ADMIN", async ({ req, actor, params }) => createWebhookSecret(actor, params.id, publicBaseUrl(req)));

@@ -1,0 +1,207 @@
+import "server-only";
+// Audit queries: filtered, keyset-paged listing, exports, the last push of a tag, daily activity.
+import { z } from "zod";
+import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+export const AUDIT_PAGE_MAX = 500;
+const EXPORT_BATCH = 2_000;
+/** An export stops here; narrow the filters for more. */
+export const AUDIT_EXPORT_MAX = 200_000;
+
+const optional = z.string().trim().max(512).optional().transform((v) => (v ? v : undefined));
+const time = z.string().trim().optional().transform((v, ctx) => {
+  if (!v) return undefined;
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: "custom", message: "not a date or time (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T12:00:00Z)" });
+    return z.NEVER;
+  }
+  return d;
+});
+
+export const auditQuerySchema = z.object({
+  actor: optional,
+  /** exact, or a prefix ending in "*" ("registry.*"); several separated by commas */
+  action: optional,
+  registryId: z.string().uuid("registryId must be a registry id").optional().or(z.literal("").transform(() => undefined)),
+  repository: optional,
+  tag: optional,
+  digest: optional,
+  outcome: z.enum(["success", "failure", "denied"]).optional().or(z.literal("").transform(() => undefined)),
+  since: time,
+  until: time,
+  cursor: z.string().regex(/^\d{1,19}$/, "cursor must be an event id from nextCursor").optional().or(z.literal("").transform(() => undefined)),
+  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX, `limit is at most ${AUDIT_PAGE_MAX}`).default(100),
+  format: z.enum(["json", "csv"]).optional(),
+});
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+export interface AuditEventView {
+  id: string;
+  at: string;
+  actorKind: "USER" | "REGISTRY" | "SYSTEM";
+  actor: string;
+  action: string;
+  registryId: string | null;
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  previousDigest: string | null;
+  outcome: string;
+  sourceAddress: string | null;
+  details?: unknown;
+}
+
+export function parseAuditQuery(params: URLSearchParams): AuditQuery {
+  return auditQuerySchema.parse(Object.fromEntries([...params.entries()].filter(([k]) => k in auditQuerySchema.shape)));
+}
+
+function where(q: AuditQuery): Prisma.AuditEventWhereInput {
+  const and: Prisma.AuditEventWhereInput[] = [];
+  if (q.actor) and.push({ actor: { equals: q.actor, mode: "insensitive" } });
+  if (q.action) {
+    const parts = q.action.split(",").map((a) => a.trim()).filter(Boolean);
+    and.push({ OR: parts.map((a) => (a.endsWith("*") ? { action: { startsWith: a.slice(0, -1) } } : { action: a })) });
+  }
+  if (q.registryId) and.push({ registryId: q.registryId });
+  if (q.repository) and.push({ repository: q.repository });
+  if (q.tag) and.push({ tag: q.tag });
+  if (q.digest) and.push({ OR: [{ digest: q.digest }, { previousDigest: q.digest }] });
+  if (q.outcome) and.push({ outcome: q.outcome });
+  if (q.since) and.push({ at: { gte: q.since } });
+  if (q.until) and.push({ at: { lt: q.until } });
+  if (q.cursor) and.push({ id: { lt: BigInt(q.cursor) } });
+  return and.length ? { AND: and } : {};
+}
+
+type Row = Awaited<ReturnType<typeof db.auditEvent.findFirstOrThrow>>;
+
+export function toView(e: Row): AuditEventView {
+  return {
+    id: e.id.toString(), at: e.at.toISOString(), actorKind: e.actorKind, actor: e.actor, action: e.action,
+    registryId: e.registryId, repository: e.repository, tag: e.tag, digest: e.digest, previousDigest: e.previousDigest,
+    outcome: e.outcome, sourceAddress: e.sourceAddress, ...(e.details != null ? { details: e.details } : {}),
+  };
+}
+
+/** Newest first, keyset-paged on id: nextCursor is the id to pass as cursor for the next page. */
+export async function listAudit(q: AuditQuery): Promise<{ events: AuditEventView[]; nextCursor?: string }> {
+  const rows = await db.auditEvent.findMany({ where: where(q), orderBy: { id: "desc" }, take: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  return { events: page.map(toView), ...(rows.length > q.limit ? { nextCursor: page[page.length - 1].id.toString() } : {}) };
+}
+
+/** Every matching event, newest first, in batches (for exports). */
+export async function* iterateAudit(q: AuditQuery, max = AUDIT_EXPORT_MAX): AsyncGenerator<AuditEventView> {
+  let cursor = q.cursor;
+  let n = 0;
+  for (;;) {
+    const take = Math.min(EXPORT_BATCH, max - n);
+    if (take <= 0) return;
+    const rows = await db.auditEvent.findMany({ where: where({ ...q, cursor }), orderBy: { id: "desc" }, take });
+    for (const r of rows) yield toView(r);
+    n += rows.length;
+    if (rows.length < take) return;
+    cursor = rows[rows.length - 1].id.toString();
+  }
+}
+
+export const CSV_COLUMNS = ["id", "at", "actorKind", "actor", "action", "outcome", "registryId", "repository", "tag", "digest", "previousDigest", "sourceAddress", "details"] as const;
+
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  let s = typeof v === "string" ? v : JSON.stringify(v);
+  // a cell a spreadsheet would run as a formula is quoted with a leading apostrophe
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** An export as a streamed download: CSV (one header row) or a JSON array. */
+export function exportAudit(q: AuditQuery, format: "csv" | "json"): Response {
+  const enc = new TextEncoder();
+  const it = iterateAudit(q);
+  let first = true;
+  let ended = false;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(enc.encode(format === "csv" ? CSV_COLUMNS.join(",") + "\r\n" : "["));
+    },
+    async pull(c) {
+      if (ended) return;
+      const { value, done } = await it.next();
+      if (done) {
+        ended = true;
+        if (format === "json") c.enqueue(enc.encode(first ? "]\n" : "\n]\n"));
+        c.close();
+        return;
+      }
+      if (format === "csv") {
+        const row = value as unknown as Record<string, unknown>;
+        c.enqueue(enc.encode(CSV_COLUMNS.map((k) => csvCell(row[k])).join(",") + "\r\n"));
+      } else {
+        c.enqueue(enc.encode((first ? "\n" : ",\n") + JSON.stringify(value)));
+      }
+      first = false;
+    },
+    async cancel() {
+      await it.return(undefined);
+    },
+  });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return new Response(stream, {
+    headers: {
+      "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "content-disposition": `attachment; filename="regatta-audit-${stamp}.${format}"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
+/** Who pushed this tag last: the newest registry.push event for it, from any source. */
+export async function lastPush(registryId: string, repository: string, tag: string): Promise<AuditEventView | null> {
+  const e = await db.auditEvent.findFirst({
+    where: { registryId, repository, tag, action: "registry.push", outcome: "success" },
+    orderBy: { id: "desc" },
+  });
+  return e ? toView(e) : null;
+}
+
+export const PROMOTION_ACTIONS = ["promote", "retag", "rollback"];
+
+export interface DailyActivity { day: string; pushes: number; promotions: number }
+
+/** Pushes (registry events) and successful promotions, retags and rollbacks per UTC day, oldest first. */
+export async function dailyActivity(days = 30, now = new Date()): Promise<DailyActivity[]> {
+  const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const start = new Date(end - days * 86_400_000);
+  const rows = await db.$queryRaw<{ day: Date; pushes: bigint; promotions: bigint }[]>`
+    SELECT date_trunc('day', "at" AT TIME ZONE 'UTC') AS day,
+           count(*) FILTER (WHERE action = 'registry.push') AS pushes,
+           count(*) FILTER (WHERE action = ANY(${PROMOTION_ACTIONS}) OR action LIKE 'promotion.%') AS promotions
+    FROM "AuditEvent"
+    WHERE "at" >= ${start} AND outcome = 'success'
+      AND (action = 'registry.push' OR action = ANY(${PROMOTION_ACTIONS}) OR action LIKE 'promotion.%')
+    GROUP BY 1`;
+  const byDay = new Map(rows.map((r) => [new Date(r.day).toISOString().slice(0, 10), r]));
+  const out: DailyActivity[] = [];
+  for (let t = start.getTime(); t < end; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const r = byDay.get(day);
+    out.push({ day, pushes: Number(r?.pushes ?? 0), promotions: Number(r?.promotions ?? 0) });
+  }
+  return out;
+}
+
+export async function auditChainStatus(): Promise<ChainReport> {
+  return verifyAuditChain();
+}
+
+export async function auditFacets(): Promise<{ actions: string[]; registries: { id: string; name: string }[] }> {
+  const [actions, registries] = await Promise.all([
+    db.auditEvent.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" }, take: 200 }),
+    db.registry.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+  ]);
+  return { actions: actions.map((a) => a.action), registries };
+}
