@@ -1,0 +1,152 @@
+// GET /api/v1/audit: filters, keyset pagination, CSV/JSON export, roles; verify, last push, activity.
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as list from "@/app/api/v1/audit/route";
+import * as activity from "@/app/api/v1/audit/activity/route";
+import * as lastPushRoute from "@/app/api/v1/audit/last-push/route";
+import * as verify from "@/app/api/v1/audit/verify/route";
+import { appendAudit } from "@/lib/audit/log";
+import { db } from "@/lib/db";
+import { call, userWithToken } from "../support/api";
+
+let admin: string;
+let operator: string;
+let viewer: string;
+let registryId: string;
+const run = randomUUID().slice(0, 8);
+const who = (n: number) => `user${n}-${run}@example.com`;
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+async function get(query: Record<string, string>, token = admin, handler = list.GET) {
+  const req = new Request(`http://127.0.0.1:3000/api/v1/audit?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${token}` } });
+  const r = await handler(req, { params: Promise.resolve({}) });
+  const text = await r.text();
+  return { status: r.status, headers: r.headers, text, json: r.headers.get("content-type")?.includes("json") && text ? JSON.parse(text) : undefined };
+}
+
+beforeAll(async () => {
+  admin = (await userWithToken("ADMIN")).token;
+  operator = (await userWithToken("OPERATOR")).token;
+  viewer = (await userWithToken("VIEWER")).token;
+  registryId = randomUUID();
+  await db.registry.create({ data: { id: registryId, name: `audit-api-${run}`, kind: "GENERIC", endpoint: "http://127.0.0.1:1" } });
+  // 30 pushes by two registry users over two tags, 5 promotions by a person, one failure
+  for (let i = 0; i < 30; i++) {
+    await appendAudit({
+      actorKind: "REGISTRY", actor: i % 2 ? `ci-${run}` : `dev-${run}`, action: "registry.push", outcome: "success", registryId,
+      repository: `team/${run}`, tag: i % 3 ? "latest" : "1.0", digest: digest(((i % 16).toString(16))), eventKey: `${registryId}:seed-${i}`,
+    });
+  }
+  for (let i = 0; i < 5; i++) {
+    await appendAudit({ actorKind: "USER", actor: who(1), action: "promote", outcome: "success", registryId, repository: `prod/${run}`, tag: "stable", digest: digest("a"), previousDigest: digest("b"), details: { note: `n${i}` } });
+  }
+  await appendAudit({ actorKind: "USER", actor: who(2), action: "retag", outcome: "failure", registryId, repository: `prod/${run}`, tag: "=cmd|' /C calc'!A0", details: { reason: 'quote " and, comma\nnewline' } });
+});
+
+describe("GET /api/v1/audit", () => {
+  it("filters by actor, action (exact and prefix), registry, repository, tag, digest and outcome", async () => {
+    const byActor = await get({ actor: `CI-${run}`, registryId });
+    expect(byActor.status).toBe(200);
+    expect(byActor.json.events).toHaveLength(15);
+    expect(byActor.json.events.every((e: { actor: string }) => e.actor === `ci-${run}`)).toBe(true);
+    expect((await get({ action: "promote", registryId })).json.events).toHaveLength(5);
+    expect((await get({ action: "registry.*", registryId })).json.events).toHaveLength(30);
+    expect((await get({ action: "promote,retag", registryId })).json.events).toHaveLength(6);
+    expect((await get({ repository: `team/${run}`, tag: "1.0" })).json.events).toHaveLength(10);
+    expect((await get({ digest: digest("b"), registryId })).json.events).toHaveLength(7); // 2 pushes + 5 promotions (previous digest)
+    expect((await get({ outcome: "failure", registryId })).json.events).toHaveLength(1);
+    const e = (await get({ action: "promote", registryId, limit: "1" })).json.events[0];
+    expect(e).toMatchObject({ actorKind: "USER", actor: who(1), action: "promote", registryId, repository: `prod/${run}`, tag: "stable", digest: digest("a"), previousDigest: digest("b"), outcome: "success", details: { note: "n4" } });
+    expect(typeof e.id).toBe("string");
+    expect(new Date(e.at).toISOString()).toBe(e.at);
+  });
+
+  it("filters by time", async () => {
+    const all = (await get({ registryId, limit: "500" })).json.events as { id: string; at: string }[];
+    expect(all).toHaveLength(36);
+    const mid = all[10].at; // newest first
+    const since = (await get({ registryId, since: mid, limit: "500" })).json.events;
+    const until = (await get({ registryId, until: mid, limit: "500" })).json.events;
+    expect(since.length + until.length).toBe(36);
+    expect(since.every((x: { at: string }) => x.at >= mid)).toBe(true);
+    expect((await get({ registryId, since: "2999-01-01" })).json.events).toHaveLength(0);
+    const bad = await get({ since: "yesterday-ish" });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.message).toContain("since");
+  });
+
+  it("pages newest first with nextCursor, without gaps or repeats", async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await get({ registryId, limit: "7", ...(cursor ? { cursor } : {}) });
+      expect(page.status).toBe(200);
+      seen.push(...page.json.events.map((e: { id: string }) => e.id));
+      cursor = page.json.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(6);
+    expect(seen).toHaveLength(36);
+    expect(new Set(seen).size).toBe(36);
+    const ids = seen.map(BigInt);
+    expect(ids.every((v, i) => i === 0 || ids[i - 1] > v)).toBe(true);
+    expect((await get({ limit: "501" })).status).toBe(422);
+    expect((await get({ cursor: "abc" })).status).toBe(422);
+    expect((await get({ registryId: "not-a-uuid" })).status).toBe(422);
+  });
+
+  it("exports CSV and JSON downloads with every matching event", async () => {
+    const csv = await get({ registryId, format: "csv" });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="regatta-audit-.*\.csv"$/);
+    const lines = csv.text.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("id,at,actorKind,actor,action,outcome,registryId,repository,tag,digest,previousDigest,sourceAddress,details");
+    // the failure row: a formula-looking tag is defused, quotes doubled, newlines kept inside quotes
+    expect(csv.text).toContain(`'=cmd|' /C calc'!A0`);
+    expect(csv.text).toContain('"{""reason"":""quote \\"" and, comma\\nnewline""}"');
+    expect(lines.filter((l) => l.includes(`team/${run}`))).toHaveLength(30);
+
+    const json = await get({ registryId, format: "json", action: "promote" });
+    expect(json.headers.get("content-disposition")).toMatch(/\.json"$/);
+    const arr = JSON.parse(json.text);
+    expect(arr).toHaveLength(5);
+    expect(arr[0].action).toBe("promote");
+    expect(JSON.parse((await get({ registryId, format: "json", actor: "nobody" })).text)).toEqual([]);
+  });
+
+  it("is for admins: operators and viewers get 403, an unknown token 401", async () => {
+    expect((await get({}, viewer)).status).toBe(403);
+    expect((await get({}, operator)).status).toBe(403);
+    expect((await get({ format: "csv" }, viewer)).status).toBe(403);
+    expect((await get({}, viewer, verify.GET)).status).toBe(403);
+    expect((await get({}, "rgt_not-a-token")).status).toBe(401);
+  });
+});
+
+describe("verify, last push, activity", () => {
+  it("GET /api/v1/audit/verify reports the chain", async () => {
+    const r = await get({}, admin, verify.GET);
+    expect(r.status).toBe(200);
+    expect(r.json.intact).toBe(true);
+    expect(r.json.checked).toBe(await db.auditEvent.count());
+  });
+
+  it("GET /api/v1/audit/last-push names who pushed a tag last", async () => {
+    const r = await get({ registryId, repository: `team/${run}`, tag: "latest" }, viewer, lastPushRoute.GET);
+    expect(r.status).toBe(200);
+    expect(r.json.push).toMatchObject({ action: "registry.push", actor: `ci-${run}`, tag: "latest", digest: digest("d") }); // i = 29
+    expect((await get({ registryId, repository: `team/${run}`, tag: "nope" }, viewer, lastPushRoute.GET)).json.push).toBeNull();
+    expect((await get({ registryId, repository: "x" }, viewer, lastPushRoute.GET)).status).toBe(422);
+  });
+
+  it("GET /api/v1/audit/activity counts pushes and promotions per day for 30 days", async () => {
+    const r = await get({}, admin, activity.GET);
+    expect(r.json.days).toHaveLength(30);
+    const today = r.json.days[29];
+    expect(today.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(today.pushes).toBeGreaterThanOrEqual(30);
+    expect(today.promotions).toBeGreaterThanOrEqual(5);
+  });
+});
