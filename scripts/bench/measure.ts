@@ -1,0 +1,115 @@
+// Small measuring helpers for the benchmark: medians, timers and the registry access log.
+import fs from "node:fs";
+import path from "node:path";
+import type { AccessLogEntry, RunningRegistry } from "../../test/harness";
+
+export const MiB = 1024 * 1024;
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Position in the registry's access log. */
+export const logMark = (reg: RunningRegistry) => reg.accessLog().length;
+
+/** Access-log entries after `from`, once the log has stopped growing (lines land just after the answer). */
+export async function logSince(reg: RunningRegistry, from: number): Promise<AccessLogEntry[]> {
+  let last = -1;
+  for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
+    await sleep(40);
+    const n = reg.accessLog().length;
+    quiet = n === last ? quiet + 1 : 0;
+    last = n;
+  }
+  return reg.accessLog().slice(from);
+}
+
+const isUploadPath = (path: string) => /^\/v2\/.+\/blobs\/uploads\//.test(path);
+
+export interface BlobTraffic {
+  /** Blob bytes sent to the registry: every finished upload ends in PUT <upload URL>?...digest=<d>. */
+  bytesUploaded: number;
+  /** PATCH/PUT requests on upload URLs (the only ones that can carry blob data). */
+  dataRequests: number;
+  /** POST ?mount= answered 201 (linked by the registry, no bytes). */
+  mounts: number;
+  requests: number;
+}
+
+/**
+ * Blob traffic from the access log. The log has no request sizes, so bytes are the sizes (from
+ * the manifests, `sizes`) of the blobs whose upload was completed with PUT ?digest= (201); a
+ * PATCH without its closing PUT would not be counted, which is why dataRequests is reported too.
+ */
+export function blobTraffic(entries: AccessLogEntry[], sizes: Map<string, number>): BlobTraffic {
+  let bytesUploaded = 0;
+  let dataRequests = 0;
+  let mounts = 0;
+  for (const e of entries) {
+    if (!isUploadPath(e.path)) continue;
+    const query = new URLSearchParams(e.path.split("?")[1] ?? "");
+    if (e.method === "POST" && query.has("mount") && e.status === 201) mounts++;
+    if (e.method === "PATCH" || e.method === "PUT") dataRequests++;
+    const digest = query.get("digest");
+    if (e.method === "PUT" && e.status === 201 && digest) {
+      const size = sizes.get(digest);
+      if (size === undefined) throw new Error(`upload of unknown blob ${digest}`);
+      bytesUploaded += size;
+    }
+  }
+  return { bytesUploaded, dataRequests, mounts, requests: entries.length };
+}
+
+export function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+}
+
+export function fmtBytes(n: number): string {
+  if (n === 0) return "0 B";
+  if (n < 1024) return `${n} B`;
+  if (n < MiB) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / MiB).toFixed(1)} MiB`;
+}
+
+/** The docker-registry process serving `reg` (found by its config path in /proc; Linux only). */
+export function registryPid(reg: RunningRegistry): number | undefined {
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  for (const d of dirs) {
+    try {
+      const argv = fs.readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+      if (path.basename(argv[0] ?? "") === "docker-registry" && argv.includes(reg.configPath)) return Number(d);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; NaN if unknown. */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux x86-64 and arm64
