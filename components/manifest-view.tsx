@@ -5,8 +5,9 @@ import { CopyButton } from "@/components/copy-button";
 import { ErrorBanner } from "@/components/field-error";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useManifest } from "@/components/hooks/use-manifest";
+import { TagActions } from "@/components/tag-actions";
 
-export function ManifestView({ registryId, repository, reference, pullBase }: { registryId: string; repository: string; reference: string; pullBase: string }) {
+export function ManifestView({ registryId, repository, reference, pullBase, canPromote }: { registryId: string; repository: string; reference: string; pullBase: string; canPromote: boolean }) {
   const m = useManifest(registryId, repository, reference);
   const [raw, setRaw] = useState(false);
   if (m.isPending) return <p className="text-sm text-slate-500">Loading manifest…</p>;
@@ -17,6 +18,7 @@ export function ManifestView({ registryId, repository, reference, pullBase }: { 
   const total = (d.layers ?? []).reduce((s, l) => s + l.size, 0);
   return (
     <div className="space-y-4">
+      <TagActions registryId={registryId} repository={repository} reference={reference} digest={d.digest} canPromote={canPromote} />
       <div className="card grid gap-3 p-4 text-sm sm:grid-cols-2">
         <div><div className="label">Digest</div><code data-testid="digest" className="break-all font-mono text-xs">{d.digest}</code> <CopyButton text={d.digest} /></div>
         <div><div className="label">Pull by digest</div><code className="break-all font-mono text-xs">{pullBase}@{d.digest}</code> <CopyButton text={`${pullBase}@${d.digest}`} /></div>

@@ -3,7 +3,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "@/components/api";
 
 export interface RepositoryPage {
-  repositories: { name: string }[];
+  repositories: { name: string; tagCount?: number | null }[];
   nextCursor?: string;
 }
 

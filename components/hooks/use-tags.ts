@@ -1,10 +1,15 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/api";
+import type { TagsAnswer } from "@/lib/schemas/browse";
 
+export const tagsKey = (registryId: string, repository: string) => ["tags", { registryId, repository }] as const;
+
+/** The tag names at once, with every column PostgreSQL already knows; useTagDetails fills in the rest. */
 export function useTags(registryId: string, repository: string) {
   return useQuery({
-    queryKey: ["tags", { registryId, repository }],
-    queryFn: () => api<{ tags: { name: string }[] }>(`/registries/${registryId}/tags?${new URLSearchParams({ repository })}`),
+    queryKey: tagsKey(registryId, repository),
+    queryFn: () => api<TagsAnswer>(`/registries/${registryId}/tags?${new URLSearchParams({ repository })}`),
+    staleTime: 60_000,
   });
 }

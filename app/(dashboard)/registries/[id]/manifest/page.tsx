@@ -1,4 +1,5 @@
 import { requireRole } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/auth/roles";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { pullHost } from "@/components/format";
@@ -7,7 +8,7 @@ import { ManifestView } from "@/components/manifest-view";
 export const metadata = { title: "Manifest" };
 
 export default async function ManifestPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ repository?: string; reference?: string }> }) {
-  await requireRole("VIEWER");
+  const actor = await requireRole("VIEWER");
   const r = await getRegistry((await params).id);
   const { repository = "", reference = "" } = await searchParams;
   return (
@@ -20,7 +21,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
           { label: reference.startsWith("sha256:") ? reference.slice(0, 19) : reference },
         ]}
       />
-      <ManifestView registryId={r.id} repository={repository} reference={reference} pullBase={`${pullHost(r.endpoint)}/${repository}`} />
+      <ManifestView registryId={r.id} repository={repository} reference={reference} pullBase={`${pullHost(r.endpoint)}/${repository}`} canPromote={hasRole(actor.role, "OPERATOR")} />
     </div>
   );
 }

@@ -1,0 +1,24 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "@/components/api";
+
+export interface EnvironmentRow { id: string; name: string; position: number; registryId: string; repository: string }
+export interface RuleRow { id: string; registryId: string | null; repositoryGlob: string; tagGlob: string; minRole: string; immutable: boolean; reason: string | null }
+
+export function usePipeline() {
+  const qc = useQueryClient();
+  const envs = useQuery({ queryKey: ["environments"], queryFn: async () => (await api<{ environments: EnvironmentRow[] }>("/environments")).environments });
+  const rules = useQuery({ queryKey: ["rules"], queryFn: async () => (await api<{ rules: RuleRow[] }>("/protection-rules")).rules });
+  const refresh = () => {
+    qc.invalidateQueries({ queryKey: ["environments"] });
+    qc.invalidateQueries({ queryKey: ["rules"] });
+  };
+  return {
+    envs,
+    rules,
+    addEnv: useMutation({ mutationFn: (b: unknown) => api("/environments", { method: "POST", body: b }), onSuccess: refresh }),
+    removeEnv: useMutation({ mutationFn: (id: string) => api(`/environments/${id}`, { method: "DELETE" }), onSuccess: refresh }),
+    addRule: useMutation({ mutationFn: (b: unknown) => api("/protection-rules", { method: "POST", body: b }), onSuccess: refresh }),
+    removeRule: useMutation({ mutationFn: (id: string) => api(`/protection-rules/${id}`, { method: "DELETE" }), onSuccess: refresh }),
+  };
+}

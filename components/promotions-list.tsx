@@ -1,0 +1,29 @@
+"use client";
+import { ErrorBanner } from "@/components/field-error";
+import { usePromotionMutations, usePromotions } from "@/components/hooks/use-promotions";
+import { useRegistries } from "@/components/hooks/use-registries";
+import { PromotionProgress } from "@/components/promotion-progress";
+
+export function PromotionsList({ canRetry }: { canRetry: boolean }) {
+  const list = usePromotions();
+  const { data: registries = [] } = useRegistries();
+  const m = usePromotionMutations();
+  const name = (id: string) => registries.find((r) => r.id === id)?.name ?? id.slice(0, 8);
+  return (
+    <div className="space-y-4">
+      <h1 className="text-lg font-semibold">Promotions</h1>
+      <ErrorBanner error={list.error ?? m.retry.error} />
+      <div className="card divide-y divide-slate-100" data-testid="promotions">
+        {list.data?.length === 0 && <p className="px-4 py-6 text-center text-sm text-slate-500">No promotion yet. Open a tag and choose Promote.</p>}
+        {list.data?.map((p) => (
+          <div key={p.id} className="grid gap-2 px-4 py-3 text-sm sm:grid-cols-[1fr_1fr_16rem_auto]">
+            <div><span className="text-xs uppercase text-slate-500">{p.kind}</span><div className="font-mono text-xs">{name(p.source.registryId)}/{p.source.repository}:{p.source.reference.startsWith("sha256:") ? p.source.reference.slice(0, 19) : p.source.reference}</div></div>
+            <div><span className="text-xs text-slate-500">to</span><div className="font-mono text-xs">{name(p.target.registryId)}/{p.target.repository}:{p.target.tag}</div></div>
+            <div><PromotionProgress p={p} /><div className="mt-1 text-xs text-slate-500">{p.requestedBy} · {new Date(p.createdAt).toLocaleString()}</div></div>
+            <div>{canRetry && p.state === "failed" && <button className="btn-secondary py-1" onClick={() => m.retry.mutate(p.id)}>Retry</button>}</div>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+// Promote, retag, overwrite and roll back by click against real registries; skopeo checks digests.
+import { expect, test, type Page } from "@playwright/test";
+import { seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
+import { screenshot, signIn } from "./helpers";
+
+let open: RunningRegistry;
+let basic: RunningRegistry;
+let seed: StandardSeed;
+const ids: Record<string, string> = {};
+const run = Date.now().toString(36);
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(180_000);
+  [open, basic] = await Promise.all([startRegistry({ mode: "open", name: "pe2e-open" }), startRegistry({ mode: "htpasswd", name: "pe2e-basic" })]);
+  [seed] = await Promise.all([seedStandard(open), seedStandard(basic)]);
+  for (const [name, r] of Object.entries({ open, basic })) {
+    const res = await request.post("/api/v1/registries", { data: { name: `${name}-${run}`, kind: "GENERIC", endpoint: r.url, credentials: r.username ? { username: r.username, password: r.password } : undefined } });
+    ids[name] = (await res.json()).id;
+  }
+});
+
+test.afterAll(async () => {
+  await Promise.all([open?.stop(), basic?.stop()]);
+});
+
+const tagPage = (page: Page, reg: string, repo: string, ref: string) =>
+  page.goto(`/registries/${ids[reg]}/manifest?repository=${encodeURIComponent(repo)}&reference=${encodeURIComponent(ref)}`);
+const digest = async (reg: RunningRegistry, ref: string) => (await skopeoInspect(reg, ref)).Digest as string;
+
+async function promoteVia(page: Page, target: { registry: string; repository: string; tag: string }, opts: { overwrite?: boolean; refused?: boolean } = {}) {
+  await page.getByRole("button", { name: "Promote…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Promote" });
+  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
+  await dialog.getByLabel("Repository").fill(target.repository);
+  await dialog.getByLabel("Tag").fill(target.tag);
+  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
+  if (opts.refused) return dialog;
+  await expect(dialog.getByTestId("plan")).toBeVisible();
+  if (opts.overwrite) {
+    await expect(dialog.getByTestId("overwrite-warning")).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Promote", exact: true })).toBeDisabled();
+    await dialog.getByLabel("Move the existing tag (overwrite)").check();
+  }
+  return dialog;
+}
+
+test("promote across registries by click: plan, progress, identical digest", async ({ page }) => {
+  await tagPage(page, "open", "demo/app", "1.0.0");
+  const dialog = await promoteVia(page, { registry: `basic-${run}`, repository: "release/app", tag: "1.0.0" });
+  await expect(dialog.getByTestId("plan")).toContainText("copied");
+  await screenshot(page, "promote-plan");
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
+  expect(await digest(basic, "release/app:1.0.0")).toBe(seed.digests["demo/app:1.0.0"]);
+  await page.goto("/promotions");
+  await expect(page.getByTestId("promotions")).toContainText("release/app:1.0.0");
+  await screenshot(page, "promotions");
+});
+
+test("retag, then overwrite only when confirmed, then roll back from the history", async ({ page }) => {
+  await tagPage(page, "open", "demo/app", "1.0.0");
+  let dialog = await promoteVia(page, { registry: `open-${run}`, repository: "demo/app", tag: "stable" });
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded");
+  expect(await digest(open, "demo/app:stable")).toBe(seed.digests["demo/app:1.0.0"]);
+
+  await tagPage(page, "open", "demo/app", "1.1.0");
+  dialog = await promoteVia(page, { registry: `open-${run}`, repository: "demo/app", tag: "stable" }, { overwrite: true });
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded");
+  expect(await digest(open, "demo/app:stable")).toBe(seed.digests["demo/app:1.1.0"]);
+
+  await tagPage(page, "open", "demo/app", "stable");
+  await expect(page.getByTestId("tag-history")).toContainText("regatta");
+  await screenshot(page, "tag-history");
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: /Roll back to/ }).first().click();
+  await expect.poll(() => digest(open, "demo/app:stable")).toBe(seed.digests["demo/app:1.0.0"]);
+});
+
+test("an operator is refused on a protected tag and an admin is not", async ({ page, browser }) => {
+  const rule = await page.request.post("/api/v1/protection-rules", { data: { registryId: ids.basic, repositoryGlob: "release/*", tagGlob: "prod", minRole: "ADMIN", reason: "production" } });
+  expect(rule.status()).toBe(201);
+  const operator = { email: `op-${run}@e2e.test`, password: "operator-password-1" };
+  expect((await page.request.post("/api/v1/users", { data: { ...operator, role: "OPERATOR" } })).status()).toBe(201);
+
+  const ctx = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const op = await ctx.newPage();
+  await signIn(op, operator.email, operator.password);
+  await tagPage(op, "open", "demo/app", "1.0.0");
+  const dialog = await promoteVia(op, { registry: `basic-${run}`, repository: "release/app", tag: "prod" }, { refused: true });
+  await expect(dialog.getByTestId("error")).toContainText("production");
+  await expect(skopeoInspect(basic, "release/app:prod")).rejects.toThrow();
+  await ctx.close();
+
+  await tagPage(page, "open", "demo/app", "1.0.0");
+  const adminDialog = await promoteVia(page, { registry: `basic-${run}`, repository: "release/app", tag: "prod" });
+  await adminDialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(adminDialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
+  expect(await digest(basic, "release/app:prod")).toBe(seed.digests["demo/app:1.0.0"]);
+});
