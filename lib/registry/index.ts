@@ -77,3 +77,4 @@ export type {
   PutManifestResult,
   TagsPage,
 } from "./types";
+export { mapLimit, Semaphore } from "./semaphore";

@@ -1,0 +1,82 @@
+import "server-only";
+// Safe delete. registry:2 (and the OCI API before 1.1) deletes manifests by digest only, which
+// removes every tag on that digest: say which tags go, and ask for the digest as confirmation.
+import { ApiError, conflict, notFound } from "@/lib/api/errors";
+import { appendAudit } from "@/lib/audit/log";
+import type { Actor } from "@/lib/auth/guard";
+import { db } from "@/lib/db";
+import { mapLimit } from "@/lib/registry";
+import { validateRepository, validateTag } from "@/lib/registry";
+import { registryClient } from "./clients";
+import { enforce, protectionFor } from "./protection";
+import { getRegistry } from "./registries";
+
+export interface DeletePreview {
+  digest: string;
+  /** every tag that disappears with it, this one included */
+  tags: string[];
+  method: "digest";
+  explanation: string;
+}
+
+// above this many tags, sibling tags come from what Regatta has seen instead of a HEAD each
+const HEAD_ALL_LIMIT = 1000;
+
+async function siblings(registryId: string, repository: string, digest: string): Promise<string[]> {
+  const client = await registryClient(registryId);
+  const all = await client.listTags(repository);
+  if (all.length <= HEAD_ALL_LIMIT) {
+    const heads = await mapLimit(all, 16, async (t) => ((await client.headManifest(repository, t))?.digest === digest ? t : null));
+    return heads.filter((t): t is string => !!t).sort();
+  }
+  const known = await db.tagRecord.findMany({ where: { registryId, repository, digest }, select: { tag: true } });
+  return known.map((k) => k.tag).filter((t) => all.includes(t)).sort();
+}
+
+export async function previewDelete(registryId: string, repository: string, tag: string): Promise<DeletePreview> {
+  validateRepository(repository);
+  validateTag(tag);
+  await getRegistry(registryId);
+  const head = await (await registryClient(registryId)).headManifest(repository, tag);
+  if (!head) throw notFound(`${repository}:${tag}`);
+  const tags = await siblings(registryId, repository, head.digest);
+  const others = tags.filter((t) => t !== tag);
+  return {
+    digest: head.digest,
+    tags: tags.includes(tag) ? tags : [tag, ...tags],
+    method: "digest",
+    explanation:
+      "This registry deletes by digest only (distribution 2.8 has no untag): the manifest goes, and with it " +
+      (others.length ? `every tag on it: ${others.join(", ")} too.` : "this tag, the only one on it."),
+  };
+}
+
+export async function deleteTag(actor: Actor, registryId: string, repository: string, tag: string, confirmDigest: string | undefined) {
+  const preview = await previewDelete(registryId, repository, tag);
+  const base = { actorKind: "USER" as const, actor: actor.email, action: "delete", registryId, repository, tag, previousDigest: preview.digest, sourceAddress: actor.address };
+  for (const t of preview.tags) {
+    try {
+      enforce(await protectionFor(registryId, repository, t), actor, `${repository}:${t}`, true);
+    } catch (e) {
+      await appendAudit({ ...base, outcome: "denied", details: { reason: (e as Error).message, tags: preview.tags } });
+      throw e;
+    }
+  }
+  if (confirmDigest !== preview.digest) {
+    throw conflict(`confirm the delete with confirmDigest=${preview.digest}: ${preview.explanation}`, { ...preview });
+  }
+  try {
+    await (await registryClient(registryId)).deleteManifest(repository, preview.digest);
+  } catch (e) {
+    await appendAudit({ ...base, outcome: "failure", details: { error: (e as Error).message, tags: preview.tags } });
+    if ((e as { status?: number }).status === 405) {
+      throw new ApiError(422, "UNSUPPORTED", `this registry does not allow deletes (registry:2 needs storage.delete.enabled: true): ${(e as Error).message}`);
+    }
+    throw e;
+  }
+  const now = new Date();
+  await db.tagChange.createMany({ data: preview.tags.map((t) => ({ registryId, repository, tag: t, digest: null, previousDigest: preview.digest, at: now, source: "REGATTA" as const, actor: actor.email })) });
+  await db.tagRecord.deleteMany({ where: { registryId, repository, tag: { in: preview.tags } } });
+  await appendAudit({ ...base, outcome: "success", details: { tags: preview.tags, method: preview.method } });
+  return { deleted: preview.tags, digest: preview.digest };
+}
