@@ -19,10 +19,13 @@ export function tools(baseDir?: string): ToolEnv {
   const dir = makeTempDir("tools", baseDir);
   const asRoot = process.getuid?.() === 0;
   const ids = asRoot ? { uid: 65534, gid: 65534 } : {};
+  // every directory on the way belongs to the tools' user (home/.local too, not only .local/share)
   const sub = (p: string) => {
     const full = path.join(dir, p);
     fs.mkdirSync(full, { recursive: true, mode: 0o700 });
-    if (asRoot) fs.chownSync(full, 65534, 65534);
+    if (asRoot) {
+      for (let d = full; d !== dir; d = path.dirname(d)) fs.chownSync(d, 65534, 65534);
+    }
     return full;
   };
   if (asRoot) fs.chownSync(dir, 65534, 65534);

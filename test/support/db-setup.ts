@@ -20,11 +20,15 @@ export default async function setup({ provide }: { provide: (key: string, value:
     u.pathname = `/${name}`;
     url = u.toString();
   } else {
-    const dir = path.resolve(".test-data/vitest-pg");
+    // one database per run, so two runs in one checkout do not wipe each other's
+    const dir = path.resolve(`.test-data/vitest-pg-${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
     const db = await startEmbedded({ dir });
     url = db.url;
-    stop = () => db.stop();
+    stop = async () => {
+      await db.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
   }
   await migrate(url);
   provide("databaseUrl", url);

@@ -1,0 +1,53 @@
+// Starts Regatta the way `npm start` does, on its own data directory and port, with its log in a
+// file: for the e2e suite and the benchmarks. stop() ends it (and its embedded database).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+export interface AppServer {
+  url: string;
+  databaseUrl: string;
+  logPath: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(opts: { dir: string; port: number; admin: { email: string; password: string } }): Promise<AppServer> {
+  fs.rmSync(opts.dir, { recursive: true, force: true });
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const logPath = path.join(opts.dir, "server.log");
+  const log = fs.openSync(logPath, "w");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: String(opts.port), HOST: "127.0.0.1", REGATTA_DATA_DIR: path.join(opts.dir, "data"),
+    REGATTA_ADMIN_EMAIL: opts.admin.email, REGATTA_ADMIN_PASSWORD: opts.admin.password,
+  };
+  delete env.DATABASE_URL;
+  delete env.REGATTA_MASTER_KEY;
+  const server = spawn("npx", ["tsx", "--conditions=react-server", "scripts/start.ts"], { env, stdio: ["ignore", log, log], detached: true });
+  const url = `http://127.0.0.1:${opts.port}`;
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`Regatta exited early:\n${fs.readFileSync(logPath, "utf8")}`);
+    try {
+      if ((await fetch(`${url}/login`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error("Regatta did not start within 240 s");
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const pgDir = path.join(opts.dir, "data", "postgres");
+  const read = (f: string) => fs.readFileSync(path.join(pgDir, f), "utf8").trim();
+  return {
+    url,
+    databaseUrl: `postgresql://postgres:${read("password")}@127.0.0.1:${read("port")}/regatta`,
+    logPath,
+    async stop() {
+      try {
+        process.kill(-server.pid!, "SIGINT");
+      } catch {
+        return;
+      }
+      await new Promise((r) => { server.once("exit", r); setTimeout(r, 15_000); });
+    },
+  };
+}
