@@ -96,6 +96,27 @@ describe("copyImage across registries", () => {
     expect(patchedShared).toHaveLength(1);
   });
 
+  it("uploads a blob again when the registry refuses the token in the middle of its stream", async () => {
+    const layer = randomBytes(200_000);
+    let refused = 0;
+    const dst = await fake({
+      intercept: (req, res) => {
+        if (req.method !== "PATCH" || refused > 0) return false;
+        refused++;
+        sendError(res, 401, "UNAUTHORIZED", "token expired");
+        return true;
+      },
+    });
+    const src = await fake();
+    const image = addImage(src, "acme/api", [layer], "1.0");
+    const progress: CopyProgress[] = [];
+    const result = await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "1.0" }, { onProgress: (p) => progress.push(p) });
+    expect(refused).toBe(1);
+    expect(dst.tagDigest("prod/api", "1.0")).toBe(image.digest);
+    expect(dst.blobs.get(sha256(layer))?.equals(layer)).toBe(true);
+    expect(progress.at(-1)!.bytesDone).toBe(progress.at(-1)!.bytesTotal);
+  });
+
   it("fails with a RegistryError and writes no tag when the source connection is cut mid-blob", async () => {
     const big = randomBytes(512 * 1024);
     const src = await fake({

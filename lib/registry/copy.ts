@@ -6,6 +6,7 @@ import { validateManifestReference } from "./manifests";
 import { OCI_INDEX } from "./media-types";
 import { validateRepository, validateTag } from "./reference";
 import { referrersTag } from "./referrers";
+import { RegistryError } from "./errors";
 import { mapLimit } from "./semaphore";
 import { manifestLinks, type Descriptor, type Manifest } from "./types";
 
@@ -149,12 +150,26 @@ async function transferBlobs(source: CopySource, target: CopyTarget, plan: CopyP
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
 
   const copy = async (blob: PlannedBlob) => {
+    const sent = { bytes: 0 };
+    try {
+      await copyOnce(blob, sent);
+    } catch (e) {
+      // A registry refused mid-stream a token we still held (revoked, clock skew): the stream
+      // cannot be replayed, the blob can. The transport gets a fresh token on the new POST.
+      if (!(e instanceof RegistryError) || e.status !== 401 || signal.aborted) throw e;
+      progress.bytesDone -= sent.bytes;
+      await copyOnce(blob, { bytes: 0 });
+    }
+  };
+
+  const copyOnce = async (blob: PlannedBlob, sent: { bytes: number }) => {
     const { stream } = await source.client.getBlob(source.repository, blob.digest, signal);
     // The GET body goes straight into the upload: a layer is never held in memory whole.
     const counted = stream.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           progress.bytesDone += chunk.byteLength;
+          sent.bytes += chunk.byteLength;
           report(false);
           controller.enqueue(chunk);
         },
