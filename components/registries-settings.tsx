@@ -4,12 +4,14 @@ import { KINDS, type RegistryView } from "@/lib/schemas/registry";
 import { ErrorBanner } from "@/components/field-error";
 import { RegistryForm, type RegistryFormValue } from "@/components/registry-form";
 import { RegistryTestButton } from "@/components/registry-test-button";
+import { WebhookPanel } from "@/components/webhook-panel";
 import { useRegistries, useRegistryMutations } from "@/components/hooks/use-registries";
 
 export function RegistriesSettings({ initial, startAdding }: { initial: RegistryView[]; startAdding: boolean }) {
   const { data: registries = [] } = useRegistries(initial);
   const m = useRegistryMutations();
   const [mode, setMode] = useState<{ kind: "add" } | { kind: "edit"; r: RegistryView } | null>(startAdding ? { kind: "add" } : null);
+  const [webhookFor, setWebhookFor] = useState<RegistryView | null>(null);
 
   function save(v: RegistryFormValue) {
     if (mode?.kind === "edit") {
@@ -37,6 +39,7 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
           onCancel={() => setMode(null)}
         />
       )}
+      {webhookFor && <WebhookPanel key={webhookFor.id} registry={webhookFor} onClose={() => setWebhookFor(null)} />}
       <ErrorBanner error={m.remove.error} />
       <div className="card overflow-hidden">
         <table className="w-full text-left text-sm" data-testid="registries-table">
@@ -55,6 +58,7 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
                 <td className="px-4 py-2 text-xs text-slate-600">{r.credentialPreview ?? "anonymous"}</td>
                 <td className="space-x-2 whitespace-nowrap px-4 py-2 text-right">
                   <RegistryTestButton id={r.id} />
+                  <button className="btn-secondary py-1" onClick={() => setWebhookFor(r)}>Webhook</button>
                   <button className="btn-secondary py-1" onClick={() => { m.update.reset(); setMode({ kind: "edit", r }); }}>Edit</button>
                   <button
                     className="btn-danger py-1"
