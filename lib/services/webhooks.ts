@@ -8,7 +8,6 @@ import "server-only";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { ApiError, notFound } from "@/lib/api/errors";
 import { appendAudit, withAuditChain, type AuditTx } from "@/lib/audit/log";
-import { clientAddress } from "@/lib/auth/auth";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { parseWebhook, WebhookPayloadError, webhookSourceFor, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
@@ -136,9 +135,8 @@ async function readLimited(req: Request, limit: number): Promise<Buffer> {
 
 const tooLarge = (limit: number) => new ApiError(413, "PAYLOAD_TOO_LARGE", `a webhook body may be at most ${limit} bytes`);
 
-/** Handles one delivery: authenticate, parse, append one audit event per new event, track tags. */
-export async function receiveWebhook(registryId: string, req: Request): Promise<DeliveryResult> {
-  const caller = clientAddress(req.headers);
+/** Handles one delivery: authenticate, parse, append one audit event per new event, track tags. `caller` is the sender's address. */
+export async function receiveWebhook(registryId: string, req: Request, caller: string | null): Promise<DeliveryResult> {
   const reg = isUuid(registryId) ? await db.registry.findUnique({ where: { id: registryId }, omit: { webhookSecretHash: false } }) : null;
   const raw = await readLimited(req, WEBHOOK_BODY_LIMIT);
   const check: Check = reg ? checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), req, raw) : { ok: false, reason: "unknown registry" };
