@@ -6,26 +6,33 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
-import { copyImage } from "@/lib/registry";
+import { copyImage, retag } from "@/lib/registry";
 import { registryClient } from "@/lib/services/clients";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
 }
 
+const g = globalThis as unknown as { regattaLockPool?: pg.Pool };
+
+// A session-level lock needs one connection for the whole promotion: a small pool of its own.
 async function withTargetLock<T>(key: bigint, fn: () => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await c.connect();
+  g.regattaLockPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
+  const c = await g.regattaLockPool.connect();
   try {
     await c.query("SELECT pg_advisory_lock($1)", [key.toString()]);
     return await fn();
   } finally {
     await c.query("SELECT pg_advisory_unlock($1)", [key.toString()]).catch(() => {});
-    await c.end();
+    c.release();
   }
 }
 
-export async function runPromotion(id: string) {
+/**
+ * `checked`: the caller HEADed the target a moment ago under the same rules (an inline retag),
+ * so the tag is not looked at again; a queued job looks, since time has passed.
+ */
+export async function runPromotion(id: string, opts: { checked?: boolean } = {}) {
   const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
   const p = await db.promotion.findUniqueOrThrow({ where: { id } });
   if (claimed.count === 0) return p;
@@ -35,11 +42,15 @@ export async function runPromotion(id: string) {
     try {
       const [src, dst] = await Promise.all([registryClient(p.sourceRegistryId), registryClient(p.targetRegistryId)]);
       // someone may have moved the tag since the request was checked
-      const now = await dst.headManifest(p.targetRepository, p.targetTag);
+      const now = opts.checked ? null : await dst.headManifest(p.targetRepository, p.targetTag);
       if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
         throw new Error(`the target tag moved to ${now.digest} after this promotion was requested; request it again`);
       }
-      const result = await copyImage(
+      const sameRepository = p.sourceRegistryId === p.targetRegistryId && p.sourceRepository === p.targetRepository;
+      // within one repository every blob is there already: GET the manifest, PUT the same bytes
+      const result = sameRepository && p.digest
+        ? { ...(await retag(dst, p.targetRepository, p.digest, p.targetTag)), bytesCopied: 0, plan: { blobs: [], bytesToCopy: 0, noop: p.previousDigest === p.digest } }
+        : await copyImage(
         { client: src, repository: p.sourceRepository, reference: p.digest ?? p.sourceReference },
         { client: dst, repository: p.targetRepository, tag: p.targetTag },
         {
@@ -53,12 +64,14 @@ export async function runPromotion(id: string) {
         },
       );
       await pending;
-      const done = await db.promotion.update({
-        where: { id },
-        data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
-      });
-      await recordTagChange(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy);
-      await audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop });
+      const [done] = await Promise.all([
+        db.promotion.update({
+          where: { id },
+          data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
+        }),
+        recordTagChange(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
+        audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop }),
+      ]);
       return done;
     } catch (err) {
       await pending.catch(() => {});

@@ -35,7 +35,11 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   validateManifestReference(source.reference);
   validateRepository(target.repository);
   validateTag(target.tag);
-  const [srcReg, dstReg] = await Promise.all([getRegistry(source.registryId), getRegistry(target.registryId)]);
+  const [srcReg, dstReg, protection] = await Promise.all([
+    getRegistry(source.registryId),
+    getRegistry(target.registryId),
+    protectionFor(target.registryId, target.repository, target.tag),
+  ]);
   const kind = input.kind ?? (source.registryId === target.registryId && source.repository === target.repository ? "retag" : "promote");
   const targetName = `${dstReg.name}/${target.repository}:${target.tag}`;
   const audit = (outcome: "success" | "failure" | "denied", extra: Record<string, unknown>, digest?: string | null, previousDigest?: string | null) =>
@@ -46,7 +50,6 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
     });
 
   // the rules apply before any registry call
-  const protection = await protectionFor(target.registryId, target.repository, target.tag);
   try {
     enforce(protection, actor, targetName, false);
   } catch (e) {
@@ -55,9 +58,8 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   }
 
   const [src, dst] = await Promise.all([registryClient(source.registryId), registryClient(target.registryId)]);
-  const head = await src.headManifest(source.repository, source.reference);
+  const [head, current] = await Promise.all([src.headManifest(source.repository, source.reference), dst.headManifest(target.repository, target.tag)]);
   if (!head) throw notFound(`${srcReg.name}/${source.repository}:${source.reference}`);
-  const current = await dst.headManifest(target.repository, target.tag);
   const moving = !!current && current.digest !== head.digest;
   if (moving) {
     try {
@@ -92,7 +94,7 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   });
   // within one repository nothing travels: two requests, answered at once
   if (source.registryId === target.registryId && source.repository === target.repository) {
-    return { status: 200, body: toView(await runPromotion(row.id)) };
+    return { status: 200, body: toView(await runPromotion(row.id, { checked: true })) };
   }
   await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
   return { status: 202, body: toView(row) };

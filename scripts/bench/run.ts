@@ -13,6 +13,7 @@ import {
 } from "../../test/harness";
 import type { WorkerConfig, WorkerResult } from "./copy-worker";
 import { blobTraffic, logMark, logSince, median, MiB, processCpuMs, registryPid, timed, type BlobTraffic } from "./measure";
+import { benchPromotions } from "./promote";
 import { renderReport, writeReport, type BenchResults } from "./report";
 import {
   forgetSkopeoBlobLocations, hasGnuTime, prepareSkopeo, skopeoCopyArgs, timedSkopeo, timedSkopeoWithRusage, type TimeV,
@@ -234,3 +235,9 @@ const results = await main();
 const markdown = renderReport(results);
 process.stdout.write(`${markdown}\n`);
 if (WRITE) log(`written to ${writeReport(markdown)}`);
+
+// the dashboard's own paths, on a running Regatta
+const promotions = await benchPromotions();
+process.stdout.write(`${promotions}\n`);
+if (WRITE) writeReport(promotions, "promote");
+process.exit(0);
