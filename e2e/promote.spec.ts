@@ -99,3 +99,27 @@ test("an operator is refused on a protected tag and an admin is not", async ({ p
   await expect(adminDialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
   expect(await digest(basic, "release/app:prod")).toBe(seed.digests["demo/app:1.0.0"]);
 });
+
+test("pipeline stages: the tag page shows where a version stands and promotes to the next stage", async ({ page }) => {
+  for (const [name, position, registryId, repository] of [[`dev-${run}`, 1, ids.open, "demo/app"], [`prod-${run}`, 2, ids.basic, "stage/app"]] as const) {
+    expect((await page.request.post("/api/v1/environments", { data: { name, position, registryId, repository } })).status()).toBe(201);
+  }
+  await page.goto("/settings/pipeline");
+  await expect(page.getByTestId("environments")).toContainText(`prod-${run}`);
+  await screenshot(page, "settings-pipeline");
+
+  await tagPage(page, "open", "demo/app", "1.1.0");
+  await expect(page.getByTestId("pipeline")).toContainText(`dev-${run}: this version`);
+  await expect(page.getByTestId("pipeline")).toContainText(`prod-${run}: –`);
+  await page.getByRole("button", { name: `Promote to prod-${run}` }).click();
+  const dialog = page.getByRole("dialog", { name: "Promote" });
+  await expect(dialog.getByLabel("Repository")).toHaveValue("stage/app");
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await page.reload();
+  await expect(page.getByTestId("pipeline")).toContainText(`prod-${run}: this version`);
+  expect(await digest(basic, "stage/app:1.1.0")).toBe(seed.digests["demo/app:1.1.0"]);
+  // stages are shared by every spec: leave none behind
+  for (const e of (await (await page.request.get("/api/v1/environments")).json()).environments) await page.request.delete(`/api/v1/environments/${e.id}`);
+});
