@@ -68,7 +68,8 @@ function where(q: AuditQuery): Prisma.AuditEventWhereInput {
   if (q.registryId) and.push({ registryId: q.registryId });
   if (q.repository) and.push({ repository: q.repository });
   if (q.tag) and.push({ tag: q.tag });
-  if (q.digest) and.push({ OR: [{ digest: q.digest }, { previousDigest: q.digest }] });
+  // the digest column is indexed, previousDigest is not: matching both scanned the whole log
+  if (q.digest) and.push({ digest: q.digest });
   if (q.outcome) and.push({ outcome: q.outcome });
   if (q.since) and.push({ at: { gte: q.since } });
   if (q.until) and.push({ at: { lt: q.until } });
