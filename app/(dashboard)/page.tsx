@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
+import { RegistryHealthLine } from "@/components/registry-health";
 import { KINDS } from "@/lib/schemas/registry";
 import { listRegistries } from "@/lib/services/registries";
 
@@ -47,6 +48,7 @@ export default async function Overview() {
               <span className="shrink-0 text-xs text-slate-500">{KINDS[r.kind].label}</span>
             </div>
             <p className="mt-1 truncate font-mono text-xs text-slate-500">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</p>
+            <RegistryHealthLine registryId={r.id} />
           </Link>
         ))}
       </div>

@@ -3,7 +3,7 @@ import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { CopyButton } from "@/components/copy-button";
 import { pullHost } from "@/components/format";
-import { TagList } from "@/components/tag-list";
+import { TagTable } from "@/components/tag-table";
 
 export const metadata = { title: "Tags" };
 
@@ -16,7 +16,7 @@ export default async function TagsPage({ params, searchParams }: { params: Promi
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name, href: `/registries/${r.id}` }, { label: repository }]} />
       <p className="mb-4 flex items-center gap-2 font-mono text-xs text-slate-600">docker pull {pullBase}:&lt;tag&gt; <CopyButton text={`docker pull ${pullBase}`} /></p>
-      <TagList registryId={r.id} repository={repository} pullBase={pullBase} />
+      <TagTable registryId={r.id} repository={repository} pullBase={pullBase} />
     </div>
   );
 }

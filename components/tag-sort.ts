@@ -1,0 +1,75 @@
+// Client-side ordering of the tag table.
+import type { TagRow } from "@/lib/schemas/browse";
+
+export type SortKey = "name" | "digest" | "kind" | "platforms" | "size" | "createdAt" | "pushedAt";
+export interface Sort { key: SortKey; dir: "asc" | "desc" }
+
+const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+
+export function parseVersion(tag: string): { core: [number, number, number]; pre?: string } | null {
+  const m = SEMVER.exec(tag);
+  return m ? { core: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] } : null;
+}
+
+const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+/** Version-aware: 1.10.0 after 1.9.0, 1.0.0-rc.1 before 1.0.0; other names in natural order. */
+export function compareTagNames(a: string, b: string): number {
+  const va = parseVersion(a);
+  const vb = parseVersion(b);
+  if (va && vb) {
+    for (let i = 0; i < 3; i++) if (va.core[i] !== vb.core[i]) return va.core[i]! - vb.core[i]!;
+    if (va.pre !== vb.pre) {
+      if (va.pre === undefined) return 1;
+      if (vb.pre === undefined) return -1;
+      return collator.compare(va.pre, vb.pre);
+    }
+  }
+  return collator.compare(a, b);
+}
+
+/** When a tag got its digest: the registry's push time where known, else when Regatta saw it change. */
+export function pushedTime(t: TagRow): string | undefined {
+  return t.pushedAt ?? t.changedAt;
+}
+
+function value(t: TagRow, key: SortKey): string | number | undefined {
+  switch (key) {
+    case "digest": return t.digest;
+    case "kind": return t.kind;
+    case "platforms": return t.platforms?.join(",");
+    case "size": return t.size;
+    case "createdAt": return t.createdAt;
+    case "pushedAt": return pushedTime(t);
+    default: return t.name;
+  }
+}
+
+/** Sorted copy; rows without a value go last in either direction, ties by tag name. */
+export function sortTags(rows: TagRow[], sort: Sort): TagRow[] {
+  const sign = sort.dir === "asc" ? 1 : -1;
+  if (sort.key === "name") return [...rows].sort((a, b) => sign * compareTagNames(a.name, b.name));
+  const keyed = rows.map((t) => ({ t, v: value(t, sort.key) }));
+  keyed.sort((a, b) => {
+    if (a.v === undefined || b.v === undefined) return a.v === b.v ? compareTagNames(a.t.name, b.t.name) : a.v === undefined ? 1 : -1;
+    const c = typeof a.v === "number" && typeof b.v === "number" ? a.v - b.v : a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+    return c ? sign * c : compareTagNames(a.t.name, b.t.name);
+  });
+  return keyed.map((k) => k.t);
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+}
+
+/** Text (substring of the name or digest) or glob (`1.4.*`, `v00?5`) on the name. */
+export function filterTags(rows: TagRow[], filter: string): TagRow[] {
+  const f = filter.trim();
+  if (!f) return rows;
+  if (/[*?]/.test(f)) {
+    const re = globToRegExp(f);
+    return rows.filter((t) => re.test(t.name));
+  }
+  const q = f.toLowerCase();
+  return rows.filter((t) => t.name.toLowerCase().includes(q) || (q.startsWith("sha256:") && t.digest?.startsWith(q)));
+}

@@ -1,0 +1,76 @@
+"use client";
+import Link from "next/link";
+import { memo } from "react";
+import { CopyButton } from "@/components/copy-button";
+import { formatBytes, shortDigest } from "@/components/format";
+import { pushedTime } from "@/components/tag-sort";
+import type { TagRow } from "@/lib/schemas/browse";
+
+/** One grid for the header and every row. */
+export const TAG_GRID = "grid grid-cols-[minmax(9rem,2fr)_8.5rem_4.5rem_minmax(7rem,1.4fr)_5.5rem_8.5rem_8.5rem_5.5rem] items-center gap-x-3 px-4";
+
+export function formatDate(iso: string | undefined): string {
+  return iso ? iso.slice(0, 16).replace("T", " ") : "";
+}
+
+function hue(digest: string): number {
+  return parseInt(digest.slice(7, 13), 16) % 360;
+}
+
+/** Tags that share this row's digest, for the marker. */
+export interface Siblings { names: string[] }
+
+function SharedMarker({ tag, siblings, digest }: { tag: string; siblings: Siblings; digest: string }) {
+  const others = siblings.names.filter((n) => n !== tag);
+  if (!others.length) return null;
+  const label = others.includes("latest") ? "= latest" : `×${siblings.names.length}`;
+  const title = `same digest as ${others.slice(0, 8).join(", ")}${others.length > 8 ? ` and ${others.length - 8} more` : ""}`;
+  return (
+    <span className="inline-flex items-center gap-1 text-[11px] text-slate-500" title={title} data-testid="shared">
+      <span className="inline-block h-2 w-2 rounded-full" style={{ backgroundColor: `hsl(${hue(digest)} 65% 45%)` }} />
+      {label}
+    </span>
+  );
+}
+
+const Pending = () => <span className="inline-block h-3 w-12 animate-pulse rounded bg-slate-100" />;
+
+export const TagTableRow = memo(function TagTableRow({
+  t, siblings, registryId, repository, pullBase, top, height,
+}: { t: TagRow; siblings?: Siblings; registryId: string; repository: string; pullBase: string; top: number; height: number }) {
+  const known = !!t.kind;
+  const pushed = pushedTime(t);
+  return (
+    <div
+      role="row"
+      data-testid="tag-row"
+      data-tag={t.name}
+      className={`${TAG_GRID} absolute left-0 top-0 w-full border-b border-slate-100 text-sm hover:bg-slate-50`}
+      style={{ height, transform: `translateY(${top}px)` }}
+    >
+      <div role="cell" className="flex min-w-0 items-center gap-2">
+        <Link
+          prefetch={false}
+          className="truncate font-mono text-sky-800 hover:underline"
+          href={`/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(t.name)}`}
+        >
+          {t.name}
+        </Link>
+        {t.digest && siblings && <SharedMarker tag={t.name} siblings={siblings} digest={t.digest} />}
+      </div>
+      <div role="cell" data-col="digest" className="font-mono text-xs">
+        {t.digest ? <span title={t.digest}><CopyButton text={t.digest} label={shortDigest(t.digest)} /></span> : <Pending />}
+      </div>
+      <div role="cell" data-col="kind" className="text-xs text-slate-600" title={t.artifactType}>{known ? t.kind : t.digest ? <Pending /> : null}</div>
+      <div role="cell" data-col="platforms" className="truncate text-xs text-slate-600" title={t.platforms?.join(", ")}>
+        {known ? (t.platforms?.length ? t.platforms.join(", ") : "–") : <Pending />}
+      </div>
+      <div role="cell" data-col="size" className="text-right text-xs tabular-nums">{known ? formatBytes(t.size) : <Pending />}</div>
+      <div role="cell" data-col="created" className="text-xs tabular-nums text-slate-600" title={t.createdAt}>{known ? formatDate(t.createdAt) || "–" : <Pending />}</div>
+      <div role="cell" data-col="pushed" className="text-xs tabular-nums text-slate-600" title={t.pushedAt ? `pushed ${t.pushedAt}${t.pushedBy ? ` by ${t.pushedBy}` : ""}` : t.changedAt ? `Regatta saw this digest first at ${t.changedAt}` : undefined}>
+        {formatDate(pushed)}
+      </div>
+      <div role="cell" className="text-right"><CopyButton text={`docker pull ${pullBase}:${t.name}`} label="Copy pull" /></div>
+    </div>
+  );
+});

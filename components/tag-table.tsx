@@ -1,0 +1,108 @@
+"use client";
+// The tag table: names at once, details filling in progressively, virtualised rows, client-side
+// sort and filter. 10,000 tags render ~40 rows at a time.
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useDeferredValue, useMemo, useRef, useState } from "react";
+import { useTagDetails } from "@/components/hooks/use-tag-details";
+import { useTags } from "@/components/hooks/use-tags";
+import { RegistryErrorBanner } from "@/components/registry-error";
+import { TagHygiene } from "@/components/tag-hygiene";
+import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
+import { filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
+
+const ROW_HEIGHT = 34;
+
+const COLUMNS: { key: SortKey | null; label: string; right?: boolean }[] = [
+  { key: "name", label: "Tag" },
+  { key: "digest", label: "Digest" },
+  { key: "kind", label: "Kind" },
+  { key: "platforms", label: "Platforms" },
+  { key: "size", label: "Size", right: true },
+  { key: "createdAt", label: "Created" },
+  { key: "pushedAt", label: "Pushed" },
+  { key: null, label: "" },
+];
+
+export function TagTable({ registryId, repository, pullBase }: { registryId: string; repository: string; pullBase: string }) {
+  const tags = useTags(registryId, repository);
+  const [recheck, setRecheck] = useState(0);
+  const progress = useTagDetails(registryId, repository, tags.data, recheck);
+  const [filter, setFilter] = useState("");
+  const [sort, setSort] = useState<Sort>({ key: "name", dir: "asc" });
+  const f = useDeferredValue(filter);
+  const all = useMemo(() => tags.data?.tags ?? [], [tags.data]);
+
+  const siblings = useMemo(() => {
+    const byDigest = new Map<string, Siblings>();
+    for (const t of all) {
+      if (!t.digest) continue;
+      const s = byDigest.get(t.digest);
+      if (s) s.names.push(t.name);
+      else byDigest.set(t.digest, { names: [t.name] });
+    }
+    return byDigest;
+  }, [all]);
+  const sorted = useMemo(() => sortTags(all, sort), [all, sort]);
+  const rows = useMemo(() => filterTags(sorted, f), [sorted, f]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15 });
+
+  const toggle = (key: SortKey) => setSort((s) => (s.key === key ? { key, dir: s.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" }));
+  const done = !progress.running && progress.done >= progress.total;
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <input className="input max-w-sm" placeholder="Filter tags (text or glob, e.g. 1.4.*)" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" />
+        {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
+        {tags.data && (
+          <span className="ml-auto flex items-center gap-2 text-xs text-slate-500" data-testid="details-progress" data-state={progress.error ? "error" : done ? "done" : "running"}>
+            {!done && !progress.error && <span className="inline-block h-2 w-2 animate-pulse rounded-full bg-sky-500" />}
+            details {progress.done}/{progress.total}
+            {progress.revalidating > 0 && progress.running && <span>· re-checking {progress.revalidating}</span>}
+            <button type="button" className="rounded px-1.5 py-0.5 text-sky-700 hover:bg-sky-50 disabled:opacity-50" disabled={progress.running} onClick={() => setRecheck((n) => n + 1)} title="HEAD every tag again to catch moved tags (no manifest is downloaded twice)">
+              Re-check
+            </button>
+          </span>
+        )}
+      </div>
+      <RegistryErrorBanner error={tags.error ?? progress.error} />
+      {tags.data && <TagHygiene tags={all} />}
+      <div className="card overflow-hidden" role="table" aria-label={`Tags of ${repository}`} aria-rowcount={rows.length}>
+        <div role="row" className={`${TAG_GRID} border-b border-slate-200 bg-slate-50 py-2 text-xs font-medium text-slate-600`}>
+          {COLUMNS.map((c) => (
+            <div key={c.label || "actions"} role="columnheader" className={c.right ? "text-right" : ""} aria-sort={c.key && sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
+              {c.key && (
+                <button type="button" className="hover:text-slate-900" onClick={() => toggle(c.key!)} data-testid={`sort-${c.key}`}>
+                  {c.label}{sort.key === c.key ? (sort.dir === "asc" ? " ▲" : " ▼") : ""}
+                </button>
+              )}
+            </div>
+          ))}
+        </div>
+        <div ref={scroller} className="h-[65vh] overflow-auto" data-testid="tags">
+          {tags.isPending && <p className="px-4 py-3 text-sm text-slate-500">Loading tags…</p>}
+          {tags.data && !rows.length && <p className="px-4 py-3 text-sm text-slate-500">No tag{filter ? ` matches “${filter}”` : ""}.</p>}
+          <div className="relative w-full" style={{ height: virtual.getTotalSize() }}>
+            {virtual.getVirtualItems().map((v) => {
+              const t = rows[v.index]!;
+              return (
+                <TagTableRow
+                  key={t.name}
+                  t={t}
+                  siblings={t.digest ? siblings.get(t.digest) : undefined}
+                  registryId={registryId}
+                  repository={repository}
+                  pullBase={pullBase}
+                  top={v.start}
+                  height={ROW_HEIGHT}
+                />
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+// The tag table against a real registry: 1,500 tags fill in progressively (digests checked with
+// skopeo), sort and filter, 10,000 tags scroll to the end, the second visit is complete at once,
+// hygiene warnings, and overview cards with each registry's own health.
+import { expect, test, type Page } from "@playwright/test";
+import { pushImage, pushManyTags, retag, seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
+import { screenshot } from "./helpers";
+
+let reg: RunningRegistry;
+let seed: StandardSeed;
+let id: string;
+const run = Date.now().toString(36);
+const TENK = "demo/tenk";
+const tenkName = (i: number) => `t${String(i).padStart(5, "0")}`;
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(240_000);
+  reg = await startRegistry({ mode: "open", name: "e2e-tag-table" });
+  seed = await seedStandard(reg);
+  await pushImage(reg, `${TENK}:seed`, { layers: [{ files: { "tenk.txt": "ten thousand tags\n" } }] });
+  await pushManyTags(reg, TENK, 10_000, "seed", { name: tenkName, concurrency: 32 });
+  const res = await request.post("/api/v1/registries", { data: { name: `tags-${run}`, kind: "GENERIC", endpoint: reg.url } });
+  expect(res.status()).toBe(201);
+  id = (await res.json()).id;
+});
+
+test.afterAll(async () => {
+  await reg?.stop();
+});
+
+const row = (page: Page, tag: string) => page.locator(`[data-testid="tag-row"][data-tag="${tag}"]`);
+const tagsUrl = (repository: string) => `/registries/${id}/tags?repository=${encodeURIComponent(repository)}`;
+
+test("1,500 tags: names at once, details fill in with skopeo's digest, sort and filter", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto(tagsUrl("demo/many"));
+  await expect(page.getByTestId("tag-count")).toHaveText("1500 of 1500 tags");
+  const progress = page.getByTestId("details-progress");
+  await expect(progress).toHaveAttribute("data-state", "done", { timeout: 30_000 });
+  await expect(progress).toContainText("details 1500/1500");
+
+  const digest = (await skopeoInspect(reg, "demo/many:v0001")).Digest as string;
+  for (const tag of ["v0001", "v0002", "v0017"]) {
+    const r = row(page, tag);
+    await expect(r.locator('[data-col="digest"]')).toContainText(digest.slice(7, 19));
+    await expect(r.locator('[data-col="kind"]')).toHaveText("image");
+    await expect(r.locator('[data-col="platforms"]')).toHaveText("linux/amd64");
+    await expect(r.locator('[data-col="size"]')).toHaveText(/\d+ (B|KiB)/);
+    await expect(r.locator('[data-col="created"]')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    await expect(r.getByTestId("shared")).toHaveText("×1500");
+  }
+  await screenshot(page, "tags");
+
+  // sort by tag, descending: version order puts v1500 first
+  await page.getByTestId("sort-name").click();
+  await expect(page.getByRole("row").nth(1)).toHaveAttribute("data-tag", "v1500");
+  await page.getByTestId("sort-name").click();
+  await expect(page.getByRole("row").nth(1)).toHaveAttribute("data-tag", "v0001");
+
+  await page.getByLabel("Filter tags").fill("v00?5");
+  await expect(page.getByTestId("tag-count")).toHaveText("10 of 1500 tags");
+  await page.getByLabel("Filter tags").fill("149");
+  await expect(page.getByTestId("tag-count")).toHaveText("12 of 1500 tags"); // v0149, v1149, v1490 … v1499
+});
+
+test("shared digests marked, version-aware sort, links to the manifest, latest behind the highest version warned", async ({ page }) => {
+  await page.goto(tagsUrl("demo/app"));
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done");
+  await expect(row(page, "1.1.0").getByTestId("shared")).toHaveText("= latest");
+  await expect(row(page, "1.0.0").getByTestId("shared")).toHaveCount(0);
+  await expect(page.getByTestId("hygiene")).toHaveCount(0);
+
+  await page.getByTestId("sort-size").click();
+  await expect(page.getByRole("columnheader", { name: /Size/ })).toHaveAttribute("aria-sort", "descending");
+
+  // someone moves latest back; "Re-check" HEADs every tag again and sees it
+  await retag(reg, "demo/app", "1.0.0", "latest");
+  await page.getByRole("button", { name: "Re-check" }).click();
+  await expect(page.getByTestId("hygiene")).toContainText("not the highest version 1.1.0", { timeout: 15_000 });
+  await expect(row(page, "1.0.0").getByTestId("shared")).toHaveText("= latest");
+  await screenshot(page, "tags-hygiene");
+
+  await row(page, "1.1.0").getByRole("link", { name: "1.1.0" }).click();
+  await expect(page).toHaveURL(/\/manifest\?repository=demo%2Fapp&reference=1\.1\.0/);
+  await expect(page.getByTestId("digest")).toHaveText(seed.digests["demo/app:1.1.0"]);
+});
+
+test("10,000 tags: scroll to the last one, sort by pushed date; the second visit is complete at once", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(tagsUrl(TENK));
+  await expect(page.getByTestId("tag-count")).toHaveText("10001 of 10001 tags");
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  // only the visible rows are in the DOM
+  expect(await page.getByTestId("tag-row").count()).toBeLessThan(100);
+  await page.getByTestId("tags").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(row(page, tenkName(10_000))).toBeVisible();
+  await expect(row(page, tenkName(10_000)).locator('[data-col="size"]')).toHaveText(/\d/);
+  await screenshot(page, "tags-10k");
+
+  await page.getByTestId("sort-pushedAt").click();
+  await expect(page.getByRole("columnheader", { name: /Pushed/ })).toHaveAttribute("aria-sort", "descending");
+
+  // second visit: every column from PostgreSQL with the list, nothing left to fetch
+  await page.reload();
+  await expect(page.getByTestId("tag-count")).toHaveText("10001 of 10001 tags");
+  await expect(page.getByTestId("details-progress")).toContainText("details 0/0");
+  await expect(row(page, tenkName(1)).locator('[data-col="platforms"]')).toHaveText("linux/amd64");
+});
+
+test("overview: each card shows its registry's health and counts; a dead registry's error stays on its card", async ({ page }) => {
+  const victim = await startRegistry({ mode: "open", name: "e2e-tags-victim" });
+  const res = await page.request.post("/api/v1/registries", { data: { name: `tags-victim-${run}`, kind: "GENERIC", endpoint: victim.url } });
+  expect(res.status()).toBe(201);
+  await victim.stop();
+  await page.goto(`/registries/${id}`);
+  await expect(page.getByTestId("repositories")).toContainText("demo/many");
+  await page.goto("/");
+  const good = page.getByTestId("registry-card").filter({ hasText: `tags-${run}` });
+  await expect(good.getByTestId("health")).toHaveAttribute("data-state", "ok");
+  await expect(good.getByTestId("latency")).toHaveText(/^\d+ ms$/);
+  await expect(good.getByTestId("counts")).toContainText("5 repositories");
+  await expect(good.getByTestId("counts")).toContainText("tags");
+  const dead = page.getByTestId("registry-card").filter({ hasText: `tags-victim-${run}` });
+  await expect(dead.getByTestId("health")).toHaveAttribute("data-state", "down");
+  await expect(dead.getByTestId("health")).toContainText(victim.host);
+  await screenshot(page, "overview");
+});
