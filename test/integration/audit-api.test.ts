@@ -1,6 +1,7 @@
 // GET /api/v1/audit: filters, keyset pagination, CSV/JSON export, roles; verify, last push, activity.
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import * as list from "@/app/api/v1/audit/route";
 import * as activity from "@/app/api/v1/audit/activity/route";
 import * as lastPushRoute from "@/app/api/v1/audit/last-push/route";
@@ -126,13 +127,6 @@ describe("GET /api/v1/audit", () => {
 });
 
 describe("verify, last push, activity", () => {
-  it("GET /api/v1/audit/verify reports the chain", async () => {
-    const r = await get({}, admin, verify.GET);
-    expect(r.status).toBe(200);
-    expect(r.json.intact).toBe(true);
-    expect(r.json.checked).toBe(await db.auditEvent.count());
-  });
-
   it("GET /api/v1/audit/last-push names who pushed a tag last", async () => {
     const r = await get({ registryId, repository: `team/${run}`, tag: "latest" }, viewer, lastPushRoute.GET);
     expect(r.status).toBe(200);
@@ -148,5 +142,35 @@ describe("verify, last push, activity", () => {
     expect(today.day).toBe(new Date().toISOString().slice(0, 10));
     expect(today.pushes).toBeGreaterThanOrEqual(30);
     expect(today.promotions).toBeGreaterThanOrEqual(5);
+  });
+});
+
+// last: it empties the log (other files' rows carry no real chain, and audit-verify.test.ts breaks it on purpose)
+describe("GET /api/v1/audit/verify", () => {
+  it("reports an intact chain, then the first event changed behind its back", async () => {
+    const c = new pg.Client({ connectionString: inject("databaseUrl") });
+    await c.connect();
+    try {
+      await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
+      await c.query(`DELETE FROM "AuditEvent"`);
+      await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
+      for (let i = 0; i < 5; i++) await appendAudit({ actorKind: "SYSTEM", actor: "regatta", action: "test.event", outcome: "success", details: { i } });
+      const ok = await get({}, admin, verify.GET);
+      expect(ok.status).toBe(200);
+      expect(ok.json).toEqual({ intact: true, checked: 5 });
+      const { rows } = await c.query(`SELECT id FROM "AuditEvent" ORDER BY id`);
+      await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
+      await c.query(`UPDATE "AuditEvent" SET tag = 'forged' WHERE id = $1`, [rows[3].id]);
+      await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
+      const bad = await get({}, admin, verify.GET);
+      expect(bad.json).toMatchObject({ intact: false, checked: 3, firstBroken: { id: String(rows[3].id), action: "test.event" } });
+      expect(bad.json.firstBroken.reason).toContain("changed");
+    } finally {
+      // leave an empty, intact log behind for whatever runs next
+      await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
+      await c.query(`DELETE FROM "AuditEvent"`);
+      await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
+      await c.end();
+    }
   });
 });
