@@ -67,7 +67,7 @@ export async function withAuditChain<T>(fn: (tx: AuditTx, append: ChainAppender)
       return true;
     };
     return fn(tx, append);
-  }, { timeout: 30_000 });
+  }, { maxWait: 10_000, timeout: 30_000 });
 }
 
 /** Appends one event. Resolves false (and writes nothing) when its eventKey was seen before. */

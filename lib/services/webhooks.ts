@@ -162,6 +162,12 @@ export async function receiveWebhook(registryId: string, req: Request, caller: s
   }
   const result: DeliveryResult = { accepted: 0, duplicates: 0, ignored: parsed.ignored };
   if (parsed.events.length === 0) return result;
+  // a retry of a delivery already recorded needs neither the chain lock nor a transaction
+  const keys = parsed.events.map((ev) => (ev.id ? `${reg!.id}:${ev.id}` : null));
+  if (keys.every((k) => k !== null)) {
+    const known = await db.auditEvent.count({ where: { eventKey: { in: keys as string[] } } });
+    if (known === new Set(keys).size) return { ...result, duplicates: keys.length };
+  }
   await withAuditChain(async (tx, append) => {
     for (const ev of parsed.events) {
       const record = ev.tag
