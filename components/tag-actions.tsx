@@ -1,5 +1,6 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api } from "@/components/api";
 import { shortDigest } from "@/components/format";
@@ -25,6 +26,17 @@ export function TagActions(props: { registryId: string; repository: string; refe
     enabled: isTag,
   });
   const m = usePromotionMutations();
+  const router = useRouter();
+  const remove = useMutation({
+    mutationFn: async () => {
+      const q = new URLSearchParams({ repository, tag: reference });
+      const preview = await api<{ digest: string; tags: string[]; explanation: string }>(`/registries/${registryId}/tags?${q}&dryRun=1`, { method: "DELETE" });
+      if (!confirm(`Delete ${repository}:${reference}?\n\n${preview.explanation}\n\nTags removed: ${preview.tags.join(", ")}`)) return false;
+      await api(`/registries/${registryId}/tags?${q}&confirmDigest=${encodeURIComponent(preview.digest)}`, { method: "DELETE" });
+      return true;
+    },
+    onSuccess: (deleted) => { if (deleted) router.push(`/registries/${registryId}/tags?repository=${encodeURIComponent(repository)}`); },
+  });
   const source = { registryId, repository, reference: props.digest ?? reference };
   const here = stages.data?.findIndex((s) => s.registryId === registryId && s.repository === repository) ?? -1;
   const next = here >= 0 ? stages.data?.[here + 1] : undefined;
@@ -34,6 +46,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
     <div className="card space-y-3 p-4 text-sm" data-testid="tag-actions">
       <div className="flex flex-wrap items-center gap-2">
         {props.canPromote && <button className="btn-primary" onClick={() => setDialog({ registryId, repository, tag: isTag ? reference : "" })}>Promote…</button>}
+        {props.canPromote && isTag && <button className="btn-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>{remove.isPending ? "Checking…" : "Delete…"}</button>}
         {props.canPromote && next && <button className="btn-secondary" onClick={() => setDialog({ registryId: next.registryId, repository: next.repository, tag: reference })}>Promote to {next.name}</button>}
         {p && (p.immutable || p.minRole !== "OPERATOR") && (
           <span data-testid="protection" className="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">Locked · {p.immutable ? "immutable" : `needs ${p.minRole.toLowerCase()}`}: {p.reasons.join("; ")}</span>
@@ -71,7 +84,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
           </ol>
         </details>
       )}
-      <ErrorBanner error={m.run.error} />
+      <ErrorBanner error={m.run.error ?? remove.error} />
       {dialog && <PromoteDialog source={source} label={`${repository}:${reference}`} initial={dialog} onClose={() => setDialog(null)} />}
     </div>
   );

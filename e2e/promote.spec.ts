@@ -123,3 +123,31 @@ test("pipeline stages: the tag page shows where a version stands and promotes to
   // stages are shared by every spec: leave none behind
   for (const e of (await (await page.request.get("/api/v1/environments")).json()).environments) await page.request.delete(`/api/v1/environments/${e.id}`);
 });
+
+test("safe delete names every tag that goes with the digest and needs the digest to confirm", async ({ page }) => {
+  await tagPage(page, "open", "demo/app", "1.0.0");
+  let dialog = await promoteVia(page, { registry: `open-${run}`, repository: "demo/app", tag: "doomed-a" });
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  dialog = await promoteVia(page, { registry: `open-${run}`, repository: "demo/app", tag: "doomed-b" });
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded");
+
+  // without the digest, nothing is deleted: the API answers 409 with the preview
+  const q = `repository=demo/app&tag=doomed-a`;
+  const refused = await page.request.delete(`/api/v1/registries/${ids.open}/tags?${q}`);
+  expect(refused.status()).toBe(409);
+  expect((await refused.json()).error.details.tags).toEqual(expect.arrayContaining(["1.0.0", "doomed-a", "doomed-b"]));
+  expect(await digest(open, "demo/app:doomed-a")).toBe(seed.digests["demo/app:1.0.0"]);
+
+  await tagPage(page, "open", "demo/app", "doomed-a");
+  let asked = "";
+  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await expect(page).toHaveURL(/\/tags\?repository=demo%2Fapp/);
+  expect(asked).toContain("doomed-b");
+  expect(asked).toContain("deletes by digest only");
+  await expect(skopeoInspect(open, "demo/app:doomed-b")).rejects.toThrow();
+  await expect(skopeoInspect(open, "demo/app:1.0.0")).rejects.toThrow();
+});
