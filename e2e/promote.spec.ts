@@ -1,6 +1,7 @@
 // Promote, retag, overwrite and roll back by click against real registries; skopeo checks digests.
 import { expect, test, type Page } from "@playwright/test";
 import { seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
+import { ADMIN } from "./global-setup";
 import { screenshot, signIn } from "./helpers";
 
 let open: RunningRegistry;
@@ -55,6 +56,9 @@ test("promote across registries by click: plan, progress, identical digest", asy
   await page.goto("/promotions");
   await expect(page.getByTestId("promotions")).toContainText("release/app:1.0.0");
   await screenshot(page, "promotions");
+  // the audit log says who did it, with the digest
+  const audit = await (await page.request.get(`/api/v1/audit?action=promote&registryId=${ids.basic}&repository=release/app&tag=1.0.0`)).json();
+  expect(audit.events[0]).toMatchObject({ actorKind: "USER", actor: ADMIN.email, action: "promote", digest: seed.digests["demo/app:1.0.0"], outcome: "success" });
 });
 
 test("retag, then overwrite only when confirmed, then roll back from the history", async ({ page }) => {
