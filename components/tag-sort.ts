@@ -15,8 +15,12 @@ const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" })
 
 /** Version-aware: 1.10.0 after 1.9.0, 1.0.0-rc.1 before 1.0.0; other names in natural order. */
 export function compareTagNames(a: string, b: string): number {
-  const va = parseVersion(a);
-  const vb = parseVersion(b);
+  return compareParsed(a, parseVersion(a), b, parseVersion(b));
+}
+
+type Version = ReturnType<typeof parseVersion>;
+
+function compareParsed(a: string, va: Version, b: string, vb: Version): number {
   if (va && vb) {
     for (let i = 0; i < 3; i++) if (va.core[i] !== vb.core[i]) return va.core[i]! - vb.core[i]!;
     if (va.pre !== vb.pre) {
@@ -48,12 +52,18 @@ function value(t: TagRow, key: SortKey): string | number | undefined {
 /** Sorted copy; rows without a value go last in either direction, ties by tag name. */
 export function sortTags(rows: TagRow[], sort: Sort): TagRow[] {
   const sign = sort.dir === "asc" ? 1 : -1;
-  if (sort.key === "name") return [...rows].sort((a, b) => sign * compareTagNames(a.name, b.name));
-  const keyed = rows.map((t) => ({ t, v: value(t, sort.key) }));
+  if (sort.key === "name") {
+    // parse each name once, not once per comparison
+    const keyed = rows.map((t) => ({ t, v: parseVersion(t.name) }));
+    keyed.sort((a, b) => sign * compareParsed(a.t.name, a.v, b.t.name, b.v));
+    return keyed.map((k) => k.t);
+  }
+  const keyed = rows.map((t) => ({ t, v: value(t, sort.key), ver: parseVersion(t.name) }));
+  const byName = (a: (typeof keyed)[number], b: (typeof keyed)[number]) => compareParsed(a.t.name, a.ver, b.t.name, b.ver);
   keyed.sort((a, b) => {
-    if (a.v === undefined || b.v === undefined) return a.v === b.v ? compareTagNames(a.t.name, b.t.name) : a.v === undefined ? 1 : -1;
+    if (a.v === undefined || b.v === undefined) return a.v === b.v ? byName(a, b) : a.v === undefined ? 1 : -1;
     const c = typeof a.v === "number" && typeof b.v === "number" ? a.v - b.v : a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-    return c ? sign * c : compareTagNames(a.t.name, b.t.name);
+    return c ? sign * c : byName(a, b);
   });
   return keyed.map((k) => k.t);
 }

@@ -11,5 +11,7 @@ export function useTags(registryId: string, repository: string) {
     queryKey: tagsKey(registryId, repository),
     queryFn: () => api<TagsAnswer>(`/registries/${registryId}/tags?${new URLSearchParams({ repository })}`),
     staleTime: 60_000,
+    // rows are replaced wholesale by the details batches; deep-comparing 10,000 rows each time is waste
+    structuralSharing: false,
   });
 }

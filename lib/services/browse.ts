@@ -4,7 +4,8 @@ import "server-only";
 import { clientFor } from "@/lib/providers/generic";
 import { isIndexMediaType, validateRepository, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { db } from "@/lib/db";
-import type { TagKind, TagRow, TagsAnswer } from "@/lib/schemas/browse";
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { TagRow, TagsAnswer } from "@/lib/schemas/browse";
 import { registryConnection } from "./registries";
 
 const clients = new Map<string, { updatedAt: string; client: RegistryClient }>();
@@ -55,50 +56,29 @@ async function catalogPage(registryId: string, opts: { query?: string; cursor?: 
   return { repositories: repositories.map((name) => ({ name })), nextCursor: cursor.last };
 }
 
-interface JoinedRow {
-  tag: string;
-  digest: string;
-  changedAt: Date;
-  checkedAt: Date;
-  pushedAt: Date | null;
-  pushedBy: string | null;
-  mediaType: string | null;
-  kind: string | null;
-  totalSize: bigint | null;
-  platforms: string[] | null;
-  createdAt: Date | null;
-  artifactType: string | null;
-}
+// PostgreSQL builds the rows as JSON (one text value): for 10,000 tags that is far cheaper than
+// mapping 10,000 × 12 columns through the driver.
+const ROW_JSON = Prisma.sql`
+  SELECT coalesce(json_agg(json_strip_nulls(json_build_object(
+    'name', t."tag", 'digest', t."digest",
+    'changedAt', to_char(t."changedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'checkedAt', to_char(t."checkedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'pushedAt', to_char(t."pushedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'pushedBy', t."pushedBy",
+    'mediaType', m."mediaType", 'kind', m."kind", 'size', m."totalSize", 'platforms', m."platforms",
+    'createdAt', to_char(m."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'artifactType', m."artifactType"
+  )))::text, '[]') AS rows
+  FROM "TagRecord" t LEFT JOIN "ManifestInfo" m ON m."digest" = t."digest"`;
 
 /** What PostgreSQL knows about the tags of one repository: TagRecord joined with ManifestInfo. */
 export async function knownTags(registryId: string, repository: string, tags?: string[]): Promise<Map<string, TagRow>> {
-  const rows = tags
-    ? await db.$queryRaw<JoinedRow[]>`
-        SELECT t."tag", t."digest", t."changedAt", t."checkedAt", t."pushedAt", t."pushedBy",
-               m."mediaType", m."kind", m."totalSize", m."platforms", m."createdAt", m."artifactType"
-        FROM "TagRecord" t LEFT JOIN "ManifestInfo" m ON m."digest" = t."digest"
-        WHERE t."registryId" = ${registryId}::uuid AND t."repository" = ${repository} AND t."tag" = ANY(${tags})`
-    : await db.$queryRaw<JoinedRow[]>`
-        SELECT t."tag", t."digest", t."changedAt", t."checkedAt", t."pushedAt", t."pushedBy",
-               m."mediaType", m."kind", m."totalSize", m."platforms", m."createdAt", m."artifactType"
-        FROM "TagRecord" t LEFT JOIN "ManifestInfo" m ON m."digest" = t."digest"
-        WHERE t."registryId" = ${registryId}::uuid AND t."repository" = ${repository}`;
-  return new Map(rows.map((r) => [r.tag, toRow(r)]));
-}
-
-function toRow(r: JoinedRow): TagRow {
-  const row: TagRow = { name: r.tag, digest: r.digest, changedAt: r.changedAt.toISOString(), checkedAt: r.checkedAt.toISOString() };
-  if (r.pushedAt) row.pushedAt = r.pushedAt.toISOString();
-  if (r.pushedBy) row.pushedBy = r.pushedBy;
-  if (r.kind) {
-    row.mediaType = r.mediaType ?? undefined;
-    row.kind = r.kind as TagKind;
-    row.platforms = r.platforms ?? [];
-    if (r.totalSize !== null) row.size = Number(r.totalSize);
-    if (r.createdAt) row.createdAt = r.createdAt.toISOString();
-    if (r.artifactType) row.artifactType = r.artifactType;
-  }
-  return row;
+  const where = tags
+    ? Prisma.sql`WHERE t."registryId" = ${registryId}::uuid AND t."repository" = ${repository} AND t."tag" = ANY(${tags})`
+    : Prisma.sql`WHERE t."registryId" = ${registryId}::uuid AND t."repository" = ${repository}`;
+  const [{ rows }] = await db.$queryRaw<{ rows: string }[]>`${ROW_JSON} ${where}`;
+  const parsed = JSON.parse(rows) as (TagRow & { platforms?: string[] })[];
+  return new Map(parsed.map((r) => [r.name, r]));
 }
 
 /**
@@ -123,10 +103,10 @@ async function recordRepository(registryId: string, name: string, tagCount: numb
   });
 }
 
-// versions in version order (1.10 after 1.9), everything else by name
-export function compareTags(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
-}
+// versions in version order (1.10 after 1.9), everything else by name; one Collator, because
+// localeCompare with options builds one per call (10,000 tags: 500 ms instead of 20 ms)
+const collator = new Intl.Collator("en", { numeric: true });
+export const compareTags = collator.compare;
 
 interface ImageConfig {
   architecture?: string;
