@@ -23,7 +23,7 @@ export function RegistryHealthLine({ registryId }: { registryId: string }) {
       {d.message && <p className={state === "down" ? "text-red-700" : "text-amber-800"} role="alert">{d.message}</p>}
       <p className="text-slate-500" data-testid="counts">
         {d.repositories} {d.repositories === 1 ? "repository" : "repositories"}
-        {d.tags !== null ? ` · ${d.tags.toLocaleString("en")} tags` : ""} seen
+        {d.tags !== null ? ` · ${d.tags.toLocaleString("en")} ${d.tags === 1 ? "tag" : "tags"}` : ""} seen
       </p>
     </div>
   );
