@@ -1,4 +1,5 @@
 // Client-side ordering of the tag table.
+import { globToRegExp } from "@/lib/glob";
 import type { TagRow } from "@/lib/schemas/browse";
 
 export type SortKey = "name" | "digest" | "kind" | "platforms" | "size" | "createdAt" | "pushedAt";
@@ -68,16 +69,12 @@ export function sortTags(rows: TagRow[], sort: Sort): TagRow[] {
   return keyed.map((k) => k.t);
 }
 
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-}
-
 /** Text (substring of the name or digest) or glob (`1.4.*`, `v00?5`) on the name. */
 export function filterTags(rows: TagRow[], filter: string): TagRow[] {
   const f = filter.trim();
   if (!f) return rows;
   if (/[*?]/.test(f)) {
-    const re = globToRegExp(f);
+    const re = globToRegExp(f, "i");
     return rows.filter((t) => re.test(t.name));
   }
   const q = f.toLowerCase();

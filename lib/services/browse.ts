@@ -1,25 +1,11 @@
 import "server-only";
 // Browsing one registry: repositories, tags, manifests. Registry errors travel up as
 // RegistryError and become 502/404/429 answers with the registry's own code and message.
-import { clientFor } from "@/lib/providers/generic";
-import { isIndexMediaType, validateRepository, type Descriptor, type RegistryClient } from "@/lib/registry";
+import { isIndexMediaType, validateRepository, type Descriptor } from "@/lib/registry";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { TagRow, TagsAnswer } from "@/lib/schemas/browse";
-import { registryConnection } from "./registries";
-
-const clients = new Map<string, { updatedAt: string; client: RegistryClient }>();
-
-// one client per registry and process, so tokens are cached across requests; a changed
-// connection (new credentials or endpoint) makes a new one
-export async function client(registryId: string): Promise<RegistryClient> {
-  const conn = await registryConnection(registryId);
-  const cached = clients.get(registryId);
-  if (cached && cached.updatedAt === conn.updatedAt) return cached.client;
-  const c = clientFor(conn);
-  clients.set(registryId, { updatedAt: conn.updatedAt, client: c });
-  return c;
-}
+import { registryClient as client } from "./clients";
 
 export interface RepositoryPage {
   repositories: { name: string; tagCount?: number }[];

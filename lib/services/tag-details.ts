@@ -6,7 +6,8 @@ import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { mapLimit } from "@/lib/registry/semaphore";
 import type { TagDetailsAnswer, TagKind, TagRow } from "@/lib/schemas/browse";
-import { client, knownTags } from "./browse";
+import { knownTags } from "./browse";
+import { registryClient as client } from "./clients";
 
 /** HEADs in flight per details request; the transport also caps requests per host. */
 const HEAD_CONCURRENCY = 12;
