@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
-import { copyImage, retag } from "@/lib/registry";
+import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { registryClient } from "@/lib/services/clients";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
@@ -28,19 +28,27 @@ async function withTargetLock<T>(key: bigint, fn: () => Promise<T>): Promise<T> 
   }
 }
 
-/**
- * `checked`: the caller HEADed the target a moment ago under the same rules (an inline retag),
- * so the tag is not looked at again; a queued job looks, since time has passed.
- */
-export async function runPromotion(id: string, opts: { checked?: boolean } = {}) {
-  const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
-  const p = await db.promotion.findUniqueOrThrow({ where: { id } });
-  if (claimed.count === 0) return p;
+export interface InlineRun {
+  /** the caller HEADed the target a moment ago under the same rules: the tag is not looked at again */
+  checked?: boolean;
+  /** the source manifest the caller already read: a retag within its repository PUTs these bytes */
+  manifest?: Manifest;
+  clients?: { src: RegistryClient; dst: RegistryClient };
+  /** the row the caller just created */
+  row?: P;
+}
+
+/** A queued job passes nothing: time has passed, so it looks at the target again. */
+export async function runPromotion(id: string, opts: InlineRun = {}) {
+  const startedAt = new Date();
+  const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt } });
+  const p = opts.row ? { ...opts.row, state: "RUNNING" as const, startedAt } : await db.promotion.findUniqueOrThrow({ where: { id } });
+  if (claimed.count === 0) return opts.row ? db.promotion.findUniqueOrThrow({ where: { id } }) : p;
   return withTargetLock(lockKey(p.targetRegistryId, p.targetRepository, p.targetTag), async () => {
     let last = 0;
     let pending: Promise<unknown> = Promise.resolve();
     try {
-      const [src, dst] = await Promise.all([registryClient(p.sourceRegistryId), registryClient(p.targetRegistryId)]);
+      const { src, dst } = opts.clients ?? { src: await registryClient(p.sourceRegistryId), dst: await registryClient(p.targetRegistryId) };
       // someone may have moved the tag since the request was checked
       const now = opts.checked ? null : await dst.headManifest(p.targetRepository, p.targetTag);
       if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
@@ -48,8 +56,13 @@ export async function runPromotion(id: string, opts: { checked?: boolean } = {})
       }
       const sameRepository = p.sourceRegistryId === p.targetRegistryId && p.sourceRepository === p.targetRepository;
       // within one repository every blob is there already: GET the manifest, PUT the same bytes
+      const putSame = async () => {
+        if (!opts.manifest) return retag(dst, p.targetRepository, p.digest!, p.targetTag);
+        await dst.putManifest(p.targetRepository, p.targetTag, opts.manifest.bytes, opts.manifest.mediaType);
+        return { digest: opts.manifest.digest, mediaType: opts.manifest.mediaType };
+      };
       const result = sameRepository && p.digest
-        ? { ...(await retag(dst, p.targetRepository, p.digest, p.targetTag)), bytesCopied: 0, plan: { blobs: [], bytesToCopy: 0, noop: p.previousDigest === p.digest } }
+        ? { ...(await putSame()), bytesCopied: 0, plan: { blobs: [], bytesToCopy: 0, noop: p.previousDigest === p.digest } }
         : await copyImage(
         { client: src, repository: p.sourceRepository, reference: p.digest ?? p.sourceReference },
         { client: dst, repository: p.targetRepository, tag: p.targetTag },

@@ -3,15 +3,21 @@ import "server-only";
 // connection (new credentials or endpoint, hence a new updatedAt) makes a new one.
 import { clientFor } from "@/lib/providers/generic";
 import type { RegistryClient } from "@/lib/registry";
+import type { RegistryView } from "@/lib/schemas/registry";
 import { registryConnection } from "./registries";
 
 const clients = new Map<string, { updatedAt: string; client: RegistryClient }>();
 
 export async function registryClient(registryId: string): Promise<RegistryClient> {
-  const conn = await registryConnection(registryId);
+  return (await registryWithClient(registryId)).client;
+}
+
+/** The registry (404 when unknown) and its client, from one read of its row. */
+export async function registryWithClient(registryId: string): Promise<{ registry: RegistryView; client: RegistryClient }> {
+  const { credentials, ...registry } = await registryConnection(registryId);
   const cached = clients.get(registryId);
-  if (cached && cached.updatedAt === conn.updatedAt) return cached.client;
-  const c = clientFor(conn);
-  clients.set(registryId, { updatedAt: conn.updatedAt, client: c });
-  return c;
+  if (cached && cached.updatedAt === registry.updatedAt) return { registry, client: cached.client };
+  const client = clientFor({ ...registry, credentials });
+  clients.set(registryId, { updatedAt: registry.updatedAt, client });
+  return { registry, client };
 }

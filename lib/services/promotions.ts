@@ -7,11 +7,10 @@ import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { runPromotion } from "@/lib/jobs/promotion-worker";
-import { copyImage, validateManifestReference, validateRepository, validateTag } from "@/lib/registry";
+import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
 import { promotionRequestSchema, type PlanView, type PromotionView } from "@/lib/schemas/promotion";
-import { registryClient } from "./clients";
+import { registryWithClient } from "./clients";
 import { enforce, protectionFor } from "./protection";
-import { getRegistry } from "./registries";
 
 type Row = Awaited<ReturnType<typeof db.promotion.findFirstOrThrow>>;
 
@@ -35,9 +34,10 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   validateManifestReference(source.reference);
   validateRepository(target.repository);
   validateTag(target.tag);
-  const [srcReg, dstReg, protection] = await Promise.all([
-    getRegistry(source.registryId),
-    getRegistry(target.registryId),
+  const sourceRegistry = registryWithClient(source.registryId);
+  const [{ registry: srcReg, client: src }, { registry: dstReg, client: dst }, protection] = await Promise.all([
+    sourceRegistry,
+    source.registryId === target.registryId ? sourceRegistry : registryWithClient(target.registryId),
     protectionFor(target.registryId, target.repository, target.tag),
   ]);
   const kind = input.kind ?? (source.registryId === target.registryId && source.repository === target.repository ? "retag" : "promote");
@@ -57,8 +57,12 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
     throw e;
   }
 
-  const [src, dst] = await Promise.all([registryClient(source.registryId), registryClient(target.registryId)]);
-  const [head, current] = await Promise.all([src.headManifest(source.repository, source.reference), dst.headManifest(target.repository, target.tag)]);
+  // within one repository the manifest is needed anyway: GET it instead of a HEAD
+  const sameRepository = source.registryId === target.registryId && source.repository === target.repository;
+  const [head, current] = await Promise.all([
+    sameRepository ? src.getManifest(source.repository, source.reference).catch(notFoundAsNull) : src.headManifest(source.repository, source.reference),
+    dst.headManifest(target.repository, target.tag),
+  ]);
   if (!head) throw notFound(`${srcReg.name}/${source.repository}:${source.reference}`);
   const moving = !!current && current.digest !== head.digest;
   if (moving) {
@@ -92,12 +96,17 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
       requestedBy: actor.email, requestedById: actor.id,
     },
   });
-  // within one repository nothing travels: two requests, answered at once
-  if (source.registryId === target.registryId && source.repository === target.repository) {
-    return { status: 200, body: toView(await runPromotion(row.id, { checked: true })) };
+  // within one repository nothing travels: the PUT of the bytes just read, answered at once
+  if (sameRepository) {
+    return { status: 200, body: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row })) };
   }
   await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
   return { status: 202, body: toView(row) };
+}
+
+function notFoundAsNull(e: unknown): null {
+  if (e instanceof RegistryError && e.status === 404) return null;
+  throw e;
 }
 
 export async function getPromotion(id: string): Promise<PromotionView> {
