@@ -1,19 +1,5 @@
 // The audit API's shapes as the browser sees them.
-export interface AuditEventRow {
-  id: string;
-  at: string;
-  actorKind: "USER" | "REGISTRY" | "SYSTEM";
-  actor: string;
-  action: string;
-  registryId: string | null;
-  repository: string | null;
-  tag: string | null;
-  digest: string | null;
-  previousDigest: string | null;
-  outcome: string;
-  sourceAddress: string | null;
-  details?: unknown;
-}
+export type { AuditEventView as AuditEventRow } from "@/lib/schemas/audit";
 
 export interface AuditFilters {
   since?: string;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { AuditEventView } from "@/lib/schemas/audit";
 
 export const AUDIT_PAGE_MAX = 500;
 const EXPORT_BATCH = 2_000;
@@ -38,21 +39,7 @@ export const auditQuerySchema = z.object({
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
-export interface AuditEventView {
-  id: string;
-  at: string;
-  actorKind: "USER" | "REGISTRY" | "SYSTEM";
-  actor: string;
-  action: string;
-  registryId: string | null;
-  repository: string | null;
-  tag: string | null;
-  digest: string | null;
-  previousDigest: string | null;
-  outcome: string;
-  sourceAddress: string | null;
-  details?: unknown;
-}
+export type { AuditEventView };
 
 export function parseAuditQuery(params: URLSearchParams): AuditQuery {
   return auditQuerySchema.parse(Object.fromEntries([...params.entries()].filter(([k]) => k in auditQuerySchema.shape)));
