@@ -2,13 +2,12 @@
 // real registry (distribution 2.8, open): cold first visit of 1,500 tags, second visit of 10,000,
 // and GET …/tags beside `skopeo list-tags`. Writes its section of docs/BENCHMARKS.md.
 //   npx tsx scripts/bench/browse.ts [--no-write]      (BENCH_RUNS=5)
-import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import pg from "pg";
-import { startApp } from "../lib/app-server";
+import { apiToken, startApp } from "../lib/app-server";
 import { pushImage, pushManyTags, seedStandard, skopeoListTags, startRegistry, toolVersions, type RunningRegistry } from "../../test/harness";
 import { logMark, logSince, median, timed } from "./measure";
 
@@ -18,17 +17,6 @@ const ADMIN = { email: "admin@bench-browse.test", password: "bench-browse-passwo
 const TENK = "demo/tenk";
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const fmt = (ms: number) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
-
-async function tokenFor(databaseUrl: string): Promise<string> {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  const user = randomUUID();
-  const token = `rgt_${randomBytes(32).toString("base64url")}`;
-  await c.query(`INSERT INTO "User" (id, email, role, "updatedAt") VALUES ($1, $2, 'VIEWER', now())`, [user, `bench-${user}@bench.test`]);
-  await c.query(`INSERT INTO "ApiToken" (id, "userId", name, "tokenHash", prefix) VALUES ($1, $2, 'bench', $3, $4)`, [randomUUID(), user, createHash("sha256").update(token).digest("hex"), token.slice(0, 10)]);
-  await c.end();
-  return token;
-}
 
 async function sql(databaseUrl: string, text: string, values: unknown[] = []) {
   const c = new pg.Client({ connectionString: databaseUrl });
@@ -133,7 +121,7 @@ async function main() {
     }
 
     // (c) GET …/tags for 1,500 tags (a warm second visit, API token) vs skopeo list-tags
-    const token = await tokenFor(app.databaseUrl);
+    const token = await apiToken(app.databaseUrl, "VIEWER");
     const apiMs: number[] = [];
     const apiServer: Record<string, number>[] = [];
     const skopeoMs: number[] = [];

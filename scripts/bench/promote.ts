@@ -1,9 +1,7 @@
 // Promotion latency through Regatta's API (a running app, an API token, as CI calls it) beside
 // `skopeo copy` on the same registry. Part of `npm run bench`; also `npx tsx scripts/bench/promote.ts`.
-import { createHash, randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
-import pg from "pg";
-import { startApp } from "../lib/app-server";
+import { apiToken, startApp } from "../lib/app-server";
 import { seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
 import { median, timed } from "./measure";
 import { writeReport } from "./report";
@@ -11,23 +9,13 @@ import { prepareSkopeo, skopeoCopyArgs, timedSkopeo } from "./skopeo-tools";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-async function tokenFor(databaseUrl: string): Promise<string> {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  const user = randomUUID();
-  const token = `rgt_${randomBytes(32).toString("base64url")}`;
-  await c.query(`INSERT INTO "User" (id, email, role, "updatedAt") VALUES ($1, $2, 'ADMIN', now())`, [user, `bench-${user}@bench.test`]);
-  await c.query(`INSERT INTO "ApiToken" (id, "userId", name, "tokenHash", prefix) VALUES ($1, $2, 'bench', $3, $4)`, [randomUUID(), user, createHash("sha256").update(token).digest("hex"), token.slice(0, 10)]);
-  await c.end();
-  return token;
-}
 
 export async function benchPromotions(): Promise<string> {
   prepareSkopeo();
   const app = await startApp({ dir: path.resolve(".test-data/bench-app"), port: Number(process.env.BENCH_APP_PORT || 3290), admin: { email: "admin@bench.test", password: "bench-admin-password" } });
   const regs: RunningRegistry[] = [];
   try {
-    const token = await tokenFor(app.databaseUrl);
+    const token = await apiToken(app.databaseUrl, "ADMIN");
     const call = async (p: string, body: unknown) => {
       const res = await fetch(`${app.url}/api/v1${p}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
       const json = await res.json();
@@ -64,8 +52,9 @@ export async function benchPromotions(): Promise<string> {
       ...rows,
       "",
       "Ours is the whole HTTP round trip of `POST /api/v1/promotions` with an API token against a running Regatta",
-      "(`next start`, embedded PostgreSQL): token lookup, protection rules, HEAD of source and target, the Promotion row,",
-      "GET + PUT of the manifest, the tag history and the audit event. skopeo's is the wall time of the command",
+      "(`next start`, embedded PostgreSQL): token lookup, registries and protection rules, GET of the source manifest and HEAD",
+      "of the target tag, the Promotion row, the target-tag lock, PUT of the same bytes, the tag history and the audit",
+      "event. skopeo's is the wall time of the command",
       "`skopeo copy docker://reg/demo/app:1.0.0 docker://reg/demo/app:sk-N`, as a user would run it (process start included).",
     ].join("\n");
   } finally {

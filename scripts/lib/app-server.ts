@@ -1,8 +1,10 @@
 // Starts Regatta the way `npm start` does, on its own data directory and port, with its log in a
 // file: for the e2e suite and the benchmarks. stop() ends it (and its embedded database).
 import { spawn } from "node:child_process";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 
 export interface AppServer {
   url: string;
@@ -50,4 +52,16 @@ export async function startApp(opts: { dir: string; port: number; admin: { email
       await new Promise((r) => { server.once("exit", r); setTimeout(r, 15_000); });
     },
   };
+}
+
+/** A user with `role` and a personal API token for it, written straight into the app's database. */
+export async function apiToken(databaseUrl: string, role: "VIEWER" | "OPERATOR" | "ADMIN"): Promise<string> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const user = randomUUID();
+  const token = `rgt_${randomBytes(32).toString("base64url")}`;
+  await c.query(`INSERT INTO "User" (id, email, role, "updatedAt") VALUES ($1, $2, $3, now())`, [user, `bench-${user}@bench.test`, role]);
+  await c.query(`INSERT INTO "ApiToken" (id, "userId", name, "tokenHash", prefix) VALUES ($1, $2, 'bench', $3, $4)`, [randomUUID(), user, createHash("sha256").update(token).digest("hex"), token.slice(0, 10)]);
+  await c.end();
+  return token;
 }
