@@ -9,6 +9,7 @@ import { RegistryErrorBanner } from "@/components/registry-error";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
 import { filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
+import { BulkPromoteDialog } from "@/components/bulk-promote-dialog";
 
 const ROW_HEIGHT = 34;
 
@@ -23,7 +24,8 @@ const COLUMNS: { key: SortKey | null; label: string; right?: boolean }[] = [
   { key: null, label: "" },
 ];
 
-export function TagTable({ registryId, repository, pullBase }: { registryId: string; repository: string; pullBase: string }) {
+export function TagTable({ registryId, repository, pullBase, canPromote = false }: { registryId: string; repository: string; pullBase: string; canPromote?: boolean }) {
+  const [bulk, setBulk] = useState(false);
   const tags = useTags(registryId, repository);
   const [recheck, setRecheck] = useState(0);
   const progress = useTagDetails(registryId, repository, tags.data, recheck);
@@ -56,6 +58,9 @@ export function TagTable({ registryId, repository, pullBase }: { registryId: str
       <div className="flex flex-wrap items-center gap-3">
         <input className="input max-w-sm" placeholder="Filter tags (text or glob, e.g. 1.4.*)" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" />
         {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
+        {canPromote && tags.data && rows.length > 0 && rows.length <= 500 && (
+          <button type="button" className="btn-secondary py-1" onClick={() => setBulk(true)}>Promote {rows.length === all.length ? "all" : "these"} {rows.length}…</button>
+        )}
         {tags.data && (
           <span className="ml-auto flex items-center gap-2 text-xs text-slate-500" data-testid="details-progress" data-state={progress.error ? "error" : done ? "done" : "running"}>
             {!done && !progress.error && <span className="inline-block h-2 w-2 animate-pulse rounded-full bg-sky-500" />}
@@ -68,6 +73,7 @@ export function TagTable({ registryId, repository, pullBase }: { registryId: str
         )}
       </div>
       <RegistryErrorBanner error={tags.error ?? progress.error} />
+      {bulk && <BulkPromoteDialog registryId={registryId} repository={repository} tags={rows.map((r) => r.name)} onClose={() => setBulk(false)} />}
       {tags.data && <TagHygiene tags={all} />}
       <div className="card overflow-hidden" role="table" aria-label={`Tags of ${repository}`} aria-rowcount={rows.length}>
         <div role="row" className={`${TAG_GRID} border-b border-slate-200 bg-slate-50 py-2 text-xs font-medium text-slate-600`}>

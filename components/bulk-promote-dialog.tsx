@@ -1,0 +1,66 @@
+"use client";
+import Link from "next/link";
+import { useState } from "react";
+import { api, ApiClientError } from "@/components/api";
+import { mapLimitClient } from "@/components/map-limit";
+import { useRegistries } from "@/components/hooks/use-registries";
+import type { PromotionView } from "@/lib/schemas/promotion";
+
+type Outcome = { tag: string; state: "waiting" | "done" | "queued" | "exists" | "error"; message?: string };
+
+/** Several tags at once, same names in the target: each one goes through the same checks as a single promotion. */
+export function BulkPromoteDialog({ registryId, repository, tags, onClose }: { registryId: string; repository: string; tags: string[]; onClose: () => void }) {
+  const { data: registries = [] } = useRegistries();
+  const [target, setTarget] = useState({ registryId, repository });
+  const [overwrite, setOverwrite] = useState(false);
+  const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
+  const running = outcomes?.some((o) => o.state === "waiting");
+
+  async function run() {
+    const list: Outcome[] = tags.map((tag) => ({ tag, state: "waiting" }));
+    setOutcomes([...list]);
+    await mapLimitClient(tags, 4, async (tag, i) => {
+      try {
+        const p = await api<PromotionView>("/promotions", { method: "POST", body: { source: { registryId, repository, reference: tag }, target: { ...target, tag }, overwrite } });
+        list[i] = { tag, state: p.state === "succeeded" ? "done" : p.state === "failed" ? "error" : "queued", message: p.error ?? undefined };
+      } catch (e) {
+        const conflict = e instanceof ApiClientError && e.status === 409;
+        list[i] = { tag, state: conflict ? "exists" : "error", message: (e as Error).message };
+      }
+      setOutcomes([...list]);
+    });
+  }
+
+  const count = (s: Outcome["state"]) => outcomes?.filter((o) => o.state === s).length ?? 0;
+  return (
+    <div className="fixed inset-0 z-20 flex items-start justify-center bg-slate-900/30 pt-24" role="dialog" aria-label="Promote tags">
+      <div className="card w-full max-w-xl space-y-4 p-5">
+        <h2 className="font-medium">Promote {tags.length} tag{tags.length === 1 ? "" : "s"} of <code className="font-mono text-sm">{repository}</code></h2>
+        <div className="grid gap-3 sm:grid-cols-2">
+          <div><label className="label" htmlFor="b-registry">Target registry</label>
+            <select id="b-registry" className="input" value={target.registryId} onChange={(e) => setTarget({ ...target, registryId: e.target.value })} disabled={!!outcomes}>
+              {registries.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+            </select></div>
+          <div><label className="label" htmlFor="b-repository">Repository</label>
+            <input id="b-repository" className="input font-mono" value={target.repository} onChange={(e) => setTarget({ ...target, repository: e.target.value })} disabled={!!outcomes} /></div>
+        </div>
+        <label className="flex items-center gap-2 text-sm text-amber-900">
+          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} disabled={!!outcomes} /> Move tags that already exist in the target (overwrite)
+        </label>
+        {outcomes && (
+          <div className="space-y-2 text-sm" data-testid="bulk-outcomes">
+            <p>{count("done")} done · {count("queued")} queued · {count("exists")} already exist (not moved) · {count("error")} failed{running ? ` · ${count("waiting")} waiting` : ""}</p>
+            <ul className="max-h-60 overflow-auto font-mono text-xs">
+              {outcomes.map((o) => <li key={o.tag} className={o.state === "error" ? "text-red-700" : o.state === "exists" ? "text-amber-800" : ""}>{o.tag}: {o.state}{o.message ? ` (${o.message})` : ""}</li>)}
+            </ul>
+            {count("queued") > 0 && <Link className="text-sky-700 underline" href="/promotions">Follow the copies on Promotions</Link>}
+          </div>
+        )}
+        <div className="flex gap-2">
+          {!outcomes && <button className="btn-primary" onClick={run} disabled={!tags.length}>Promote {tags.length} tag{tags.length === 1 ? "" : "s"}</button>}
+          <button className="btn-secondary ml-auto" onClick={onClose} disabled={running}>Close</button>
+        </div>
+      </div>
+    </div>
+  );
+}
