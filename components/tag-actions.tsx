@@ -8,6 +8,8 @@ import { usePromotionMutations } from "@/components/hooks/use-promotions";
 import { ErrorBanner } from "@/components/field-error";
 import { PromoteDialog, type PromoteTarget } from "@/components/promote-dialog";
 
+const VERBS: Record<string, string> = { "registry.push": "pushed", promote: "promoted here", retag: "retagged", rollback: "rolled back" };
+
 interface Change { id: string; at: string; digest: string | null; previousDigest: string | null; source: string; actor: string | null }
 interface Stage { id: string; name: string; registryId: string; repository: string; digest: string | null | undefined; error?: string }
 interface Protection { minRole: string; immutable: boolean; reasons: string[] }
@@ -23,6 +25,11 @@ export function TagActions(props: { registryId: string; repository: string; refe
   const history = useQuery({
     queryKey: ["tag-history", { registryId, repository, reference }],
     queryFn: async () => (await api<{ changes: Change[] }>(`/registries/${registryId}/tag-history?${new URLSearchParams({ repository, tag: reference })}`)).changes,
+    enabled: isTag,
+  });
+  const lastPush = useQuery({
+    queryKey: ["last-push", { registryId, repository, reference }],
+    queryFn: async () => (await api<{ push: { at: string; actor: string; actorKind: string; action: string; digest: string | null } | null }>(`/audit/last-push?${q}`)).push,
     enabled: isTag,
   });
   const m = usePromotionMutations();
@@ -52,6 +59,13 @@ export function TagActions(props: { registryId: string; repository: string; refe
           <span data-testid="protection" className="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">Locked · {p.immutable ? "immutable" : `needs ${p.minRole.toLowerCase()}`}: {p.reasons.join("; ")}</span>
         )}
       </div>
+      {isTag && lastPush.data !== undefined && (
+        <p className="text-xs text-slate-600" data-testid="last-push">
+          {lastPush.data
+            ? <>Last {VERBS[lastPush.data.action] ?? lastPush.data.action} by <strong>{lastPush.data.actor}</strong> on {new Date(lastPush.data.at).toLocaleString()}{lastPush.data.action === "registry.push" ? " (registry event)" : " (through Regatta)"}{lastPush.data.digest && lastPush.data.digest !== props.digest ? `, then moved outside Regatta` : ""}</>
+            : "Who pushed this tag is not known: no registry event or Regatta action has named it yet."}
+        </p>
+      )}
       {stages.data && stages.data.length > 0 && (
         <div className="flex flex-wrap items-center gap-1 text-xs" data-testid="pipeline">
           {stages.data.map((s, i) => (

@@ -87,6 +87,7 @@ test("retag, then overwrite only when confirmed, then roll back from the history
 
   await tagPage(page, "open", "demo/app", "stable");
   await expect(page.getByTestId("tag-history")).toContainText("regatta");
+  await expect(page.getByTestId("last-push")).toContainText(`retagged by ${ADMIN.email}`);
   await screenshot(page, "tag-history");
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: /Roll back to/ }).first().click();

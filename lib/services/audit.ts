@@ -148,15 +148,16 @@ export function exportAudit(q: AuditQuery, format: "csv" | "json"): Response {
 }
 
 /** Who pushed this tag last: the newest registry.push event for it, from any source. */
+export const PROMOTION_ACTIONS = ["promote", "retag", "rollback"];
+
+/** Who last put this tag where it is: a push the registry reported, or a Regatta promotion. */
 export async function lastPush(registryId: string, repository: string, tag: string): Promise<AuditEventView | null> {
   const e = await db.auditEvent.findFirst({
-    where: { registryId, repository, tag, action: "registry.push", outcome: "success" },
+    where: { registryId, repository, tag, action: { in: ["registry.push", ...PROMOTION_ACTIONS] }, outcome: "success" },
     orderBy: { id: "desc" },
   });
   return e ? toView(e) : null;
 }
-
-export const PROMOTION_ACTIONS = ["promote", "retag", "rollback"];
 
 export interface DailyActivity { day: string; pushes: number; promotions: number }
 
