@@ -96,14 +96,17 @@ describe("copyImage across registries", () => {
     expect(patchedShared).toHaveLength(1);
   });
 
-  it("uploads a blob again when the registry refuses the token in the middle of its stream", async () => {
+  it.each([
+    [401, "UNAUTHORIZED", "token expired"],
+    [500, "UNKNOWN", "filesystem: path not found"],
+  ])("uploads a blob again (once) when the registry answers %i in the middle of its stream", async (status, code, message) => {
     const layer = randomBytes(200_000);
     let refused = 0;
     const dst = await fake({
       intercept: (req, res) => {
         if (req.method !== "PATCH" || refused > 0) return false;
         refused++;
-        sendError(res, 401, "UNAUTHORIZED", "token expired");
+        sendError(res, status, code, message);
         return true;
       },
     });

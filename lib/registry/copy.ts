@@ -154,9 +154,11 @@ async function transferBlobs(source: CopySource, target: CopyTarget, plan: CopyP
     try {
       await copyOnce(blob, sent);
     } catch (e) {
-      // A registry refused mid-stream a token we still held (revoked, clock skew): the stream
-      // cannot be replayed, the blob can. The transport gets a fresh token on the new POST.
-      if (!(e instanceof RegistryError) || e.status !== 401 || signal.aborted) throw e;
+      // A streamed upload cannot be replayed by the transport, but the blob can be sent again:
+      // once, when the registry refused a token we still held (revoked, clock skew; the new POST
+      // gets a fresh one) or failed for a passing reason (registry 2.8 answers 500 when two
+      // uploads of one layer into one repository race on its link files).
+      if (!(e instanceof RegistryError) || !(e.status === 401 || e.isTemporary()) || signal.aborted) throw e;
       progress.bytesDone -= sent.bytes;
       await copyOnce(blob, { bytes: 0 });
     }
