@@ -15,17 +15,26 @@ function lockKey(registryId: string, repository: string, tag: string): bigint {
 
 const g = globalThis as unknown as { regattaLockPool?: pg.Pool };
 
-// A session-level lock needs one connection for the whole promotion: a small pool of its own.
-async function withTargetLock<T>(key: bigint, fn: () => Promise<T>): Promise<T> {
+export type Release = () => Promise<void>;
+
+/**
+ * Waits for the target tag's lock, so two promotions to one tag never interleave. A session-level
+ * lock needs one connection for the whole promotion: a small pool of its own.
+ */
+export async function lockTarget(registryId: string, repository: string, tag: string): Promise<Release> {
+  const key = lockKey(registryId, repository, tag).toString();
   g.regattaLockPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
   const c = await g.regattaLockPool.connect();
   try {
-    await c.query("SELECT pg_advisory_lock($1)", [key.toString()]);
-    return await fn();
-  } finally {
-    await c.query("SELECT pg_advisory_unlock($1)", [key.toString()]).catch(() => {});
+    await c.query("SELECT pg_advisory_lock($1)", [key]);
+  } catch (e) {
     c.release();
+    throw e;
   }
+  return async () => {
+    await c.query("SELECT pg_advisory_unlock($1)", [key]).catch(() => {});
+    c.release();
+  };
 }
 
 export interface InlineRun {
@@ -34,17 +43,33 @@ export interface InlineRun {
   /** the source manifest the caller already read: a retag within its repository PUTs these bytes */
   manifest?: Manifest;
   clients?: { src: RegistryClient; dst: RegistryClient };
-  /** the row the caller just created */
+  /** the row the caller just created, already RUNNING: nobody else can claim it */
   row?: P;
+  /** the target's lock, taken by the caller; released here */
+  lock?: Release;
 }
 
 /** A queued job passes nothing: time has passed, so it looks at the target again. */
 export async function runPromotion(id: string, opts: InlineRun = {}) {
-  const startedAt = new Date();
-  const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt } });
-  const p = opts.row ? { ...opts.row, state: "RUNNING" as const, startedAt } : await db.promotion.findUniqueOrThrow({ where: { id } });
-  if (claimed.count === 0) return opts.row ? db.promotion.findUniqueOrThrow({ where: { id } }) : p;
-  return withTargetLock(lockKey(p.targetRegistryId, p.targetRepository, p.targetTag), async () => {
+  let p: P;
+  if (opts.row) {
+    p = opts.row;
+  } else {
+    const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
+    p = await db.promotion.findUniqueOrThrow({ where: { id } });
+    if (claimed.count === 0) return p;
+  }
+  const release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
+  try {
+    return await run(p, opts);
+  } finally {
+    await release();
+  }
+}
+
+async function run(p: P, opts: InlineRun) {
+  const id = p.id;
+  {
     let last = 0;
     let pending: Promise<unknown> = Promise.resolve();
     try {
@@ -93,7 +118,7 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
       await audit(p, "failure", p.digest, { error: message });
       return failed;
     }
-  });
+  }
 }
 
 type P = Awaited<ReturnType<typeof db.promotion.findUniqueOrThrow>>;

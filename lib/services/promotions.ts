@@ -6,9 +6,9 @@ import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
-import { runPromotion } from "@/lib/jobs/promotion-worker";
+import { lockTarget, runPromotion, type Release } from "@/lib/jobs/promotion-worker";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
-import { promotionRequestSchema, type PlanView, type PromotionView } from "@/lib/schemas/promotion";
+import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
 import { registryWithClient } from "./clients";
 import { enforce, protectionFor } from "./protection";
 
@@ -34,6 +34,20 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   validateManifestReference(source.reference);
   validateRepository(target.repository);
   validateTag(target.tag);
+  // an inline retag checks and moves the tag under its lock, taken while the rows are read
+  const inline = !input.dryRun && source.registryId === target.registryId && source.repository === target.repository;
+  const lock = inline ? lockTarget(target.registryId, target.repository, target.tag) : undefined;
+  lock?.catch(() => {});
+  const handover = { done: false };
+  try {
+    return await checkAndStart(actor, input, lock, handover);
+  } finally {
+    if (lock && !handover.done) await (await lock.catch(() => null))?.();
+  }
+}
+
+async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promise<Release> | undefined, handover: { done: boolean }): Promise<PromotionAnswer> {
+  const { source, target } = input;
   const sourceRegistry = registryWithClient(source.registryId);
   const [{ registry: srcReg, client: src }, { registry: dstReg, client: dst }, protection] = await Promise.all([
     sourceRegistry,
@@ -59,6 +73,7 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
 
   // within one repository the manifest is needed anyway: GET it instead of a HEAD
   const sameRepository = source.registryId === target.registryId && source.repository === target.repository;
+  const held = await lock;
   const [head, current] = await Promise.all([
     sameRepository ? src.getManifest(source.repository, source.reference).catch(notFoundAsNull) : src.headManifest(source.repository, source.reference),
     dst.headManifest(target.repository, target.tag),
@@ -94,11 +109,14 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
       targetRegistryId: target.registryId, targetRepository: target.repository, targetTag: target.tag,
       kind, digest: head.digest, previousDigest: current?.digest ?? null, overwrite: !!input.overwrite,
       requestedBy: actor.email, requestedById: actor.id,
+      // an inline one is RUNNING from the start: no queue offers it to anyone else
+      ...(held ? { state: "RUNNING" as const, startedAt: new Date() } : {}),
     },
   });
   // within one repository nothing travels: the PUT of the bytes just read, answered at once
-  if (sameRepository) {
-    return { status: 200, body: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row })) };
+  if (held) {
+    handover.done = true;
+    return { status: 200, body: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
   }
   await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
   return { status: 202, body: toView(row) };
