@@ -1,15 +1,9 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/api";
+import type { RegistryHealth } from "@/lib/schemas/browse";
 
-export interface RegistryHealth {
-  reachable: boolean;
-  authenticated: boolean;
-  latencyMs: number;
-  message?: string;
-  repositories: number;
-  tags: number | null;
-}
+export type { RegistryHealth };
 
 /** One query per registry, so a slow or dead registry holds up only its own card. */
 export function useRegistryHealth(registryId: string) {

@@ -52,3 +52,13 @@ export interface TagDetailsAnswer {
 export function searchParams(req: Request): Record<string, string> {
   return Object.fromEntries(new URL(req.url).searchParams);
 }
+
+export interface RegistryHealth {
+  reachable: boolean;
+  authenticated: boolean;
+  latencyMs: number;
+  message?: string;
+  /** from RepositoryRecord: what browsing has seen so far */
+  repositories: number;
+  tags: number | null;
+}

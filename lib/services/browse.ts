@@ -4,7 +4,8 @@ import "server-only";
 import { isIndexMediaType, validateRepository, type Descriptor } from "@/lib/registry";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import type { TagRow, TagsAnswer } from "@/lib/schemas/browse";
+import type { RegistryHealth, TagRow, TagsAnswer } from "@/lib/schemas/browse";
+export type { RegistryHealth };
 import { registryClient as client } from "./clients";
 
 export interface RepositoryPage {
@@ -165,15 +166,6 @@ export async function getManifest(registryId: string, repository: string, refere
   return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: isImage ? "image" : "artifact", manifest: json, raw, config, layers: json.layers ?? [] };
 }
 
-export interface RegistryHealth {
-  reachable: boolean;
-  authenticated: boolean;
-  latencyMs: number;
-  message?: string;
-  /** from RepositoryRecord: what browsing has seen so far */
-  repositories: number;
-  tags: number | null;
-}
 
 /** A ping (GET /v2/ with credentials) and what PostgreSQL knows of the registry's contents. */
 export async function registryHealth(registryId: string): Promise<RegistryHealth> {

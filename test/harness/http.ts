@@ -52,16 +52,5 @@ export async function registryFetch(
   return fetch(`${reg.url}${pathAndQuery}`, { ...rest, headers });
 }
 
-/** Run `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+/** Run `fn` over `items` with at most `limit` in flight (the engine's own helper). */
+export { mapLimit } from "../../lib/registry/semaphore";
