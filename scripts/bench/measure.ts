@@ -18,22 +18,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
   return { ms: performance.now() - t0, value };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Position in the registry's access log. */
 export const logMark = (reg: RunningRegistry) => reg.accessLog().length;
 
-/** Access-log entries after `from`, once the log has stopped growing (lines land just after the answer). */
-export async function logSince(reg: RunningRegistry, from: number): Promise<AccessLogEntry[]> {
-  let last = -1;
-  for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
-    await sleep(40);
-    const n = reg.accessLog().length;
-    quiet = n === last ? quiet + 1 : 0;
-    last = n;
-  }
-  return reg.accessLog().slice(from);
-}
+/** Access-log entries after `from`, once the log has stopped growing. */
+export const logSince = (reg: RunningRegistry, from: number): Promise<AccessLogEntry[]> => reg.settledAccessLog(from);
 
 const isUploadPath = (path: string) => /^\/v2\/.+\/blobs\/uploads\//.test(path);
 

@@ -59,6 +59,8 @@ export interface RunningRegistry {
   dataDir: string;
   /** Requests the registry answered so far, from its access log. */
   accessLog(): AccessLogEntry[];
+  /** The access log after position `from`, once it has stopped growing (lines land just after the answer). */
+  settledAccessLog(from?: number): Promise<AccessLogEntry[]>;
   /** Stop the process but keep config, port and storage, as a registry that went down; restart() brings it back. */
   halt(): Promise<void>;
   /** Restart the process with the same config, port and storage (in-memory state is lost). */
@@ -185,6 +187,16 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
       const m = ACCESS_RE.exec(line);
       return m ? [{ method: m[1], path: m[2], status: Number(m[3]), userAgent: m[4] }] : [];
     }),
+    async settledAccessLog(from = 0) {
+      let last = -1;
+      for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
+        await sleep(50);
+        const n = reg.accessLog().length;
+        quiet = n === last ? quiet + 1 : 0;
+        last = n;
+      }
+      return reg.accessLog().slice(from);
+    },
     restart,
     halt: async () => { await proc?.stop(); },
     async stop() {

@@ -23,14 +23,7 @@ function clientFor(reg: RunningRegistry, extra: Partial<ConstructorParameters<ty
 }
 
 async function requestsSince(reg: RunningRegistry, from: number): Promise<AccessLogEntry[]> {
-  let last = -1;
-  for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
-    await sleep(50);
-    const n = reg.accessLog().length;
-    quiet = n === last ? quiet + 1 : 0;
-    last = n;
-  }
-  return reg.accessLog().slice(from).filter((e) => e.userAgent === UA);
+  return (await reg.settledAccessLog(from)).filter((e) => e.userAgent === UA);
 }
 
 async function skopeoRaw(reg: RunningRegistry, ref: string): Promise<string> {

@@ -18,7 +18,6 @@ const seeds = {} as Record<RegistryMode, StandardSeed>;
 const UA = "regatta-itest/engine";
 
 const sha256 = (b: Uint8Array | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function clientFor(reg: RunningRegistry, userAgent = UA): RegistryClient {
   const credentials = reg.username ? { username: reg.username, password: reg.password! } : undefined;
@@ -33,14 +32,7 @@ const mark = (reg: RunningRegistry) => reg.accessLog().length;
  * The registry writes a line just after answering, so wait until the log stops growing.
  */
 async function requestsSince(reg: RunningRegistry, from: number, userAgent = UA): Promise<AccessLogEntry[]> {
-  let last = -1;
-  for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
-    await sleep(50);
-    const n = reg.accessLog().length;
-    quiet = n === last ? quiet + 1 : 0;
-    last = n;
-  }
-  return reg.accessLog().slice(from).filter((e) => e.userAgent === userAgent);
+  return (await reg.settledAccessLog(from)).filter((e) => e.userAgent === userAgent);
 }
 const line = (e: AccessLogEntry) => `${e.method} ${e.path} ${e.status}`;
 const isUpload = (e: AccessLogEntry) => /^\/v2\/.+\/blobs\/uploads\//.test(e.path);
