@@ -1,6 +1,5 @@
 // RegistryClient: one method per registry API call. Repository names, tags and digests are
 // validated (reference.ts) before any request; every answer goes through checkResponse.
-import type { CredentialsSource, TokenCache } from "./auth";
 import * as blobs from "./blobs";
 import type { ClientCore } from "./core";
 import { errorFromResponse, RegistryError } from "./errors";
@@ -8,22 +7,13 @@ import * as listing from "./listing";
 import * as manifests from "./manifests";
 import { DOCKER_HUB_ALIASES, DOCKER_HUB_REGISTRY, InvalidReferenceError } from "./reference";
 import { referrers } from "./referrers";
-import { Transport, type TransportOptions } from "./transport";
+import { Transport, type TransportConfig, type TransportOptions } from "./transport";
 import type { BlobStream, CatalogPage, Descriptor, Manifest, ManifestHead, MountResult, PageCursor, PingResult, PutManifestResult, TagsPage } from "./types";
 
-export interface RegistryClientOptions {
+export type RegistryClientOptions = Omit<TransportConfig, "endpoint"> & {
   /** Base URL of the registry, e.g. "http://127.0.0.1:5000" or "https://ghcr.io". */
   endpoint: string;
-  credentials?: CredentialsSource;
-  /** Allows plain-http token realms and credentials for a non-loopback http endpoint. It does not skip TLS checks. */
-  insecure?: boolean;
-  options?: Partial<TransportOptions>;
-  /** Injectable for tests; the global fetch (undici) otherwise. */
-  fetch?: typeof fetch;
-  userAgent?: string;
-  /** Share one cache between clients of the same registry; each client has its own otherwise. */
-  tokenCache?: TokenCache;
-}
+};
 
 export function parseEndpoint(endpoint: string): URL {
   let url: URL;

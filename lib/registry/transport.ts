@@ -45,10 +45,13 @@ export const DEFAULT_USER_AGENT = "regatta-registry-client/0.1";
 export interface TransportConfig {
   endpoint: URL;
   credentials?: CredentialsSource;
+  /** Allows plain-http token realms and credentials for a non-loopback http endpoint. It does not skip TLS checks. */
   insecure?: boolean;
   options?: Partial<TransportOptions>;
+  /** Injectable for tests; the global fetch (undici) otherwise. */
   fetch?: typeof fetch;
   userAgent?: string;
+  /** Share one cache between clients of the same registry; each client has its own otherwise. */
   tokenCache?: TokenCache;
 }
 
