@@ -7,6 +7,7 @@ export interface RegistryFormValue {
   name: string;
   kind: RegistryKind;
   endpoint?: string;
+  apiEndpoint?: string | null;
   namespace?: string;
   insecure?: boolean;
   credentials?: Record<string, string> | null;
@@ -33,6 +34,7 @@ export function RegistryForm(props: {
       name: text("name"),
       kind,
       endpoint: text("endpoint") || undefined,
+      ...(info.apiEndpointLabel ? { apiEndpoint: text("apiEndpoint") || (editing ? null : undefined) } : {}),
       namespace: text("namespace") || undefined,
       insecure: f.get("insecure") === "on",
       credentials: replaceCreds ? credentials : undefined,
@@ -65,6 +67,13 @@ export function RegistryForm(props: {
           <input id="endpoint" name="endpoint" className="input font-mono" defaultValue={editing?.endpoint} placeholder={info.defaultEndpoint ?? "https://registry.example.com"} required={!info.defaultEndpoint} />
           {err("endpoint")}
         </div>
+        {info.apiEndpointLabel && (
+          <div>
+            <label className="label" htmlFor="apiEndpoint">{info.apiEndpointLabel} (optional)</label>
+            <input id="apiEndpoint" name="apiEndpoint" className="input font-mono" defaultValue={editing?.apiEndpoint ?? ""} placeholder={info.defaultApiEndpoint ?? ""} />
+            {err("apiEndpoint")}
+          </div>
+        )}
         {info.namespaceLabel && (
           <div>
             <label className="label" htmlFor="namespace">{info.namespaceLabel}</label>

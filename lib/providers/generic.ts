@@ -3,30 +3,20 @@ import "server-only";
 // build on it until they get their own file (their /v2 API is the same protocol).
 import { randomBytes } from "node:crypto";
 import { RegistryClient, RegistryError, computeDigest } from "@/lib/registry";
-import type { Credentials } from "@/lib/secrets/credentials";
+import type { Connection, ConnectionTest, ProviderDefinition } from "./types";
 
-export interface Connection {
-  endpoint: string;
-  insecure: boolean;
-  credentials: Credentials | null;
-}
+export type { Connection, ConnectionTest };
 
-export interface ConnectionTest {
-  reachable: boolean;
-  authenticated: boolean;
-  catalog: boolean;
-  /** null when it could not be told without more rights */
-  delete: boolean | null;
-  message: string;
-}
+type ClientConfig = ConstructorParameters<typeof RegistryClient>[0];
 
-export function clientFor(c: Connection): RegistryClient {
+/** A /v2 client for a connection: Basic user + password unless `credentials` says otherwise. */
+export function clientFor(c: Pick<Connection, "endpoint" | "insecure" | "credentials">, credentials?: ClientConfig["credentials"]): RegistryClient {
   const username = c.credentials?.username;
   const password = c.credentials?.password;
   return new RegistryClient({
     endpoint: c.endpoint,
     insecure: c.insecure,
-    credentials: username && password ? { username, password } : undefined,
+    credentials: credentials ?? (username && password ? { username, password } : undefined),
     options: { timeoutMs: 10_000, retries: 1 },
   });
 }
@@ -48,8 +38,8 @@ async function probeDelete(client: RegistryClient, repository: string): Promise<
   }
 }
 
-export async function testConnection(c: Connection): Promise<ConnectionTest> {
-  const client = clientFor(c);
+/** Ping, catalog and delete probe through /v2 with `client` (the generic "test connection"). */
+export async function testConnection(c: Pick<Connection, "credentials">, client: RegistryClient): Promise<ConnectionTest> {
   const ping = await client.ping();
   const reachable = ping.status > 0;
   if (!ping.ok) {
@@ -88,3 +78,11 @@ export async function testConnection(c: Connection): Promise<ConnectionTest> {
       (del === false ? " Deleting is disabled on this registry (storage.delete.enabled)." : del === null ? " Whether deletes are allowed could not be told." : ""),
   };
 }
+
+export const generic: ProviderDefinition = {
+  kind: "GENERIC",
+  open(c) {
+    const client = clientFor(c);
+    return { client, testConnection: () => testConnection(c, client) };
+  },
+};

@@ -61,4 +61,8 @@ export interface RegistryHealth {
   /** from RepositoryRecord: what browsing has seen so far */
   repositories: number;
   tags: number | null;
+  /** the pull budget the registry reports (Docker Hub's ratelimit-* headers) */
+  rateLimit?: { limit: number; remaining: number; windowSeconds?: number; retryAt?: string; scope?: string };
+  /** ISO time the stored credential stops working, where known */
+  credentialExpiresAt?: string;
 }

@@ -16,6 +16,9 @@ export interface CredentialField {
 export interface KindInfo {
   label: string;
   defaultEndpoint?: string;
+  /** the vendor REST API the provider uses, when the kind has one; editable for self-managed installs */
+  apiEndpointLabel?: string;
+  defaultApiEndpoint?: string;
   namespaceLabel?: string;
   help: string;
   fields: CredentialField[];
@@ -113,6 +116,7 @@ export const registryCreateSchema = z
     name,
     kind: z.enum(REGISTRY_KINDS, { error: `kind must be one of ${REGISTRY_KINDS.join(", ")}` }),
     endpoint: endpointSchema.optional(),
+    apiEndpoint: endpointSchema.optional(),
     namespace: z.string().trim().max(255, "namespace must be at most 255 characters").optional(),
     insecure: z.boolean().optional(),
     credentials,
@@ -131,6 +135,8 @@ export const registryUpdateSchema = z
   .object({
     name: name.optional(),
     endpoint: endpointSchema.optional(),
+    /** null goes back to the kind's default */
+    apiEndpoint: endpointSchema.nullable().optional(),
     namespace: z.string().trim().max(255).nullable().optional(),
     insecure: z.boolean().optional(),
     // replaces the stored credentials when present; null removes them
@@ -169,6 +175,8 @@ export interface RegistryView {
   name: string;
   kind: RegistryKind;
   endpoint: string;
+  /** the vendor REST API base when set; null means the kind's default */
+  apiEndpoint: string | null;
   namespace: string | null;
   insecure: boolean;
   credentialPreview: string | null;

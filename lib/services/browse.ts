@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { RegistryHealth, TagRow, TagsAnswer } from "@/lib/schemas/browse";
 export type { RegistryHealth };
-import { registryClient as client } from "./clients";
+import { registryClient as client, registryProvider } from "./clients";
 
 export interface RepositoryPage {
   repositories: { name: string; tagCount?: number }[];
@@ -25,8 +25,11 @@ export async function listRepositories(registryId: string, opts: { query?: strin
 }
 
 async function catalogPage(registryId: string, opts: { query?: string; cursor?: string; pageSize?: number }): Promise<RepositoryPage> {
-  const c = await client(registryId);
+  const provider = await registryProvider(registryId);
   const pageSize = Math.min(Math.max(opts.pageSize ?? 200, 1), 1000);
+  // vendors without a usable _catalog list repositories through their own API
+  if (provider.listRepositories) return provider.listRepositories({ cursor: opts.cursor, pageSize, query: opts.query?.trim() || undefined });
+  const c = provider.client;
   const q = opts.query?.trim().toLowerCase();
   const repositories: string[] = [];
   let cursor = opts.cursor ? { n: pageSize, last: opts.cursor } : { n: pageSize };
@@ -169,15 +172,20 @@ export async function getManifest(registryId: string, repository: string, refere
 
 /** A ping (GET /v2/ with credentials) and what PostgreSQL knows of the registry's contents. */
 export async function registryHealth(registryId: string): Promise<RegistryHealth> {
-  const c = await client(registryId);
+  const provider = await registryProvider(registryId);
+  const c = provider.client;
+  // the budget and the expiry are extras: a failure there must not hide the ping's answer
+  const extra = <T,>(p: Promise<T> | undefined) => (p ?? Promise.resolve(null)).catch(() => null);
   const timedPing = async () => {
     const t0 = performance.now();
     const result = await c.ping(AbortSignal.timeout(10_000));
     return { result, ms: performance.now() - t0 };
   };
-  const [{ result: ping, ms }, counts] = await Promise.all([
+  const [{ result: ping, ms }, counts, rateLimit, credentialExpiresAt] = await Promise.all([
     timedPing(),
     db.repositoryRecord.aggregate({ where: { registryId }, _count: { _all: true }, _sum: { tagCount: true } }),
+    extra(provider.rateLimit?.()),
+    extra(provider.credentialExpiry?.()),
   ]);
   const latencyMs = Math.round(ms);
   const reachable = ping.status > 0;
@@ -188,5 +196,7 @@ export async function registryHealth(registryId: string): Promise<RegistryHealth
     ...(ping.ok ? {} : { message: ping.message ?? `the registry answered ${ping.status}` }),
     repositories: counts._count._all,
     tags: counts._sum.tagCount ?? null,
+    ...(rateLimit ? { rateLimit } : {}),
+    ...(credentialExpiresAt ? { credentialExpiresAt } : {}),
   };
 }

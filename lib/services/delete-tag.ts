@@ -1,13 +1,14 @@
 import "server-only";
 // Safe delete. registry:2 (and the OCI API before 1.1) deletes manifests by digest only, which
 // removes every tag on that digest: say which tags go, and ask for the digest as confirmation.
+// Vendors with an untag API (their provider's deleteTag) remove just the one tag.
 import { ApiError, conflict, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { mapLimit } from "@/lib/registry";
 import { validateRepository, validateTag } from "@/lib/registry";
-import { registryClient } from "./clients";
+import { registryClient, registryProvider } from "./clients";
 import { enforce, protectionFor } from "./protection";
 import { getRegistry } from "./registries";
 
@@ -15,7 +16,7 @@ export interface DeletePreview {
   digest: string;
   /** every tag that disappears with it, this one included */
   tags: string[];
-  method: "digest";
+  method: "digest" | "tag";
   explanation: string;
 }
 
@@ -37,8 +38,12 @@ export async function previewDelete(registryId: string, repository: string, tag:
   validateRepository(repository);
   validateTag(tag);
   await getRegistry(registryId);
-  const head = await (await registryClient(registryId)).headManifest(repository, tag);
+  const provider = await registryProvider(registryId);
+  const head = await provider.client.headManifest(repository, tag);
   if (!head) throw notFound(`${repository}:${tag}`);
+  if (provider.deleteMethod?.scope === "tag") {
+    return { digest: head.digest, tags: [tag], method: "tag", explanation: provider.deleteMethod.explanation };
+  }
   const tags = await siblings(registryId, repository, head.digest);
   const others = tags.filter((t) => t !== tag);
   return {
@@ -46,7 +51,7 @@ export async function previewDelete(registryId: string, repository: string, tag:
     tags: tags.includes(tag) ? tags : [tag, ...tags],
     method: "digest",
     explanation:
-      "This registry deletes by digest only (distribution 2.8 has no untag): the manifest goes, and with it " +
+      (provider.deleteMethod?.explanation ?? "This registry deletes by digest only (distribution 2.8 has no untag)") + ": the manifest goes, and with it " +
       (others.length ? `every tag on it: ${others.join(", ")} too.` : "this tag, the only one on it."),
   };
 }
@@ -66,7 +71,9 @@ export async function deleteTag(actor: Actor, registryId: string, repository: st
     throw conflict(`confirm the delete with confirmDigest=${preview.digest}: ${preview.explanation}`, { ...preview });
   }
   try {
-    await (await registryClient(registryId)).deleteManifest(repository, preview.digest);
+    const provider = await registryProvider(registryId);
+    if (provider.deleteTag) await provider.deleteTag(repository, tag, preview.digest);
+    else await provider.client.deleteManifest(repository, preview.digest);
   } catch (e) {
     await appendAudit({ ...base, outcome: "failure", details: { error: (e as Error).message, tags: preview.tags } });
     if ((e as { status?: number }).status === 405) {

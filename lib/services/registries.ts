@@ -25,6 +25,7 @@ export function toView(r: Row): RegistryView {
     name: r.name,
     kind: r.kind,
     endpoint: r.endpoint,
+    apiEndpoint: r.apiEndpoint,
     namespace: r.namespace,
     insecure: r.insecure,
     credentialPreview: r.credentialPreview,
@@ -68,6 +69,7 @@ export async function createRegistry(actor: Actor, body: unknown): Promise<Regis
         name: input.name,
         kind: input.kind,
         endpoint: input.endpoint,
+        apiEndpoint: input.apiEndpoint || null,
         namespace: input.namespace || null,
         insecure: input.insecure ?? false,
         ...sealCredentials(id, input.credentials),
@@ -100,6 +102,7 @@ export async function updateRegistry(actor: Actor, id: string, body: unknown): P
       data: {
         name: input.name,
         endpoint: input.endpoint,
+        apiEndpoint: input.apiEndpoint === undefined ? undefined : input.apiEndpoint || null,
         namespace: input.namespace === undefined ? undefined : input.namespace || null,
         insecure: input.insecure,
         ...creds,

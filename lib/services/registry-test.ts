@@ -1,8 +1,8 @@
 import "server-only";
-import { testConnection, type ConnectionTest } from "@/lib/providers/generic";
+import { openProvider, type ConnectionTest } from "@/lib/providers";
 import { registryConnection } from "./registries";
 
-/** "Test connection": reachable, authenticated, catalog, delete enabled, with the registry's own words. */
+/** "Test connection": reachable, authenticated, listing, delete allowed, what is missing, in the registry's own words. */
 export async function testRegistry(id: string): Promise<ConnectionTest> {
-  return testConnection(await registryConnection(id));
+  return openProvider(await registryConnection(id)).testConnection();
 }

@@ -7,7 +7,8 @@ import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/re
 import { mapLimit } from "@/lib/registry/semaphore";
 import type { TagDetailsAnswer, TagKind, TagRow } from "@/lib/schemas/browse";
 import { knownTags } from "./browse";
-import { registryClient as client } from "./clients";
+import type { RegistryProvider, TagMetadata } from "@/lib/providers";
+import { registryWithClient } from "./clients";
 
 /** HEADs in flight per details request; the transport also caps requests per host. */
 const HEAD_CONCURRENCY = 12;
@@ -35,16 +36,20 @@ interface Counter { head: number; manifest: number; blob: number }
 const inflight = new Map<string, Promise<Info | null>>();
 
 export async function tagDetails(registryId: string, repository: string, tags: string[]): Promise<TagDetailsAnswer> {
-  const c = await client(registryId);
+  const { client: c, provider } = await registryWithClient(registryId);
   const names = [...new Set(tags)];
   const requests: Counter = { head: 0, manifest: 0, blob: 0 };
 
-  // 1. tag → digest, by HEAD
-  const heads = await mapLimit(names, HEAD_CONCURRENCY, async (tag) => {
-    requests.head++;
-    return { tag, head: await c.headManifest(repository, tag) };
-  });
+  // 1. tag → digest, by HEAD; the vendor's pushed at / by (one listing per repository) alongside
+  const [heads, vendor] = await Promise.all([
+    mapLimit(names, HEAD_CONCURRENCY, async (tag) => {
+      requests.head++;
+      return { tag, head: await c.headManifest(repository, tag) };
+    }),
+    vendorMetadata(registryId, provider, repository),
+  ]);
   await recordTags(registryId, repository, heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : [])));
+  await recordPushes(registryId, repository, names, vendor);
 
   // 2. each digest PostgreSQL does not know yet: one manifest read
   const digests = new Map<string, string>();
@@ -58,6 +63,45 @@ export async function tagDetails(registryId: string, repository: string, tags: s
     tags: names.map((name): TagRow => rows.get(name) ?? { name, missing: true }),
     requests,
   };
+}
+
+// A vendor's tag listing serves every batch of one table fill: kept a minute per repository.
+const VENDOR_TTL_MS = 60_000;
+const vendorCache = new Map<string, { at: number; value: Promise<Map<string, TagMetadata>> }>();
+
+function vendorMetadata(registryId: string, provider: RegistryProvider, repository: string): Promise<Map<string, TagMetadata>> {
+  if (!provider.tagMetadata) return Promise.resolve(new Map());
+  const key = `${registryId}/${repository}`;
+  const hit = vendorCache.get(key);
+  if (hit && Date.now() - hit.at < VENDOR_TTL_MS) return hit.value;
+  const value = provider.tagMetadata(repository).then(
+    (list) => new Map(list.map((m) => [m.tag, m])),
+    (e) => {
+      // the /v2 details still fill in; only pushed at / by stay empty
+      console.error(`[regatta] vendor tag metadata for ${repository}:`, e instanceof Error ? e.message : e);
+      vendorCache.delete(key);
+      return new Map<string, TagMetadata>();
+    },
+  );
+  vendorCache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+/** Pushed at / by as the vendor reports them, onto the TagRecord rows of this batch. */
+async function recordPushes(registryId: string, repository: string, names: string[], vendor: Map<string, TagMetadata>) {
+  const updates = names.flatMap((tag) => {
+    const m = vendor.get(tag);
+    return m && (m.pushedAt || m.pushedBy) ? [m] : [];
+  });
+  if (!updates.length) return;
+  await db.$transaction(
+    updates.map((m) =>
+      db.tagRecord.updateMany({
+        where: { registryId, repository, tag: m.tag },
+        data: { ...(m.pushedAt ? { pushedAt: new Date(m.pushedAt) } : {}), ...(m.pushedBy ? { pushedBy: m.pushedBy } : {}) },
+      }),
+    ),
+  );
 }
 
 /** Upsert TagRecord: checkedAt always, digest and changedAt (plus a TagChange) when the tag moved. */

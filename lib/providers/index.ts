@@ -1,0 +1,21 @@
+import "server-only";
+// One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
+import type { RegistryKind } from "@/lib/schemas/registry";
+import { generic } from "./generic";
+import type { Connection, ProviderDefinition, RegistryProvider } from "./types";
+
+export type * from "./types";
+
+const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
+  GENERIC: generic,
+};
+
+export function providerDefinition(kind: RegistryKind): ProviderDefinition {
+  return PROVIDERS[kind] ?? generic;
+}
+
+/** Opens a connection with its kind's provider; the REST API base defaults per kind. */
+export function openProvider(c: Connection): RegistryProvider {
+  const def = providerDefinition(c.kind);
+  return def.open({ ...c, apiEndpoint: c.apiEndpoint || def.defaultApiEndpoint?.(c) || null });
+}
