@@ -1,0 +1,95 @@
+import "server-only";
+// One way to call a vendor REST API (Quay /api/v1, Harbor /api/v2.0, ...): JSON in and out, a
+// timeout, the same credential rule as /v2 (https, or plain http only on loopback / insecure),
+// and every failure as the RegistryError lib/services already maps to API answers.
+import { allowsPlainHttp, errorFromResponse, parseRetryAfter, RegistryError, type ErrorCode } from "@/lib/registry";
+
+export interface VendorApi {
+  /** the API base, e.g. https://quay.io or https://harbor.example.com/api/v2.0 */
+  base: string;
+  /** e.g. "Quay API": names the API in error messages */
+  name: string;
+  insecure: boolean;
+  /** the Authorization header value, or undefined for an anonymous call */
+  authorization?: () => string | undefined;
+  /** turns an error body the vendor's way into a message and a code (default: OCI/Harbor shape) */
+  parseError?: (text: string) => { code?: string; message?: string };
+  timeoutMs?: number;
+  /** extra request headers the vendor asks for (GitHub's X-GitHub-Api-Version) */
+  headers?: Record<string, string>;
+}
+
+export interface VendorResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+  url: URL;
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = { 401: "UNAUTHORIZED", 403: "DENIED", 404: "NAME_UNKNOWN", 405: "UNSUPPORTED", 429: "TOOMANYREQUESTS" };
+
+/** base + path: the base's own path is kept (`/api/v2.0` + `/projects/x`). */
+export function apiUrl(base: string, path: string, query?: Record<string, string | number | boolean | undefined>): URL {
+  const url = new URL(base.replace(/\/+$/, "") + path);
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
+  return url;
+}
+
+/** Sends one request; answers outside `ok` (default 2xx) throw a RegistryError with the vendor's message. */
+export async function vendorRequest<T = unknown>(
+  api: VendorApi,
+  method: string,
+  url: URL,
+  what: string,
+  opts: { body?: unknown; ok?: number[] } = {},
+): Promise<VendorResponse<T>> {
+  const authorization = api.authorization?.();
+  if (authorization && url.protocol === "http:" && !allowsPlainHttp(url, api.insecure)) {
+    throw new RegistryError({ context: what, codes: ["UNAUTHORIZED"], method, url, reason: `${api.name} ${url.origin} is not https; refusing to send credentials there` });
+  }
+  const headers: Record<string, string> = { accept: "application/json", ...api.headers };
+  if (authorization) headers.authorization = authorization;
+  if (opts.body !== undefined) headers["content-type"] = "application/json";
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      redirect: "manual",
+      signal: AbortSignal.timeout(api.timeoutMs ?? 15_000),
+    });
+  } catch (e) {
+    const timeout = (e as Error)?.name === "TimeoutError";
+    throw new RegistryError({ context: what, codes: [timeout ? "TIMEOUT" : "NETWORK"], method, url, reason: timeout ? `${api.name} did not answer in time` : `cannot reach ${api.name} at ${url.origin}: ${((e as Error).cause as Error)?.message ?? (e as Error).message}`, cause: e });
+  }
+  const ok = opts.ok ? opts.ok.includes(res.status) : res.status >= 200 && res.status < 300;
+  if (!ok) throw await vendorError(api, res, method, url, what);
+  const text = res.status === 204 || method === "HEAD" ? "" : await res.text();
+  let body: unknown = undefined;
+  if (text.trim()) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method, url, reason: `${api.name} answered with something that is not JSON` });
+    }
+  }
+  return { status: res.status, headers: res.headers, body: body as T, url };
+}
+
+async function vendorError(api: VendorApi, res: Response, method: string, url: URL, what: string): Promise<RegistryError> {
+  if (!api.parseError) return errorFromResponse(res, { what, method, url });
+  const text = await res.text().catch(() => "");
+  const parsed = api.parseError(text);
+  const code = parsed.code ?? STATUS_CODES[res.status];
+  return new RegistryError({
+    context: what,
+    codes: code ? [code] : [],
+    status: res.status,
+    method,
+    url,
+    registryMessage: parsed.message,
+    reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`,
+    retryAfter: res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined,
+  });
+}
