@@ -2,12 +2,16 @@ import "server-only";
 // One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
 import type { RegistryKind } from "@/lib/schemas/registry";
 import { generic } from "./generic";
+import { harbor } from "./harbor";
+import { quay } from "./quay";
 import type { Connection, ProviderDefinition, RegistryProvider } from "./types";
 
 export type * from "./types";
 
 const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
   GENERIC: generic,
+  QUAY: quay,
+  HARBOR: harbor,
 };
 
 export function providerDefinition(kind: RegistryKind): ProviderDefinition {

@@ -76,15 +76,24 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
   QUAY: {
     label: "Quay",
     defaultEndpoint: "https://quay.io",
-    namespaceLabel: "Organisation or user",
-    help: "A robot account (name and token) with write permission on the repositories to promote into.",
-    fields: userPass("Robot account (org+name)", "Robot token", "Write permission for promotions", true),
+    apiEndpointLabel: "Quay API",
+    namespaceLabel: "Organisation or user (default: the robot's organisation)",
+    help: "Two credentials, because Quay's REST API does not accept robot tokens. For /v2 (browse, retag, promote): a robot account (Organisation → Robot accounts) with Write permission on the repositories to promote into (Read is enough to browse). For the REST API (repository list, pushed-at and size, deleting one tag): an OAuth application token (Organisation → Applications → Generate token) with “View all visible repositories” and “Read/Write to any accessible repositories”. Without it, repositories come from the /v2 catalog, pushed-at does not show and a delete removes the manifest with every tag on it.",
+    fields: [
+      { name: "username", label: "Robot account", secret: false, required: true, help: "organisation+robotname, e.g. acme+ci" },
+      { name: "password", label: "Robot token", secret: true, required: true, help: "The robot's token; needs Write on the repositories to promote into" },
+      { name: "apiToken", label: "OAuth application token", secret: true, required: false, help: "Scopes: View all visible repositories; Read/Write to any accessible repositories" },
+    ],
   },
   HARBOR: {
     label: "Harbor",
-    namespaceLabel: "Project",
-    help: "A robot account or user with push and pull (and delete) on the project.",
-    fields: userPass("Robot or user name", "Secret or password", "Push, pull and delete on the project", true),
+    apiEndpointLabel: "Harbor API",
+    namespaceLabel: "Project (default: the robot's project)",
+    help: "A project robot account (Project → Robot accounts → New robot account) with push, pull and delete on the project: Repository Pull, Push and List; Artifact Read and List; Tag List and Delete. A user with the Developer role (Maintainer to delete) works too. The API endpoint defaults to <endpoint>/api/v2.0; _catalog needs a system admin, so repositories are listed per project.",
+    fields: [
+      { name: "username", label: "Robot or user name", secret: false, required: true, help: "e.g. robot$myproject+ci (the prefix is robot$ unless your Harbor changed it)" },
+      { name: "password", label: "Secret or password", secret: true, required: true, help: "The robot's secret (shown once at creation) or the user's password / OIDC CLI secret" },
+    ],
   },
 };
 
