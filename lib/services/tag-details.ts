@@ -104,16 +104,28 @@ async function recordPushes(registryId: string, repository: string, names: strin
   );
 }
 
-/** Upsert TagRecord: checkedAt always, digest and changedAt (plus a TagChange) when the tag moved. */
-async function recordTags(registryId: string, repository: string, seen: { tag: string; digest: string }[]) {
-  if (!seen.length) return;
+export interface SeenTag { tag: string; digest: string }
+export interface RecordedTags {
+  at: Date;
+  /** tags Regatta had no row for */
+  fresh: SeenTag[];
+  /** tags whose digest changed, with the digest before and when it was last checked */
+  moved: (SeenTag & { previousDigest: string; previousCheckedAt: Date })[];
+}
+
+/**
+ * Upsert TagRecord: checkedAt always, digest and changedAt (plus a TagChange, source SYNC) when
+ * the tag moved. Browsing and the sync job both record through here; the answer says what changed.
+ */
+export async function recordTags(registryId: string, repository: string, seen: SeenTag[]): Promise<RecordedTags> {
   const now = new Date();
+  if (!seen.length) return { at: now, fresh: [], moved: [] };
   const before = new Map(
-    (await db.tagRecord.findMany({ where: { registryId, repository, tag: { in: seen.map((s) => s.tag) } }, select: { tag: true, digest: true } })).map((r) => [r.tag, r.digest]),
+    (await db.tagRecord.findMany({ where: { registryId, repository, tag: { in: seen.map((s) => s.tag) } }, select: { tag: true, digest: true, checkedAt: true } })).map((r) => [r.tag, r]),
   );
   const fresh = seen.filter((s) => !before.has(s.tag));
-  const same = seen.filter((s) => before.get(s.tag) === s.digest);
-  const moved = seen.filter((s) => before.has(s.tag) && before.get(s.tag) !== s.digest);
+  const same = seen.filter((s) => before.get(s.tag)?.digest === s.digest);
+  const moved = seen.filter((s) => before.has(s.tag) && before.get(s.tag)!.digest !== s.digest);
   await db.$transaction([
     db.tagRecord.createMany({ data: fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, firstSeenAt: now, changedAt: now, checkedAt: now })), skipDuplicates: true }),
     db.tagRecord.updateMany({ where: { registryId, repository, tag: { in: same.map((s) => s.tag) } }, data: { checkedAt: now } }),
@@ -121,10 +133,15 @@ async function recordTags(registryId: string, repository: string, seen: { tag: s
     db.tagChange.createMany({
       data: [
         ...fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: null, at: now, source: "SYNC" as const })),
-        ...moved.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: before.get(s.tag)!, at: now, source: "SYNC" as const })),
+        ...moved.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: before.get(s.tag)!.digest, at: now, source: "SYNC" as const })),
       ],
     }),
   ]);
+  return {
+    at: now,
+    fresh,
+    moved: moved.map((s) => ({ ...s, previousDigest: before.get(s.tag)!.digest, previousCheckedAt: before.get(s.tag)!.checkedAt })),
+  };
 }
 
 function describe(c: RegistryClient, repository: string, digest: string, requests: Counter): Promise<Info | null> {
