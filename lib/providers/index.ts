@@ -2,6 +2,7 @@ import "server-only";
 // One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
 import type { RegistryKind } from "@/lib/schemas/registry";
 import { generic } from "./generic";
+import { dockerhub } from "./dockerhub";
 import { harbor } from "./harbor";
 import { quay } from "./quay";
 import type { Connection, ProviderDefinition, RegistryProvider } from "./types";
@@ -10,6 +11,7 @@ export type * from "./types";
 
 const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
   GENERIC: generic,
+  DOCKERHUB: dockerhub,
   QUAY: quay,
   HARBOR: harbor,
 };

@@ -38,9 +38,11 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
   DOCKERHUB: {
     label: "Docker Hub",
     defaultEndpoint: "https://registry-1.docker.io",
-    namespaceLabel: "Namespace (user or organisation)",
-    help: "Create a personal access token at hub.docker.com → Account settings → Personal access tokens, with Read, Write, Delete scope for promotions.",
-    fields: userPass("Docker Hub user name", "Personal access token", "Read & Write (and Delete to remove tags)", true),
+    apiEndpointLabel: "Hub API",
+    defaultApiEndpoint: "https://hub.docker.com",
+    namespaceLabel: "Namespace (user or organisation; empty: your user)",
+    help: "Create a personal access token at app.docker.com → Account settings → Personal access tokens. Access permissions: Read to browse, Read & Write to promote and retag into Docker Hub, Read, Write, Delete to also remove tags. Official images are the namespace library.",
+    fields: userPass("Docker Hub user name (the Docker ID, not the email)", "Personal access token", "dckr_pat_…; Read, Write, Delete for everything Regatta does", true),
   },
   GHCR: {
     label: "GitHub Container Registry",
