@@ -1,0 +1,321 @@
+import "server-only";
+// Amazon ECR (private). The control API through @aws-sdk/client-ecr (SigV4, JSON 1.1); /v2 with
+// Basic AWS:<token> from GetAuthorizationToken, asked again before its 12 hours run out. A tag
+// is written through PutImage (the one call that tells "already there" from "immutable"), and
+// deleted through BatchDeleteImage by tag, which removes only that tag.
+import {
+  BatchDeleteImageCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  PutImageCommand,
+  type ImageDetail,
+} from "@aws-sdk/client-ecr";
+import { computeDigest, isDigest, RegistryClient, RegistryError, type Credentials, type PutManifestResult } from "@/lib/registry";
+import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
+
+/** ECR tokens last 12 h; ask for a new one this long before (REGISTRIES.md §3.5: ~30 min). */
+export const ECR_REFRESH_EARLY_MS = 30 * 60_000;
+
+export interface EcrOptions {
+  /** the clock that decides when the token is due (tests move it) */
+  now?: () => number;
+}
+
+interface AwsLikeError { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
+
+const awsName = (e: unknown) => (e as AwsLikeError)?.name ?? "";
+
+/** An SDK error as the one error type of lib/registry, so the API answers 502 with AWS's words. */
+function asRegistryError(e: unknown, context: string, url: string): RegistryError {
+  if (e instanceof RegistryError) return e;
+  const err = e as AwsLikeError;
+  const status = err.$metadata?.httpStatusCode;
+  const network = !status && !/Exception$/.test(err.name ?? "");
+  return new RegistryError({
+    context,
+    codes: [network ? "NETWORK" : err.name ?? "AWS_ERROR"],
+    method: "POST",
+    url,
+    status,
+    registryMessage: err.message,
+    cause: e,
+  });
+}
+
+interface Token { credentials: Credentials; expiresAt: number; proxyEndpoint?: string }
+
+export class EcrAuth {
+  private token?: Token;
+  private pending?: Promise<Token>;
+  /** GetAuthorizationToken calls made (tests read it) */
+  fetches = 0;
+
+  constructor(private readonly api: ECRClient, private readonly apiUrl: string, private readonly now: () => number) {}
+
+  /** The current token, or a new one when none is held or it is within 30 min of expiry. */
+  async current(): Promise<Token> {
+    if (this.token && this.now() < this.token.expiresAt - ECR_REFRESH_EARLY_MS) return this.token;
+    this.pending ??= this.fetch().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async fetch(): Promise<Token> {
+    this.fetches++;
+    let out;
+    try {
+      out = await this.api.send(new GetAuthorizationTokenCommand({}));
+    } catch (e) {
+      throw asRegistryError(e, "getting an ECR authorization token", this.apiUrl);
+    }
+    const data = out.authorizationData?.[0];
+    const decoded = Buffer.from(data?.authorizationToken ?? "", "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (!data || colon < 0 || !data.expiresAt) {
+      throw new RegistryError({ context: "getting an ECR authorization token", codes: ["MALFORMED"], method: "POST", url: this.apiUrl, reason: "the answer carries no usable authorizationData" });
+    }
+    this.token = {
+      credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) },
+      expiresAt: data.expiresAt.getTime(),
+      proxyEndpoint: data.proxyEndpoint,
+    };
+    return this.token;
+  }
+}
+
+/**
+ * /v2 client whose tag writes go through PutImage: ECR answers ImageAlreadyExistsException when
+ * the tag already names these bytes (success here) and ImageTagAlreadyExistsException on an
+ * immutable repository (said in plain words). Digest writes, blobs and reads stay on /v2.
+ */
+export class EcrRegistryClient extends RegistryClient {
+  constructor(
+    config: ConstructorParameters<typeof RegistryClient>[0],
+    private readonly api: ECRClient,
+    private readonly apiUrl: string,
+  ) {
+    super(config);
+  }
+
+  override async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string, signal?: AbortSignal): Promise<string> {
+    return (await this.putManifestDetailed(repository, reference, bytes, mediaType, signal)).digest;
+  }
+
+  override async putManifestDetailed(repository: string, reference: string, bytes: Uint8Array, mediaType: string, signal?: AbortSignal): Promise<PutManifestResult> {
+    if (isDigest(reference)) return super.putManifestDetailed(repository, reference, bytes, mediaType, signal);
+    const digest = computeDigest(bytes);
+    const context = `writing manifest ${this.registry}/${repository}:${reference} (ECR PutImage)`;
+    try {
+      await this.api.send(
+        new PutImageCommand({ repositoryName: repository, imageTag: reference, imageManifest: Buffer.from(bytes).toString("utf8"), imageManifestMediaType: mediaType, imageDigest: digest }),
+        { abortSignal: signal },
+      );
+    } catch (e) {
+      if (awsName(e) === "ImageAlreadyExistsException") return { digest };
+      if (awsName(e) === "ImageTagAlreadyExistsException") {
+        // immutable repositories refuse even the same digest: that one is already where it should be
+        const head = await this.headManifest(repository, reference, signal);
+        if (head?.digest === digest) return { digest };
+        throw new RegistryError({
+          context,
+          codes: ["TAG_INVALID"],
+          method: "POST",
+          url: this.apiUrl,
+          status: 400,
+          registryMessage: `repository ${repository} has immutable tags: ${reference} already exists and cannot be moved (${(e as Error).message})`,
+        });
+      }
+      throw asRegistryError(e, context, this.apiUrl);
+    }
+    return { digest };
+  }
+}
+
+const regionalApi = (region: string) => `https://api.ecr.${region}.amazonaws.com`;
+
+export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider & { auth: EcrAuth } {
+  const now = opts.now ?? Date.now;
+  const creds = c.credentials ?? {};
+  const region = creds.region?.trim() || "us-east-1";
+  const apiUrl = c.apiEndpoint ?? regionalApi(region);
+  const accessKeyId = creds.accessKeyId?.trim();
+  const api = new ECRClient({
+    region,
+    endpoint: apiUrl,
+    // empty key fields: the SDK's default chain (environment, shared files, instance role)
+    ...(accessKeyId ? { credentials: { accessKeyId, secretAccessKey: creds.secretAccessKey ?? "" } } : {}),
+    maxAttempts: 2,
+  });
+  const auth = new EcrAuth(api, apiUrl, now);
+  const client = new EcrRegistryClient(
+    { endpoint: c.endpoint, insecure: c.insecure, credentials: async () => (await auth.current()).credentials, options: { timeoutMs: 10_000, retries: 1 } },
+    api,
+    apiUrl,
+  );
+  const prefix = c.namespace?.trim().replace(/\/+$/, "") || "";
+
+  const call = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (e) {
+      throw asRegistryError(e, what, apiUrl);
+    }
+  };
+
+  const images = async (repository: string, maxResults = 1000): Promise<ImageDetail[]> => {
+    const out: ImageDetail[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await call(`describing images of ${repository} (ECR DescribeImages)`, () =>
+        api.send(new DescribeImagesCommand({ repositoryName: repository, filter: { tagStatus: "TAGGED" }, maxResults, nextToken })),
+      );
+      out.push(...(page.imageDetails ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+  };
+
+  return {
+    client,
+    auth,
+    async testConnection() {
+      return testEcr({ c, api, apiUrl, auth, client, region, prefix });
+    },
+    async listRepositories({ cursor, pageSize, query }) {
+      const wanted = (name: string) => (!prefix || name === prefix || name.startsWith(`${prefix}/`)) && (!query || name.includes(query));
+      const repositories: { name: string }[] = [];
+      let nextToken = cursor;
+      // DescribeRepositories has no name filter: page on until this page is full or AWS has no more
+      do {
+        const page = await call("listing repositories (ECR DescribeRepositories)", () =>
+          api.send(new DescribeRepositoriesCommand({ maxResults: Math.min(Math.max(pageSize, 1), 1000), nextToken })),
+        );
+        for (const r of page.repositories ?? []) if (r.repositoryName && wanted(r.repositoryName)) repositories.push({ name: r.repositoryName });
+        nextToken = page.nextToken;
+      } while (nextToken && repositories.length < pageSize);
+      return { repositories, ...(nextToken ? { nextCursor: nextToken } : {}) };
+    },
+    async tagMetadata(repository) {
+      // ECR does not report who pushed (CloudTrail does): pushedBy stays absent
+      return (await images(repository)).flatMap((d) =>
+        (d.imageTags ?? []).map((tag): TagMetadata => ({
+          tag,
+          digest: d.imageDigest,
+          pushedAt: d.imagePushedAt?.toISOString(),
+          size: d.imageSizeInBytes,
+        })),
+      );
+    },
+    deleteMethod: { scope: "tag", explanation: "ECR removes only this tag (BatchDeleteImage by tag); the image itself goes when its last tag does." },
+    async deleteTag(repository, tag) {
+      const out = await call(`deleting ${repository}:${tag} (ECR BatchDeleteImage)`, () =>
+        api.send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] })),
+      );
+      const failure = out.failures?.[0];
+      if (failure) {
+        throw new RegistryError({
+          context: `deleting ${repository}:${tag} (ECR BatchDeleteImage)`,
+          codes: [failure.failureCode ?? "DELETE_FAILED"],
+          method: "POST",
+          url: apiUrl,
+          status: failure.failureCode === "ImageNotFound" ? 404 : 400,
+          registryMessage: failure.failureReason,
+        });
+      }
+    },
+    async credentialExpiry() {
+      return new Date((await auth.current()).expiresAt).toISOString();
+    },
+  };
+}
+
+const IAM_HINT: Record<string, string> = {
+  UnrecognizedClientException: "AWS does not know this access key id: check it, or create a new access key",
+  InvalidClientTokenId: "AWS does not know this access key id: check it, or create a new access key",
+  SignatureDoesNotMatch: "the secret access key does not belong to this access key id",
+};
+
+async function testEcr(p: { c: Connection; api: ECRClient; apiUrl: string; auth: EcrAuth; client: RegistryClient; region: string; prefix: string }): Promise<ConnectionTest> {
+  const { api, auth, client, region } = p;
+  const missing: string[] = [];
+  const fail = (reachable: boolean, message: string, extra: string[] = []): ConnectionTest => ({ reachable, authenticated: false, catalog: false, delete: null, message, missing: extra });
+  // 1. the keys, the region and ecr:GetAuthorizationToken
+  let token: Token;
+  try {
+    token = await auth.current();
+  } catch (e) {
+    const err = e instanceof RegistryError ? e : asRegistryError(e, "getting an ECR token", p.apiUrl);
+    const code = err.codes[0] ?? "";
+    const text = err.registryMessage ?? err.message;
+    if (code === "NETWORK") return fail(false, `cannot reach the ECR API at ${p.apiUrl}: ${text}`);
+    if (IAM_HINT[code]) return fail(true, `${IAM_HINT[code]} (${code}: ${text})`);
+    if (code === "InvalidSignatureException" && /region/i.test(text)) {
+      return fail(true, `the region ${region} is wrong for this endpoint: AWS says "${text.trim()}". Check the Region field.`, ["the right region"]);
+    }
+    if (code === "InvalidSignatureException") return fail(true, `the secret access key does not belong to this access key id (${code}: ${text})`);
+    if (code === "AccessDeniedException") return fail(true, `the key may not get registry tokens: ${text}`, ["ecr:GetAuthorizationToken"]);
+    return fail(true, `AWS refused GetAuthorizationToken: ${code}: ${text}`);
+  }
+  // 2. a token names the registry it is for; another host means another region or account
+  if (token.proxyEndpoint) {
+    const tokenHost = new URL(token.proxyEndpoint).host;
+    if (tokenHost !== client.registry) {
+      return fail(true, `the token from region ${region} is for ${tokenHost}, not ${client.registry}: check the Region field and the endpoint (https://<account>.dkr.ecr.<region>.amazonaws.com).`, ["the right region"]);
+    }
+  }
+  // 3. /v2 with the token
+  const ping = await client.ping();
+  if (!ping.ok) {
+    return fail(ping.status > 0, ping.status > 0 ? `the registry refused the ECR token: ${ping.message ?? ping.status}` : `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`);
+  }
+  // 4. listing, metadata and delete, each its own IAM action
+  const notes: string[] = [];
+  let catalog = false;
+  let first: string | undefined;
+  const denied = (e: unknown, action: string) => {
+    if (awsName(e) !== "AccessDeniedException") return false;
+    missing.push(action);
+    notes.push(`Missing ${action}: ${(e as Error).message}`);
+    return true;
+  };
+  try {
+    const page = await api.send(new DescribeRepositoriesCommand({ maxResults: 1000 }));
+    catalog = true;
+    first = page.repositories?.map((r) => r.repositoryName!).find((n) => !p.prefix || n.startsWith(p.prefix));
+  } catch (e) {
+    if (!denied(e, "ecr:DescribeRepositories")) notes.push(`Listing repositories failed: ${awsName(e)}: ${(e as Error).message}`);
+  }
+  let del: boolean | null = null;
+  if (first) {
+    try {
+      await api.send(new DescribeImagesCommand({ repositoryName: first, maxResults: 1 }));
+    } catch (e) {
+      if (!denied(e, "ecr:DescribeImages")) notes.push(`Describing images failed: ${awsName(e)}: ${(e as Error).message}`);
+    }
+    // a tag nobody has: allowed → ImageNotFound in failures, nothing removed
+    try {
+      await api.send(new BatchDeleteImageCommand({ repositoryName: first, imageIds: [{ imageTag: `regatta-probe-${Date.now().toString(36)}` }] }));
+      del = true;
+    } catch (e) {
+      if (denied(e, "ecr:BatchDeleteImage")) del = false;
+    }
+  } else if (catalog) {
+    notes.push("No repository to check ecr:DescribeImages and ecr:BatchDeleteImage on yet.");
+  }
+  const keyWho = p.c.credentials?.accessKeyId ? `access key ${p.c.credentials.accessKeyId}` : "the default AWS credential chain";
+  return {
+    reachable: true,
+    authenticated: true,
+    catalog,
+    delete: del,
+    message: [`Connected to ${client.registry} (region ${region}) with ${keyWho}; the token is valid until ${new Date(token.expiresAt).toISOString()}.`, ...notes].join(" "),
+    missing,
+  };
+}
+
+export const ecr: ProviderDefinition = {
+  kind: "ECR",
+  defaultApiEndpoint: (c) => (c.credentials?.region?.trim() ? regionalApi(c.credentials.region.trim()) : undefined),
+  open: (c) => openEcr(c),
+};
