@@ -1,0 +1,301 @@
+import "server-only";
+// GitLab Container Registry (gitlab.com or self-managed): /v2 through GitLab's `/jwt/auth` token
+// flow with a deploy token or an access token; repositories of a project or group, tag details
+// (created_at, total_size) and single-tag deletes through the REST API (docs.gitlab.com/api/
+// container_registry). A deploy token cannot call the REST API: then listing, details and
+// deletes fall back to what /v2 allows, and test connection says what is lost.
+import { mapLimit, nextLink, RegistryError } from "@/lib/registry";
+import { clientFor } from "./generic";
+import type { Connection, ConnectionTest, DeleteMethod, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
+
+export const GITLAB_URL = "https://gitlab.com";
+const MAX_PAGES = 100;
+/** tag details are one call per tag (GitLab has no bulk form): at most this many per repository */
+export const MAX_TAG_DETAILS = 1000;
+const DETAIL_CONCURRENCY = 8;
+
+interface Repository { id: number; path: string; project_id: number; tags_count?: number; status?: string | null }
+interface TagDetails { name: string; digest?: string; created_at?: string; total_size?: number }
+type Namespace = { kind: "projects" | "groups"; id: number; path: string };
+
+/** GitLab's error bodies: { message } (a string or a field → messages map) or { error, error_description }. */
+export function parseGitLabError(text: string): { message?: string } {
+  try {
+    const body = JSON.parse(text) as { message?: unknown; error?: unknown; error_description?: unknown; scope?: unknown };
+    if (typeof body.message === "string") return { message: body.message };
+    if (body.message && typeof body.message === "object") return { message: JSON.stringify(body.message) };
+    if (typeof body.error === "string") {
+      const scope = typeof body.scope === "string" ? ` (needs scope: ${body.scope.split(" ").join(" or ")})` : "";
+      return { message: `${body.error}${typeof body.error_description === "string" ? `: ${body.error_description}` : ""}${scope}` };
+    }
+  } catch { /* not JSON */ }
+  return { message: text.trim().slice(0, 200) || undefined };
+}
+
+const TAG_DELETE: DeleteMethod = {
+  scope: "tag",
+  explanation: "GitLab deletes just this tag through its API; other tags on the same digest stay (a tag matching a protected-tag rule is refused)",
+};
+const DIGEST_DELETE: DeleteMethod = {
+  scope: "digest",
+  explanation: "This token cannot use GitLab's REST API (a deploy token), so the delete goes by digest through /v2",
+};
+
+export class GitLabProvider implements RegistryProvider {
+  readonly client;
+  private readonly api: VendorApi;
+  private readonly namespace: string;
+  private resolved?: Promise<Namespace>;
+  private readonly repoIds = new Map<string, Repository>();
+  /** set once GitLab's REST API answered 401 to this token (a deploy token) */
+  private restRefused = false;
+  private budget: RateLimitBudget | null = null;
+  private expiry: string | null | undefined;
+
+  constructor(private readonly c: Connection) {
+    this.client = clientFor(c);
+    const token = c.credentials?.password;
+    this.namespace = (c.namespace ?? "").trim().replace(/^\/+|\/+$/g, "");
+    this.api = {
+      base: `${(c.apiEndpoint ?? GITLAB_URL).replace(/\/+$/, "")}/api/v4`,
+      name: "GitLab API",
+      insecure: c.insecure,
+      // Bearer rather than PRIVATE-TOKEN: the Authorization header never follows a redirect to another host
+      authorization: () => (token ? `Bearer ${token}` : undefined),
+      parseError: parseGitLabError,
+    };
+  }
+
+  get deleteMethod(): DeleteMethod {
+    return this.restRefused ? DIGEST_DELETE : TAG_DELETE;
+  }
+
+  private async call<T>(method: string, url: URL, what: string): Promise<VendorResponse<T>> {
+    try {
+      const res = await vendorRequest<T>(this.api, method, url, what);
+      this.observe(res.headers);
+      return res;
+    } catch (e) {
+      if (e instanceof RegistryError && e.status === 401) this.restRefused = true;
+      throw e;
+    }
+  }
+
+  private observe(h: Headers) {
+    const limit = Number(h.get("ratelimit-limit"));
+    const remaining = Number(h.get("ratelimit-remaining"));
+    if (h.get("ratelimit-limit") && Number.isFinite(limit) && Number.isFinite(remaining)) {
+      const reset = Number(h.get("ratelimit-reset"));
+      this.budget = { limit, remaining, ...(remaining === 0 && reset ? { retryAt: new Date(reset * 1000).toISOString() } : {}), scope: "GitLab REST API, per user" };
+    }
+  }
+
+  /** The project or group the registry is connected to: projects first, then groups (ids are URL-encoded paths). */
+  private ns(): Promise<Namespace> {
+    this.resolved ??= (async (): Promise<Namespace> => {
+      if (!this.namespace) throw new RegistryError({ context: "listing GitLab repositories", codes: ["NAME_INVALID"], method: "GET", url: this.api.base, reason: "no project or group path is set on this registry" });
+      const id = encodeURIComponent(this.namespace);
+      for (const kind of ["projects", "groups"] as const) {
+        try {
+          const res = await this.call<{ id: number }>("GET", apiUrl(this.api.base, `/${kind}/${id}`), `looking up GitLab ${kind === "projects" ? "project" : "group"} ${this.namespace}`);
+          return { kind, id: res.body.id, path: this.namespace };
+        } catch (e) {
+          if (!(e instanceof RegistryError && e.status === 404)) throw e;
+        }
+      }
+      throw new RegistryError({ context: "listing GitLab repositories", codes: ["NAME_UNKNOWN"], status: 404, method: "GET", url: this.api.base, reason: `GitLab knows no project or group ${this.namespace} (or this token cannot see it)` });
+    })().catch((e) => {
+      this.resolved = undefined;
+      throw e;
+    });
+    return this.resolved;
+  }
+
+  private async repositoryPage(ns: Namespace, page: number, perPage: number) {
+    const url = apiUrl(this.api.base, `/${ns.kind}/${ns.id}/registry/repositories`, { page, per_page: perPage, ...(ns.kind === "projects" ? { tags_count: true } : {}) });
+    const res = await this.call<Repository[]>("GET", url, `listing the container repositories of ${ns.path}`);
+    for (const r of res.body ?? []) this.repoIds.set(r.path, r);
+    const next = Number(res.headers.get("x-next-page") || nextLink(res.headers.get("link"), url)?.searchParams.get("page") || 0);
+    return { repositories: res.body ?? [], next: next > page ? next : undefined };
+  }
+
+  async listRepositories(opts: { cursor?: string; pageSize: number; query?: string }): Promise<RepositoryListing> {
+    if (this.restRefused || !this.namespace) return this.listThroughV2(opts.query);
+    let ns: Namespace;
+    try {
+      ns = await this.ns();
+    } catch (e) {
+      if (this.restRefused) return this.listThroughV2(opts.query);
+      throw e;
+    }
+    const q = opts.query?.toLowerCase();
+    let page: number | undefined = Math.max(Number(opts.cursor) || 1, 1);
+    const out: RepositoryListing["repositories"] = [];
+    for (let pages = 0; page && pages < MAX_PAGES; pages++) {
+      const r = await this.repositoryPage(ns, page, Math.min(opts.pageSize, 100));
+      for (const repo of r.repositories) {
+        if (repo.status === "delete_scheduled" || repo.status === "delete_ongoing") continue;
+        if (!q || repo.path.toLowerCase().includes(q)) out.push({ name: repo.path, ...(repo.tags_count !== undefined ? { tagCount: repo.tags_count } : {}) });
+      }
+      page = r.next;
+      if (!q || out.length >= opts.pageSize) break;
+    }
+    return { repositories: out, nextCursor: page ? String(page) : undefined };
+  }
+
+  /** Without the REST API: the catalog (GitLab admins only), else the project path itself when it holds an image. */
+  private async listThroughV2(query?: string): Promise<RepositoryListing> {
+    const q = query?.toLowerCase();
+    const keep = (name: string) => (!this.namespace || name === this.namespace || name.startsWith(`${this.namespace}/`)) && (!q || name.toLowerCase().includes(q));
+    try {
+      const page = await this.client.catalog({ n: 1000 });
+      return { repositories: page.repositories.filter(keep).map((name) => ({ name })) };
+    } catch (e) {
+      if (!(e instanceof RegistryError) || !this.namespace) throw e;
+    }
+    try {
+      await this.client.listTags(this.namespace);
+      return { repositories: keep(this.namespace) ? [{ name: this.namespace }] : [] };
+    } catch (e) {
+      if (e instanceof RegistryError && (e.status === 404 || e.status === 401 || e.status === 403)) return { repositories: [] };
+      throw e;
+    }
+  }
+
+  /** The REST id of a repository path, from the namespace's listing (cached). */
+  private async repository(path: string): Promise<Repository> {
+    const hit = this.repoIds.get(path);
+    if (hit) return hit;
+    const ns = await this.ns();
+    for (let page: number | undefined = 1, pages = 0; page && pages < MAX_PAGES; pages++) {
+      const r = await this.repositoryPage(ns, page, 100);
+      const found = r.repositories.find((x) => x.path === path);
+      if (found) return found;
+      page = r.next;
+    }
+    throw new RegistryError({ context: `reading ${path}`, codes: ["NAME_UNKNOWN"], status: 404, method: "GET", url: this.api.base, reason: `GitLab lists no container repository ${path} under ${ns.path}` });
+  }
+
+  private tagUrl(repo: Repository, tag?: string) {
+    return apiUrl(this.api.base, `/projects/${repo.project_id}/registry/repositories/${repo.id}/tags${tag === undefined ? "" : `/${encodeURIComponent(tag)}`}`);
+  }
+
+  async tagMetadata(repository: string): Promise<TagMetadata[]> {
+    if (this.restRefused) return [];
+    const repo = await this.repository(repository);
+    const names: string[] = [];
+    let url: URL | undefined = this.tagUrl(repo);
+    url.searchParams.set("per_page", "100");
+    for (let pages = 0; url && pages < MAX_PAGES && names.length < MAX_TAG_DETAILS; pages++) {
+      const res: VendorResponse<{ name: string }[]> = await this.call<{ name: string }[]>("GET", url, `listing the tags of ${repository}`);
+      names.push(...(res.body ?? []).map((t) => t.name));
+      url = nextLink(res.headers.get("link"), url);
+    }
+    const details = await mapLimit(names.slice(0, MAX_TAG_DETAILS), DETAIL_CONCURRENCY, async (tag) => {
+      try {
+        return (await this.call<TagDetails>("GET", this.tagUrl(repo, tag), `reading tag ${repository}:${tag}`)).body;
+      } catch (e) {
+        if (e instanceof RegistryError && e.status === 404) return null; // deleted meanwhile
+        throw e;
+      }
+    });
+    return details.flatMap((d) =>
+      d ? [{ tag: d.name, ...(d.digest ? { digest: d.digest } : {}), ...(d.created_at ? { pushedAt: d.created_at } : {}), ...(typeof d.total_size === "number" ? { size: d.total_size } : {}) }] : [],
+    );
+  }
+
+  async deleteTag(repository: string, tag: string, digest: string) {
+    if (this.restRefused) return this.client.deleteManifest(repository, digest);
+    const repo = await this.repository(repository);
+    const url = this.tagUrl(repo, tag);
+    const now = await this.call<TagDetails>("GET", url, `reading tag ${repository}:${tag}`);
+    if (now.body.digest && now.body.digest !== digest) {
+      throw new RegistryError({ context: `deleting ${repository}:${tag}`, codes: ["DENIED"], status: 409, method: "DELETE", url, reason: `the tag moved to ${now.body.digest} since it was confirmed at ${digest}; nothing was deleted` });
+    }
+    try {
+      await this.call("DELETE", url, `deleting tag ${repository}:${tag}`);
+    } catch (e) {
+      if (e instanceof RegistryError && e.status === 403 && !/insufficient_scope/.test(e.registryMessage ?? "")) {
+        throw new RegistryError({ context: `deleting tag ${repository}:${tag}`, codes: ["DENIED"], status: 403, method: "DELETE", url, registryMessage: e.registryMessage, reason: "GitLab refused: the tag matches a protected-tag rule, or the token's user may not delete in this project" });
+      }
+      throw e;
+    }
+  }
+
+  async rateLimit(): Promise<RateLimitBudget | null> {
+    return this.budget;
+  }
+
+  async credentialExpiry(): Promise<string | null> {
+    if (this.expiry === undefined && !this.restRefused) await this.tokenInfo().catch(() => undefined);
+    return this.expiry ?? null;
+  }
+
+  private async tokenInfo() {
+    const res = await this.call<{ scopes?: string[]; expires_at?: string | null; active?: boolean }>("GET", apiUrl(this.api.base, "/personal_access_tokens/self"), "reading the GitLab token");
+    this.expiry = res.body.expires_at ? new Date(`${res.body.expires_at}T00:00:00Z`).toISOString() : null;
+    return res.body;
+  }
+
+  async testConnection(): Promise<ConnectionTest> {
+    const ping = await this.client.ping();
+    const user = this.c.credentials?.username ?? "";
+    if (!ping.ok) {
+      const reachable = ping.status > 0;
+      return {
+        reachable, authenticated: false, catalog: false, delete: null,
+        message: reachable
+          ? `${this.client.registry} refused the token of ${user}: ${ping.message ?? ping.status}. The token needs the read_registry scope (write_registry to promote into it).`
+          : `cannot reach ${this.client.registry}: ${ping.message ?? "no answer"}`,
+      };
+    }
+    const findings = [`Connected to ${this.client.registry} as ${user} (token auth through GitLab's /jwt/auth).`];
+    const missing: string[] = [];
+    let scopes: string[] | null = null;
+    try {
+      const info = await this.tokenInfo();
+      scopes = info.scopes ?? [];
+      for (const s of ["read_registry", "write_registry"]) if (!scopes.includes(s)) missing.push(`${s} scope`);
+      if (!scopes.includes("api")) missing.push(`api scope${scopes.includes("read_api") ? " (read_api browses; deleting a tag needs api)" : ""}`);
+      findings.push(missing.length ? `The token lacks ${missing.join(", ")}.` : "The token has read_registry, write_registry and api.");
+      if (this.expiry) findings.push(`It expires on ${this.expiry.slice(0, 10)}.`);
+    } catch (e) {
+      if (this.restRefused) {
+        return {
+          reachable: true, authenticated: true, catalog: false, delete: null,
+          message:
+            `${findings[0]} GitLab's REST API refused this token: it is a deploy token (deploy tokens only reach the registry). ` +
+            `Through /v2 alone Regatta can open ${this.namespace || "repositories"} by name, browse its tags and manifests, retag and promote; ` +
+            "it cannot list the project's other repositories, show when a tag was pushed or its size, or delete a single tag (a delete goes by digest, and every tag on that digest goes with it). " +
+            "A personal, project or group access token with read_registry, write_registry and api gives all of it.",
+          missing: ["REST API access: a personal, project or group access token (not a deploy token)"],
+        };
+      }
+      findings.push(`Reading the token's scopes failed: ${(e as Error).message}.`);
+    }
+    let catalog = false;
+    try {
+      const page = await this.listRepositories({ pageSize: 1 });
+      catalog = !this.restRefused;
+      const ns = this.namespace ? `${this.resolved ? (await this.resolved).kind === "groups" ? "group" : "project" : "namespace"} ${this.namespace}` : "this registry";
+      findings.push(page.repositories.length ? `The container repositories of ${ns} can be listed.` : `${ns} has no container repositories yet.`);
+    } catch (e) {
+      findings.push(`Listing the container repositories failed: ${(e as Error).message}.`);
+    }
+    return {
+      reachable: true,
+      authenticated: true,
+      catalog,
+      delete: scopes ? scopes.includes("api") : null,
+      message: findings.join(" "),
+      missing,
+    };
+  }
+}
+
+export const gitlab: ProviderDefinition = {
+  kind: "GITLAB",
+  defaultApiEndpoint: () => GITLAB_URL,
+  open: (c) => new GitLabProvider(c),
+};

@@ -1,0 +1,193 @@
+// A loopback GitLab for the GitLab provider: the container registry REST API as GitLab documents
+// it (docs.gitlab.com/api/container_registry), answered from a registry's real state, and the
+// `/jwt/auth` token endpoint (handed to the harness token server, as GitLab's Rails hands out the
+// registry JWT). Projects and groups by numeric id or URL-encoded path; offset pagination with
+// X-Page / X-Per-Page / X-Total / X-Total-Pages / X-Next-Page / X-Prev-Page and Link;
+// RateLimit-* headers; error bodies { message } ({ error, error_description, scope } for a missing
+// scope); deploy tokens are refused by the REST API (401) but work on /jwt/auth.
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { RunningRegistry } from "../registry";
+import type { PackageState } from "./package-state";
+
+export interface GitLabToken {
+  kind: "personal" | "deploy";
+  /** the user the token belongs to (deploy tokens: gitlab+deploy-token-N) */
+  username: string;
+  scopes: string[];
+  /** YYYY-MM-DD */
+  expiresAt?: string;
+}
+
+export interface GitLabApiOptions {
+  state: PackageState;
+  /** project paths, e.g. ["acme/web"]; a project's repositories are its path and paths below it */
+  projects: string[];
+  /** group paths, e.g. ["acme"] */
+  groups?: string[];
+  tokens: Record<string, GitLabToken>;
+  /** the harness token server realm that /jwt/auth hands requests to */
+  tokenRealm?: string;
+  rateLimit?: number;
+}
+
+export interface GitLabApi {
+  url: string;
+  readonly log: { method: string; path: string; status: number }[];
+  setRemaining(n: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startGitLabApi(opts: GitLabApiOptions): Promise<GitLabApi> {
+  const limit = opts.rateLimit ?? 2000;
+  let remaining = limit;
+  const log: GitLabApi["log"] = [];
+  const projects = opts.projects.map((path, i) => ({ id: 10 + i, path }));
+  const groups = (opts.groups ?? []).map((path, i) => ({ id: 100 + i, path }));
+  const repoIds = new Map<string, number>();
+  const repoId = (path: string) => {
+    if (!repoIds.has(path)) repoIds.set(path, 1000 + repoIds.size);
+    return repoIds.get(path)!;
+  };
+  const projectOf = (repo: string) =>
+    projects.filter((p) => repo === p.path || repo.startsWith(`${p.path}/`)).sort((a, b) => b.path.length - a.path.length)[0];
+  const repositoriesOf = (pathPrefix: string, exact: boolean) =>
+    opts.state.repositories().filter((r) => (exact ? projectOf(r)?.path === pathPrefix : r.startsWith(`${pathPrefix}/`) && projectOf(r)));
+  const find = <T extends { id: number; path: string }>(list: T[], id: string) => list.find((x) => String(x.id) === id || x.path === id);
+  let base = "";
+
+  const repoJson = (path: string, withCount: boolean) => {
+    const project = projectOf(path)!;
+    const versions = opts.state.versions(path);
+    const created = versions.map((v) => v.createdAt.getTime());
+    return {
+      id: repoId(path),
+      name: path === project.path ? "" : path.slice(project.path.length + 1),
+      path,
+      project_id: project.id,
+      location: `${opts.state.host}/${path}`,
+      created_at: new Date(created.length ? Math.min(...created) : Date.now()).toISOString(),
+      cleanup_policy_started_at: null,
+      status: null,
+      ...(withCount ? { tags_count: versions.reduce((n, v) => n + v.tags.length, 0) } : {}),
+    };
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const send = (status: number, body: unknown) => {
+      log.push({ method: req.method ?? "GET", path: `${url.pathname}${url.search}`, status });
+      res.writeHead(status, headers);
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+    };
+
+    if (url.pathname === "/jwt/auth") {
+      if (!opts.tokenRealm) return send(404, { message: "404 Not Found" });
+      // GitLab checks the token and hands out the registry JWT; the harness token server plays that part
+      const upstream = await fetch(`${opts.tokenRealm}${url.search}`, { headers: req.headers.authorization ? { authorization: req.headers.authorization } : {} });
+      const body = await upstream.text();
+      log.push({ method: "GET", path: "/jwt/auth", status: upstream.status });
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      return res.end(body);
+    }
+    if (!url.pathname.startsWith("/api/v4/")) return send(404, { message: "404 Not Found" });
+
+    const raw = (req.headers["private-token"] as string | undefined) ?? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const token = raw ? opts.tokens[raw] : undefined;
+    // deploy tokens work only against the registry, never the REST API
+    if (!token || token.kind === "deploy") return send(401, { message: "401 Unauthorized" });
+    if (remaining > 0) remaining--;
+    Object.assign(headers, {
+      "ratelimit-limit": String(limit), "ratelimit-remaining": String(remaining), "ratelimit-observed": String(limit - remaining),
+      "ratelimit-reset": String(Math.floor(Date.now() / 1000) + 60), "ratelimit-name": "throttle_authenticated_api",
+    });
+    if (remaining === 0) {
+      headers["retry-after"] = "60";
+      return send(429, { message: "Retry later" });
+    }
+
+    const segments = url.pathname.slice("/api/v4/".length).split("/").map(decodeURIComponent);
+    const needs = (...any: string[]) => any.some((s) => token.scopes.includes(s));
+    const insufficient = (scope: string) =>
+      send(403, { error: "insufficient_scope", error_description: "The request requires higher privileges than provided by the access token.", scope });
+
+    if (segments.join("/") === "personal_access_tokens/self" && req.method === "GET") {
+      return send(200, { id: 7, name: "regatta", revoked: false, created_at: "2026-01-01T00:00:00.000Z", scopes: token.scopes, user_id: 3, last_used_at: new Date().toISOString(), active: true, expires_at: token.expiresAt ?? null });
+    }
+    const read = req.method === "GET";
+    if (read ? !needs("api", "read_api") : !needs("api")) return insufficient(read ? "api read_api" : "api");
+
+    const page = <T>(items: T[]) => {
+      const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? 20) || 20, 1), 100);
+      const n = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
+      const total = Math.max(Math.ceil(items.length / perPage), 1);
+      const link = (p: number, rel: string) => {
+        const u = new URL(`${base}${url.pathname}${url.search}`);
+        u.searchParams.set("page", String(p));
+        u.searchParams.set("per_page", String(perPage));
+        return `<${u}>; rel="${rel}"`;
+      };
+      Object.assign(headers, {
+        "x-page": String(n), "x-per-page": String(perPage), "x-total": String(items.length), "x-total-pages": String(total),
+        "x-next-page": n < total ? String(n + 1) : "", "x-prev-page": n > 1 ? String(n - 1) : "",
+        link: [...(n > 1 ? [link(n - 1, "prev")] : []), ...(n < total ? [link(n + 1, "next")] : []), link(1, "first"), link(total, "last")].join(", "),
+      });
+      return items.slice((n - 1) * perPage, n * perPage);
+    };
+
+    const [kind, id, ...rest] = segments;
+    if (kind === "groups") {
+      const group = find(groups, id);
+      if (!group) return send(404, { message: "404 Group Not Found" });
+      if (rest.length === 0) return send(200, { id: group.id, name: group.path.split("/").at(-1), path: group.path.split("/").at(-1), full_path: group.path });
+      if (rest.join("/") === "registry/repositories" && read) return send(200, page(repositoriesOf(group.path, false).map((r) => repoJson(r, false))));
+      return send(404, { message: "404 Not Found" });
+    }
+    if (kind !== "projects") return send(404, { message: "404 Not Found" });
+    const project = find(projects, id);
+    if (!project) return send(404, { message: "404 Project Not Found" });
+    if (rest.length === 0) return send(200, { id: project.id, name: project.path.split("/").at(-1), path_with_namespace: project.path, container_registry_enabled: true });
+    if (rest[0] !== "registry" || rest[1] !== "repositories") return send(404, { message: "404 Not Found" });
+    const repos = repositoriesOf(project.path, true);
+    if (rest.length === 2 && read) return send(200, page(repos.map((r) => repoJson(r, url.searchParams.get("tags_count") === "true"))));
+    const repo = repos.find((r) => String(repoId(r)) === rest[2]);
+    if (!repo) return send(404, { message: "404 Repository Not Found" });
+    if (rest[3] !== "tags") return send(404, { message: "404 Not Found" });
+    const tags = opts.state.versions(repo).flatMap((v) => v.tags.map((t) => ({ tag: t, v }))).sort((a, b) => a.tag.localeCompare(b.tag));
+    const tagJson = (t: (typeof tags)[number], details: boolean) => ({
+      name: t.tag, path: `${repo}:${t.tag}`, location: `${opts.state.host}/${repo}:${t.tag}`,
+      ...(details ? { revision: t.v.digest.slice(7), short_revision: t.v.digest.slice(7, 16), digest: t.v.digest, created_at: t.v.createdAt.toISOString(), total_size: t.v.size } : {}),
+    });
+    if (rest.length === 4 && read) return send(200, page(tags.map((t) => tagJson(t, false))));
+    if (rest.length !== 5) return send(404, { message: "404 Not Found" });
+    const tag = tags.find((t) => t.tag === rest[4]);
+    if (!tag) return send(404, { message: "404 Tag Not Found" });
+    if (read) return send(200, tagJson(tag, true));
+    if (req.method === "DELETE") {
+      await opts.state.untag(repo, tag.tag);
+      return send(200, undefined);
+    }
+    return send(405, { message: "405 Method Not Allowed" });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    log,
+    setRemaining(n) { remaining = n; },
+    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/**
+ * Points a harness token-mode registry's challenge at GitLab's `/jwt/auth` (as registry.gitlab.com
+ * points at gitlab.com/jwt/auth) and restarts it; the stand-in hands the request to the token server.
+ */
+export async function useGitLabRealm(reg: RunningRegistry, gitlab: GitLabApi): Promise<void> {
+  if (!reg.tokenServer) throw new Error(`registry ${reg.name} is not in token mode`);
+  const config = fs.readFileSync(reg.configPath, "utf8");
+  fs.writeFileSync(reg.configPath, config.replace(JSON.stringify(reg.tokenServer.url), JSON.stringify(`${gitlab.url}/jwt/auth`)));
+  await reg.restart();
+}
