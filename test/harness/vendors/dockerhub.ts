@@ -60,7 +60,7 @@ export interface DockerHubStandIn {
   /** manifest GETs counted so far, per source */
   pulls(source: string): number;
   setPullLimit(limit: { limit: number; windowSeconds: number } | null): void;
-  /** manifest GETs answer 429 (Docker's pull-limit body, Retry-After) until cleared with null */
+  /** the budget is spent: manifest GETs answer 429 (Docker's pull-limit body, Retry-After), HEADs show 0 left, until cleared with null */
   force429(opts: { retryAfterSeconds: number } | null): void;
   /** the Hub API answers 429 with X-Retry-After (a unix time) until cleared with null */
   forceApi429(opts: { retryAfterSeconds: number } | null): void;
@@ -171,8 +171,15 @@ export async function startDockerHub(opts: DockerHubOptions): Promise<DockerHubS
   const tagLink = (repo: string, tag: string) => path.join(repoDir(repo), "_manifests", "tags", tag, "current", "link");
 
   const catalog = async (): Promise<string[]> => {
-    const r = await backingGet("/v2/_catalog?n=100000", ["registry:catalog:*"]);
-    return ((await r.json()) as { repositories?: string[] }).repositories ?? [];
+    const out: string[] = [];
+    let next: string | null = "/v2/_catalog?n=1000";
+    while (next) {
+      const r = await backingGet(next, ["registry:catalog:*"]);
+      if (r.status !== 200) throw new Error(`catalog of the backing registry: ${r.status} ${await r.text()}`);
+      out.push(...(((await r.json()) as { repositories?: string[] }).repositories ?? []));
+      next = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get("link") ?? "")?.[1] ?? null;
+    }
+    return out;
   };
 
   interface Manifest { mediaType?: string; layers?: { size: number }[]; manifests?: { digest: string; size: number; platform?: { os: string; architecture: string; variant?: string } }[] }
@@ -323,7 +330,7 @@ export async function startDockerHub(opts: DockerHubOptions): Promise<DockerHubS
     const manifest = MANIFEST_PATH.exec(urlPath);
     const rateHeaders = (): Record<string, string> => {
       if (!pullLimit) return {};
-      const left = Math.max(0, pullLimit.limit - budgetFor(source).used);
+      const left = forced ? 0 : Math.max(0, pullLimit.limit - budgetFor(source).used);
       return { "ratelimit-limit": `${pullLimit.limit};w=${pullLimit.windowSeconds}`, "ratelimit-remaining": `${left};w=${pullLimit.windowSeconds}`, "docker-ratelimit-source": source };
     };
     if (manifest && req.method === "GET" && bearer !== undefined) {
@@ -331,7 +338,7 @@ export async function startDockerHub(opts: DockerHubOptions): Promise<DockerHubS
       if (forced || spent) {
         const retry = forced?.retryAfterSeconds ?? Math.ceil((budgetFor(source).since + pullLimit!.windowSeconds * 1000 - Date.now()) / 1000);
         req.resume();
-        res.writeHead(429, { "content-type": "application/json", "retry-after": String(retry), ...rateHeaders(), ...(pullLimit ? { "ratelimit-remaining": `0;w=${pullLimit.windowSeconds}` } : {}) });
+        res.writeHead(429, { "content-type": "application/json", "retry-after": String(retry), ...rateHeaders() });
         return res.end(PULL_LIMIT_BODY);
       }
     }
