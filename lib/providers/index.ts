@@ -2,6 +2,8 @@ import "server-only";
 // One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
 import type { RegistryKind } from "@/lib/schemas/registry";
 import { generic } from "./generic";
+import { ghcr } from "./ghcr";
+import { gitlab } from "./gitlab";
 import { dockerhub } from "./dockerhub";
 import { harbor } from "./harbor";
 import { quay } from "./quay";
@@ -11,6 +13,8 @@ export type * from "./types";
 
 const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
   GENERIC: generic,
+  GHCR: ghcr,
+  GITLAB: gitlab,
   DOCKERHUB: dockerhub,
   QUAY: quay,
   HARBOR: harbor,
