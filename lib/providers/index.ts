@@ -1,7 +1,9 @@
 import "server-only";
 // One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
 import type { RegistryKind } from "@/lib/schemas/registry";
+import { ecr } from "./ecr";
 import { generic } from "./generic";
+import { google } from "./google";
 import { ghcr } from "./ghcr";
 import { gitlab } from "./gitlab";
 import { dockerhub } from "./dockerhub";
@@ -15,6 +17,8 @@ const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
   GENERIC: generic,
   GHCR: ghcr,
   GITLAB: gitlab,
+  ECR: ecr,
+  GOOGLE: google,
   DOCKERHUB: dockerhub,
   QUAY: quay,
   HARBOR: harbor,
