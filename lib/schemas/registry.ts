@@ -65,18 +65,25 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
   GOOGLE: {
     label: "Google Artifact Registry / GCR",
     defaultEndpoint: "https://us-docker.pkg.dev",
-    namespaceLabel: "Project / repository (e.g. my-project/my-repo)",
-    help: "A service-account JSON key with the Artifact Registry Writer role (Reader to browse only).",
-    fields: [{ name: "serviceAccountJson", label: "Service account JSON key", secret: true, required: true, multiline: true, help: "Paste the whole JSON key file" }],
+    apiEndpointLabel: "Artifact Registry API",
+    defaultApiEndpoint: "https://artifactregistry.googleapis.com",
+    namespaceLabel: "Project / repository (e.g. my-project/my-repo; for gcr.io: the project)",
+    help: "Endpoint: https://LOCATION-docker.pkg.dev (e.g. https://europe-west1-docker.pkg.dev), or https://gcr.io / eu.gcr.io / asia.gcr.io for gcr.io repositories hosted in Artifact Registry (Container Registry itself is shut down). Create a service account key (IAM → Service accounts → Keys → Add key → JSON) for an account with roles/artifactregistry.reader to browse, roles/artifactregistry.writer to promote and retag into it, and roles/artifactregistry.repoAdmin to delete tags.",
+    fields: [
+      { name: "serviceAccountJson", label: "Service account JSON key", secret: true, required: true, multiline: true, help: "Paste the whole JSON key file" },
+      { name: "loginUser", label: "Registry login (optional)", secret: false, required: false, help: "oauth2accesstoken (default: hour-long access tokens from the key) or _json_key (sends the key itself to the registry)" },
+      { name: "location", label: "Location (optional)", secret: false, required: false, help: "Taken from the endpoint host (us-docker.pkg.dev → us); set it only for another host" },
+    ],
   },
   ECR: {
     label: "Amazon ECR",
-    namespaceLabel: "Repository prefix (optional)",
-    help: "An access key of an IAM user or role with ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:PutImage, ecr:DescribeImages, ecr:DescribeRepositories (and ecr:BatchDeleteImage to delete).",
+    apiEndpointLabel: "ECR API (default https://api.ecr.<region>.amazonaws.com)",
+    namespaceLabel: "Repository prefix (optional, e.g. team)",
+    help: "Endpoint: https://<account id>.dkr.ecr.<region>.amazonaws.com. An IAM access key with ecr:GetAuthorizationToken, ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage (browse), ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability (promote and retag into ECR) and ecr:BatchDeleteImage (delete tags), e.g. the AmazonEC2ContainerRegistryPowerUser policy. Leave both key fields empty to use the server's default AWS credentials (environment, ~/.aws, instance or task role).",
     fields: [
-      { name: "accessKeyId", label: "Access key id", secret: false, required: true },
-      { name: "secretAccessKey", label: "Secret access key", secret: true, required: true },
-      { name: "region", label: "Region", secret: false, required: true, help: "e.g. eu-west-1" },
+      { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
+      { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
+      { name: "region", label: "Region", secret: false, required: true, help: "The registry's region, e.g. eu-west-1" },
     ],
   },
   QUAY: {
@@ -171,9 +178,33 @@ function checkCredentialFields(kind: RegistryKind, creds: Record<string, string>
       ctx.addIssue({ code: "custom", path: ["credentials", f.name], message: `credentials.${f.name} (${f.label}) is required for ${KINDS[kind].label}` });
     }
   }
+  if (kind === "GOOGLE" && creds?.serviceAccountJson?.trim()) {
+    const key = googleKeyProblem(creds.serviceAccountJson);
+    if (key) ctx.addIssue({ code: "custom", path: ["credentials", "serviceAccountJson"], message: key });
+  }
+  if (kind === "GOOGLE" && creds?.loginUser?.trim() && !["oauth2accesstoken", "_json_key"].includes(creds.loginUser.trim())) {
+    ctx.addIssue({ code: "custom", path: ["credentials", "loginUser"], message: "credentials.loginUser must be oauth2accesstoken or _json_key" });
+  }
+  if (kind === "ECR" && !!creds?.accessKeyId?.trim() !== !!creds?.secretAccessKey?.trim()) {
+    ctx.addIssue({ code: "custom", path: ["credentials", creds?.accessKeyId?.trim() ? "secretAccessKey" : "accessKeyId"], message: "give both the access key id and the secret access key, or neither for the server's default AWS credentials" });
+  }
   if (kind === "GENERIC" && creds && !!creds.username !== !!creds.password) {
     ctx.addIssue({ code: "custom", path: ["credentials", creds.username ? "password" : "username"], message: "give both username and password, or neither for an open registry" });
   }
+}
+
+/** A pasted Google key that is not a service-account JSON key, said plainly (no secret in the message). */
+function googleKeyProblem(text: string): string | null {
+  let k: Record<string, unknown>;
+  try {
+    k = JSON.parse(text);
+  } catch {
+    return "credentials.serviceAccountJson is not JSON: paste the whole key file";
+  }
+  if (k?.type !== "service_account" || typeof k.client_email !== "string" || typeof k.private_key !== "string") {
+    return "credentials.serviceAccountJson is not a service account key (needs type service_account, client_email and private_key)";
+  }
+  return null;
 }
 
 export function validateCredentialsFor(kind: RegistryKind, creds: Record<string, string>): z.core.$ZodIssue[] {
