@@ -152,4 +152,21 @@ describe("ECR provider", () => {
     expect(limited.missing).toEqual(["ecr:DescribeImages", "ecr:BatchDeleteImage"]);
     expect(limited.message).toContain("is not authorized to perform: ecr:DescribeImages");
   });
+
+  it("with both key fields empty, the SDK's default credential chain (here: the environment) signs", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = SECRET;
+    try {
+      const calls = ecr.calls.length;
+      const p = openEcr(connection({}, { accessKeyId: "", secretAccessKey: "" }), { now: ecr.now });
+      const result = await p.testConnection();
+      expect(result).toMatchObject({ authenticated: true, catalog: true });
+      expect(result.message).toContain("the default AWS credential chain");
+      expect(ecr.calls.slice(calls).every((c) => c.accessKeyId === KEY)).toBe(true);
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID; else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY; else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+  });
 });
