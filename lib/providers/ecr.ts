@@ -115,7 +115,7 @@ export class EcrRegistryClient extends RegistryClient {
       if (awsName(e) === "ImageAlreadyExistsException") return { digest };
       if (awsName(e) === "ImageTagAlreadyExistsException") {
         // immutable repositories refuse even the same digest: that one is already where it should be
-        const head = await this.headManifest(repository, reference, signal);
+        const head = await this.headManifest(repository, reference, signal).catch(() => null);
         if (head?.digest === digest) return { digest };
         throw new RegistryError({
           context,
