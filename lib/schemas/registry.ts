@@ -71,13 +71,13 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
     help: "Endpoint: https://LOCATION-docker.pkg.dev (e.g. https://europe-west1-docker.pkg.dev), or https://gcr.io / eu.gcr.io / asia.gcr.io for gcr.io repositories hosted in Artifact Registry (Container Registry itself is shut down). Create a service account key (IAM → Service accounts → Keys → Add key → JSON) for an account with roles/artifactregistry.reader to browse, roles/artifactregistry.writer to promote and retag into it, and roles/artifactregistry.repoAdmin to delete tags.",
     fields: [
       { name: "serviceAccountJson", label: "Service account JSON key", secret: true, required: true, multiline: true, help: "Paste the whole JSON key file" },
-      { name: "loginUser", label: "Registry login (optional)", secret: false, required: false, help: "oauth2accesstoken (default: hour-long access tokens from the key) or _json_key (sends the key itself to the registry)" },
-      { name: "location", label: "Location (optional)", secret: false, required: false, help: "Taken from the endpoint host (us-docker.pkg.dev → us); set it only for another host" },
+      { name: "loginUser", label: "Registry login", secret: false, required: false, help: "oauth2accesstoken (default: hour-long access tokens from the key) or _json_key (sends the key itself to the registry)" },
+      { name: "location", label: "Location", secret: false, required: false, help: "Taken from the endpoint host (us-docker.pkg.dev → us); set it only for another host" },
     ],
   },
   ECR: {
     label: "Amazon ECR",
-    apiEndpointLabel: "ECR API (default https://api.ecr.<region>.amazonaws.com)",
+    apiEndpointLabel: "ECR API",
     namespaceLabel: "Repository prefix (optional, e.g. team)",
     help: "Endpoint: https://<account id>.dkr.ecr.<region>.amazonaws.com. An IAM access key with ecr:GetAuthorizationToken, ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage (browse), ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability (promote and retag into ECR) and ecr:BatchDeleteImage (delete tags), e.g. the AmazonEC2ContainerRegistryPowerUser policy. Leave both key fields empty to use the server's default AWS credentials (environment, ~/.aws, instance or task role).",
     fields: [
