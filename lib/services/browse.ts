@@ -1,7 +1,8 @@
 import "server-only";
 // Browsing one registry: repositories, tags, manifests. Registry errors travel up as
 // RegistryError and become 502/404/429 answers with the registry's own code and message.
-import { isIndexMediaType, validateRepository, type Descriptor } from "@/lib/registry";
+import { isIndexMediaType, validateRepository, type Descriptor, type RegistryClient } from "@/lib/registry";
+import { artifactLabel } from "./artifact-types";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { RegistryHealth, TagRow, TagsAnswer } from "@/lib/schemas/browse";
@@ -139,6 +140,27 @@ interface ImageConfig {
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
 }
 
+export interface ReferrerView {
+  digest: string;
+  mediaType: string;
+  size: number;
+  artifactType?: string;
+  /** the artifactType in plain words: "cosign signature", "SPDX SBOM", "in-toto attestation" … */
+  label: string;
+  annotations?: Record<string, string>;
+}
+
+export interface KnownPlace { registryId: string; registryName: string; repository: string; tag: string }
+
+export interface WhereElse {
+  /** every tag Regatta knows (any registry, any repository) that points at this digest */
+  tags: KnownPlace[];
+  /** indexes Regatta knows in this repository that list this digest, and where they are tagged */
+  parents: { digest: string; platform?: string; tags: KnownPlace[] }[];
+  /** for an index: its children that are also tagged somewhere */
+  children: { digest: string; platform?: string; tags: KnownPlace[] }[];
+}
+
 export interface ManifestDetails {
   digest: string;
   mediaType: string;
@@ -149,6 +171,11 @@ export interface ManifestDetails {
   config?: ImageConfig;
   layers?: Descriptor[];
   children?: Descriptor[];
+  /** signatures, SBOMs, attestations that name this digest as their subject */
+  referrers?: ReferrerView[];
+  /** the registry's message when the referrers could not be listed (the rest of the answer stands) */
+  referrersError?: string;
+  whereElse: WhereElse;
 }
 
 export async function getManifest(registryId: string, repository: string, reference: string): Promise<ManifestDetails> {
@@ -157,8 +184,12 @@ export async function getManifest(registryId: string, repository: string, refere
   const m = await c.getManifest(repository, reference);
   const json = m.json as { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; artifactType?: string };
   const raw = Buffer.from(m.bytes).toString("utf8");
+  // referrers and "where else" read other things than the manifest: in parallel, never fatal
+  const extras = Promise.all([manifestReferrers(c, repository, m.digest), whereElse(c, registryId, repository, m.digest, isIndexMediaType(m.mediaType) ? (json.manifests ?? []) : [])]).then(
+    ([r, w]) => ({ ...r, whereElse: w }),
+  );
   if (isIndexMediaType(m.mediaType)) {
-    return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: "index", manifest: json, raw, children: json.manifests ?? [] };
+    return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: "index", manifest: json, raw, children: json.manifests ?? [], ...(await extras) };
   }
   const isImage = json.config?.mediaType?.includes("image.config") || json.config?.mediaType?.includes("container.image");
   let config: ImageConfig | undefined;
@@ -166,9 +197,76 @@ export async function getManifest(registryId: string, repository: string, refere
     const blob = await c.getBlob(repository, json.config.digest);
     config = JSON.parse(await new Response(blob.stream).text());
   }
-  return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: isImage ? "image" : "artifact", manifest: json, raw, config, layers: json.layers ?? [] };
+  return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: isImage ? "image" : "artifact", manifest: json, raw, config, layers: json.layers ?? [], ...(await extras) };
 }
 
+async function manifestReferrers(c: RegistryClient, repository: string, digest: string): Promise<Pick<ManifestDetails, "referrers" | "referrersError">> {
+  try {
+    const list = await c.referrers(repository, digest, undefined, AbortSignal.timeout(10_000));
+    return {
+      referrers: list.map((d) => ({
+        digest: d.digest, mediaType: d.mediaType, size: d.size, label: artifactLabel(d.artifactType),
+        ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+        ...(d.annotations && Object.keys(d.annotations).length ? { annotations: d.annotations } : {}),
+      })),
+    };
+  } catch (e) {
+    return { referrersError: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Index digest → its children (digest, platform). Content-addressed: kept for the process's life. */
+const indexChildren = new Map<string, { digest: string; platform?: string }[]>();
+const MAX_INDEXES_READ = 25;
+
+const platformOf = (d: Descriptor) => (d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join("/") : undefined);
+
+async function placesOf(digests: string[]): Promise<Map<string, KnownPlace[]>> {
+  const out = new Map<string, KnownPlace[]>();
+  if (!digests.length) return out;
+  const rows = await db.$queryRaw<(KnownPlace & { digest: string })[]>`
+    SELECT t."digest", t."registryId"::text AS "registryId", g."name" AS "registryName", t."repository", t."tag"
+    FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
+    WHERE t."digest" = ANY(${digests})
+    ORDER BY g."name", t."repository", t."tag"
+    LIMIT 500`;
+  for (const { digest, ...place } of rows) out.set(digest, [...(out.get(digest) ?? []), place]);
+  return out;
+}
+
+async function whereElse(c: RegistryClient, registryId: string, repository: string, digest: string, children: Descriptor[]): Promise<WhereElse> {
+  try {
+    // indexes tagged in this repository (an index lists only manifests of its own repository)
+    const indexes = await db.$queryRaw<{ digest: string }[]>`
+      SELECT DISTINCT t."digest" FROM "TagRecord" t JOIN "ManifestInfo" m ON m."digest" = t."digest"
+      WHERE t."registryId" = ${registryId}::uuid AND t."repository" = ${repository} AND m."kind" = 'index' AND t."digest" <> ${digest}
+      LIMIT ${MAX_INDEXES_READ}`;
+    const parents: { digest: string; platform?: string }[] = [];
+    await Promise.all(
+      indexes.map(async ({ digest: index }) => {
+        let list = indexChildren.get(index);
+        if (!list) {
+          const im = await c.getManifest(repository, index).catch(() => null);
+          if (!im) return;
+          list = ((im.json as { manifests?: Descriptor[] }).manifests ?? []).map((d) => ({ digest: d.digest, platform: platformOf(d) }));
+          if (indexChildren.size > 5000) indexChildren.clear();
+          indexChildren.set(index, list);
+        }
+        const hit = list.find((d) => d.digest === digest);
+        if (hit) parents.push({ digest: index, platform: hit.platform });
+      }),
+    );
+    const places = await placesOf([digest, ...parents.map((p) => p.digest), ...children.map((d) => d.digest)]);
+    return {
+      tags: places.get(digest) ?? [],
+      parents: parents.sort((a, b) => a.digest.localeCompare(b.digest)).map((p) => ({ ...p, tags: places.get(p.digest) ?? [] })),
+      children: children.flatMap((d) => (places.get(d.digest) ? [{ digest: d.digest, platform: platformOf(d), tags: places.get(d.digest)! }] : [])),
+    };
+  } catch (e) {
+    console.error(`[regatta] where else for ${repository}@${digest}:`, e instanceof Error ? e.message : e);
+    return { tags: await placesOf([digest]).then((p) => p.get(digest) ?? []).catch(() => []), parents: [], children: [] };
+  }
+}
 
 /** A ping (GET /v2/ with credentials) and what PostgreSQL knows of the registry's contents. */
 export async function registryHealth(registryId: string): Promise<RegistryHealth> {
