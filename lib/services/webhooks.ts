@@ -7,9 +7,10 @@ import "server-only";
 // check the server derives the secret again from the master key (a database copy alone is not enough).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { ApiError, notFound } from "@/lib/api/errors";
-import { appendAudit, withAuditChain, type AuditTx } from "@/lib/audit/log";
+import { appendAudit, appendAuditEvents, type ChainExtension } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
+import type { RegistryKind } from "@/lib/generated/prisma/client";
 import { parseWebhook, WebhookPayloadError, webhookSourceFor, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
 import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
 
@@ -135,10 +136,47 @@ async function readLimited(req: Request, limit: number): Promise<Buffer> {
 
 const tooLarge = (limit: number) => new ApiError(413, "PAYLOAD_TOO_LARGE", `a webhook body may be at most ${limit} bytes`);
 
+interface WebhookRegistry { id: string; kind: RegistryKind; webhookSecretHash: string | null }
+type Waiter = (r: WebhookRegistry | null, e?: unknown) => void;
+
+// Deliveries in flight share their registry lookups: one query per round instead of one per
+// delivery under a burst, and still read fresh (a changed secret counts at once).
+const lookups: { waiting: Map<string, Waiter[]>; busy: boolean } = ((globalThis as unknown as { regattaWebhookLookups?: { waiting: Map<string, Waiter[]>; busy: boolean } })
+  .regattaWebhookLookups ??= { waiting: new Map(), busy: false });
+
+function findRegistry(id: string): Promise<WebhookRegistry | null> {
+  return new Promise((resolve, reject) => {
+    const list = lookups.waiting.get(id) ?? [];
+    lookups.waiting.set(id, list);
+    list.push((r, e) => (e === undefined ? resolve(r) : reject(e)));
+    if (!lookups.busy) {
+      lookups.busy = true;
+      setImmediate(() => void runLookups());
+    }
+  });
+}
+
+async function runLookups() {
+  try {
+    while (lookups.waiting.size > 0) {
+      const round = lookups.waiting;
+      lookups.waiting = new Map();
+      try {
+        const rows = await db.$queryRaw<WebhookRegistry[]>`SELECT "id", "kind", "webhookSecretHash" FROM "Registry" WHERE "id" = ANY(${[...round.keys()]}::uuid[])`;
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const [id, waiters] of round) for (const w of waiters) w(byId.get(id) ?? null);
+      } catch (e) {
+        for (const waiters of round.values()) for (const w of waiters) w(null, e ?? new Error("registry lookup failed"));
+      }
+    }
+  } finally {
+    lookups.busy = false;
+  }
+}
+
 /** Handles one delivery: authenticate, parse, append one audit event per new event, track tags. `caller` is the sender's address. */
 export async function receiveWebhook(registryId: string, req: Request, caller: string | null): Promise<DeliveryResult> {
-  const reg = isUuid(registryId) ? await db.registry.findUnique({ where: { id: registryId }, omit: { webhookSecretHash: false } }) : null;
-  const raw = await readLimited(req, WEBHOOK_BODY_LIMIT);
+  const [reg, raw] = await Promise.all([isUuid(registryId) ? findRegistry(registryId) : null, readLimited(req, WEBHOOK_BODY_LIMIT)]);
   const check: Check = reg ? checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), req, raw) : { ok: false, reason: "unknown registry" };
   if (!check.ok) {
     await recordRejection(reg?.id ?? null, registryId, caller, check.reason);
@@ -162,71 +200,106 @@ export async function receiveWebhook(registryId: string, req: Request, caller: s
   }
   const result: DeliveryResult = { accepted: 0, duplicates: 0, ignored: parsed.ignored };
   if (parsed.events.length === 0) return result;
-  // a retry of a delivery already recorded needs neither the chain lock nor a transaction
-  const keys = parsed.events.map((ev) => (ev.id ? `${reg!.id}:${ev.id}` : null));
-  if (keys.every((k) => k !== null)) {
-    const known = await db.auditEvent.count({ where: { eventKey: { in: keys as string[] } } });
-    if (known === new Set(keys).size) return { ...result, duplicates: keys.length };
-  }
-  await withAuditChain(async (tx, append) => {
-    for (const ev of parsed.events) {
-      const record = ev.tag
-        ? await tx.tagRecord.findUnique({ where: { registryId_repository_tag: { registryId: reg!.id, repository: ev.repository, tag: ev.tag } } })
-        : null;
-      const inserted = await append({
-        actorKind: "REGISTRY", actor: ev.actor, action: `registry.${ev.action}`, outcome: "success",
-        registryId: reg!.id, repository: ev.repository, tag: ev.tag, digest: ev.digest,
-        previousDigest: record && record.digest !== ev.digest ? record.digest : null,
-        sourceAddress: ev.clientAddress ?? null,
-        eventKey: ev.id ? `${reg!.id}:${ev.id}` : null,
-        details: {
-          source: ev.source, eventId: ev.id, eventAt: ev.at?.toISOString() ?? null, deliveredFrom: caller,
-          ...(ev.mediaType ? { mediaType: ev.mediaType } : {}), ...(ev.size != null ? { size: ev.size } : {}),
-        },
-      });
-      if (!inserted) {
-        result.duplicates++;
-        continue;
-      }
-      result.accepted++;
-      await trackTag(tx, reg!.id, ev, record);
-    }
-  });
+  // queued with every other delivery in flight: one transaction, lock and INSERT per batch (lib/audit/log)
+  const inserted = await appendAuditEvents(parsed.events.map((ev) => ({
+    meta: ev,
+    input: {
+      actorKind: "REGISTRY", actor: ev.actor, action: `registry.${ev.action}`, outcome: "success",
+      registryId: reg!.id, repository: ev.repository, tag: ev.tag, digest: ev.digest,
+      sourceAddress: ev.clientAddress ?? null,
+      eventKey: ev.id ? `${reg!.id}:${ev.id}` : null,
+      details: {
+        source: ev.source, eventId: ev.id, eventAt: ev.at?.toISOString() ?? null, deliveredFrom: caller,
+        ...(ev.mediaType ? { mediaType: ev.mediaType } : {}), ...(ev.size != null ? { size: ev.size } : {}),
+      },
+    },
+  })), trackTags);
+  for (const ok of inserted) ok ? result.accepted++ : result.duplicates++;
   return result;
 }
 
-type TagRow = Awaited<ReturnType<AuditTx["tagRecord"]["findUnique"]>>;
+interface TagState { digest: string; firstSeenAt: Date; changedAt: Date; checkedAt: Date; pushedAt: Date | null; pushedBy: string | null }
+interface TagChangeRow { registryId: string; repository: string; tag: string; digest: string | null; previousDigest: string | null; at: Date; actor: string | null }
 
-// Tag history from events: a push moves the tag (TagRecord + TagChange), a tag delete removes it.
-async function trackTag(tx: AuditTx, registryId: string, ev: WebhookEvent, record: TagRow) {
-  if (!ev.tag) return;
-  const key = { registryId_repository_tag: { registryId, repository: ev.repository, tag: ev.tag } };
+/**
+ * Tag history from the new events of a batch, in chain order: a push moves the tag (TagRecord +
+ * TagChange), a tag delete removes it; each event's previousDigest is the tag's digest before it.
+ * One read of the batch's tags, then one write per kind of change, whatever the batch's size.
+ */
+const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
+  const tagged = entries.filter((e) => e.meta.tag);
+  if (tagged.length === 0) return;
+  const id = (registryId: string, repository: string, tag: string) => JSON.stringify([registryId, repository, tag]);
+  const wanted = new Map(tagged.map((e) => [id(e.input.registryId!, e.meta.repository, e.meta.tag!), { registryId: e.input.registryId!, repository: e.meta.repository, tag: e.meta.tag! }]));
+  const want = [...wanted.values()];
+  // raw SQL with one array per column: Prisma's OR of hundreds of keys and createMany cost ~1 s per 1,000 rows
+  const rows = await tx.$queryRaw<({ registryId: string; repository: string; tag: string } & TagState)[]>`
+    SELECT r."registryId", r."repository", r."tag", r."digest", r."firstSeenAt", r."changedAt", r."checkedAt", r."pushedAt", r."pushedBy"
+    FROM "TagRecord" r
+    JOIN unnest(${want.map((w) => w.registryId)}::uuid[], ${want.map((w) => w.repository)}::text[], ${want.map((w) => w.tag)}::text[]) AS k(reg, repo, tag)
+      ON r."registryId" = k.reg AND r."repository" = k.repo AND r."tag" = k.tag`;
+  // the tags as this batch leaves them (null: deleted), and which of them it touched
+  const tags = new Map<string, TagState | null>(rows.map((r) => [id(r.registryId, r.repository, r.tag), r]));
+  const touched = new Set<string>();
+  const changes: TagChangeRow[] = [];
   const now = new Date();
-  const pushedBy = ev.actor === "unknown" ? null : ev.actor;
-  if (ev.action === "push") {
-    if (!ev.digest) {
-      // Docker Hub and Quay name no digest: keep who and when for a tag we already know
-      if (record) await tx.tagRecord.update({ where: key, data: { pushedAt: ev.at ?? now, pushedBy } });
-      return;
+  for (const { input, meta: ev } of tagged) {
+    const key = id(input.registryId!, ev.repository, ev.tag!);
+    const record = tags.get(key) ?? null;
+    input.previousDigest = record && record.digest !== ev.digest ? record.digest : null;
+    const pushedBy = ev.actor === "unknown" ? null : ev.actor;
+    const change = { registryId: input.registryId!, repository: ev.repository, tag: ev.tag!, at: ev.at ?? now, actor: pushedBy };
+    if (ev.action === "push") {
+      if (!ev.digest) {
+        // Docker Hub and Quay name no digest: keep who and when for a tag we already know
+        if (record) tags.set(key, { ...record, pushedAt: ev.at ?? now, pushedBy });
+      } else {
+        const moved = record?.digest !== ev.digest;
+        tags.set(key, {
+          digest: ev.digest, firstSeenAt: record?.firstSeenAt ?? now, changedAt: moved ? now : record!.changedAt,
+          checkedAt: now, pushedAt: ev.at ?? now, pushedBy,
+        });
+        if (moved) changes.push({ ...change, digest: ev.digest, previousDigest: record?.digest ?? null });
+      }
+    } else if (record) {
+      tags.set(key, null);
+      changes.push({ ...change, digest: null, previousDigest: record.digest });
+    } else {
+      continue;
     }
-    const moved = record?.digest !== ev.digest;
-    await tx.tagRecord.upsert({
-      where: key,
-      create: { registryId, repository: ev.repository, tag: ev.tag, digest: ev.digest, changedAt: now, checkedAt: now, pushedAt: ev.at ?? now, pushedBy },
-      update: { digest: ev.digest, checkedAt: now, pushedAt: ev.at ?? now, pushedBy, ...(moved ? { changedAt: now } : {}) },
-    });
-    if (moved) {
-      await tx.tagChange.create({
-        data: { registryId, repository: ev.repository, tag: ev.tag, digest: ev.digest, previousDigest: record?.digest ?? null, at: ev.at ?? now, source: "EVENT", actor: pushedBy },
-      });
-    }
-  } else if (record) {
-    await tx.tagRecord.delete({ where: key });
-    await tx.tagChange.create({
-      data: { registryId, repository: ev.repository, tag: ev.tag, digest: null, previousDigest: record.digest, at: ev.at ?? now, source: "EVENT", actor: pushedBy },
-    });
+    touched.add(key);
   }
-}
+  const gone = [...touched].filter((k) => tags.get(k) === null).map((k) => wanted.get(k)!);
+  const kept = [...touched].flatMap((k) => {
+    const t = tags.get(k);
+    return t ? [{ ...wanted.get(k)!, ...t }] : [];
+  });
+  if (gone.length) {
+    await tx.$executeRaw`
+      DELETE FROM "TagRecord" r USING unnest(${gone.map((g) => g.registryId)}::uuid[], ${gone.map((g) => g.repository)}::text[], ${gone.map((g) => g.tag)}::text[]) AS k(reg, repo, tag)
+      WHERE r."registryId" = k.reg AND r."repository" = k.repo AND r."tag" = k.tag`;
+  }
+  if (kept.length) {
+    const col = <K extends keyof (typeof kept)[number]>(k: K) => kept.map((r) => r[k]);
+    const time = (k: "firstSeenAt" | "changedAt" | "checkedAt" | "pushedAt") => kept.map((r) => r[k]?.toISOString() ?? null);
+    await tx.$executeRaw`
+      INSERT INTO "TagRecord" ("registryId", "repository", "tag", "digest", "firstSeenAt", "changedAt", "checkedAt", "pushedAt", "pushedBy")
+      SELECT * FROM unnest(${col("registryId")}::uuid[], ${col("repository")}::text[], ${col("tag")}::text[], ${col("digest")}::text[],
+        ${time("firstSeenAt")}::timestamp(3)[], ${time("changedAt")}::timestamp(3)[], ${time("checkedAt")}::timestamp(3)[],
+        ${time("pushedAt")}::timestamp(3)[], ${col("pushedBy")}::text[])
+      ON CONFLICT ("registryId", "repository", "tag") DO UPDATE SET "digest" = EXCLUDED."digest", "changedAt" = EXCLUDED."changedAt",
+        "checkedAt" = EXCLUDED."checkedAt", "pushedAt" = EXCLUDED."pushedAt", "pushedBy" = EXCLUDED."pushedBy"`;
+  }
+  if (changes.length) {
+    const ch = <K extends keyof TagChangeRow>(k: K) => changes.map((c) => c[k]);
+    await tx.$executeRaw`
+      INSERT INTO "TagChange" ("registryId", "repository", "tag", "digest", "previousDigest", "at", "source", "actor")
+      SELECT reg, repo, tag, digest, prev, at, 'EVENT'::"TagChangeSource", actor
+      FROM unnest(${ch("registryId")}::uuid[], ${ch("repository")}::text[], ${ch("tag")}::text[], ${ch("digest")}::text[], ${ch("previousDigest")}::text[],
+        ${changes.map((c) => c.at.toISOString())}::timestamp(3)[], ${ch("actor")}::text[]) WITH ORDINALITY AS t(reg, repo, tag, digest, prev, at, actor, n)
+      ORDER BY n`;
+  }
+};
 
 // A flood of bad calls must not flood the log: one event per registry, caller and minute.
 async function recordRejection(registryId: string | null, claimedId: string, caller: string | null, reason: string) {
