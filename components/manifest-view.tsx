@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { CopyButton } from "@/components/copy-button";
-import { ErrorBanner } from "@/components/field-error";
+import { RegistryErrorBanner } from "@/components/registry-error";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useManifest } from "@/components/hooks/use-manifest";
 import { TagActions } from "@/components/tag-actions";
@@ -11,7 +11,7 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
   const m = useManifest(registryId, repository, reference);
   const [raw, setRaw] = useState(false);
   if (m.isPending) return <p className="text-sm text-slate-500">Loading manifest…</p>;
-  if (m.error) return <ErrorBanner error={m.error} />;
+  if (m.error) return <RegistryErrorBanner error={m.error} />;
   const d = m.data;
   const link = (ref: string) => `/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(ref)}`;
   const cfg = d.config?.config;

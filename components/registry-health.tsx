@@ -1,5 +1,6 @@
 "use client";
 import { useRegistryHealth } from "@/components/hooks/use-registry-health";
+import { RateLimitBudget } from "@/components/rate-limit";
 
 /** Health and known counts on an overview card; errors stay on this card. */
 export function RegistryHealthLine({ registryId }: { registryId: string }) {
@@ -25,6 +26,7 @@ export function RegistryHealthLine({ registryId }: { registryId: string }) {
         {d.repositories} {d.repositories === 1 ? "repository" : "repositories"}
         {d.tags !== null ? ` · ${d.tags.toLocaleString("en")} ${d.tags === 1 ? "tag" : "tags"}` : ""} seen
       </p>
+      {d.rateLimit && <RateLimitBudget budget={d.rateLimit} />}
     </div>
   );
 }

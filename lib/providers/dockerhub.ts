@@ -284,10 +284,12 @@ class BudgetTap {
   last?: { budget: RateLimitBudget; at: number };
   retryAt?: number;
 
-  observe(url: URL, res: Response, now: number) {
+  observe(method: string, url: URL, res: Response, now: number) {
     if (!MANIFEST_PATH.test(url.pathname)) return;
     const budget = budgetFromHeaders(res.headers);
     if (budget) this.last = { budget, at: now };
+    // pulls work again: a budget left, or a manifest read that went through
+    if ((budget && budget.remaining > 0) || (res.status === 200 && method === "GET")) this.retryAt = undefined;
     if (res.status === 429) {
       const wait = hubRetryAfter(res.headers, now);
       this.retryAt = now + (wait ?? 60) * 1000;
@@ -325,7 +327,7 @@ export function openDockerHub(c: Connection): RegistryProvider {
     options: { timeoutMs: 10_000, retries: 1 },
     fetch: async (input, init) => {
       const res = await globalThis.fetch(input, init);
-      tap.observe(new URL(input instanceof Request ? input.url : String(input)), res, Date.now());
+      tap.observe((init?.method ?? "GET").toUpperCase(), new URL(input instanceof Request ? input.url : String(input)), res, Date.now());
       return res;
     },
   });
