@@ -1,0 +1,97 @@
+// Quay from the UI: add it with the connect form (robot account + OAuth token, endpoint = a real
+// registry:2 behind Quay's token path, API = the loopback Quay), test it, browse with Quay's
+// pushed-at, retag, and promote to and from a plain registry:2; digests checked with skopeo.
+import { expect, test, type Page } from "@playwright/test";
+import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { startQuay, type QuaySetup } from "../test/harness/vendors/quay";
+import { screenshot } from "./helpers";
+
+let q: QuaySetup;
+let plain: RunningRegistry;
+const run = Date.now().toString(36);
+const NAME = `quay-${run}`;
+const PLAIN = `plain-q-${run}`;
+const ids: Record<string, string> = {};
+const digests: Record<string, string> = {};
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(120_000);
+  [q, plain] = await Promise.all([
+    startQuay({ name: "e2e-quay", tokens: { "quay-oauth-e2e-token": { read: true, write: true } } }),
+    startRegistry({ mode: "open", name: "e2e-quay-plain" }),
+  ]);
+  digests["acme/app:1.0"] = await pushImage(q.registry, "acme/app:1.0", { labels: { build: "q1" } });
+  digests["acme/app:2.0"] = await pushImage(q.registry, "acme/app:2.0", { labels: { build: "q2" } });
+  digests["demo/app:1.0"] = await pushImage(plain, "demo/app:1.0", { labels: { build: "plain" } });
+  const res = await request.post("/api/v1/registries", { data: { name: PLAIN, kind: "GENERIC", endpoint: plain.url } });
+  expect(res.status()).toBe(201);
+  ids.plain = (await res.json()).id;
+});
+
+test.afterAll(async () => {
+  await Promise.all([q?.stop(), plain?.stop()]);
+});
+
+async function promote(page: Page, target: { registry: string; repository: string; tag: string }) {
+  await page.getByRole("button", { name: "Promote…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Promote" });
+  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
+  await dialog.getByLabel("Repository").fill(target.repository);
+  await dialog.getByLabel("Tag").fill(target.tag);
+  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
+  await expect(dialog.getByTestId("plan")).toBeVisible();
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
+  return dialog;
+}
+const tagPage = (page: Page, id: string, repository: string, reference: string) =>
+  page.goto(`/registries/${id}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`);
+
+test("add Quay from the connect form, test it, browse with Quay's pushed-at, retag, promote both ways", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto("/settings/registries?add=1");
+  await page.getByLabel("Kind").selectOption("QUAY");
+  await expect(page.getByText("Read/Write to any accessible repositories").first()).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill(NAME);
+  await page.getByLabel("Endpoint").fill(q.registry.url);
+  await page.getByLabel("Quay API (optional)").fill(q.quay.url);
+  await page.getByLabel("Robot account").fill(q.robot.username);
+  await page.getByLabel("Robot token").fill(q.robot.password);
+  await page.getByLabel("OAuth application token (optional)").fill("quay-oauth-e2e-token");
+  await screenshot(page, "vendor-quay-add");
+  await page.getByRole("button", { name: "Add registry" }).click();
+  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: NAME });
+  await expect(row).toContainText("Robot account: acme+ci");
+  await expect(row).not.toContainText("quay-oauth-e2e-token");
+  await row.getByRole("button", { name: "Test" }).click();
+  await expect(row.getByRole("status")).toContainText("may delete tags");
+  await expect(row.getByRole("status")).toContainText("✓ delete enabled");
+  await screenshot(page, "vendor-quay-test");
+  ids.quay = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === NAME)!.id;
+
+  // browse: repositories from Quay's API, the tag table with Quay's start_ts as pushed at
+  await page.goto(`/registries/${ids.quay}`);
+  await expect(page.getByTestId("repositories")).toContainText("acme/app");
+  await page.getByRole("link", { name: "acme/app" }).click();
+  const tagRow = page.locator('[data-testid="tag-row"][data-tag="1.0"]');
+  await expect(tagRow.locator('[data-col="digest"]')).toContainText(digests["acme/app:1.0"].slice(7, 19));
+  await expect(tagRow.locator('[data-col="pushed"]')).toHaveAttribute("title", /^pushed \d{4}-/);
+  await screenshot(page, "vendor-quay-tags");
+
+  // retag inside Quay
+  await tagPage(page, ids.quay, "acme/app", "1.0");
+  await promote(page, { registry: NAME, repository: "acme/app", tag: "stable" });
+  expect((await skopeoInspect(q.registry, "acme/app:stable")).Digest).toBe(digests["acme/app:1.0"]);
+
+  // Quay → registry:2
+  await tagPage(page, ids.quay, "acme/app", "2.0");
+  await promote(page, { registry: PLAIN, repository: "from-quay/app", tag: "2.0" });
+  expect((await skopeoInspect(plain, "from-quay/app:2.0")).Digest).toBe(digests["acme/app:2.0"]);
+
+  // registry:2 → Quay
+  await tagPage(page, ids.plain, "demo/app", "1.0");
+  const dialog = await promote(page, { registry: NAME, repository: "acme/promoted", tag: "1.0" });
+  await screenshot(page, "vendor-quay-promote");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  expect((await skopeoInspect(q.registry, "acme/promoted:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+});
