@@ -198,6 +198,8 @@ export async function receiveWebhook(registryId: string, req: Request, caller: s
     if (e instanceof WebhookPayloadError) throw new ApiError(400, "BAD_REQUEST", e.message);
     throw e;
   }
+  // PostgreSQL stores no NUL in text or jsonb: refuse the delivery rather than fail the batch it joins
+  if (hasNul(parsed.events)) throw new ApiError(400, "BAD_REQUEST", "the webhook carries a NUL character (\\u0000), which cannot be stored");
   const result: DeliveryResult = { accepted: 0, duplicates: 0, ignored: parsed.ignored };
   if (parsed.events.length === 0) return result;
   // queued with every other delivery in flight: one transaction, lock and INSERT per batch (lib/audit/log)
@@ -309,6 +311,12 @@ async function recordRejection(registryId: string | null, claimedId: string, cal
     sourceAddress: caller, eventKey: `webhook.rejected:${claimedId.slice(0, 64)}:${caller ?? "-"}:${minute}`,
     details: { reason, ...(registryId ? {} : { registryId: claimedId.slice(0, 64) }) },
   });
+}
+
+function hasNul(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (v && typeof v === "object") return Object.values(v).some(hasNul);
+  return false;
 }
 
 function isUuid(s: string) {
