@@ -41,7 +41,7 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
       )}
       {webhookFor && <WebhookPanel key={webhookFor.id} registry={webhookFor} onClose={() => setWebhookFor(null)} />}
       <ErrorBanner error={m.remove.error} />
-      <div className="card overflow-hidden">
+      <div className="card">{/* not overflow-hidden: the Test result pops over the rows below */}
         <table className="w-full text-left text-sm" data-testid="registries-table">
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
             <tr><th className="px-4 py-2">Name</th><th className="px-4 py-2">Kind</th><th className="px-4 py-2">Endpoint</th><th className="px-4 py-2">Credentials</th><th className="px-4 py-2" /></tr>
