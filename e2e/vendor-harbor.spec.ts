@@ -1,0 +1,98 @@
+// Harbor from the UI: add it with the connect form (project robot; endpoint = a real registry:2
+// behind Harbor's /service/token, API = the loopback Harbor /api/v2.0), test it, browse with
+// Harbor's push times, retag, and promote to and from a plain registry:2; digests checked with skopeo.
+import { expect, test, type Page } from "@playwright/test";
+import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { startHarbor, type HarborSetup } from "../test/harness/vendors/harbor";
+import { screenshot } from "./helpers";
+
+let h: HarborSetup;
+let plain: RunningRegistry;
+const run = Date.now().toString(36);
+const NAME = `harbor-${run}`;
+const PLAIN = `plain-h-${run}`;
+const ids: Record<string, string> = {};
+const digests: Record<string, string> = {};
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(120_000);
+  [h, plain] = await Promise.all([
+    startHarbor({ name: "e2e-harbor", project: "library" }),
+    startRegistry({ mode: "open", name: "e2e-harbor-plain" }),
+  ]);
+  digests["library/app:1.0"] = await pushImage(h.registry, "library/app:1.0", { labels: { build: "h1" } });
+  digests["library/team/api:2.0"] = await pushImage(h.registry, "library/team/api:2.0", { labels: { build: "h2" } });
+  digests["demo/app:1.0"] = await pushImage(plain, "demo/app:1.0", { labels: { build: "plain-h" } });
+  const res = await request.post("/api/v1/registries", { data: { name: PLAIN, kind: "GENERIC", endpoint: plain.url } });
+  expect(res.status()).toBe(201);
+  ids.plain = (await res.json()).id;
+});
+
+test.afterAll(async () => {
+  await Promise.all([h?.stop(), plain?.stop()]);
+});
+
+async function promote(page: Page, target: { registry: string; repository: string; tag: string }) {
+  await page.getByRole("button", { name: "Promote…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Promote" });
+  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
+  await dialog.getByLabel("Repository").fill(target.repository);
+  await dialog.getByLabel("Tag").fill(target.tag);
+  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
+  await expect(dialog.getByTestId("plan")).toBeVisible();
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
+  return dialog;
+}
+const tagPage = (page: Page, id: string, repository: string, reference: string) =>
+  page.goto(`/registries/${id}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`);
+
+test("add Harbor from the connect form, test it, browse with Harbor's push times, retag, promote both ways", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto("/settings/registries?add=1");
+  await page.getByLabel("Kind").selectOption("HARBOR");
+  await expect(page.getByText("Tag List and Delete").first()).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill(NAME);
+  await page.getByLabel("Endpoint").fill(h.registry.url);
+  await page.getByLabel("Harbor API (optional)").fill(h.harbor.api);
+  await page.getByLabel("Project (default: the robot's project)").fill("library");
+  await page.getByLabel("Robot or user name").fill(h.robot.username);
+  await page.getByLabel("Secret or password").fill(h.robot.password);
+  await screenshot(page, "vendor-harbor-add");
+  await page.getByRole("button", { name: "Add registry" }).click();
+  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: NAME });
+  await expect(row).toContainText("robot$library+ci");
+  await expect(row).not.toContainText(h.robot.password);
+  await row.getByRole("button", { name: "Test" }).click();
+  await expect(row.getByRole("status")).toContainText("may delete tags");
+  await expect(row.getByRole("status")).toContainText("Harbor token service");
+  await screenshot(page, "vendor-harbor-test");
+  ids.harbor = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === NAME)!.id;
+
+  // browse: the project's repositories (a nested one too), artifacts' push times in the tag table
+  await page.goto(`/registries/${ids.harbor}`);
+  await expect(page.getByTestId("repositories")).toContainText("library/app");
+  await expect(page.getByTestId("repositories")).toContainText("library/team/api");
+  await page.getByRole("link", { name: "library/team/api" }).click();
+  const tagRow = page.locator('[data-testid="tag-row"][data-tag="2.0"]');
+  await expect(tagRow.locator('[data-col="digest"]')).toContainText(digests["library/team/api:2.0"].slice(7, 19));
+  await expect(tagRow.locator('[data-col="pushed"]')).toHaveAttribute("title", /^pushed \d{4}-/);
+  await screenshot(page, "vendor-harbor-tags");
+
+  // retag inside Harbor
+  await tagPage(page, ids.harbor, "library/app", "1.0");
+  await promote(page, { registry: NAME, repository: "library/app", tag: "stable" });
+  expect((await skopeoInspect(h.registry, "library/app:stable")).Digest).toBe(digests["library/app:1.0"]);
+
+  // Harbor → registry:2
+  await tagPage(page, ids.harbor, "library/team/api", "2.0");
+  await promote(page, { registry: PLAIN, repository: "from-harbor/api", tag: "2.0" });
+  expect((await skopeoInspect(plain, "from-harbor/api:2.0")).Digest).toBe(digests["library/team/api:2.0"]);
+
+  // registry:2 → Harbor
+  await tagPage(page, ids.plain, "demo/app", "1.0");
+  const dialog = await promote(page, { registry: NAME, repository: "library/promoted", tag: "1.0" });
+  await screenshot(page, "vendor-harbor-promote");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  expect((await skopeoInspect(h.registry, "library/promoted:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+});
