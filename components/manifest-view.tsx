@@ -6,6 +6,7 @@ import { RegistryErrorBanner } from "@/components/registry-error";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useManifest } from "@/components/hooks/use-manifest";
 import { TagActions } from "@/components/tag-actions";
+import { ReferrersCard, WhereElseCard } from "@/components/manifest-related";
 
 export function ManifestView({ registryId, repository, reference, pullBase, canPromote }: { registryId: string; repository: string; reference: string; pullBase: string; canPromote: boolean }) {
   const m = useManifest(registryId, repository, reference);
@@ -41,6 +42,8 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
           </tbody></table>
         </section>
       )}
+      <WhereElseCard registryId={registryId} repository={repository} whereElse={d.whereElse} />
+      <ReferrersCard registryId={registryId} repository={repository} referrers={d.referrers} error={d.referrersError} />
       {cfg && (
         <section className="card p-4 text-sm">
           <h2 className="mb-2 font-medium">Config</h2>

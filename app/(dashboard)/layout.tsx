@@ -3,6 +3,7 @@ import { signOut } from "@/lib/auth/auth";
 import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { Logo } from "@/components/logo";
+import { GlobalSearch } from "@/components/global-search";
 
 export const dynamic = "force-dynamic";
 
@@ -29,6 +30,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
             <Link className="hover:text-slate-900" href="/settings/tokens">API tokens</Link>
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
+            <GlobalSearch />
             <span className="text-slate-600" data-testid="whoami">
               {actor.email} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600">{actor.role.toLowerCase()}</span>
             </span>

@@ -25,6 +25,17 @@ export interface ManifestDetails {
   };
   layers?: Descriptor[];
   children?: Descriptor[];
+  referrers?: Referrer[];
+  referrersError?: string;
+  whereElse?: WhereElse;
+}
+
+export interface Referrer { digest: string; mediaType: string; size: number; artifactType?: string; label: string; annotations?: Record<string, string> }
+export interface KnownPlace { registryId: string; registryName: string; repository: string; tag: string }
+export interface WhereElse {
+  tags: KnownPlace[];
+  parents: { digest: string; platform?: string; tags: KnownPlace[] }[];
+  children: { digest: string; platform?: string; tags: KnownPlace[] }[];
 }
 
 export function useManifest(registryId: string, repository: string, reference: string) {

@@ -1,17 +1,22 @@
 import { requireRole } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/auth/roles";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { RepositoryList } from "@/components/repository-list";
+import { RegistrySync } from "@/components/registry-sync";
 
 export const metadata = { title: "Repositories" };
 
 export default async function RegistryPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireRole("VIEWER");
+  const actor = await requireRole("VIEWER");
   const r = await getRegistry((await params).id);
   return (
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name }]} />
-      <p className="mb-4 font-mono text-xs text-slate-500">{r.endpoint}</p>
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-2">
+        <p className="font-mono text-xs text-slate-500">{r.endpoint}</p>
+        <RegistrySync registryId={r.id} canSync={hasRole(actor.role, "OPERATOR")} />
+      </div>
       <RepositoryList registryId={r.id} />
     </div>
   );

@@ -1,0 +1,109 @@
+"use client";
+// Beside a manifest: what refers to it (signatures, SBOMs, attestations) and where else the same
+// digest is known to Regatta (other registries, repositories, tags; parent indexes).
+import Link from "next/link";
+import { formatBytes, shortDigest } from "@/components/format";
+import type { KnownPlace, Referrer, WhereElse } from "@/components/hooks/use-manifest";
+
+const manifestHref = (registryId: string, repository: string, reference: string) =>
+  `/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`;
+
+export function ReferrersCard({ registryId, repository, referrers, error }: { registryId: string; repository: string; referrers?: Referrer[]; error?: string }) {
+  return (
+    <section className="card" data-testid="referrers">
+      <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">
+        Referrers <span className="font-normal text-slate-500">— signatures, SBOMs, attestations attached to this digest</span>
+      </h2>
+      {error ? (
+        <p className="px-4 py-2 text-sm text-amber-800">The registry did not list referrers: {error}</p>
+      ) : !referrers?.length ? (
+        <p className="px-4 py-2 text-sm text-slate-500">None attached.</p>
+      ) : (
+        <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100">
+          {referrers.map((r) => (
+            <tr key={r.digest} data-testid="referrer">
+              <td className="px-4 py-1.5 font-medium">{r.label}</td>
+              <td className="px-4 py-1.5 font-mono text-xs text-slate-500">{r.artifactType ?? r.mediaType}</td>
+              <td className="px-4 py-1.5 font-mono text-xs"><Link className="text-sky-800 hover:underline" href={manifestHref(registryId, repository, r.digest)}>{shortDigest(r.digest)}</Link></td>
+              <td className="px-4 py-1.5 text-xs text-slate-500">{r.annotations?.["org.opencontainers.image.created"] ? new Date(r.annotations["org.opencontainers.image.created"]).toLocaleString() : ""}</td>
+              <td className="px-4 py-1.5 text-right text-xs text-slate-500">{formatBytes(r.size)}</td>
+            </tr>
+          ))}
+        </tbody></table>
+      )}
+    </section>
+  );
+}
+
+/** Places grouped by registry and repository, each tag a link to its page. */
+function Places({ places, here }: { places: KnownPlace[]; here: { registryId: string; repository: string } }) {
+  const groups = new Map<string, { registryId: string; registryName: string; repository: string; tags: string[] }>();
+  for (const p of places) {
+    const key = `${p.registryId}\u0000${p.repository}`;
+    const g = groups.get(key) ?? { registryId: p.registryId, registryName: p.registryName, repository: p.repository, tags: [] };
+    g.tags.push(p.tag);
+    groups.set(key, g);
+  }
+  return (
+    <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100">
+      {[...groups.values()].map((g) => (
+        <tr key={`${g.registryId}/${g.repository}`} data-testid="where-else-row">
+          <td className="whitespace-nowrap px-4 py-1.5"><Link className="text-sky-800 hover:underline" href={`/registries/${g.registryId}`}>{g.registryName}</Link></td>
+          <td className="whitespace-nowrap px-4 py-1.5">
+            <Link className="text-sky-800 hover:underline" href={`/registries/${g.registryId}/tags?repository=${encodeURIComponent(g.repository)}`}>{g.repository}</Link>
+            {g.registryId === here.registryId && g.repository === here.repository && <span className="ml-2 text-xs text-slate-400">this repository</span>}
+          </td>
+          <td className="w-full px-4 py-1.5">
+            <span className="flex flex-wrap gap-1">
+              {g.tags.map((t) => (
+                <Link key={t} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700 hover:bg-sky-100" href={manifestHref(g.registryId, g.repository, t)}>{t}</Link>
+              ))}
+            </span>
+          </td>
+        </tr>
+      ))}
+    </tbody></table>
+  );
+}
+
+export function WhereElseCard({ registryId, repository, whereElse }: { registryId: string; repository: string; whereElse?: WhereElse }) {
+  const here = { registryId, repository };
+  const w = whereElse ?? { tags: [], parents: [], children: [] };
+  const registries = new Set(w.tags.map((p) => p.registryId)).size;
+  return (
+    <section className="card" data-testid="where-else">
+      <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">
+        Where else <span className="font-normal text-slate-500">— {w.tags.length ? `${w.tags.length} tag${w.tags.length === 1 ? "" : "s"} in ${registries} registr${registries === 1 ? "y" : "ies"} point at this digest` : "no tag Regatta knows points at this digest"}</span>
+      </h2>
+      {w.tags.length > 0 && <Places places={w.tags} here={here} />}
+      {w.parents.length > 0 && (
+        <div className="border-t border-slate-100" data-testid="where-else-parents">
+          <h3 className="px-4 pt-2 text-xs font-medium text-slate-600">Part of {w.parents.length === 1 ? "an index" : `${w.parents.length} indexes`}</h3>
+          {w.parents.map((p) => (
+            <div key={p.digest} className="pb-1">
+              <p className="px-4 py-1 text-sm">
+                <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, p.digest)}>{shortDigest(p.digest)}</Link>
+                {p.platform && <span className="ml-2 text-xs text-slate-500">as {p.platform}</span>}
+              </p>
+              {p.tags.length > 0 && <Places places={p.tags} here={here} />}
+            </div>
+          ))}
+        </div>
+      )}
+      {w.children.length > 0 && (
+        <div className="border-t border-slate-100" data-testid="where-else-children">
+          <h3 className="px-4 pt-2 text-xs font-medium text-slate-600">Platforms of this index that are also tagged</h3>
+          {w.children.map((c) => (
+            <div key={c.digest} className="pb-1">
+              <p className="px-4 py-1 text-sm">
+                <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, c.digest)}>{shortDigest(c.digest)}</Link>
+                {c.platform && <span className="ml-2 text-xs text-slate-500">{c.platform}</span>}
+              </p>
+              <Places places={c.tags} here={here} />
+            </div>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
