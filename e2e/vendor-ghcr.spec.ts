@@ -1,0 +1,113 @@
+// GHCR from the UI: add it with the connect form (the registry is a real registry 2.8 behind the
+// token flow, the GitHub API a loopback stand-in answering from its storage), test the
+// connection, browse with pushed-at times from the packages API, retag, and promote to and from a
+// plain registry:2; skopeo checks every digest.
+import { expect, test, type Page } from "@playwright/test";
+import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { startGitHubApi, type GitHubApi } from "../test/harness/vendors/github";
+import { packageState } from "../test/harness/vendors/package-state";
+import { screenshot } from "./helpers";
+
+let ghcr: RunningRegistry;
+let plain: RunningRegistry;
+let gh: GitHubApi;
+const digests: Record<string, string> = {};
+const run = Date.now().toString(36);
+const name = `ghcr-${run}`;
+const plainName = `registry2-for-gh-${run}`;
+let id = "";
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(120_000);
+  [ghcr, plain] = await Promise.all([
+    startRegistry({ mode: "token", name: "e2e-ghcr", users: { octocat: "ghp_e2eClassicToken" } }),
+    startRegistry({ mode: "open", name: "e2e-ghcr-plain" }),
+  ]);
+  [digests["acme/api:1.0.0"], digests["acme/api:2.0.0"], digests["demo/app:1.0"]] = await Promise.all([
+    pushImage(ghcr, "acme/api:1.0.0", { layers: [{ files: { "/v": "1" } }] }),
+    pushImage(ghcr, "acme/api:2.0.0", { layers: [{ files: { "/v": "2" } }] }),
+    pushImage(plain, "demo/app:1.0", { layers: [{ files: { "/app": "from plain" } }] }),
+  ]);
+  gh = await startGitHubApi({
+    state: packageState(ghcr), owner: "acme", ownerType: "Organization",
+    tokens: { ghp_e2eClassicToken: { login: "octocat", scopes: ["read:packages", "write:packages", "delete:packages"] } },
+  });
+  const res = await request.post("/api/v1/registries", { data: { name: plainName, kind: "GENERIC", endpoint: plain.url } });
+  expect(res.status()).toBe(201);
+});
+
+test.afterAll(async () => {
+  await gh?.stop();
+  await Promise.all([ghcr?.stop(), plain?.stop()]);
+});
+
+async function promote(page: Page, registry: string, repository: string, tag: string) {
+  await page.getByRole("button", { name: "Promote…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Promote" });
+  await dialog.getByLabel("Target registry").selectOption({ label: registry });
+  await dialog.getByLabel("Repository").fill(repository);
+  await dialog.getByLabel("Tag").fill(tag);
+  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
+  await expect(dialog.getByTestId("plan")).toBeVisible();
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
+  await dialog.getByRole("button", { name: "Close" }).click();
+}
+
+const tagPage = (page: Page, registryId: string, repository: string, tag: string) =>
+  page.goto(`/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(tag)}`);
+
+test("GHCR: add from the connect form, test, browse with pushed at, retag, promote both ways", async ({ page }) => {
+  // 1. the connect form, as a user fills it in
+  await page.goto("/settings/registries");
+  await page.getByRole("button", { name: "Add registry" }).click();
+  await page.getByLabel("Kind").selectOption("GHCR");
+  await expect(page.getByText("read:packages (browse), write:packages")).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Endpoint", { exact: true }).fill(ghcr.url);
+  await page.getByLabel("GitHub API (optional)").fill(gh.url);
+  await page.getByLabel(/^User or organisation/).fill("acme");
+  await page.getByLabel("Username", { exact: true }).fill("octocat");
+  await page.getByLabel("Personal access token (classic)").fill("ghp_e2eClassicToken");
+  await screenshot(page, "vendor-ghcr-form");
+  await page.getByRole("button", { name: "Add registry" }).click();
+  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: name });
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: "Test" }).click();
+  await expect(row.getByRole("status")).toContainText("The token has read:packages, write:packages and delete:packages.");
+  await screenshot(page, "vendor-ghcr-test");
+  id = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === name)!.id;
+
+  // 2. browse: packages from the GitHub API, pushed at from the package versions
+  await page.goto(`/registries/${id}`);
+  await expect(page.getByTestId("repositories")).toContainText("acme/api");
+  await page.getByRole("link", { name: "acme/api" }).click();
+  await expect(page.getByTestId("tag-count")).toHaveText("2 of 2 tags");
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
+  const pushed = page.locator('[data-testid="tag-row"][data-tag="1.0.0"] [data-col="pushed"]');
+  await expect(pushed).toHaveAttribute("title", /^pushed \d{4}-/);
+  await expect(pushed).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+  await expect(page.locator('[data-testid="tag-row"][data-tag="1.0.0"] [data-col="digest"]')).toContainText(digests["acme/api:1.0.0"].slice(7, 19));
+  await screenshot(page, "vendor-ghcr-tags");
+
+  // 3. retag inside GHCR
+  await tagPage(page, id, "acme/api", "1.0.0");
+  await promote(page, name, "acme/api", "stable");
+  expect((await skopeoInspect(ghcr, "acme/api:stable")).Digest).toBe(digests["acme/api:1.0.0"]);
+
+  // 4. promote GHCR → registry:2, and registry:2 → GHCR
+  await tagPage(page, id, "acme/api", "2.0.0");
+  await promote(page, plainName, "release/api", "2.0.0");
+  expect((await skopeoInspect(plain, "release/api:2.0.0")).Digest).toBe(digests["acme/api:2.0.0"]);
+  const plainId = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === plainName)!.id;
+  await tagPage(page, plainId, "demo/app", "1.0");
+  await promote(page, name, "acme/app", "1.0");
+  expect((await skopeoInspect(ghcr, "acme/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+  // the new package shows up through the GitHub API, with its time
+  await page.goto(`/registries/${id}`);
+  await expect(page.getByTestId("repositories")).toContainText("acme/app");
+  await page.goto(`/registries/${id}/tags?repository=acme/app`);
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
+  await expect(page.locator('[data-testid="tag-row"][data-tag="1.0"] [data-col="pushed"]')).toHaveAttribute("title", /^pushed /, { timeout: 20_000 });
+  await screenshot(page, "vendor-ghcr-promoted");
+});

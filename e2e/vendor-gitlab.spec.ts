@@ -1,0 +1,113 @@
+// GitLab from the UI: add it with the connect form (a real registry 2.8 whose token realm is
+// GitLab's /jwt/auth, and GitLab's REST API as a loopback stand-in answering from the registry's
+// storage), test the connection, browse a project's repositories with created_at from the tag
+// details API, retag, and promote to and from a plain registry:2; skopeo checks every digest.
+import { expect, test, type Page } from "@playwright/test";
+import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { startGitLabApi, useGitLabRealm, type GitLabApi } from "../test/harness/vendors/gitlab";
+import { packageState } from "../test/harness/vendors/package-state";
+import { screenshot } from "./helpers";
+
+let gitlab: RunningRegistry;
+let plain: RunningRegistry;
+let gl: GitLabApi;
+const digests: Record<string, string> = {};
+const run = Date.now().toString(36);
+const name = `gitlab-${run}`;
+const plainName = `registry2-for-gl-${run}`;
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(120_000);
+  [gitlab, plain] = await Promise.all([
+    startRegistry({ mode: "token", name: "e2e-gitlab", users: { alice: "glpat-e2eAccessToken" } }),
+    startRegistry({ mode: "open", name: "e2e-gitlab-plain" }),
+  ]);
+  gl = await startGitLabApi({
+    state: packageState(gitlab), projects: ["acme/web"], groups: ["acme"], tokenRealm: gitlab.tokenServer!.url,
+    tokens: { "glpat-e2eAccessToken": { kind: "personal", username: "alice", scopes: ["api", "read_registry", "write_registry"], expiresAt: "2027-06-30" } },
+  });
+  await useGitLabRealm(gitlab, gl);
+  [digests["acme/web:1.0"], digests["acme/web/worker:0.1"], digests["demo/app:1.0"]] = await Promise.all([
+    pushImage(gitlab, "acme/web:1.0", { layers: [{ files: { "/v": "1" } }] }),
+    pushImage(gitlab, "acme/web/worker:0.1", { layers: [{ files: { "/w": "1" } }] }),
+    pushImage(plain, "demo/app:1.0", { layers: [{ files: { "/app": "from plain" } }] }),
+  ]);
+  const res = await request.post("/api/v1/registries", { data: { name: plainName, kind: "GENERIC", endpoint: plain.url } });
+  expect(res.status()).toBe(201);
+});
+
+test.afterAll(async () => {
+  await gl?.stop();
+  await Promise.all([gitlab?.stop(), plain?.stop()]);
+});
+
+async function promote(page: Page, registry: string, repository: string, tag: string) {
+  await page.getByRole("button", { name: "Promote…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Promote" });
+  await dialog.getByLabel("Target registry").selectOption({ label: registry });
+  await dialog.getByLabel("Repository").fill(repository);
+  await dialog.getByLabel("Tag").fill(tag);
+  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
+  await expect(dialog.getByTestId("plan")).toBeVisible();
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
+  await dialog.getByRole("button", { name: "Close" }).click();
+}
+
+const tagPage = (page: Page, registryId: string, repository: string, tag: string) =>
+  page.goto(`/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(tag)}`);
+const registryId = async (page: Page, n: string) =>
+  ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === n)!.id;
+
+test("GitLab: add from the connect form, test, browse with pushed at, retag, promote both ways", async ({ page }) => {
+  // 1. the connect form
+  await page.goto("/settings/registries");
+  await page.getByRole("button", { name: "Add registry" }).click();
+  await page.getByLabel("Kind").selectOption("GITLAB");
+  await expect(page.getByText("read_registry (browse), write_registry")).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Endpoint", { exact: true }).fill(gitlab.url);
+  await page.getByLabel("GitLab URL (optional)").fill(gl.url);
+  await page.getByLabel(/^Project or group path/).fill("acme/web");
+  await page.getByLabel("Username", { exact: true }).fill("alice");
+  await page.getByLabel("Access token or deploy token").fill("glpat-e2eAccessToken");
+  await screenshot(page, "vendor-gitlab-form");
+  await page.getByRole("button", { name: "Add registry" }).click();
+  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: name });
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: "Test" }).click();
+  await expect(row.getByRole("status")).toContainText("The token has read_registry, write_registry and api.");
+  await expect(row.getByRole("status")).toContainText("project acme/web");
+  await screenshot(page, "vendor-gitlab-test");
+  const id = await registryId(page, name);
+
+  // 2. browse: the project's repositories from the REST API, created_at as pushed at
+  await page.goto(`/registries/${id}`);
+  await expect(page.getByTestId("repositories")).toContainText("acme/web/worker");
+  await screenshot(page, "vendor-gitlab-repositories");
+  await page.getByRole("link", { name: "acme/web", exact: true }).click();
+  await expect(page.getByTestId("tag-count")).toHaveText("1 of 1 tags");
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
+  const pushed = page.locator('[data-testid="tag-row"][data-tag="1.0"] [data-col="pushed"]');
+  await expect(pushed).toHaveAttribute("title", /^pushed \d{4}-/);
+  await expect(page.locator('[data-testid="tag-row"][data-tag="1.0"] [data-col="digest"]')).toContainText(digests["acme/web:1.0"].slice(7, 19));
+  await screenshot(page, "vendor-gitlab-tags");
+
+  // 3. retag inside GitLab (through /jwt/auth tokens)
+  await tagPage(page, id, "acme/web", "1.0");
+  await promote(page, name, "acme/web", "stable");
+  expect((await skopeoInspect(gitlab, "acme/web:stable")).Digest).toBe(digests["acme/web:1.0"]);
+  expect(gl.log.some((l) => l.path === "/jwt/auth" && l.status === 200)).toBe(true);
+
+  // 4. promote GitLab → registry:2, and registry:2 → GitLab
+  await tagPage(page, id, "acme/web/worker", "0.1");
+  await promote(page, plainName, "release/worker", "0.1");
+  expect((await skopeoInspect(plain, "release/worker:0.1")).Digest).toBe(digests["acme/web/worker:0.1"]);
+  await tagPage(page, await registryId(page, plainName), "demo/app", "1.0");
+  await promote(page, name, "acme/web/app", "1.0");
+  expect((await skopeoInspect(gitlab, "acme/web/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+  await page.goto(`/registries/${id}/tags?repository=acme/web/app`);
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
+  await expect(page.locator('[data-testid="tag-row"][data-tag="1.0"] [data-col="pushed"]')).toHaveAttribute("title", /^pushed /);
+  await screenshot(page, "vendor-gitlab-promoted");
+});
