@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { computeDigest, nextLink, RegistryError, validateDigest, validateRepository, validateTag } from "@/lib/registry";
 import { clientFor } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import { probePush } from "./push-probe";
 import { apiUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 
 interface HarborRepository { name: string; artifact_count?: number }
@@ -132,6 +133,10 @@ async function testHarbor(c: Connection, provider: RegistryProvider, ctx: { api:
     else if (e.status === 403) missing.push(`the “List repository” permission on project ${project}`);
     else if (e.status === 404) missing.push(`project ${project} (it does not exist, or these credentials cannot see it)`);
     findings.push(`The Harbor API at ${api.base} did not list project ${project} (${e.status ?? e.codes[0]}${said}).`);
+  }
+  if (first && (await probePush(client, first)) === false) {
+    missing.push(`the push permission on project ${project} (robot: Repository → Push)`);
+    findings.push(`These credentials may not push to ${first}; promotions into ${project} will be refused.`);
   }
   let del: boolean | null = null;
   if (catalog) {

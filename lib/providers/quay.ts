@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { errorFromResponse, PUSH_PULL, RegistryError, repositoryScope, validateDigest, validateRepository, validateTag } from "@/lib/registry";
 import { clientFor } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import { probePush } from "./push-probe";
 import { apiUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 
 interface QuayRepository { namespace: string; name: string }
@@ -149,13 +150,15 @@ async function testQuay(c: Connection, provider: RegistryProvider, ctx: { api: V
   const missing: string[] = [];
   if (!ctx.token) {
     let catalog = false;
+    let firstRepo: string | undefined;
     try {
-      await client.catalog({ n: 1 });
+      firstRepo = (await client.catalog({ n: 1 })).repositories[0];
       catalog = true;
     } catch (e) {
       if (!(e instanceof RegistryError)) throw e;
       findings.push(`The /v2 catalog is not available (${e.codes[0] ?? e.status}).`);
     }
+    if (firstRepo) await checkPush(client, c, firstRepo, findings, missing);
     missing.push("OAuth application token (REST API)");
     findings.push("No OAuth application token: repositories come from the /v2 catalog, pushed-at times and sizes from Quay do not show, and a delete removes the manifest with every tag on it. Create an OAuth application in the organisation (Applications → Generate token) with “View all visible repositories” and “Read/Write to any accessible repositories”.");
     return { reachable: true, authenticated: true, catalog, delete: null, message: findings.join(" "), missing };
@@ -177,6 +180,7 @@ async function testQuay(c: Connection, provider: RegistryProvider, ctx: { api: V
     else if (e.status === 403) missing.push("“View all visible repositories” on the OAuth token");
     findings.push(`The Quay API refused to list ${ctx.namespace} (${e.status}${e.registryMessage ? `: ${e.registryMessage}` : ""}).`);
   }
+  if (first) await checkPush(client, c, first, findings, missing);
   let del: boolean | null = null;
   if (first) {
     // DELETE of a tag nobody made: Quay checks write permission first (403), then the tag (404)
@@ -195,6 +199,14 @@ async function testQuay(c: Connection, provider: RegistryProvider, ctx: { api: V
   } else if (catalog) findings.push(`${ctx.namespace} has no repositories yet; whether tags can be deleted could not be told.`);
   if (catalog && del) findings.push(`The Quay API lists ${ctx.namespace} and may delete tags.`);
   return { reachable: true, authenticated: true, catalog, delete: del, message: findings.join(" "), missing };
+}
+
+// Quay downscopes a robot's token to what it may do; promotions need Write
+async function checkPush(client: RegistryProvider["client"], c: Connection, repository: string, findings: string[], missing: string[]) {
+  if (await probePush(client, repository) === false) {
+    missing.push(`Write permission for the robot on ${repository}`);
+    findings.push(`The robot ${c.credentials?.username ?? ""} may not push to ${repository}: give it Write on the repositories to promote into (Read is enough to browse).`);
+  }
 }
 
 export const quay: ProviderDefinition = {

@@ -36,7 +36,7 @@ const testConnection = async (id: string) => (await call(testRoute.POST, { token
 
 beforeAll(async () => {
   admin = (await userWithToken("ADMIN")).token;
-  h = await startHarbor({ name: "harbor-int", project: "library", users: { [CI.username]: { password: CI.password, delete: true }, [PULLER.username]: { password: PULLER.password } } });
+  h = await startHarbor({ name: "harbor-int", project: "library", users: { [CI.username]: { password: CI.password, delete: true }, [PULLER.username]: { password: PULLER.password, push: false } } });
   digests["library/app:1.0"] = await pushImage(h.registry, "library/app:1.0", { labels: { build: "harbor-1" } });
   digests["library/app:stable"] = await retag(h.registry, "library/app", "1.0", "stable");
   digests["library/app:2.0"] = await pushImage(h.registry, "library/app:2.0", { labels: { build: "harbor-2" } });
@@ -92,10 +92,13 @@ describe("Harbor with a project robot", () => {
 });
 
 describe("what test connection says is missing", () => {
-  it("a robot without delete: lists, but may not delete tags", async () => {
+  it("a pull-only robot: lists, but may neither push (its token is downscoped) nor delete tags", async () => {
     const t = await testConnection(await add("harbor-pull", PULLER, { namespace: "library" }));
     expect(t).toMatchObject({ authenticated: true, catalog: true, delete: false });
-    expect(t.missing.join(" ")).toContain("delete permission on project library");
+    expect(t.missing).toEqual(["the push permission on project library (robot: Repository → Push)", "the delete permission on project library (robot: Tag → Delete)"]);
+    expect(t.message).toContain("may not push to library/app");
+    // the check wrote nothing
+    expect((await skopeoListTags(h.registry, "library/app", { creds: CI })).sort()).toEqual(["1.0", "2.0"]);
   });
 
   it("a project that does not exist: named in plain words", async () => {

@@ -34,7 +34,7 @@ const testConnection = async (id: string) => (await call(testRoute.POST, { token
 
 beforeAll(async () => {
   admin = (await userWithToken("ADMIN")).token;
-  q = await startQuay({ name: "quay-int", tokens: { "oauth-rw-token": { read: true, write: true }, "oauth-ro-token": { read: true } } });
+  q = await startQuay({ name: "quay-int", robots: { "acme+ci": { password: "robot-token-ci-0001", write: true }, "acme+reader": { password: "robot-token-reader-01", write: false } }, tokens: { "oauth-rw-token": { read: true, write: true }, "oauth-ro-token": { read: true } } });
   digests["acme/app:1.0"] = await pushImage(q.registry, "acme/app:1.0", { labels: { build: "quay-1" } });
   digests["acme/app:stable"] = await retag(q.registry, "acme/app", "1.0", "stable");
   digests["acme/app:2.0"] = await pushImage(q.registry, "acme/app:2.0", { labels: { build: "quay-2" } });
@@ -56,6 +56,10 @@ describe("Quay with a robot account and an OAuth token", () => {
     expect(t.message).toContain("as acme+ci (Quay token auth)");
     expect(q.quay.log.some((r) => r.url.startsWith("/v2/auth?"))).toBe(true);
     expect(JSON.stringify(t)).not.toMatch(/oauth-rw-token|robot-token/);
+    // the push check opened an upload and cancelled it
+    const log = await q.registry.settledAccessLog();
+    const uploads = log.filter((e) => e.path.startsWith("/v2/acme/app/blobs/uploads/"));
+    expect(uploads.map((e) => `${e.method} ${e.status}`)).toEqual(expect.arrayContaining(["POST 202", "DELETE 204"]));
   });
 
   it("browses: repositories from the REST API, pushed-at and size from Quay beside the /v2 digests", async () => {
@@ -110,6 +114,12 @@ describe("what test connection says is missing", () => {
     await expect(skopeoInspect(q.registry, "acme/tools:1")).rejects.toThrow();
     const asked = q.registry.tokenServer!.log.flatMap((e) => e.scopes);
     expect(asked.some((s) => /acme\/tools:.*delete/.test(s) && !/push/.test(s))).toBe(false);
+  });
+
+  it("a robot with Read only: its token is downscoped, and test connection asks for Write", async () => {
+    const t = await testConnection(await add("quay-reader", { username: "acme+reader", password: "robot-token-reader-01", apiToken: "oauth-rw-token" }));
+    expect(t).toMatchObject({ authenticated: true, catalog: true, delete: true, missing: ["Write permission for the robot on acme/app"] });
+    expect(t.message).toContain("may not push to acme/app");
   });
 
   it("a wrong robot token: not authenticated, in plain words, without the secret", async () => {

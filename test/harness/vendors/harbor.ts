@@ -8,7 +8,7 @@ import { startRegistry } from "../registry";
 import { basicAuth, forwardToken, listen, sendJson, useRealm } from "./stand-in";
 import { imageSize, removeStoredTag, storedManifest, storedRepositories, storedTags } from "./storage";
 
-export interface HarborUser { password: string; /** may delete tags (robot: Tag → Delete) */ delete?: boolean; /** projects it may see; all when absent */ projects?: string[] }
+export interface HarborUser { password: string; /** may delete tags (robot: Tag → Delete) */ delete?: boolean; /** may push (robot: Repository → Push); default true */ push?: boolean; /** projects it may see; all when absent */ projects?: string[] }
 
 export interface HarborStandInOptions {
   registry: RunningRegistry;
@@ -35,7 +35,18 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
 
   const server = await listen(async (req, res, url) => {
     const fail = (status: number, code: string, message: string) => sendJson(res, status, { errors: [{ code, message }] });
-    if (url.pathname === "/service/token") return forwardToken(registry, req, res, url.searchParams);
+    if (url.pathname === "/service/token") {
+      // Harbor's token service grants only what the robot's permissions allow
+      const name = basicAuth(req)?.[0];
+      const canPush = name === undefined || opts.users[name]?.push !== false;
+      const q = new URLSearchParams();
+      for (const [k, v] of url.searchParams) {
+        if (k !== "scope" || !v.startsWith("repository:") || canPush) { q.append(k, v); continue; }
+        const i = v.lastIndexOf(":");
+        q.append(k, `${v.slice(0, i)}:${v.slice(i + 1).split(",").filter((a) => a === "pull").join(",")}`);
+      }
+      return forwardToken(registry, req, res, q);
+    }
     if (!url.pathname.startsWith("/api/v2.0/")) return fail(404, "NOT_FOUND", "not found");
     const creds = basicAuth(req);
     const user = creds ? opts.users[creds[0]] : undefined;

@@ -4,7 +4,7 @@
 // page), error bodies and the OAuth-token rule follow Quay's endpoints/api (repository.py, tag.py).
 import type { RunningRegistry } from "../registry";
 import { startRegistry } from "../registry";
-import { forwardToken, listen, sendJson, useRealm } from "./stand-in";
+import { basicAuth, forwardToken, listen, sendJson, useRealm } from "./stand-in";
 import { removeStoredTag, storedManifest, imageSize, storedRepositories, storedTags } from "./storage";
 
 export interface QuayToken { read?: boolean; write?: boolean }
@@ -13,6 +13,8 @@ export interface QuayStandInOptions {
   registry: RunningRegistry;
   /** OAuth application tokens the REST API accepts (Bearer), with what they may do */
   tokens: Record<string, QuayToken>;
+  /** robot accounts without Write (their /v2 tokens are downscoped to pull) */
+  robots?: Record<string, { write?: boolean }>;
   /** repositories per page (Quay: 100) */
   reposPerPage?: number;
 }
@@ -45,9 +47,17 @@ export async function startQuayStandIn(opts: QuayStandInOptions): Promise<QuaySt
       if (scopes.some((s) => s.split(":").at(-1)!.split(",").includes("delete"))) {
         return sendJson(res, 400, { errors: [{ code: "INVALID_REQUEST", message: "Unable to parse scope", detail: {} }] });
       }
+      // a robot without Write gets a token downscoped to pull, as Quay does
+      const robot = basicAuth(req)?.[0];
+      const canWrite = robot === undefined || opts.robots?.[robot]?.write !== false;
       const q = new URLSearchParams();
-      const pushes = (s: string) => s.slice(s.lastIndexOf(":") + 1).split(",").some((a) => a === "push" || a === "*");
-      for (const [k, v] of url.searchParams) q.append(k, k === "scope" && pushes(v) ? `${v},delete` : v);
+      for (const [k, v] of url.searchParams) {
+        if (k !== "scope" || !v.startsWith("repository:")) { q.append(k, v); continue; }
+        const i = v.lastIndexOf(":");
+        let actions = v.slice(i + 1).split(",").filter((a) => canWrite || a === "pull");
+        if (actions.some((a) => a === "push" || a === "*")) actions = [...actions, "delete"];
+        q.append(k, `${v.slice(0, i)}:${actions.join(",")}`);
+      }
       return forwardToken(registry, req, res, q);
     }
     if (!url.pathname.startsWith("/api/v1/")) return fail(404, "not_found", "Not Found");
@@ -116,13 +126,16 @@ export async function startQuayStandIn(opts: QuayStandInOptions): Promise<QuaySt
   return { url: server.url, realm: `${server.url}/v2/auth`, log: server.log, stop: server.stop };
 }
 
+/** `robot` is the first robot account (the registry's first user, so skopeo helpers use it) */
 export interface QuaySetup { registry: RunningRegistry; quay: QuayStandIn; robot: { username: string; password: string }; stop(): Promise<void> }
 
 /** A token-mode registry:2 whose realm is the stand-in's /v2/auth, a robot account for /v2 and the REST stand-in. */
-export async function startQuay(opts: { name?: string; robot?: { username: string; password: string }; tokens: Record<string, QuayToken> }): Promise<QuaySetup> {
-  const robot = opts.robot ?? { username: "acme+ci", password: "robot-token-0123456789" };
-  const registry = await startRegistry({ mode: "token", name: opts.name ?? "quay", users: { [robot.username]: robot.password }, anonymousPull: false });
-  const quay = await startQuayStandIn({ registry, tokens: opts.tokens });
+export async function startQuay(opts: { name?: string; robots?: Record<string, { password: string; write?: boolean }>; tokens: Record<string, QuayToken> }): Promise<QuaySetup> {
+  const robots = opts.robots ?? { "acme+ci": { password: "robot-token-0123456789", write: true } };
+  const [username, first] = Object.entries(robots)[0];
+  const robot = { username, password: first.password };
+  const registry = await startRegistry({ mode: "token", name: opts.name ?? "quay", users: Object.fromEntries(Object.entries(robots).map(([u, r]) => [u, r.password])), anonymousPull: false });
+  const quay = await startQuayStandIn({ registry, tokens: opts.tokens, robots });
   await useRealm(registry, quay.realm);
   return { registry, quay, robot, stop: async () => { await quay.stop(); await registry.stop(); } };
 }
