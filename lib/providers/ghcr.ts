@@ -175,7 +175,10 @@ export class GhcrProvider implements RegistryProvider {
   }
 
   async credentialExpiry(): Promise<string | null> {
-    if (this.expiry === undefined) await this.get("/user", "reading the GitHub token").catch(() => undefined);
+    if (this.expiry === undefined) {
+      const answered = await this.get("/user", "reading the GitHub token").then(() => true, () => false);
+      if (answered) this.expiry ??= null; // no expiry header: a token without an expiry date
+    }
     return this.expiry ?? null;
   }
 
