@@ -3,7 +3,7 @@
 // browse to the tag table (pushed by from the Hub API), retag, promote to and from a plain
 // registry:2 (digests checked with skopeo), and a 429 that says when to retry on that registry only.
 import { expect, test, type Page } from "@playwright/test";
-import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startDockerHub, type DockerHubStandIn } from "../test/harness/vendors/dockerhub";
 import { screenshot } from "./helpers";
 
@@ -84,7 +84,7 @@ test("add Docker Hub from the connect form, test the token, pull budget on the o
   await screenshot(page, "vendor-dockerhub-overview");
 });
 
-test("browse to the tag table (pushed by from the Hub API), retag, promote to and from registry:2", async ({ page }) => {
+test("browse to the tag table (pushed by from the Hub API), retag, delete one tag, promote to and from registry:2", async ({ page }) => {
   test.skip(!ids.hub, "needs the registry added by the first test");
   await page.goto("/");
   await page.getByTestId("registry-card").filter({ hasText: HUB }).click();
@@ -99,6 +99,17 @@ test("browse to the tag table (pushed by from the Hub API), retag, promote to an
   await expect(page.getByTestId("digest")).toHaveText(digests["acme/app:1.0"]);
   await promote(page, { registry: HUB, repository: "acme/app", tag: "stable" });
   expect((await skopeoInspect(alice, "acme/app:stable")).Digest).toBe(digests["acme/app:1.0"]);
+
+  // delete that one tag through the Hub API: 1.0, on the same digest, stays
+  await tagPage(page, ids.hub, "acme/app", "stable");
+  let asked = "";
+  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await expect(page).toHaveURL(/\/tags\?repository=acme%2Fapp/);
+  expect(asked).toContain("Docker Hub removes just this tag");
+  expect(asked).toContain("Tags removed: stable");
+  expect((await skopeoListTags(alice, "acme/app")).sort()).toEqual(["1.0"]);
+  expect((await skopeoInspect(alice, "acme/app:1.0")).Digest).toBe(digests["acme/app:1.0"]);
 
   // Docker Hub → registry:2
   await tagPage(page, ids.hub, "acme/app", "1.0");

@@ -281,27 +281,29 @@ class HubRegistryClient extends RegistryClient {
 const MANIFEST_PATH = /^\/v2\/.+\/manifests\/[^/]+$/;
 
 class BudgetTap {
-  last?: { budget: RateLimitBudget; at: number };
+  last?: RateLimitBudget;
   retryAt?: number;
 
   observe(method: string, url: URL, res: Response, now: number) {
     if (!MANIFEST_PATH.test(url.pathname)) return;
     const budget = budgetFromHeaders(res.headers);
-    if (budget) this.last = { budget, at: now };
-    // pulls work again: a budget left, or a manifest read that went through
-    if ((budget && budget.remaining > 0) || (res.status === 200 && method === "GET")) this.retryAt = undefined;
+    if (budget) this.last = budget;
     if (res.status === 429) {
-      const wait = hubRetryAfter(res.headers, now);
-      this.retryAt = now + (wait ?? 60) * 1000;
-      if (this.last) this.last.budget = { ...this.last.budget, remaining: 0 };
+      // Retry-After when sent, else a `ratelimit-reset` (seconds, IETF RateLimit draft); never a guess
+      const reset = Number(res.headers.get("ratelimit-reset")?.split(";")[0] ?? NaN);
+      const wait = hubRetryAfter(res.headers, now) ?? (Number.isFinite(reset) && reset > 0 ? reset : undefined);
+      this.retryAt = wait !== undefined ? now + wait * 1000 : undefined;
+      if (this.last) this.last = { ...this.last, remaining: 0 };
+    } else if ((budget && budget.remaining > 0) || (res.status === 200 && method === "GET")) {
+      // pulls work again: a budget left, or a manifest read that went through
+      this.retryAt = undefined;
     }
   }
 
   /** The budget as last seen, with when to retry while a 429 holds. */
   current(now: number): RateLimitBudget | null {
     if (!this.last) return null;
-    const retry = this.retryAt && this.retryAt > now ? { retryAt: new Date(this.retryAt).toISOString() } : {};
-    return { ...this.last.budget, ...retry };
+    return this.retryAt && this.retryAt > now ? { ...this.last, retryAt: new Date(this.retryAt).toISOString() } : this.last;
   }
 }
 
