@@ -4,12 +4,11 @@ import "server-only";
 // look goes to the tag history (source SYNC) and to the audit log with actor "unknown": a poll
 // sees that a tag moved, not who moved it, and only that it happened between two looks.
 import type PgBoss from "pg-boss";
-import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { mapLimit } from "@/lib/registry/semaphore";
 import { listRepositories, listTags } from "@/lib/services/browse";
 import { registryClient } from "@/lib/services/clients";
-import { recordTags, type SeenTag } from "@/lib/services/tag-details";
+import { auditObserved, recordTags, type SeenTag } from "@/lib/services/tag-details";
 import { boss } from "./boss";
 
 export const SYNC_QUEUE = "registry-sync";
@@ -201,25 +200,7 @@ export async function syncRegistry(registryId: string): Promise<SyncResult> {
       result.added += added.length;
       result.moved += recorded.moved.length;
       result.removed += gone.length;
-      const observed = { observedBy: "sync", source: "SYNC" };
-      for (const a of added) {
-        await appendAudit({
-          actorKind: "REGISTRY", actor: "unknown", action: "registry.push", outcome: "success", registryId, repository, tag: a.tag, digest: a.digest, previousDigest: null,
-          details: { ...observed, between: since!.toISOString(), and: recorded.at.toISOString() },
-        });
-      }
-      for (const m of recorded.moved) {
-        await appendAudit({
-          actorKind: "REGISTRY", actor: "unknown", action: "registry.push", outcome: "success", registryId, repository, tag: m.tag, digest: m.digest, previousDigest: m.previousDigest,
-          details: { ...observed, between: m.previousCheckedAt.toISOString(), and: recorded.at.toISOString() },
-        });
-      }
-      for (const d of gone) {
-        await appendAudit({
-          actorKind: "REGISTRY", actor: "unknown", action: "registry.delete", outcome: "success", registryId, repository, tag: d.tag, digest: null, previousDigest: d.digest,
-          details: { ...observed, between: d.checkedAt.toISOString(), and: d.at.toISOString() },
-        });
-      }
+      await auditObserved(registryId, repository, { added, since, moved: recorded.moved, gone }, "sync", recorded.at);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       console.error(`[regatta] sync of registry ${registryId}, repository ${repository}: ${message}`);

@@ -2,6 +2,7 @@ import "server-only";
 // Filling in the tag table: HEAD every tag (no pull counted on Docker Hub), record the digest in
 // TagRecord, and read each digest PostgreSQL does not know yet exactly once (manifest + config
 // blob) into ManifestInfo. A digest's content never changes, so ManifestInfo is kept forever.
+import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { mapLimit } from "@/lib/registry/semaphore";
@@ -48,7 +49,9 @@ export async function tagDetails(registryId: string, repository: string, tags: s
     }),
     vendorMetadata(registryId, provider, repository),
   ]);
-  await recordTags(registryId, repository, heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : [])));
+  const recorded = await recordTags(registryId, repository, heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : [])));
+  // a tag that moved without Regatta or a registry event knowing: the audit log hears of it too
+  await auditObserved(registryId, repository, { moved: recorded.moved }, "browse", recorded.at);
   await recordPushes(registryId, repository, names, vendor);
 
   // 2. each digest PostgreSQL does not know yet: one manifest read
@@ -142,6 +145,32 @@ export async function recordTags(registryId: string, repository: string, seen: S
     fresh,
     moved: moved.map((s) => ({ ...s, previousDigest: before.get(s.tag)!.digest, previousCheckedAt: before.get(s.tag)!.checkedAt })),
   };
+}
+
+export interface ObservedChanges {
+  /** tags that appeared since `since` */
+  added?: SeenTag[];
+  since?: Date | null;
+  moved?: RecordedTags["moved"];
+  gone?: { tag: string; digest: string; checkedAt: Date }[];
+}
+
+/**
+ * Tag changes seen by looking (the tag table's HEADs, the sync job), into the audit log: actor
+ * "unknown" (a look cannot tell who), and the window in which the change happened.
+ */
+export async function auditObserved(registryId: string, repository: string, changes: ObservedChanges, observedBy: "browse" | "sync", at: Date) {
+  const base = { actorKind: "REGISTRY" as const, actor: "unknown", outcome: "success" as const, registryId, repository };
+  const window = (from: Date) => ({ observedBy, source: "SYNC", between: from.toISOString(), and: at.toISOString() });
+  for (const a of changes.since ? (changes.added ?? []) : []) {
+    await appendAudit({ ...base, action: "registry.push", tag: a.tag, digest: a.digest, previousDigest: null, details: window(changes.since!) });
+  }
+  for (const m of changes.moved ?? []) {
+    await appendAudit({ ...base, action: "registry.push", tag: m.tag, digest: m.digest, previousDigest: m.previousDigest, details: window(m.previousCheckedAt) });
+  }
+  for (const g of changes.gone ?? []) {
+    await appendAudit({ ...base, action: "registry.delete", tag: g.tag, digest: null, previousDigest: g.digest, details: window(g.checkedAt) });
+  }
 }
 
 function describe(c: RegistryClient, repository: string, digest: string, requests: Counter): Promise<Info | null> {

@@ -7,6 +7,7 @@ import * as collection from "@/app/api/v1/registries/route";
 import * as syncRoute from "@/app/api/v1/registries/[id]/sync/route";
 import { db } from "@/lib/db";
 import { boss, stopBoss } from "@/lib/jobs/boss";
+import { tagDetails } from "@/lib/services/tag-details";
 import { requestSync, startSyncWorkers, syncRegistry, type SyncStatus } from "@/lib/jobs/sync-worker";
 import { pushImage, registryFetch, retag, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
@@ -133,6 +134,16 @@ describe("registry sync", () => {
     // a pass with nothing new adds nothing
     await syncRegistry(id);
     expect(await syncAudit(id)).toHaveLength(3);
+  });
+
+  it("a move the tag table notices first is audited once, as seen by browsing", async () => {
+    const moved = await pushImage(reg, "team/api:3.0", { labels: { v: "3-moved" } });
+    const d = await tagDetails(id, "team/api", ["3.0"]);
+    expect(d.tags[0].digest).toBe(moved);
+    const seen = await db.auditEvent.findMany({ where: { registryId: id, tag: "3.0", digest: moved } });
+    expect(seen.map((e) => [e.action, e.actor, e.previousDigest, (e.details as { observedBy: string }).observedBy])).toEqual([["registry.push", "unknown", digests.one, "browse"]]);
+    await syncRegistry(id);
+    expect(await db.auditEvent.count({ where: { registryId: id, tag: "3.0", digest: moved } })).toBe(1);
   });
 
   it("a registry that is down fails its own sync with a message; the other registry still syncs", async () => {
