@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RegistryError } from "@/lib/registry";
-import { budgetFromHeaders, HubApi, hubRepository, hubRetryAfter, parseRateLimitHeader, splitRepository } from "./dockerhub";
+import { BudgetTap, budgetFromHeaders, HubApi, hubRepository, hubRetryAfter, parseRateLimitHeader, splitRepository } from "./dockerhub";
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const jwt = (expSeconds: number) => `${b64({ alg: "HS256" })}.${b64({ sub: "alice", exp: expSeconds })}.sig`;
@@ -177,5 +177,39 @@ describe("Docker Hub names and rate-limit headers", () => {
     expect(hubRetryAfter(new Headers({ "retry-after": "Fri, 27 Nov 2026 03:10:00 GMT" }), now)).toBe(600);
     expect(hubRetryAfter(new Headers({ "x-retry-after": String(now / 1000 + 45) }), now)).toBe(45);
     expect(hubRetryAfter(new Headers(), now)).toBeUndefined();
+  });
+});
+
+describe("the pull budget a provider keeps", () => {
+  const url = new URL("https://registry-1.docker.io/v2/acme/app/manifests/1.0");
+  const answer = (status: number, headers: Record<string, string>) => new Response(null, { status, headers });
+  const budget = { "ratelimit-limit": "100;w=21600", "docker-ratelimit-source": "4f1c7d2e-uuid" };
+  const now = Date.parse("2026-11-27T03:00:00Z");
+
+  it("keeps the last budget a manifest answer carried; other paths are ignored", () => {
+    const tap = new BudgetTap();
+    expect(tap.current(now)).toBeNull();
+    tap.observe("HEAD", url, answer(200, { ...budget, "ratelimit-remaining": "87;w=21600" }), now);
+    tap.observe("GET", new URL("https://registry-1.docker.io/v2/acme/app/tags/list"), answer(200, { ...budget, "ratelimit-remaining": "5;w=21600" }), now);
+    expect(tap.current(now)).toEqual({ limit: 100, remaining: 87, windowSeconds: 21600, scope: "per account 4f1c7d2e-uuid" });
+  });
+
+  it("a 429 with Retry-After sets when to retry; a pull that works again clears it", () => {
+    const tap = new BudgetTap();
+    tap.observe("HEAD", url, answer(200, { ...budget, "ratelimit-remaining": "3;w=21600" }), now);
+    tap.observe("GET", url, answer(429, { "retry-after": "1800" }), now);
+    expect(tap.current(now)).toMatchObject({ remaining: 0, retryAt: "2026-11-27T03:30:00.000Z" });
+    expect(tap.current(now + 1801_000)?.retryAt).toBeUndefined();
+    tap.observe("GET", url, answer(429, { "retry-after": "1800" }), now);
+    tap.observe("GET", url, answer(200, { ...budget, "ratelimit-remaining": "99;w=21600" }), now + 60_000);
+    expect(tap.current(now + 60_000)).toMatchObject({ remaining: 99 });
+    expect(tap.current(now + 60_000)?.retryAt).toBeUndefined();
+  });
+
+  it("a 429 without Retry-After says the budget is spent but invents no retry time", () => {
+    const tap = new BudgetTap();
+    tap.observe("HEAD", url, answer(200, { ...budget, "ratelimit-remaining": "1;w=21600" }), now);
+    tap.observe("GET", url, answer(429, {}), now);
+    expect(tap.current(now)).toEqual({ limit: 100, remaining: 0, windowSeconds: 21600, scope: "per account 4f1c7d2e-uuid" });
   });
 });

@@ -280,7 +280,8 @@ class HubRegistryClient extends RegistryClient {
 
 const MANIFEST_PATH = /^\/v2\/.+\/manifests\/[^/]+$/;
 
-class BudgetTap {
+/** Keeps the last pull budget seen on any manifest answer, and when to retry after a 429. */
+export class BudgetTap {
   last?: RateLimitBudget;
   retryAt?: number;
 
