@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RegistryError } from "@/lib/registry";
 import { startGitLabApi, type GitLabApi, type GitLabToken } from "@/test/harness/vendors/gitlab";
 import { memoryState } from "@/test/harness/vendors/package-state";
-import { GitLabProvider, parseGitLabError } from "./gitlab";
+import { gitlab, GitLabProvider, parseGitLabError } from "./gitlab";
 
 const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
 let v2: http.Server;
@@ -128,6 +128,18 @@ describe("GitLab provider", () => {
     expect(r.missing?.[0]).toMatch(/not a deploy token/);
     expect(deploy.deleteMethod.scope).toBe("digest");
     expect(await deploy.tagMetadata("acme/web")).toEqual([]);
+  });
+
+  it("a self-managed registry without a GitLab URL: the token goes nowhere else, and test connection asks for the URL", async () => {
+    const base = { kind: "GITLAB" as const, apiEndpoint: null, namespace: "acme/web", insecure: false, credentials: { username: "alice", password: "glpat-full" } };
+    expect(gitlab.defaultApiEndpoint!({ ...base, endpoint: "https://registry.gitlab.com" })).toBe("https://gitlab.com");
+    expect(gitlab.defaultApiEndpoint!({ ...base, endpoint: "https://gitlab.example.com:5050" })).toBeUndefined();
+    const p = new GitLabProvider({ ...base, endpoint: v2Url });
+    const r = await p.testConnection();
+    expect(r).toMatchObject({ authenticated: true, catalog: false, missing: ["GitLab URL"] });
+    expect(r.message).toContain("No GitLab URL is set");
+    expect(p.deleteMethod.scope).toBe("digest");
+    expect(await p.tagMetadata("acme/web")).toEqual([]);
   });
 
   it("rate limits: the budget from RateLimit-* headers, a 429 with Retry-After", async () => {

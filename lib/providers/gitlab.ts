@@ -39,7 +39,7 @@ const TAG_DELETE: DeleteMethod = {
 };
 const DIGEST_DELETE: DeleteMethod = {
   scope: "digest",
-  explanation: "This token cannot use GitLab's REST API (a deploy token), so the delete goes by digest through /v2",
+  explanation: "GitLab's REST API is not available to this connection (a deploy token, or no GitLab URL set), so the delete goes by digest through /v2",
 };
 
 export class GitLabProvider implements RegistryProvider {
@@ -50,6 +50,8 @@ export class GitLabProvider implements RegistryProvider {
   private readonly repoIds = new Map<string, Repository>();
   /** set once GitLab's REST API answered 401 to this token (a deploy token) */
   private restRefused = false;
+  /** no GitLab URL: a self-managed registry whose GitLab was not given (never guess where to send the token) */
+  private readonly noApi: boolean;
   private budget: RateLimitBudget | null = null;
   private expiry: string | null | undefined;
 
@@ -57,6 +59,7 @@ export class GitLabProvider implements RegistryProvider {
     this.client = clientFor(c);
     const token = c.credentials?.password;
     this.namespace = (c.namespace ?? "").trim().replace(/^\/+|\/+$/g, "");
+    this.noApi = !c.apiEndpoint;
     this.api = {
       base: `${(c.apiEndpoint ?? GITLAB_URL).replace(/\/+$/, "")}/api/v4`,
       name: "GitLab API",
@@ -68,7 +71,12 @@ export class GitLabProvider implements RegistryProvider {
   }
 
   get deleteMethod(): DeleteMethod {
-    return this.restRefused ? DIGEST_DELETE : TAG_DELETE;
+    return this.noRest ? DIGEST_DELETE : TAG_DELETE;
+  }
+
+  /** the REST API cannot be used: no GitLab URL, or GitLab refused the token (a deploy token) */
+  private get noRest(): boolean {
+    return this.noApi || this.restRefused;
   }
 
   private async call<T>(method: string, url: URL, what: string): Promise<VendorResponse<T>> {
@@ -121,7 +129,7 @@ export class GitLabProvider implements RegistryProvider {
   }
 
   async listRepositories(opts: { cursor?: string; pageSize: number; query?: string }): Promise<RepositoryListing> {
-    if (this.restRefused || !this.namespace) return this.listThroughV2(opts.query);
+    if (this.noRest || !this.namespace) return this.listThroughV2(opts.query);
     let ns: Namespace;
     try {
       ns = await this.ns();
@@ -182,7 +190,7 @@ export class GitLabProvider implements RegistryProvider {
   }
 
   async tagMetadata(repository: string): Promise<TagMetadata[]> {
-    if (this.restRefused) return [];
+    if (this.noRest) return [];
     const repo = await this.repository(repository);
     const names: string[] = [];
     let url: URL | undefined = this.tagUrl(repo);
@@ -206,7 +214,7 @@ export class GitLabProvider implements RegistryProvider {
   }
 
   async deleteTag(repository: string, tag: string, digest: string) {
-    if (this.restRefused) return this.client.deleteManifest(repository, digest);
+    if (this.noRest) return this.client.deleteManifest(repository, digest);
     const repo = await this.repository(repository);
     const url = this.tagUrl(repo, tag);
     const now = await this.call<TagDetails>("GET", url, `reading tag ${repository}:${tag}`);
@@ -228,7 +236,7 @@ export class GitLabProvider implements RegistryProvider {
   }
 
   async credentialExpiry(): Promise<string | null> {
-    if (this.expiry === undefined && !this.restRefused) await this.tokenInfo().catch(() => undefined);
+    if (this.expiry === undefined && !this.noRest) await this.tokenInfo().catch(() => undefined);
     return this.expiry ?? null;
   }
 
@@ -251,6 +259,13 @@ export class GitLabProvider implements RegistryProvider {
       };
     }
     const findings = [`Connected to ${this.client.registry} as ${user} (token auth through GitLab's /jwt/auth).`];
+    if (this.noApi) {
+      return {
+        reachable: true, authenticated: true, catalog: false, delete: null,
+        message: `${findings[0]} No GitLab URL is set for this self-managed registry, so GitLab's REST API is not used: repositories cannot be listed (only ${this.namespace || "repositories"} opened by name), pushed-at times do not show, and deletes go by digest. Set the GitLab URL (e.g. https://gitlab.example.com).`,
+        missing: ["GitLab URL"],
+      };
+    }
     const missing: string[] = [];
     let scopes: string[] | null = null;
     try {
@@ -296,6 +311,15 @@ export class GitLabProvider implements RegistryProvider {
 
 export const gitlab: ProviderDefinition = {
   kind: "GITLAB",
-  defaultApiEndpoint: () => GITLAB_URL,
+  // gitlab.com's registry talks to gitlab.com; a self-managed one's GitLab must be given, not guessed
+  defaultApiEndpoint: (c) => (hostOf(c.endpoint) === "registry.gitlab.com" ? GITLAB_URL : undefined),
   open: (c) => new GitLabProvider(c),
 };
+
+function hostOf(endpoint: string): string | null {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return null;
+  }
+}
