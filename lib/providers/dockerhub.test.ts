@@ -151,8 +151,9 @@ describe("Hub API client", () => {
     await expect(api().deleteTag("acme", "app", "gone")).rejects.toMatchObject({ status: 404 });
   });
 
-  it("refuses to send a token to a plain-http API that is not on loopback", () => {
-    expect(() => new HubApi({ base: "http://hub.example.com", identifier: "alice", secret: "x" })).toThrow(/not https/);
+  it("refuses to send a token to a plain-http API that is not on loopback", async () => {
+    const hub = new HubApi({ base: "http://hub.example.com", identifier: "alice", secret: "x" });
+    await expect(hub.repositories("acme", 1, 1)).rejects.toThrow(/not https; refusing to send the access token/);
   });
 });
 

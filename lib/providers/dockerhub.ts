@@ -139,16 +139,20 @@ export class HubApi {
   constructor(private readonly opts: HubApiOptions) {
     this.base = new URL(opts.base);
     this.now = opts.now ?? Date.now;
+    // refused at the first call, not here: /v2 browsing keeps working with a bad Hub API setting
     if (this.base.protocol !== "https:" && !allowsPlainHttp(this.base, !!opts.insecure)) {
-      throw new RegistryError({ context: "connecting to the Hub API", codes: ["UNAUTHORIZED"], method: "GET", url: this.base, reason: `${this.base.origin} is not https; refusing to send the access token there` });
+      this.refused = new RegistryError({ context: "connecting to the Hub API", codes: ["UNAUTHORIZED"], method: "GET", url: this.base, reason: `${this.base.origin} is not https; refusing to send the access token there (tick "Allow plain http" for a private network)` });
     }
   }
+
+  private readonly refused?: RegistryError;
 
   get authenticated(): boolean {
     return !!(this.opts.identifier && this.opts.secret);
   }
 
   private async send(method: string, url: URL, what: string, init: { body?: unknown; auth?: string } = {}): Promise<Response> {
+    if (this.refused) throw this.refused;
     try {
       return await fetch(url, {
         method,
