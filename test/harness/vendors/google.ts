@@ -2,7 +2,7 @@
 // assertions (RS256, checked with the key's public half), the Artifact Registry REST API
 // (dockerImages list with pageToken/nextPageToken, packages.tags.delete, Google error bodies), and
 // /v2 as a real registry:2 in token mode whose token server accepts only user oauth2accesstoken
-// with the current access token (or _json_key with the key itself). The clock is the stand-in's
+// with the current, unexpired access token (or _json_key with the key itself). The clock is the stand-in's
 // own (`advance`), so tests can let an access token's hour pass.
 import crypto from "node:crypto";
 import http from "node:http";
@@ -80,11 +80,21 @@ export async function startGoogle(opts: { project?: string; location?: string } 
     const t = token ? tokens.get(token) : undefined;
     return t && now() < t.expiresAt ? t : undefined;
   };
-  const issue = (email: string) => {
+  // Google hands the same access token to repeated exchanges while it has a while to live (with
+  // expires_in = what is left), so every client of one account holds the one current token
+  const current = new Map<string, string>();
+  const issue = (email: string): { token: string; expiresIn: number } => {
+    const held = current.get(email);
+    const left = held ? tokens.get(held)!.expiresAt - now() : 0;
+    if (held && left > 10 * 60_000) {
+      latest = held;
+      return { token: held, expiresIn: Math.floor(left / 1000) };
+    }
     const token = `ya29.${crypto.randomBytes(32).toString("base64url")}`;
     tokens.set(token, { email, expiresAt: now() + ACCESS_TOKEN_SECONDS * 1000 });
+    current.set(email, token);
     latest = token;
-    return token;
+    return { token, expiresIn: ACCESS_TOKEN_SECONDS };
   };
 
   // registry:2 token server users: the current access token only; _json_key the first key handed out
@@ -129,7 +139,8 @@ export async function startGoogle(opts: { project?: string; location?: string } 
     if (!String(claims.scope ?? "").split(" ").includes("https://www.googleapis.com/auth/cloud-platform")) {
       return reply(400, { error: "invalid_scope", error_description: "Invalid OAuth scope or ID token audience provided." }, account.email);
     }
-    reply(200, { access_token: issue(account.email), expires_in: ACCESS_TOKEN_SECONDS, token_type: "Bearer" }, account.email);
+    const { token, expiresIn } = issue(account.email);
+    reply(200, { access_token: token, expires_in: expiresIn, token_type: "Bearer" }, account.email);
   });
 
   // ---- Artifact Registry REST v1 ----
@@ -202,7 +213,7 @@ export async function startGoogle(opts: { project?: string; location?: string } 
   const apiPort = await listen(api);
   const tokenUri = `http://127.0.0.1:${oauthPort}/token`;
 
-  const accessToken = () => (valid(latest) ? latest! : issue([...accounts.keys()][0] ?? "harness@local"));
+  const accessToken = () => (valid(latest) ? latest! : issue([...accounts.keys()][0] ?? "harness@local").token);
   return {
     project, location, registry, exchanges, apiCalls, tokenUri,
     url: registry.url,
