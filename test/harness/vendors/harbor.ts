@@ -41,6 +41,7 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
       const canPush = name === undefined || opts.users[name]?.push !== false;
       const q = new URLSearchParams();
       for (const [k, v] of url.searchParams) {
+        if (k === "scope" && v.startsWith("registry:catalog:")) continue; // _catalog: system admins with Basic only, never a token
         if (k !== "scope" || !v.startsWith("repository:") || canPush) { q.append(k, v); continue; }
         const i = v.lastIndexOf(":");
         q.append(k, `${v.slice(0, i)}:${v.slice(i + 1).split(",").filter((a) => a === "pull").join(",")}`);
