@@ -12,7 +12,8 @@ function ago(iso: string): string {
 
 function summary(r: SyncResultView): string {
   const changes = [r.added && `${r.added} new`, r.moved && `${r.moved} moved`, r.removed && `${r.removed} gone`].filter(Boolean).join(", ");
-  return `${r.repositories} repositories, ${r.tags} tags${changes ? `; ${changes}` : "; no changes"}${r.errors.length ? `; ${r.errors.length} not readable` : ""}`;
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  return `${n(r.repositories, "repository", "repositories")}, ${n(r.tags, "tag", "tags")}${changes ? `; ${changes}` : "; no changes"}${r.errors.length ? `; ${r.errors.length} not readable` : ""}`;
 }
 
 export function RegistrySync({ registryId, canSync }: { registryId: string; canSync: boolean }) {

@@ -42,6 +42,7 @@ test("Sync now fills the index; / opens search; arrows and Enter land on the tag
     await page.getByTestId("sync-now").click();
     await expect(page.getByTestId("sync-status")).toContainText("Last synced", { timeout: 30_000 });
     await expect(page.getByTestId("sync-status")).toContainText(id === ids.a ? "3 tags" : "2 tags");
+    if (id === ids.a) await screenshot(page, "registry-sync");
   }
   await page.goto("/");
   await page.locator("body").press("/");
@@ -76,6 +77,7 @@ test("Ctrl-K, a digest prefix: the digest page shows where else across two regis
   await input.fill(digest.slice(7, 19));
   const digests = page.getByTestId("search-results").getByRole("group", { name: "Digests" }).getByRole("option");
   await expect(digests).toHaveCount(2);
+  await screenshot(page, "search-digest");
   await input.press("Enter");
   await expect(page).toHaveURL(new RegExp(`reference=${encodeURIComponent(digest)}`));
   await expect(page.getByTestId("digest")).toHaveText(digest);
