@@ -257,19 +257,17 @@ async function testEcr(p: { c: Connection; api: ECRClient; apiUrl: string; auth:
     if (code === "AccessDeniedException") return fail(true, `the key may not get registry tokens: ${text}`, ["ecr:GetAuthorizationToken"]);
     return fail(true, `AWS refused GetAuthorizationToken: ${code}: ${text}`);
   }
-  // 2. a token names the registry it is for; another host means another region or account
-  if (token.proxyEndpoint) {
-    const tokenHost = new URL(token.proxyEndpoint).host;
-    if (tokenHost !== client.registry) {
-      return fail(true, `the token from region ${region} is for ${tokenHost}, not ${client.registry}: check the Region field and the endpoint (https://<account>.dkr.ecr.<region>.amazonaws.com).`, ["the right region"]);
-    }
-  }
-  // 3. /v2 with the token
+  // 2. /v2 with the token; a token names the registry it is for, so another host there most likely
+  // means another region or account (dual-stack and FIPS hosts differ too: only a refusal counts)
+  const tokenHost = token.proxyEndpoint ? new URL(token.proxyEndpoint).host : client.registry;
   const ping = await client.ping();
   if (!ping.ok) {
+    if (ping.status > 0 && tokenHost !== client.registry) {
+      return fail(true, `the registry refused the token, which region ${region} issued for ${tokenHost}, not ${client.registry}: check the Region field and the endpoint (https://<account>.dkr.ecr.<region>.amazonaws.com).`, ["the right region"]);
+    }
     return fail(ping.status > 0, ping.status > 0 ? `the registry refused the ECR token: ${ping.message ?? ping.status}` : `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`);
   }
-  // 4. listing, metadata and delete, each its own IAM action
+  // 3. listing, metadata and delete, each its own IAM action
   const notes: string[] = [];
   let catalog = false;
   let first: string | undefined;

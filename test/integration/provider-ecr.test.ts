@@ -122,7 +122,7 @@ describe("ECR provider", () => {
     expect(Date.parse((await p.credentialExpiry!())!)).toBeGreaterThan(expiry);
   });
 
-  it("an expired token is refused by the front and the client asks for a new one on the 401", async () => {
+  it("the front refuses an expired token with ECR's 401 message; the provider asks again as soon as its clock says the token is due", async () => {
     let clock = ecr.now();
     const p = openEcr(connection(), { now: () => clock });
     expect((await p.client.headManifest("team/api", "1.0"))?.digest).toBe(v1);
@@ -147,6 +147,15 @@ describe("ECR provider", () => {
     expect(badSecret.message).toMatch(/secret access key does not belong.*InvalidSignatureException/);
     const region = await openEcr(connection({}, { region: "us-west-2" })).testConnection();
     expect(region.message).toMatch(/region us-west-2 is wrong/);
+    // the right keys against another region's API: its token is for another registry host
+    const west = await startEcr({ region: "us-west-2", keys: { [KEY]: { secretAccessKey: SECRET, user: "ci" } } });
+    try {
+      const elsewhere = await openEcr(connection({ apiEndpoint: west.apiUrl }, { region: "us-west-2" })).testConnection();
+      expect(elsewhere).toMatchObject({ reachable: true, authenticated: false, missing: ["the right region"] });
+      expect(elsewhere.message).toContain(`region us-west-2 issued for ${west.host}, not ${ecr.host}`);
+    } finally {
+      await west.stop();
+    }
     const limited = await openEcr(connection({}, { accessKeyId: "AKIAREADONLY0000002", secretAccessKey: "read-only-secret" })).testConnection();
     expect(limited).toMatchObject({ authenticated: true, catalog: true, delete: false });
     expect(limited.missing).toEqual(["ecr:DescribeImages", "ecr:BatchDeleteImage"]);
