@@ -208,9 +208,10 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
       );
     },
     deleteMethod: { scope: "tag", explanation: "ECR removes only this tag (BatchDeleteImage by tag); the image itself goes when its last tag does." },
-    async deleteTag(repository, tag) {
+    async deleteTag(repository, tag, digest) {
+      // tag and digest together: ECR refuses (ImageTagDoesNotMatchDigest) when the tag moved since the user confirmed
       const out = await call(`deleting ${repository}:${tag} (ECR BatchDeleteImage)`, () =>
-        api.send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] })),
+        api.send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: [{ imageTag: tag, ...(digest ? { imageDigest: digest } : {}) }] })),
       );
       const failure = out.failures?.[0];
       if (failure) {
@@ -219,7 +220,7 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
           codes: [failure.failureCode ?? "DELETE_FAILED"],
           method: "POST",
           url: apiUrl,
-          status: failure.failureCode === "ImageNotFound" ? 404 : 400,
+          status: failure.failureCode === "ImageNotFound" ? 404 : failure.failureCode === "ImageTagDoesNotMatchDigest" ? 409 : 400,
           registryMessage: failure.failureReason,
         });
       }

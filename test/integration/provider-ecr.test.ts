@@ -97,6 +97,9 @@ describe("ECR provider", () => {
     const p = openEcr(connection(), { now: ecr.now });
     expect(p.deleteMethod?.scope).toBe("tag");
     await retag(p.client, "team/api", "2.0", "doomed");
+    // the tag moved since the user confirmed: nothing is deleted
+    await expect(p.deleteTag!("team/api", "doomed", v1)).rejects.toThrow(/ImageTagDoesNotMatchDigest/);
+    expect(await skopeoListTags(ecr.asRegistry(), "team/api")).toContain("doomed");
     await p.deleteTag!("team/api", "doomed", v2);
     const tags = await skopeoListTags(ecr.asRegistry(), "team/api");
     expect(tags).not.toContain("doomed");

@@ -198,6 +198,10 @@ export async function startEcr(opts: { region?: string; keys?: Record<string, Ec
         if (id.imageTag) {
           const t = tags.find((x) => x.tag === id.imageTag);
           if (!t) { failures.push({ imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" }); continue; }
+          if (id.imageDigest && id.imageDigest !== t.digest) {
+            failures.push({ imageId: id, failureCode: "ImageTagDoesNotMatchDigest", failureReason: "Invalid image digest and tag combination" });
+            continue;
+          }
           // ECR: deleting by tag removes the tag; the image goes with its last tag
           if (tags.filter((x) => x.digest === t.digest).length > 1) removeStoredTag(backing.dataDir, name, t.tag);
           else await fetch(`${backing.url}/v2/${name}/manifests/${t.digest}`, { method: "DELETE" });
