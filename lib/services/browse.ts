@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { RegistryHealth, TagRow, TagsAnswer } from "@/lib/schemas/browse";
 export type { RegistryHealth };
-import { registryClient as client, registryProvider } from "./clients";
+import { registryClient as client, registryProvider, registryWithClient } from "./clients";
 
 export interface RepositoryPage {
   repositories: { name: string; tagCount?: number }[];
@@ -180,12 +180,14 @@ export interface ManifestDetails {
 
 export async function getManifest(registryId: string, repository: string, reference: string): Promise<ManifestDetails> {
   validateRepository(repository);
-  const c = await client(registryId);
+  const { client: c, registry } = await registryWithClient(registryId);
   const m = await c.getManifest(repository, reference);
   const json = m.json as { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; artifactType?: string };
   const raw = Buffer.from(m.bytes).toString("utf8");
+  // Docker Hub counts every manifest GET against the pull limit: no index reads for "where else"
+  const readIndexes = registry.kind !== "DOCKERHUB";
   // referrers and "where else" read other things than the manifest: in parallel, never fatal
-  const extras = Promise.all([manifestReferrers(c, repository, m.digest), whereElse(c, registryId, repository, m.digest, isIndexMediaType(m.mediaType) ? (json.manifests ?? []) : [])]).then(
+  const extras = Promise.all([manifestReferrers(c, repository, m.digest), whereElse(c, registryId, repository, m.digest, isIndexMediaType(m.mediaType) ? (json.manifests ?? []) : [], readIndexes)]).then(
     ([r, w]) => ({ ...r, whereElse: w }),
   );
   if (isIndexMediaType(m.mediaType)) {
@@ -234,7 +236,7 @@ async function placesOf(digests: string[]): Promise<Map<string, KnownPlace[]>> {
   return out;
 }
 
-async function whereElse(c: RegistryClient, registryId: string, repository: string, digest: string, children: Descriptor[]): Promise<WhereElse> {
+async function whereElse(c: RegistryClient, registryId: string, repository: string, digest: string, children: Descriptor[], readIndexes: boolean): Promise<WhereElse> {
   try {
     // indexes tagged in this repository (an index lists only manifests of its own repository)
     const indexes = await db.$queryRaw<{ digest: string }[]>`
@@ -246,6 +248,7 @@ async function whereElse(c: RegistryClient, registryId: string, repository: stri
       indexes.map(async ({ digest: index }) => {
         let list = indexChildren.get(index);
         if (!list) {
+          if (!readIndexes) return;
           const im = await c.getManifest(repository, index).catch(() => null);
           if (!im) return;
           list = ((im.json as { manifests?: Descriptor[] }).manifests ?? []).map((d) => ({ digest: d.digest, platform: platformOf(d) }));
