@@ -4,7 +4,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useDeferredValue, useMemo, useRef, useState } from "react";
 import { useTagDetails } from "@/components/hooks/use-tag-details";
-import { useTags } from "@/components/hooks/use-tags";
+import { useFirstTags, useTags } from "@/components/hooks/use-tags";
 import { RegistryErrorBanner } from "@/components/registry-error";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
@@ -27,12 +27,16 @@ const COLUMNS: { key: SortKey | null; label: string; right?: boolean }[] = [
 export function TagTable({ registryId, repository, pullBase, canPromote = false }: { registryId: string; repository: string; pullBase: string; canPromote?: boolean }) {
   const [bulk, setBulk] = useState(false);
   const tags = useTags(registryId, repository);
+  // while the whole list travels, its first page fills the screen (sorting waits for the whole)
+  const [wantFirst] = useState(() => !tags.data);
+  const first = useFirstTags(registryId, repository, wantFirst);
+  const preview = !tags.data && first.data ? first.data : undefined;
   const [recheck, setRecheck] = useState(0);
   const progress = useTagDetails(registryId, repository, tags.data, recheck);
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<Sort>({ key: "name", dir: "asc" });
   const f = useDeferredValue(filter);
-  const all = useMemo(() => tags.data?.tags ?? [], [tags.data]);
+  const all = useMemo(() => tags.data?.tags ?? preview?.tags ?? [], [tags.data, preview]);
 
   const siblings = useMemo(() => {
     const byDigest = new Map<string, Siblings>();
@@ -58,6 +62,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false 
       <div className="flex flex-wrap items-center gap-3">
         <input className="input max-w-sm" placeholder="Filter tags (text or glob, e.g. 1.4.*)" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" />
         {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
+        {preview && <span className="text-sm text-slate-500" data-testid="tag-count-loading">first {preview.tags.length} of {preview.total} tags, loading the rest…</span>}
         {canPromote && tags.data && rows.length > 0 && rows.length <= 500 && (
           <button type="button" className="btn-secondary py-1" onClick={() => setBulk(true)}>Promote {rows.length === all.length ? "all" : "these"} {rows.length}…</button>
         )}
@@ -80,7 +85,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false 
           {COLUMNS.map((c) => (
             <div key={c.label || "actions"} role="columnheader" className={c.right ? "text-right" : ""} aria-sort={c.key && sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
               {c.key && (
-                <button type="button" className="hover:text-slate-900" onClick={() => toggle(c.key!)} data-testid={`sort-${c.key}`}>
+                <button type="button" className="hover:text-slate-900 disabled:cursor-wait" disabled={!tags.data} onClick={() => toggle(c.key!)} data-testid={`sort-${c.key}`}>
                   {c.label}{sort.key === c.key ? (sort.dir === "asc" ? " ▲" : " ▼") : ""}
                 </button>
               )}
@@ -88,7 +93,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false 
           ))}
         </div>
         <div ref={scroller} className="h-[65vh] overflow-auto" data-testid="tags">
-          {tags.isPending && <p className="px-4 py-3 text-sm text-slate-500">Loading tags…</p>}
+          {tags.isPending && !preview && <p className="px-4 py-3 text-sm text-slate-500">Loading tags…</p>}
           {tags.data && !rows.length && <p className="px-4 py-3 text-sm text-slate-500">No tag{filter ? ` matches “${filter}”` : ""}.</p>}
           <div className="relative w-full" style={{ height: virtual.getTotalSize() }}>
             {virtual.getVirtualItems().map((v) => {

@@ -4,7 +4,20 @@ const repository = z.string({ error: "repository is required" }).min(1, "reposit
 const tag = z.string().min(1, "a tag name is empty").max(128, "a tag name is at most 128 characters");
 
 export const repositoriesQuery = z.object({ query: z.string().max(255).optional(), cursor: z.string().max(255).optional() });
-export const tagsQuery = z.object({ repository });
+/** Rows in the tag table's first page: enough to fill the screen while the whole list travels. */
+export const FIRST_PAGE = 100;
+/** The tags API path below /api/v1, spelled one way: the page preloads exactly what the table asks for. */
+export function tagsPath(registryId: string, repository: string, limit?: number): string {
+  const q = new URLSearchParams({ repository });
+  if (limit) q.set("limit", String(limit));
+  return `/registries/${encodeURIComponent(registryId)}/tags?${q}`;
+}
+
+export const tagsQuery = z.object({
+  repository,
+  /** only the first `limit` tags in the table's default order, with `total`; absent: every tag */
+  limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(1000, "limit must be at most 1000").optional(),
+});
 export const manifestQuery = z.object({ repository, reference: z.string({ error: "reference is required" }).min(1, "reference is required").max(200) });
 
 /** The most tags one details request may ask about: the client sends batches of this size. */
@@ -41,6 +54,8 @@ export interface TagsAnswer {
   tags: TagRow[];
   /** server time of the answer, to judge checkedAt against */
   at: string;
+  /** with `limit`: how many tags the repository has in all */
+  total?: number;
 }
 
 export interface TagDetailsAnswer {

@@ -102,21 +102,39 @@ export async function listTags(registryId: string, repository: string): Promise<
   return (await listTagsTimed(registryId, repository)).answer;
 }
 
-/** listTags with the time each part took, for a Server-Timing header. */
-export async function listTagsTimed(registryId: string, repository: string): Promise<{ answer: TagsAnswer; timing: Record<string, number> }> {
+// One registry tag list per repository in flight: the table asks for its first page and the whole
+// list at once, and both answers come from the same registry call (nothing is kept afterwards).
+const tagListsInFlight = new Map<string, Promise<string[]>>();
+
+function registryTagList(registryId: string, repository: string): Promise<string[]> {
+  const key = `${registryId}\n${repository}`;
+  let p = tagListsInFlight.get(key);
+  if (!p) {
+    p = client(registryId).then((c) => c.listTags(repository)).finally(() => tagListsInFlight.delete(key));
+    tagListsInFlight.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * listTags with the time each part took, for a Server-Timing header. With `limit`, only the
+ * first tags in the table's order (and the total): PostgreSQL is then asked about those alone.
+ */
+export async function listTagsTimed(registryId: string, repository: string, limit?: number): Promise<{ answer: TagsAnswer; timing: Record<string, number> }> {
   validateRepository(repository);
   const t0 = performance.now();
   const ms = <T,>(p: Promise<T>) => p.then((v) => [v, performance.now() - t0] as const);
-  // the registry and the database answer in parallel
-  const [[names, registryMs], [known, dbMs]] = await Promise.all([
-    ms(client(registryId).then((c) => c.listTags(repository))),
-    ms(knownTags(registryId, repository)),
-  ]);
+  // the registry and the database answer in parallel (for a first page, one after the other)
+  const [[names, registryMs], [known, dbMs]] = limit
+    ? await ms(registryTagList(registryId, repository)).then(async (listed) => [listed, await ms(knownTags(registryId, repository, [...listed[0]].sort(compareTags).slice(0, limit)))] as const)
+    : await Promise.all([ms(registryTagList(registryId, repository)), ms(knownTags(registryId, repository))]);
   const at = new Date();
   void recordRepository(registryId, repository, names.length, at).catch((e) => console.error(`[regatta] recording repository ${repository}:`, e instanceof Error ? e.message : e));
   const t1 = performance.now();
-  const tags = [...names].sort(compareTags).map((name) => known.get(name) ?? { name });
-  return { answer: { tags, at: at.toISOString() }, timing: { registry: registryMs, db: dbMs, join: performance.now() - t1 } };
+  const sorted = [...names].sort(compareTags);
+  const tags = (limit ? sorted.slice(0, limit) : sorted).map((name) => known.get(name) ?? { name });
+  const answer: TagsAnswer = { tags, at: at.toISOString(), ...(limit ? { total: names.length } : {}) };
+  return { answer, timing: { registry: registryMs, db: dbMs, join: performance.now() - t1 } };
 }
 
 async function recordRepository(registryId: string, name: string, tagCount: number, seenAt: Date) {

@@ -6,7 +6,8 @@ import { listTagsTimed } from "@/lib/services/browse";
 import { deleteTag, previewDelete } from "@/lib/services/delete-tag";
 
 export const GET = withRole<{ id: string }>("VIEWER", async ({ req, params }) => {
-  const { answer, timing } = await listTagsTimed(params.id, tagsQuery.parse(searchParams(req)).repository);
+  const q = tagsQuery.parse(searchParams(req));
+  const { answer, timing } = await listTagsTimed(params.id, q.repository, q.limit);
   const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
   return NextResponse.json(answer, { headers: { "server-timing": serverTiming } });
 });
