@@ -64,8 +64,13 @@ export async function search(raw: string): Promise<SearchAnswer> {
   const at = q.lastIndexOf(":");
   const colon = !prefix && at > 0 && at < q.length - 1 ? at : -1;
 
+  // "sha256:…" or 40+ hex characters is a digest and nothing else (a name has no ":", and a
+  // long hex string would cost the trigram search dozens of common trigrams for no hit)
+  const onlyDigest = !!prefix && (/^sha256:/i.test(q) || q.length > 40);
+  const none = () => Promise.resolve([] as Row[]);
+
   // a repository matches exactly by its name or its last path segment, by prefix at any segment
-  const repositories = tiers(
+  const repositories = onlyDigest ? none() : tiers(
     [
       () => repositoryRows(Prisma.sql`(r."name" ILIKE ${e} OR r."name" ILIKE ${`%/${e}`})`, 3),
       () => repositoryRows(Prisma.sql`(r."name" ILIKE ${`${e}%`} OR r."name" ILIKE ${`%/${e}%`}) AND NOT (r."name" ILIKE ${e} OR r."name" ILIKE ${`%/${e}`})`, 2),
@@ -75,15 +80,19 @@ export async function search(raw: string): Promise<SearchAnswer> {
   );
 
   let tags: Promise<Row[]>;
-  if (colon > 0) {
+  if (onlyDigest) {
+    tags = none();
+  } else if (colon > 0) {
     const rq = likeEscape(q.slice(0, colon));
     const tq = q.slice(colon + 1);
-    const inRepo = Prisma.sql`(t."repository" ILIKE ${rq} OR t."repository" ILIKE ${`%/${rq}`})`;
+    // the repositories first, from RepositoryRecord (trigram index); their tags by primary key
+    const repos = (pattern: Prisma.Sql) => Prisma.sql`(t."registryId", t."repository") IN (SELECT r."registryId", r."name" FROM "RepositoryRecord" r WHERE ${pattern} LIMIT 200)`;
+    const named = repos(Prisma.sql`(r."name" ILIKE ${rq} OR r."name" ILIKE ${`%/${rq}`})`);
     tags = tiers(
       [
-        () => tagRows(Prisma.sql`t."tag" IN (${tq}, ${tq.toLowerCase()}) AND ${inRepo}`, 3),
-        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND t."tag" NOT IN (${tq}, ${tq.toLowerCase()}) AND ${inRepo}`, 2),
-        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND t."repository" ILIKE ${`%${rq}%`} AND NOT ${inRepo}`, 1),
+        () => tagRows(Prisma.sql`t."tag" IN (${tq}, ${tq.toLowerCase()}) AND ${named}`, 3),
+        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND t."tag" NOT IN (${tq}, ${tq.toLowerCase()}) AND ${named}`, 2),
+        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND ${repos(Prisma.sql`r."name" ILIKE ${`%${rq}%`} AND NOT (r."name" ILIKE ${rq} OR r."name" ILIKE ${`%/${rq}`})`)}`, 1),
       ],
       SEARCH_LIMITS.tag,
     );
