@@ -82,8 +82,7 @@ export function WhereElseCard({ registryId, repository, whereElse }: { registryI
           {w.parents.map((p) => (
             <div key={p.digest} className="pb-1">
               <p className="px-4 py-1 text-sm">
-                <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, p.digest)}>{shortDigest(p.digest)}</Link>
-                {p.platform && <span className="ml-2 text-xs text-slate-500">as {p.platform}</span>}
+                index <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, p.digest)} title={p.platform ? `lists this manifest for ${p.platform}` : undefined}>{shortDigest(p.digest)}</Link>
               </p>
               {p.tags.length > 0 && <Places places={p.tags} here={here} />}
             </div>
