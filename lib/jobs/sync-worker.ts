@@ -181,6 +181,8 @@ export async function syncRegistry(registryId: string): Promise<SyncResult> {
   // 2. per repository: tag list, HEAD each tag, record; tags Regatta knew that are gone
   await mapLimit([...names].sort(), REPOSITORY_CONCURRENCY, async (repository) => {
     try {
+      // rows a webhook or the tag table touched after this moment are newer than the list
+      const listedAt = new Date();
       let tags: string[];
       try {
         tags = (await listTags(registryId, repository)).tags.map((t) => t.name);
@@ -194,7 +196,7 @@ export async function syncRegistry(registryId: string): Promise<SyncResult> {
       const seen: SeenTag[] = heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : []));
       result.tags += seen.length;
       const recorded = await recordTags(registryId, repository, seen);
-      const gone = await removeGone(registryId, repository, new Set(seen.map((s) => s.tag)));
+      const gone = await removeGone(registryId, repository, new Set(seen.map((s) => s.tag)), listedAt);
       // a tag Regatta never saw is a push only when an earlier sync would have seen it
       const added = since ? recorded.fresh : [];
       result.added += added.length;
@@ -211,14 +213,17 @@ export async function syncRegistry(registryId: string): Promise<SyncResult> {
   return result;
 }
 
-/** TagRecords of a repository the registry no longer lists: a TagChange with digest null, then gone. */
-async function removeGone(registryId: string, repository: string, present: Set<string>) {
-  const rows = await db.tagRecord.findMany({ where: { registryId, repository }, select: { tag: true, digest: true, checkedAt: true } });
+/**
+ * TagRecords of a repository the registry no longer lists, and nobody has seen since the list
+ * was asked for: a TagChange with digest null, then the row goes.
+ */
+async function removeGone(registryId: string, repository: string, present: Set<string>, listedAt: Date) {
+  const rows = await db.tagRecord.findMany({ where: { registryId, repository, checkedAt: { lt: listedAt } }, select: { tag: true, digest: true, checkedAt: true } });
   const gone = rows.filter((r) => !present.has(r.tag));
   if (!gone.length) return [];
   const at = new Date();
   await db.$transaction([
-    db.tagRecord.deleteMany({ where: { registryId, repository, tag: { in: gone.map((r) => r.tag) } } }),
+    db.tagRecord.deleteMany({ where: { registryId, repository, tag: { in: gone.map((r) => r.tag) }, checkedAt: { lt: listedAt } } }),
     db.tagChange.createMany({ data: gone.map((r) => ({ registryId, repository, tag: r.tag, digest: null, previousDigest: r.digest, at, source: "SYNC" as const })) }),
   ]);
   return gone.map((r) => ({ ...r, at }));

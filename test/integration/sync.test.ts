@@ -146,6 +146,15 @@ describe("registry sync", () => {
     expect(await db.auditEvent.count({ where: { registryId: id, tag: "3.0", digest: moved } })).toBe(1);
   });
 
+  it("leaves a tag recorded after the tag list was read (a webhook's push racing the sync)", async () => {
+    const later = new Date(Date.now() + 60_000);
+    await db.tagRecord.create({ data: { registryId: id, repository: "team/api", tag: "racing", digest: digests.one, changedAt: later, checkedAt: later } });
+    const r = await syncRegistry(id);
+    expect(r.removed).toBe(0);
+    expect(await db.tagRecord.findUnique({ where: { registryId_repository_tag: { registryId: id, repository: "team/api", tag: "racing" } } })).not.toBeNull();
+    await db.tagRecord.delete({ where: { registryId_repository_tag: { registryId: id, repository: "team/api", tag: "racing" } } });
+  });
+
   it("a registry that is down fails its own sync with a message; the other registry still syncs", async () => {
     await down.halt();
     await expect(syncRegistry(downId)).rejects.toThrow(/cannot list repositories/);
