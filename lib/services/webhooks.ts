@@ -276,31 +276,28 @@ const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
     const t = tags.get(k);
     return t ? [{ ...wanted.get(k)!, ...t }] : [];
   });
-  if (gone.length) {
-    await tx.$executeRaw`
+  if (touched.size === 0) return;
+  const col = <K extends keyof (typeof kept)[number]>(k: K) => kept.map((r) => r[k]);
+  const time = (k: "firstSeenAt" | "changedAt" | "checkedAt" | "pushedAt") => kept.map((r) => r[k]?.toISOString() ?? null);
+  const ch = <K extends keyof TagChangeRow>(k: K) => changes.map((c) => c[k]);
+  // one statement (each round trip costs ~0.6 ms of CPU here); a key is either gone or kept, never both
+  await tx.$executeRaw`
+    WITH gone AS (
       DELETE FROM "TagRecord" r USING unnest(${gone.map((g) => g.registryId)}::uuid[], ${gone.map((g) => g.repository)}::text[], ${gone.map((g) => g.tag)}::text[]) AS k(reg, repo, tag)
-      WHERE r."registryId" = k.reg AND r."repository" = k.repo AND r."tag" = k.tag`;
-  }
-  if (kept.length) {
-    const col = <K extends keyof (typeof kept)[number]>(k: K) => kept.map((r) => r[k]);
-    const time = (k: "firstSeenAt" | "changedAt" | "checkedAt" | "pushedAt") => kept.map((r) => r[k]?.toISOString() ?? null);
-    await tx.$executeRaw`
+      WHERE r."registryId" = k.reg AND r."repository" = k.repo AND r."tag" = k.tag
+    ), kept AS (
       INSERT INTO "TagRecord" ("registryId", "repository", "tag", "digest", "firstSeenAt", "changedAt", "checkedAt", "pushedAt", "pushedBy")
       SELECT * FROM unnest(${col("registryId")}::uuid[], ${col("repository")}::text[], ${col("tag")}::text[], ${col("digest")}::text[],
         ${time("firstSeenAt")}::timestamp(3)[], ${time("changedAt")}::timestamp(3)[], ${time("checkedAt")}::timestamp(3)[],
         ${time("pushedAt")}::timestamp(3)[], ${col("pushedBy")}::text[])
       ON CONFLICT ("registryId", "repository", "tag") DO UPDATE SET "digest" = EXCLUDED."digest", "changedAt" = EXCLUDED."changedAt",
-        "checkedAt" = EXCLUDED."checkedAt", "pushedAt" = EXCLUDED."pushedAt", "pushedBy" = EXCLUDED."pushedBy"`;
-  }
-  if (changes.length) {
-    const ch = <K extends keyof TagChangeRow>(k: K) => changes.map((c) => c[k]);
-    await tx.$executeRaw`
-      INSERT INTO "TagChange" ("registryId", "repository", "tag", "digest", "previousDigest", "at", "source", "actor")
-      SELECT reg, repo, tag, digest, prev, at, 'EVENT'::"TagChangeSource", actor
-      FROM unnest(${ch("registryId")}::uuid[], ${ch("repository")}::text[], ${ch("tag")}::text[], ${ch("digest")}::text[], ${ch("previousDigest")}::text[],
-        ${changes.map((c) => c.at.toISOString())}::timestamp(3)[], ${ch("actor")}::text[]) WITH ORDINALITY AS t(reg, repo, tag, digest, prev, at, actor, n)
-      ORDER BY n`;
-  }
+        "checkedAt" = EXCLUDED."checkedAt", "pushedAt" = EXCLUDED."pushedAt", "pushedBy" = EXCLUDED."pushedBy"
+    )
+    INSERT INTO "TagChange" ("registryId", "repository", "tag", "digest", "previousDigest", "at", "source", "actor")
+    SELECT reg, repo, tag, digest, prev, at, 'EVENT'::"TagChangeSource", actor
+    FROM unnest(${ch("registryId")}::uuid[], ${ch("repository")}::text[], ${ch("tag")}::text[], ${ch("digest")}::text[], ${ch("previousDigest")}::text[],
+      ${changes.map((c) => c.at.toISOString())}::timestamp(3)[], ${ch("actor")}::text[]) WITH ORDINALITY AS t(reg, repo, tag, digest, prev, at, actor, n)
+    ORDER BY n`;
 };
 
 // A flood of bad calls must not flood the log: one event per registry, caller and minute.

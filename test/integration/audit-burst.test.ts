@@ -58,7 +58,15 @@ describe("a burst of deliveries", () => {
     const single = Array.from({ length: N }, (_, i) => ({ id: randomUUID(), repository: `burst/app${i % 10}`, tag: `v${Math.floor(i / 10) % 40}`, digest: digestOf(`single-${i}`) }));
     // three multi-event envelopes moving one tag three times each, in order
     const moves = Array.from({ length: 3 }, (_, j) => Array.from({ length: 3 }, (_, k) => ({ id: randomUUID(), repository: "burst/moving", tag: `m${j}`, digest: digestOf(`move-${j}-${k}`) })));
-    const bodies = [...single.map((e) => envelope([e])), ...moves.map((m) => envelope(m))];
+    // a tag pushed then deleted, and one deleted then pushed again, within one envelope
+    const A = digestOf("churn-a");
+    const B = digestOf("churn-b");
+    const churn = [
+      { id: randomUUID(), repository: "burst/churn", tag: "d0", digest: A }, { id: randomUUID(), repository: "burst/churn", tag: "d0", digest: "", action: "delete" },
+      { id: randomUUID(), repository: "burst/churn", tag: "d1", digest: A }, { id: randomUUID(), repository: "burst/churn", tag: "d1", digest: "", action: "delete" },
+      { id: randomUUID(), repository: "burst/churn", tag: "d1", digest: B },
+    ];
+    const bodies = [...single.map((e) => envelope([e])), ...moves.map((m) => envelope(m)), envelope(churn)];
     // 100 registry retries of the same deliveries, in the same burst
     const retries = bodies.slice(0, 100);
     // Regatta's own events (sign-ins, promotions…) append to the same chain meanwhile
@@ -71,13 +79,13 @@ describe("a burst of deliveries", () => {
     expect(refused).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining("NUL") } } });
 
     expect(answers.filter((a) => a.status !== 202)).toEqual([]);
-    const events = N + 9;
+    const events = N + 9 + 5;
     expect(answers.reduce((n, a) => n + a.json.accepted, 0)).toBe(events);
     expect(answers.reduce((n, a) => n + a.json.duplicates, 0)).toBe(100);
 
-    const keys = [...single, ...moves.flat()].map((e) => `${registryId}:${e.id}`);
+    const keys = [...single, ...moves.flat(), ...churn].map((e) => `${registryId}:${e.id}`);
     expect(await db.auditEvent.count({ where: { eventKey: { in: keys } } })).toBe(events);
-    expect(await db.auditEvent.count({ where: { registryId, action: "registry.push" } })).toBe(events);
+    expect(await db.auditEvent.count({ where: { registryId, action: { in: ["registry.push", "registry.delete"] } } })).toBe(events);
     expect(await db.auditEvent.count({ where: { action: "burst.own" } })).toBe(50);
     // written in a few transactions, not one per delivery (xmin: the transaction that wrote a row)
     const [{ n: transactions }] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(DISTINCT xmin::text) AS n FROM "AuditEvent" WHERE "registryId" = ${registryId}::uuid AND action = 'registry.push'`;
@@ -89,7 +97,7 @@ describe("a burst of deliveries", () => {
     // the same bodies once more, after the burst: all known, nothing written
     const again = await Promise.all(bodies.slice(0, 200).map(deliver));
     expect(again.every((a) => a.status === 202 && a.json.accepted === 0 && a.json.duplicates === 1)).toBe(true);
-    expect(await db.auditEvent.count({ where: { registryId, action: "registry.push" } })).toBe(events);
+    expect(await db.auditEvent.count({ where: { registryId, action: { in: ["registry.push", "registry.delete"] } } })).toBe(events);
   });
 
   it("moves each tag in the order of the log, within and across deliveries", async () => {
@@ -101,6 +109,17 @@ describe("a burst of deliveries", () => {
         [null, digestOf(`move-${j}-0`)], [digestOf(`move-${j}-0`), digestOf(`move-${j}-1`)], [digestOf(`move-${j}-1`), digestOf(`move-${j}-2`)],
       ]);
     }
+    const churn = await db.auditEvent.findMany({ where: { registryId, repository: "burst/churn" }, orderBy: { id: "asc" } });
+    expect(churn.map((e) => [e.action, e.tag, e.previousDigest, e.digest])).toEqual([
+      ["registry.push", "d0", null, digestOf("churn-a")], ["registry.delete", "d0", digestOf("churn-a"), null],
+      ["registry.push", "d1", null, digestOf("churn-a")], ["registry.delete", "d1", digestOf("churn-a"), null],
+      ["registry.push", "d1", null, digestOf("churn-b")],
+    ]);
+    expect(await db.tagRecord.findMany({ where: { registryId, repository: "burst/churn" }, select: { tag: true, digest: true } })).toEqual([{ tag: "d1", digest: digestOf("churn-b") }]);
+    const churnChanges = await db.tagChange.findMany({ where: { registryId, repository: "burst/churn" }, orderBy: { id: "asc" } });
+    expect(churnChanges.map((c) => [c.tag, c.previousDigest, c.digest])).toEqual([
+      ["d0", null, digestOf("churn-a")], ["d0", digestOf("churn-a"), null], ["d1", null, digestOf("churn-a")], ["d1", digestOf("churn-a"), null], ["d1", null, digestOf("churn-b")],
+    ]);
     // 600 pushes spread over 400 tags by concurrent deliveries: each event's previous digest is the
     // digest of the event before it on that tag, and the tag ends on the last one
     const log = await db.auditEvent.findMany({ where: { registryId, repository: { startsWith: "burst/app" } }, orderBy: { id: "asc" } });
