@@ -1,9 +1,9 @@
 // Amazon ECR from the UI against the loopback ECR (SigV4 JSON 1.1 API + a /v2 front taking only
 // Basic AWS:<token>, over a real registry:2): add it with the connect form, test the keys, browse
-// to the tag table (pushed at from DescribeImages), retag (through PutImage), promote to and from
+// to the tag table (pushed at from DescribeImages), retag (through PutImage), delete one tag, promote to and from
 // a plain registry:2 (digests checked with skopeo), and an immutable repository said plainly.
 import { expect, test, type Page } from "@playwright/test";
-import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcr, type EcrStandIn } from "../test/harness/vendors/ecr";
 import { screenshot } from "./helpers";
 
@@ -82,7 +82,7 @@ test("add ECR from the connect form and test the keys", async ({ page }) => {
   ids.ecr = list.find((r) => r.name === ECR)!.id;
 });
 
-test("browse to the tag table (pushed at from DescribeImages), retag through PutImage, promote to and from registry:2", async ({ page }) => {
+test("browse to the tag table (pushed at from DescribeImages), retag through PutImage, delete a tag, promote to and from registry:2", async ({ page }) => {
   test.skip(!ids.ecr, "needs the registry added by the first test");
   await page.goto("/");
   await page.getByTestId("registry-card").filter({ hasText: ECR }).click();
@@ -99,6 +99,17 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
   await promote(page, { registry: ECR, repository: "team/api", tag: "stable" });
   expect(ecr.calls.filter((c) => c.op === "PutImage" && c.status === 200).length).toBe(puts + 1);
   expect((await skopeoInspect(ecr.asRegistry(), "team/api:stable")).Digest).toBe(digests["team/api:1.0"]);
+
+  // delete that one tag through BatchDeleteImage: 1.0, on the same digest, stays
+  await tagPage(page, ids.ecr, "team/api", "stable");
+  let asked = "";
+  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await expect(page).toHaveURL(/\/tags\?repository=team%2Fapi/);
+  expect(asked).toContain("ECR removes only this tag");
+  expect(ecr.calls.filter((c) => c.op === "BatchDeleteImage").at(-1)?.status).toBe(200);
+  expect((await skopeoListTags(ecr.asRegistry(), "team/api")).sort()).toEqual(["1.0"]);
+  expect((await skopeoInspect(ecr.asRegistry(), "team/api:1.0")).Digest).toBe(digests["team/api:1.0"]);
 
   // ECR → registry:2
   await tagPage(page, ids.ecr, "team/api", "1.0");

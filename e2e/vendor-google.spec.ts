@@ -1,9 +1,9 @@
 // Google Artifact Registry from the UI against the loopback Google (OAuth JWT exchange with the
 // key's token_uri, Artifact Registry REST, a token-mode registry:2 that takes only the current
 // access token): add it by pasting the JSON key, test it, browse to the tag table (pushed at from
-// dockerImages), retag, promote to and from a plain registry:2 (digests checked with skopeo).
+// dockerImages), retag, delete one tag, promote to and from a plain registry:2 (digests checked with skopeo).
 import { expect, test, type Page } from "@playwright/test";
-import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGoogle, type GoogleStandIn, type ServiceAccount } from "../test/harness/vendors/google";
 import { screenshot } from "./helpers";
 
@@ -76,7 +76,7 @@ test("add Google Artifact Registry by pasting the JSON key, and test it", async 
   ids.gar = list.find((r) => r.name === GAR)!.id;
 });
 
-test("browse to the tag table (pushed at from dockerImages), retag, promote to and from registry:2", async ({ page }) => {
+test("browse to the tag table (pushed at from dockerImages), retag, delete one tag, promote to and from registry:2", async ({ page }) => {
   test.skip(!ids.gar, "needs the registry added by the first test");
   await page.goto("/");
   await page.getByTestId("registry-card").filter({ hasText: GAR }).click();
@@ -91,6 +91,17 @@ test("browse to the tag table (pushed at from dockerImages), retag, promote to a
   await expect(page.getByTestId("digest")).toHaveText(digests[`${API}:1.0`]);
   await promote(page, { registry: GAR, repository: API, tag: "stable" });
   expect((await skopeoInspect(g.asRegistry(), `${API}:stable`)).Digest).toBe(digests[`${API}:1.0`]);
+
+  // delete that one tag through packages.tags.delete: 1.0, on the same digest, stays
+  await tagPage(page, ids.gar, API, "stable");
+  let asked = "";
+  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await expect(page).toHaveURL(/\/tags\?repository=regatta-test%2Fdocker%2Fapi/);
+  expect(asked).toContain("Artifact Registry removes only this tag");
+  expect(g.apiCalls.at(-1)).toMatchObject({ method: "DELETE", status: 200 });
+  expect((await skopeoListTags(g.asRegistry(), API)).sort()).toEqual(["1.0"]);
+  expect((await skopeoInspect(g.asRegistry(), `${API}:1.0`)).Digest).toBe(digests[`${API}:1.0`]);
 
   // Artifact Registry → registry:2
   await tagPage(page, ids.gar, API, "1.0");
