@@ -1,26 +1,10 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/api";
+import type { SyncResult, SyncStatus } from "@/lib/schemas/sync";
 
-export interface SyncResultView {
-  repositories: number;
-  tags: number;
-  added: number;
-  moved: number;
-  removed: number;
-  errors: { repository: string; message: string }[];
-}
-
-export interface SyncStatusView {
-  state: "never" | "queued" | "running" | "succeeded" | "failed";
-  queuedAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  result?: SyncResultView;
-  error?: string;
-  last?: { state: "succeeded" | "failed"; finishedAt: string; result?: SyncResultView; error?: string };
-  intervalMinutes: number;
-}
+export type SyncStatusView = SyncStatus;
+export type SyncResultView = SyncResult;
 
 const busy = (s?: SyncStatusView) => s?.state === "queued" || s?.state === "running";
 

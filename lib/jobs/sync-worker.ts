@@ -9,7 +9,10 @@ import { mapLimit } from "@/lib/registry/semaphore";
 import { listRepositories, listTags } from "@/lib/services/browse";
 import { registryClient } from "@/lib/services/clients";
 import { auditObserved, recordTags, type SeenTag } from "@/lib/services/tag-details";
+import type { SyncResult, SyncStatus } from "@/lib/schemas/sync";
 import { boss } from "./boss";
+
+export type { SyncResult, SyncStatus };
 
 export const SYNC_QUEUE = "registry-sync";
 /** The scheduled tick: sends one SYNC_QUEUE job per registry. */
@@ -20,19 +23,6 @@ const REPOSITORY_CONCURRENCY = 2;
 const MAX_CATALOG_PAGES = 10_000;
 
 export interface SyncJob { registryId: string; reason: "schedule" | "manual" }
-
-export interface SyncResult {
-  registryId: string;
-  startedAt: string;
-  finishedAt: string;
-  repositories: number;
-  tags: number;
-  added: number;
-  moved: number;
-  removed: number;
-  /** repositories that could not be read, with the registry's message */
-  errors: { repository: string; message: string }[];
-}
 
 /** Minutes between scheduled syncs; 0 turns the schedule off. */
 export function syncIntervalMinutes(): number {
@@ -82,18 +72,6 @@ export async function requestSync(registryId: string, reason: SyncJob["reason"] 
   const b = await boss();
   await ensureQueues(b);
   return b.send(SYNC_QUEUE, { registryId, reason } satisfies SyncJob, { singletonKey: registryId });
-}
-
-export interface SyncStatus {
-  state: "never" | "queued" | "running" | "succeeded" | "failed";
-  queuedAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  result?: SyncResult;
-  error?: string;
-  /** the last finished run, when a newer one is queued or running */
-  last?: { state: "succeeded" | "failed"; finishedAt: string; result?: SyncResult; error?: string };
-  intervalMinutes: number;
 }
 
 interface JobRow { state: string; created_on: Date; started_on: Date | null; completed_on: Date | null; output: unknown }
