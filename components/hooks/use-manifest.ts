@@ -1,6 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/api";
+import type { KnownPlace, ReferrerView, WhereElse } from "@/lib/schemas/manifest-related";
 
 export interface Descriptor {
   mediaType: string;
@@ -30,13 +31,8 @@ export interface ManifestDetails {
   whereElse?: WhereElse;
 }
 
-export interface Referrer { digest: string; mediaType: string; size: number; artifactType?: string; label: string; annotations?: Record<string, string> }
-export interface KnownPlace { registryId: string; registryName: string; repository: string; tag: string }
-export interface WhereElse {
-  tags: KnownPlace[];
-  parents: { digest: string; platform?: string; tags: KnownPlace[] }[];
-  children: { digest: string; platform?: string; tags: KnownPlace[] }[];
-}
+export type Referrer = ReferrerView;
+export type { KnownPlace, WhereElse };
 
 export function useManifest(registryId: string, repository: string, reference: string) {
   return useQuery({

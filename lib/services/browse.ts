@@ -3,6 +3,7 @@ import "server-only";
 // RegistryError and become 502/404/429 answers with the registry's own code and message.
 import { isIndexMediaType, validateRepository, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { artifactLabel } from "./artifact-types";
+import type { KnownPlace, ReferrerView, WhereElse } from "@/lib/schemas/manifest-related";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { RegistryHealth, TagRow, TagsAnswer } from "@/lib/schemas/browse";
@@ -158,26 +159,7 @@ interface ImageConfig {
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
 }
 
-export interface ReferrerView {
-  digest: string;
-  mediaType: string;
-  size: number;
-  artifactType?: string;
-  /** the artifactType in plain words: "cosign signature", "SPDX SBOM", "in-toto attestation" … */
-  label: string;
-  annotations?: Record<string, string>;
-}
-
-export interface KnownPlace { registryId: string; registryName: string; repository: string; tag: string }
-
-export interface WhereElse {
-  /** every tag Regatta knows (any registry, any repository) that points at this digest */
-  tags: KnownPlace[];
-  /** indexes Regatta knows in this repository that list this digest, and where they are tagged */
-  parents: { digest: string; platform?: string; tags: KnownPlace[] }[];
-  /** for an index: its children that are also tagged somewhere */
-  children: { digest: string; platform?: string; tags: KnownPlace[] }[];
-}
+export type { KnownPlace, ReferrerView, WhereElse };
 
 export interface ManifestDetails {
   digest: string;
