@@ -148,6 +148,8 @@ async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[])
     tag: [] as (string | null)[], digest: [] as (string | null)[], previousDigest: [] as (string | null)[], sourceAddress: [] as (string | null)[], outcome: [] as string[],
     details: [] as (string | null)[], prevHash: [] as string[], hash: [] as string[], eventKey: [] as (string | null)[] };
   for (const input of inputs) {
+    // the hash covers what jsonb will hold (a Date in details is stored as its ISO string)
+    const json = input.details == null ? null : JSON.stringify(input.details);
     const fields: ChainedFields = {
       at: new Date(),
       actorKind: input.actorKind,
@@ -160,7 +162,7 @@ async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[])
       previousDigest: input.previousDigest ?? null,
       sourceAddress: input.sourceAddress ?? null,
       outcome: input.outcome,
-      details: input.details ?? null,
+      details: json === null ? null : JSON.parse(json),
     };
     const hash = eventHash(prevHash, fields);
     cols.at.push(fields.at.toISOString());
@@ -174,7 +176,7 @@ async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[])
     cols.previousDigest.push(fields.previousDigest);
     cols.sourceAddress.push(fields.sourceAddress);
     cols.outcome.push(fields.outcome);
-    cols.details.push(input.details == null ? null : JSON.stringify(input.details));
+    cols.details.push(json);
     cols.prevHash.push(prevHash);
     cols.hash.push(hash);
     cols.eventKey.push(input.eventKey ?? null);

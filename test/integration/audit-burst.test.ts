@@ -136,6 +136,14 @@ describe("a burst of deliveries", () => {
     expect(await db.tagChange.count({ where: { registryId, repository: { startsWith: "burst/app" } } })).toBe(600);
   });
 
+  it("hashes details as they are stored (a Date becomes its ISO string), so the chain still verifies", async () => {
+    const when = new Date("2026-11-27T01:02:03.456Z");
+    expect(await appendAudit({ actorKind: "SYSTEM", actor: "burst", action: "burst.date", outcome: "success", details: { when, skipped: undefined } })).toBe(true);
+    const e = await db.auditEvent.findFirstOrThrow({ where: { action: "burst.date" } });
+    expect(e.details).toEqual({ when: "2026-11-27T01:02:03.456Z" });
+    expect((await verifyAuditChain()).intact).toBe(true);
+  });
+
   it("fails only the writer whose rows fail, not the others queued with it", async () => {
     const before = await db.auditEvent.count();
     const poisoned = new Error("this writer's own rows failed");
