@@ -226,7 +226,7 @@ interface TagChangeRow { registryId: string; repository: string; tag: string; di
 /**
  * Tag history from the new events of a batch, in chain order: a push moves the tag (TagRecord +
  * TagChange), a tag delete removes it; each event's previousDigest is the tag's digest before it.
- * One read of the batch's tags, then one write per kind of change, whatever the batch's size.
+ * One read of the batch's tags and one write statement, whatever the batch's size.
  */
 const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
   const tagged = entries.filter((e) => e.meta.tag);
