@@ -16,9 +16,13 @@ let seed: StandardSeed;
 let id: string;
 let viewer: string;
 
+async function tagsResponse(query: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  const req = new Request(`http://127.0.0.1:3000/api/v1/registries/${id}/tags?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${viewer}`, ...headers } });
+  return tagsRoute.GET(req, { params: Promise.resolve({ id }) });
+}
+
 async function tags(repository: string): Promise<TagsAnswer> {
-  const req = new Request(`http://127.0.0.1:3000/api/v1/registries/${id}/tags?${new URLSearchParams({ repository })}`, { headers: { authorization: `Bearer ${viewer}` } });
-  const res = await tagsRoute.GET(req, { params: Promise.resolve({ id }) });
+  const res = await tagsResponse({ repository });
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -115,6 +119,34 @@ describe("tag details", () => {
     expect(rows.every((r) => r.size && r.createdAt && r.platforms?.length)).toBe(true);
     expect(after.head - before.head).toBe(1500);
     expect(after.get - before.get).toBe(1);
+  });
+
+  it("a first page: the first 100 tags in the table's order with every known column and the total; a bad limit is a 422", async () => {
+    const repo = STANDARD_PLAN.manyRepo;
+    const all = await tags(repo);
+    const res = await tagsResponse({ repository: repo, limit: "100" });
+    expect(res.status).toBe(200);
+    const first = (await res.json()) as TagsAnswer;
+    expect(first.total).toBe(1500);
+    expect(first.tags).toEqual(all.tags.slice(0, 100));
+    expect(first.tags.every((t) => t.digest && t.size)).toBe(true);
+    for (const limit of ["0", "1001", "ten", "1.5"]) {
+      const bad = await tagsResponse({ repository: repo, limit });
+      expect(bad.status, limit).toBe(422);
+      expect((await bad.json()).error.message).toMatch(/limit/);
+    }
+  });
+
+  it("a big tag list travels gzipped to a client that accepts it, as plain JSON to one that does not", async () => {
+    const repo = STANDARD_PLAN.manyRepo;
+    const gz = await tagsResponse({ repository: repo }, { "accept-encoding": "gzip" });
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    const { gunzipSync } = await import("node:zlib");
+    const unzipped = JSON.parse(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()) as TagsAnswer;
+    expect(unzipped.tags).toHaveLength(1500);
+    const plain = await tagsResponse({ repository: repo }, { "accept-encoding": "identity" });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(((await plain.json()) as TagsAnswer).tags).toEqual(unzipped.tags);
   });
 
   it("an index: platforms from its children, each child read once, size summed over them", async () => {
