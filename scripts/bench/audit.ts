@@ -5,7 +5,7 @@
 // same bursts also go straight into receiveWebhook (what the route runs) from this process, on the same
 // database. --no-http skips the app (a fresh embedded PostgreSQL, receiveWebhook only). The log is then
 // grown to --events with bulk INSERTs carrying valid hashes, and the whole chain is verified at the end.
-import { spawnSync } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { apiToken, startApp, type AppServer } from "../lib/app-server.ts";
-import { startEmbedded, type Database } from "../lib/database.ts";
+import { freePort, startEmbedded, type Database } from "../lib/database.ts";
 import { migrate } from "../lib/migrate.ts";
 import { median } from "./measure.ts";
 import { writeReport } from "./report.ts";
@@ -33,6 +33,7 @@ const startedAt = new Date().toISOString();
 const loadStart = load();
 
 let app: AppServer | undefined;
+let plain: ChildProcess | undefined;
 let database: Database | undefined;
 let dir = "";
 if (HTTP) {
@@ -98,11 +99,11 @@ interface BurstResult {
  * for other registries); its answer time is counted from when it was due, so a server that falls
  * behind shows it in the latencies instead of slowing the sender down.
  */
-async function burst(posts: string[], eventsPerPost: number, send: (body: string) => Promise<{ ok: boolean; accepted: number; text?: string }>, windowMs = 1000): Promise<BurstResult> {
+async function burst(posts: string[], eventsPerPost: number, send: (body: string) => Promise<{ ok: boolean; accepted: number; text?: string }>, serverPid: number | null = null, windowMs = 1000): Promise<BurstResult> {
   const latencies: number[] = [];
   const failures: string[] = [];
   let accepted = 0;
-  const cpu0 = [processCpuMs(nextPid), selfCpuMs()];
+  const cpu0 = [processCpuMs(serverPid), selfCpuMs()];
   const m0 = machineTicks();
   const t0 = performance.now();
   const pending: Promise<void>[] = [];
@@ -128,7 +129,7 @@ async function burst(posts: string[], eventsPerPost: number, send: (body: string
   return {
     machineBusy: (m1[0] - m0[0]) / (m1[1] - m0[1]),
     events: posts.length * eventsPerPost, posts: posts.length, offeredMs, doneMs, latencies, failures, accepted,
-    serverCpuMs: processCpuMs(nextPid) - cpu0[0]!, selfCpuMs: selfCpuMs() - cpu0[1]!,
+    serverCpuMs: processCpuMs(serverPid) - cpu0[0]!, selfCpuMs: selfCpuMs() - cpu0[1]!,
   };
 }
 
@@ -158,8 +159,8 @@ try {
   // SENDERS keep-alive connections, like as many registries each sending its events one POST at a
   // time (registry:2 does); a POST waits in the agent's queue while its sender is busy
   const agent = new http.Agent({ keepAlive: true, maxSockets: SENDERS });
-  const overHttp = (body: string) => new Promise<{ ok: boolean; accepted: number; text: string }>((resolve, reject) => {
-    const req = http.request(`${app!.url}/api/v1/webhooks/registry/${registryId}`, {
+  const httpSender = (base: string) => (body: string) => new Promise<{ ok: boolean; accepted: number; text: string }>((resolve, reject) => {
+    const req = http.request(`${base}/api/v1/webhooks/registry/${registryId}`, {
       method: "POST", agent,
       headers: { authorization: `Bearer ${secret}`, "content-type": "application/vnd.docker.distribution.events.v1+json", "content-length": Buffer.byteLength(body) },
     }, (res) => {
@@ -174,6 +175,7 @@ try {
     req.on("error", reject);
     req.end(body);
   });
+  const overHttp = httpSender(app?.url ?? "http://127.0.0.1:1");
 
   // warm up: module init, connection pools, the app's route
   for (let i = 0; i < 20; i++) await direct(envelope(1));
@@ -189,21 +191,31 @@ try {
   }
   rows.push([`One delivery at a time (1 push event)${app ? ", HTTP" : ""}`, `${ms(median(seq))} ms median, ${ms(pct(seq, 0.99))} ms p99`, `${n0(1000 / median(seq))} events/s`, "—", ""]);
 
-  const bursts: { label: string; r: BurstResult; keys: string[]; http: boolean }[] = [];
-  const runBurst = async (label: string, perPost: number, send: typeof direct) => {
+  const bursts: { label: string; r: BurstResult; keys: string[]; server: string | null }[] = [];
+  const runBurst = async (label: string, perPost: number, send: typeof direct, server: { name: string; pid: number | null } | null = null) => {
     const from = ids.length;
     const posts = Array.from({ length: Math.ceil(BURST / perPost) }, () => envelope(perPost));
     const keys = ids.slice(from).map((id) => `${registryId}:${id}`);
     log(`burst: ${label}`);
-    const r = await burst(posts, perPost, send);
-    bursts.push({ label, r, keys, http: send === overHttp });
+    const r = await burst(posts, perPost, send, server?.pid ?? null);
+    bursts.push({ label, r, keys, server: server?.name ?? null });
     await sleep(500);
     return { posts, keys };
   };
-  const single = app ? await runBurst(`${BURST} POSTs of 1 event in 1 s, HTTP, ${SENDERS} senders`, 1, overHttp) : undefined;
-  if (app) await runBurst(`${BURST / 50} POSTs of 50 events in 1 s, HTTP`, 50, overHttp);
+  const next = { name: "Next", pid: nextPid };
+  const single = app ? await runBurst(`${BURST} POSTs of 1 event in 1 s, HTTP, ${SENDERS} senders`, 1, overHttp, next) : undefined;
+  if (app) await runBurst(`${BURST / 50} POSTs of 50 events in 1 s, HTTP`, 50, overHttp, next);
   // what the route costs without the log: the same POSTs carrying a pull (authenticated, parsed, ignored)
-  const pulls = app ? await burst(Array.from({ length: BURST }, () => JSON.stringify({ events: [{ id: randomUUID(), action: "pull", target: { repository: "bench/app", digest: `sha256:${"0".repeat(64)}` }, actor: {} }] })), 1, overHttp) : undefined;
+  const pulls = app ? await burst(Array.from({ length: BURST }, () => JSON.stringify({ events: [{ id: randomUUID(), action: "pull", target: { repository: "bench/app", digest: `sha256:${"0".repeat(64)}` }, actor: {} }] })), 1, overHttp, nextPid) : undefined;
+  // the same one-event burst through a bare node:http server in another process: ingestion over HTTP without Next
+  const plainPort = await freePort();
+  plain = fork(path.join(import.meta.dirname, "audit-plain-server.ts"), [], { execArgv: ["--import", "tsx", "--conditions=react-server"], env: { ...process.env, PORT: String(plainPort) } });
+  await new Promise((resolve, reject) => { plain!.once("message", resolve); plain!.once("exit", () => reject(new Error("the node:http server exited"))); });
+  const overPlain = httpSender(`http://127.0.0.1:${plainPort}`);
+  // a fresh process: warm its JIT and pools as the app was warmed by the bursts before
+  for (let i = 0; i < 8; i++) await Promise.all(Array.from({ length: SENDERS }, () => overPlain(envelope(1))));
+  await runBurst(`${BURST} POSTs of 1 event in 1 s, bare node:http server → receiveWebhook (no Next), ${SENDERS} senders`, 1, overPlain, { name: "node:http", pid: plain.pid ?? null });
+  plain.kill();
   const singleDirect = await runBurst(`${BURST} deliveries of 1 event in 1 s, receiveWebhook`, 1, direct);
   await runBurst(`${BURST / 50} deliveries of 50 events in 1 s, receiveWebhook`, 50, direct);
 
@@ -214,10 +226,10 @@ try {
   const again = await burst(replay.posts, 1, app ? overHttp : direct);
   const replayWrote = (await db.auditEvent.count()) - before;
 
-  const cpuNote = (r: BurstResult, http: boolean) => `; machine ${Math.round(100 * r.machineBusy)} % busy, ` + (http
-    ? `Next ${(r.serverCpuMs / r.posts).toFixed(2)} ms CPU per POST (${Math.round((100 * r.serverCpuMs) / r.doneMs)} % of a core), sender ${Math.round((100 * r.selfCpuMs) / r.doneMs)} %`
+  const cpuNote = (r: BurstResult, server: string | null) => `; machine ${Math.round(100 * r.machineBusy)} % busy, ` + (server
+    ? `${server} ${(r.serverCpuMs / r.posts).toFixed(2)} ms CPU per POST (${Math.round((100 * r.serverCpuMs) / r.doneMs)} % of a core), sender ${Math.round((100 * r.selfCpuMs) / r.doneMs)} %`
     : `this process ${Math.round((100 * r.selfCpuMs) / r.doneMs)} % of a core`);
-  for (const { label, r, keys, http } of bursts) {
+  for (const { label, r, keys, server } of bursts) {
     const stored = await db.auditEvent.count({ where: { eventKey: { in: keys } } });
     const lost = keys.length - stored;
     const ok = lost === 0 && r.failures.length === 0 && r.accepted === keys.length;
@@ -225,14 +237,14 @@ try {
       `Burst: ${label}`,
       `${ms(pct(r.latencies, 0.5))} ms p50, ${ms(pct(r.latencies, 0.99))} ms p99, last answer at ${n0(r.doneMs)} ms`,
       `${n0(r.events / (r.doneMs / 1000))} events/s sustained (offered ${n0(r.events / (r.offeredMs / 1000))})`,
-      `${n0(stored)} of ${n0(keys.length)} stored, ${r.failures.length} errors${r.failures.length ? ` (${r.failures[0]})` : ""}${cpuNote(r, http)}`,
+      `${n0(stored)} of ${n0(keys.length)} stored, ${r.failures.length} errors${r.failures.length ? ` (${r.failures[0]})` : ""}${cpuNote(r, server)}`,
       ok && r.doneMs <= 1500 ? "✅" : ok ? "❌ (slower than offered)" : "❌ lost events",
     ]);
   }
   if (pulls) {
     rows.push([`Diagnostic: ${n0(pulls.posts)} POSTs of 1 pull event (nothing to write), HTTP, ${SENDERS} senders`,
       `${ms(pct(pulls.latencies, 0.5))} ms p50, ${ms(pct(pulls.latencies, 0.99))} ms p99, last answer at ${n0(pulls.doneMs)} ms`,
-      `${n0(pulls.posts / (pulls.doneMs / 1000))} POSTs/s`, `${pulls.failures.length} errors${cpuNote(pulls, true)}`, ""]);
+      `${n0(pulls.posts / (pulls.doneMs / 1000))} POSTs/s`, `${pulls.failures.length} errors${cpuNote(pulls, "Next")}`, ""]);
   }
   rows.push([
     `Replay of the first burst (${n0(again.posts)} duplicates)`,
@@ -383,7 +395,8 @@ try {
     `Command: \`npm run bench\` (or \`npx tsx --conditions=react-server scripts/bench/audit.ts${HTTP ? "" : " --no-http"}\`): bursts of ${n0(BURST)} events, a log of ${n0(count)} events.`,
     `Run: ${startedAt} → ${new Date().toISOString()}. Machine: ${cpu.length} × ${cpu[0]?.model.trim()}, Node ${process.version}, embedded PostgreSQL 18.`,
     `Load average (1/5/15 min) at start ${loadStart}, at end ${load()}${os.loadavg()[0]! > 1 ? " (other work shared the machine)" : ""}.`,
-    `${HTTP ? `HTTP rows: a running Regatta (\`next start\`, its embedded PostgreSQL), sent to by this process over ${SENDERS} keep-alive connections; receiveWebhook rows: the same code called in this process, on the same database.` : "No HTTP server (--no-http): receiveWebhook called in this process."}`,
+    `${HTTP ? `HTTP rows: a running Regatta (\`next start\`, its embedded PostgreSQL), sent to by this process over ${SENDERS} keep-alive connections; receiveWebhook rows: the same code called in this process, on the same database.` : "No Regatta server (--no-http): receiveWebhook called in this process."}`,
+    "The node:http row: receiveWebhook behind a bare node:http server in a child process (scripts/bench/audit-plain-server.ts), to tell ingestion's cost from Next's.",
     `A burst offers its POSTs evenly over 1 s whatever the answers (open loop); latency counts from when a POST was due. It keeps up (✅) when nothing is lost and the last answer comes within 1.5 s. The log was then seeded to ${n0(count)} events in ${seedS.toFixed(0)} s (bulk INSERTs, valid hashes).`,
     "",
     "| Measurement | Latency | Throughput | Check | Result |",
@@ -394,6 +407,7 @@ try {
   if (WRITE) log(`written to ${writeReport(md, "audit")}`);
   await db.$disconnect();
 } finally {
+  plain?.kill();
   await app?.stop();
   await database?.stop();
   // a log of 1,000,000 events is ~2 GB on disk
