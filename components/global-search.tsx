@@ -81,6 +81,15 @@ function SearchDialog({ onClose }: { onClose: () => void }) {
     onClose();
     router.push(hitHref(h));
   };
+  // Enter typed before the answer for the current text came: open its first hit when it comes
+  const [pendingEnter, setPendingEnter] = useState(false);
+  const fresh = s.settled && !s.isFetching && !!s.data;
+  useEffect(() => {
+    if (pendingEnter && fresh) {
+      setPendingEnter(false);
+      go(ordered[0]);
+    }
+  });
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key === "ArrowDown") {
@@ -91,7 +100,8 @@ function SearchDialog({ onClose }: { onClose: () => void }) {
       setActive((i) => Math.max(i - 1, 0));
     } else if (e.key === "Enter") {
       e.preventDefault();
-      go(ordered[active]);
+      if (fresh) go(ordered[active]);
+      else if (enough) setPendingEnter(true);
     } else if (e.key === "Escape") {
       e.preventDefault();
       onClose();

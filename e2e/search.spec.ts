@@ -67,6 +67,12 @@ test("Sync now fills the index; / opens search; arrows and Enter land on the tag
   await expect(input).toBeVisible();
   await input.press("Escape");
   await expect(input).toBeHidden();
+  // repo:tag typed and Enter at once, before any answer: the first hit of that text opens
+  await page.keyboard.press("Control+k");
+  await input.fill(`${repoB}:stable`);
+  await input.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/registries/${ids.b}/manifest\\?repository=${encodeURIComponent(repoB)}&reference=stable`));
+  await expect(page.getByTestId("digest")).toHaveText(digest);
 });
 
 test("Ctrl-K, a digest prefix: the digest page shows where else across two registries and its referrers", async ({ page }) => {
