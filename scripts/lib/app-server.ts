@@ -21,6 +21,8 @@ export async function startApp(opts: { dir: string; port: number; admin: { email
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(opts.port), HOST: "127.0.0.1", REGATTA_DATA_DIR: path.join(opts.dir, "data"),
     REGATTA_ADMIN_EMAIL: opts.admin.email, REGATTA_ADMIN_PASSWORD: opts.admin.password,
+    // the e2e suite and the benchmarks sync on demand ("Sync now"), never on a timer mid-measurement
+    REGATTA_SYNC_INTERVAL_MINUTES: process.env.REGATTA_SYNC_INTERVAL_MINUTES ?? "0",
   };
   delete env.DATABASE_URL;
   delete env.REGATTA_MASTER_KEY;

@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 
 process.env.DATABASE_URL = inject("databaseUrl" as never) as string;
 process.env.REGATTA_MASTER_KEY ||= randomBytes(32).toString("base64");
+// no scheduled sync in tests: the sync tests start it themselves
+process.env.REGATTA_SYNC_INTERVAL_MINUTES ??= "0";
 
 declare module "vitest" {
   export interface ProvidedContext {
