@@ -2,10 +2,10 @@
 // behind it): add it with the connect form, test the token, see the pull budget on the overview,
 // browse to the tag table (pushed by from the Hub API), retag, promote to and from a plain
 // registry:2 (digests checked with skopeo), and a 429 that says when to retry on that registry only.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startDockerHub, type DockerHubStandIn } from "../test/harness/vendors/dockerhub";
-import { screenshot } from "./helpers";
+import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const HUB = `docker-hub-${run}`;
@@ -37,22 +37,6 @@ test.afterAll(async () => {
   await hub?.stop();
   await Promise.all([backing?.stop(), other?.stop()]);
 });
-
-const tagPage = (page: Page, id: string, repo: string, ref: string) =>
-  page.goto(`/registries/${id}/manifest?repository=${encodeURIComponent(repo)}&reference=${encodeURIComponent(ref)}`);
-
-async function promote(page: Page, target: { registry: string; repository: string; tag: string }) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
-  await dialog.getByLabel("Repository").fill(target.repository);
-  await dialog.getByLabel("Tag").fill(target.tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
-  await expect(dialog.getByTestId("plan")).toBeVisible();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
-  return dialog;
-}
 
 test("add Docker Hub from the connect form, test the token, pull budget on the overview", async ({ page }) => {
   await page.goto("/settings/registries?add=1");
@@ -95,13 +79,13 @@ test("browse to the tag table (pushed by from the Hub API), retag, delete one ta
   await screenshot(page, "vendor-dockerhub-tags");
 
   // retag inside Docker Hub
-  await tagPage(page, ids.hub, "acme/app", "1.0");
+  await gotoManifest(page, ids.hub, "acme/app", "1.0");
   await expect(page.getByTestId("digest")).toHaveText(digests["acme/app:1.0"]);
-  await promote(page, { registry: HUB, repository: "acme/app", tag: "stable" });
+  await promoteFromTagPage(page, { registry: HUB, repository: "acme/app", tag: "stable" });
   expect((await skopeoInspect(alice, "acme/app:stable")).Digest).toBe(digests["acme/app:1.0"]);
 
   // delete that one tag through the Hub API: 1.0, on the same digest, stays
-  await tagPage(page, ids.hub, "acme/app", "stable");
+  await gotoManifest(page, ids.hub, "acme/app", "stable");
   let asked = "";
   page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
   await page.getByRole("button", { name: "Delete…" }).click();
@@ -112,13 +96,13 @@ test("browse to the tag table (pushed by from the Hub API), retag, delete one ta
   expect((await skopeoInspect(alice, "acme/app:1.0")).Digest).toBe(digests["acme/app:1.0"]);
 
   // Docker Hub → registry:2
-  await tagPage(page, ids.hub, "acme/app", "1.0");
-  await promote(page, { registry: OTHER, repository: "from-hub/app", tag: "1.0" });
+  await gotoManifest(page, ids.hub, "acme/app", "1.0");
+  await promoteFromTagPage(page, { registry: OTHER, repository: "from-hub/app", tag: "1.0" });
   expect((await skopeoInspect(other, "from-hub/app:1.0")).Digest).toBe(digests["acme/app:1.0"]);
 
   // registry:2 → Docker Hub
-  await tagPage(page, ids.other, "other/app", "2.0");
-  await promote(page, { registry: HUB, repository: "acme/app", tag: "2.0" });
+  await gotoManifest(page, ids.other, "other/app", "2.0");
+  await promoteFromTagPage(page, { registry: HUB, repository: "acme/app", tag: "2.0" });
   await screenshot(page, "vendor-dockerhub-promote");
   expect((await skopeoInspect(alice, "acme/app:2.0")).Digest).toBe(digests["other/app:2.0"]);
 });
@@ -127,7 +111,7 @@ test("a 429 from Docker Hub says when to retry, on that registry's page and card
   test.skip(!ids.hub, "needs the registry added by the first test");
   hub.force429({ retryAfterSeconds: 1800 });
   try {
-    await tagPage(page, ids.hub, "acme/app", "1.0");
+    await gotoManifest(page, ids.hub, "acme/app", "1.0");
     const error = page.getByTestId("error");
     await expect(error).toContainText("Rate limited by the registry, retry at");
     await expect(error).toContainText("(in 30 min)");
@@ -147,6 +131,6 @@ test("a 429 from Docker Hub says when to retry, on that registry's page and card
     hub.force429(null);
   }
   // the other registry's pages keep working meanwhile, and Docker Hub again once the limit lifts
-  await tagPage(page, ids.hub, "acme/app", "1.0");
+  await gotoManifest(page, ids.hub, "acme/app", "1.0");
   await expect(page.getByTestId("digest")).toHaveText(digests["acme/app:1.0"]);
 });

@@ -2,10 +2,10 @@
 // Basic AWS:<token>, over a real registry:2): add it with the connect form, test the keys, browse
 // to the tag table (pushed at from DescribeImages), retag (through PutImage), delete one tag, promote to and from
 // a plain registry:2 (digests checked with skopeo), and an immutable repository said plainly.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcr, type EcrStandIn } from "../test/harness/vendors/ecr";
-import { screenshot } from "./helpers";
+import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const ECR = `ecr-${run}`;
@@ -39,22 +39,6 @@ test.beforeAll(async ({ request }) => {
 test.afterAll(async () => {
   await Promise.all([ecr?.stop(), other?.stop()]);
 });
-
-const tagPage = (page: Page, id: string, repo: string, ref: string) =>
-  page.goto(`/registries/${id}/manifest?repository=${encodeURIComponent(repo)}&reference=${encodeURIComponent(ref)}`);
-
-async function promote(page: Page, target: { registry: string; repository: string; tag: string }) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
-  await dialog.getByLabel("Repository").fill(target.repository);
-  await dialog.getByLabel("Tag").fill(target.tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
-  await expect(dialog.getByTestId("plan")).toBeVisible();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
-  return dialog;
-}
 
 test("add ECR from the connect form and test the keys", async ({ page }) => {
   await page.goto("/settings/registries?add=1");
@@ -94,14 +78,14 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
 
   // retag inside ECR: the tag is written with PutImage
   const puts = ecr.calls.filter((c) => c.op === "PutImage" && c.status === 200).length;
-  await tagPage(page, ids.ecr, "team/api", "1.0");
+  await gotoManifest(page, ids.ecr, "team/api", "1.0");
   await expect(page.getByTestId("digest")).toHaveText(digests["team/api:1.0"]);
-  await promote(page, { registry: ECR, repository: "team/api", tag: "stable" });
+  await promoteFromTagPage(page, { registry: ECR, repository: "team/api", tag: "stable" });
   expect(ecr.calls.filter((c) => c.op === "PutImage" && c.status === 200).length).toBe(puts + 1);
   expect((await skopeoInspect(ecr.asRegistry(), "team/api:stable")).Digest).toBe(digests["team/api:1.0"]);
 
   // delete that one tag through BatchDeleteImage: 1.0, on the same digest, stays
-  await tagPage(page, ids.ecr, "team/api", "stable");
+  await gotoManifest(page, ids.ecr, "team/api", "stable");
   let asked = "";
   page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
   await page.getByRole("button", { name: "Delete…" }).click();
@@ -112,18 +96,18 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
   expect((await skopeoInspect(ecr.asRegistry(), "team/api:1.0")).Digest).toBe(digests["team/api:1.0"]);
 
   // ECR → registry:2
-  await tagPage(page, ids.ecr, "team/api", "1.0");
-  await promote(page, { registry: OTHER, repository: "from-ecr/api", tag: "1.0" });
+  await gotoManifest(page, ids.ecr, "team/api", "1.0");
+  await promoteFromTagPage(page, { registry: OTHER, repository: "from-ecr/api", tag: "1.0" });
   expect((await skopeoInspect(other, "from-ecr/api:1.0")).Digest).toBe(digests["team/api:1.0"]);
 
   // registry:2 → ECR
-  await tagPage(page, ids.other, "other/app", "2.0");
-  await promote(page, { registry: ECR, repository: "team/web", tag: "2.0" });
+  await gotoManifest(page, ids.other, "other/app", "2.0");
+  await promoteFromTagPage(page, { registry: ECR, repository: "team/web", tag: "2.0" });
   await screenshot(page, "vendor-ecr-promote");
   expect((await skopeoInspect(ecr.asRegistry(), "team/web:2.0")).Digest).toBe(digests["other/app:2.0"]);
 
   // an immutable repository refuses to move a tag, in plain words, and the tag stays
-  await tagPage(page, ids.ecr, "team/api", "1.0");
+  await gotoManifest(page, ids.ecr, "team/api", "1.0");
   await page.getByRole("button", { name: "Promote…" }).click();
   const dialog = page.getByRole("dialog", { name: "Promote" });
   await dialog.getByLabel("Target registry").selectOption({ label: ECR });

@@ -2,11 +2,11 @@
 // token flow, the GitHub API a loopback stand-in answering from its storage), test the
 // connection, browse with pushed-at times from the packages API, retag, and promote to and from a
 // plain registry:2; skopeo checks every digest.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitHubApi, type GitHubApi } from "../test/harness/vendors/github";
 import { packageState } from "../test/harness/vendors/package-state";
-import { screenshot } from "./helpers";
+import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let ghcr: RunningRegistry;
 let plain: RunningRegistry;
@@ -40,22 +40,6 @@ test.afterAll(async () => {
   await gh?.stop();
   await Promise.all([ghcr?.stop(), plain?.stop()]);
 });
-
-async function promote(page: Page, registry: string, repository: string, tag: string) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: registry });
-  await dialog.getByLabel("Repository").fill(repository);
-  await dialog.getByLabel("Tag").fill(tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
-  await expect(dialog.getByTestId("plan")).toBeVisible();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
-  await dialog.getByRole("button", { name: "Close" }).click();
-}
-
-const tagPage = (page: Page, registryId: string, repository: string, tag: string) =>
-  page.goto(`/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(tag)}`);
 
 test("GHCR: add from the connect form, test, browse with pushed at, retag, promote both ways", async ({ page }) => {
   // 1. the connect form, as a user fills it in
@@ -91,17 +75,17 @@ test("GHCR: add from the connect form, test, browse with pushed at, retag, promo
   await screenshot(page, "vendor-ghcr-tags");
 
   // 3. retag inside GHCR
-  await tagPage(page, id, "acme/api", "1.0.0");
-  await promote(page, name, "acme/api", "stable");
+  await gotoManifest(page, id, "acme/api", "1.0.0");
+  await (await promoteFromTagPage(page, { registry: name, repository: "acme/api", tag: "stable" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(ghcr, "acme/api:stable")).Digest).toBe(digests["acme/api:1.0.0"]);
 
   // 4. promote GHCR → registry:2, and registry:2 → GHCR
-  await tagPage(page, id, "acme/api", "2.0.0");
-  await promote(page, plainName, "release/api", "2.0.0");
+  await gotoManifest(page, id, "acme/api", "2.0.0");
+  await (await promoteFromTagPage(page, { registry: plainName, repository: "release/api", tag: "2.0.0" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(plain, "release/api:2.0.0")).Digest).toBe(digests["acme/api:2.0.0"]);
   const plainId = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === plainName)!.id;
-  await tagPage(page, plainId, "demo/app", "1.0");
-  await promote(page, name, "acme/app", "1.0");
+  await gotoManifest(page, plainId, "demo/app", "1.0");
+  await (await promoteFromTagPage(page, { registry: name, repository: "acme/app", tag: "1.0" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(ghcr, "acme/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);
   // the new package shows up through the GitHub API, with its time
   await page.goto(`/registries/${id}`);

@@ -6,7 +6,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitLabApi, useGitLabRealm, type GitLabApi } from "../test/harness/vendors/gitlab";
 import { packageState } from "../test/harness/vendors/package-state";
-import { screenshot } from "./helpers";
+import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let gitlab: RunningRegistry;
 let plain: RunningRegistry;
@@ -41,21 +41,6 @@ test.afterAll(async () => {
   await Promise.all([gitlab?.stop(), plain?.stop()]);
 });
 
-async function promote(page: Page, registry: string, repository: string, tag: string) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: registry });
-  await dialog.getByLabel("Repository").fill(repository);
-  await dialog.getByLabel("Tag").fill(tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
-  await expect(dialog.getByTestId("plan")).toBeVisible();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
-  await dialog.getByRole("button", { name: "Close" }).click();
-}
-
-const tagPage = (page: Page, registryId: string, repository: string, tag: string) =>
-  page.goto(`/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(tag)}`);
 const registryId = async (page: Page, n: string) =>
   ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === n)!.id;
 
@@ -94,17 +79,17 @@ test("GitLab: add from the connect form, test, browse with pushed at, retag, pro
   await screenshot(page, "vendor-gitlab-tags");
 
   // 3. retag inside GitLab (through /jwt/auth tokens)
-  await tagPage(page, id, "acme/web", "1.0");
-  await promote(page, name, "acme/web", "stable");
+  await gotoManifest(page, id, "acme/web", "1.0");
+  await (await promoteFromTagPage(page, { registry: name, repository: "acme/web", tag: "stable" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(gitlab, "acme/web:stable")).Digest).toBe(digests["acme/web:1.0"]);
   expect(gl.log.some((l) => l.path === "/jwt/auth" && l.status === 200)).toBe(true);
 
   // 4. promote GitLab → registry:2, and registry:2 → GitLab
-  await tagPage(page, id, "acme/web/worker", "0.1");
-  await promote(page, plainName, "release/worker", "0.1");
+  await gotoManifest(page, id, "acme/web/worker", "0.1");
+  await (await promoteFromTagPage(page, { registry: plainName, repository: "release/worker", tag: "0.1" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(plain, "release/worker:0.1")).Digest).toBe(digests["acme/web/worker:0.1"]);
-  await tagPage(page, await registryId(page, plainName), "demo/app", "1.0");
-  await promote(page, name, "acme/web/app", "1.0");
+  await gotoManifest(page, await registryId(page, plainName), "demo/app", "1.0");
+  await (await promoteFromTagPage(page, { registry: name, repository: "acme/web/app", tag: "1.0" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(gitlab, "acme/web/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);
   await page.goto(`/registries/${id}/tags?repository=acme/web/app`);
   await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });

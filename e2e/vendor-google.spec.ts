@@ -2,10 +2,10 @@
 // key's token_uri, Artifact Registry REST, a token-mode registry:2 that takes only the current
 // access token): add it by pasting the JSON key, test it, browse to the tag table (pushed at from
 // dockerImages), retag, delete one tag, promote to and from a plain registry:2 (digests checked with skopeo).
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGoogle, type GoogleStandIn, type ServiceAccount } from "../test/harness/vendors/google";
-import { screenshot } from "./helpers";
+import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const GAR = `gar-${run}`;
@@ -34,22 +34,6 @@ test.beforeAll(async ({ request }) => {
 test.afterAll(async () => {
   await Promise.all([g?.stop(), other?.stop()]);
 });
-
-const tagPage = (page: Page, id: string, repo: string, ref: string) =>
-  page.goto(`/registries/${id}/manifest?repository=${encodeURIComponent(repo)}&reference=${encodeURIComponent(ref)}`);
-
-async function promote(page: Page, target: { registry: string; repository: string; tag: string }) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
-  await dialog.getByLabel("Repository").fill(target.repository);
-  await dialog.getByLabel("Tag").fill(target.tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
-  await expect(dialog.getByTestId("plan")).toBeVisible();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
-  return dialog;
-}
 
 test("add Google Artifact Registry by pasting the JSON key, and test it", async ({ page }) => {
   await page.goto("/settings/registries?add=1");
@@ -87,13 +71,13 @@ test("browse to the tag table (pushed at from dockerImages), retag, delete one t
   await screenshot(page, "vendor-google-tags");
 
   // retag inside Artifact Registry
-  await tagPage(page, ids.gar, API, "1.0");
+  await gotoManifest(page, ids.gar, API, "1.0");
   await expect(page.getByTestId("digest")).toHaveText(digests[`${API}:1.0`]);
-  await promote(page, { registry: GAR, repository: API, tag: "stable" });
+  await promoteFromTagPage(page, { registry: GAR, repository: API, tag: "stable" });
   expect((await skopeoInspect(g.asRegistry(), `${API}:stable`)).Digest).toBe(digests[`${API}:1.0`]);
 
   // delete that one tag through packages.tags.delete: 1.0, on the same digest, stays
-  await tagPage(page, ids.gar, API, "stable");
+  await gotoManifest(page, ids.gar, API, "stable");
   let asked = "";
   page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
   await page.getByRole("button", { name: "Delete…" }).click();
@@ -104,13 +88,13 @@ test("browse to the tag table (pushed at from dockerImages), retag, delete one t
   expect((await skopeoInspect(g.asRegistry(), `${API}:1.0`)).Digest).toBe(digests[`${API}:1.0`]);
 
   // Artifact Registry → registry:2
-  await tagPage(page, ids.gar, API, "1.0");
-  await promote(page, { registry: OTHER, repository: "from-gar/api", tag: "1.0" });
+  await gotoManifest(page, ids.gar, API, "1.0");
+  await promoteFromTagPage(page, { registry: OTHER, repository: "from-gar/api", tag: "1.0" });
   expect((await skopeoInspect(other, "from-gar/api:1.0")).Digest).toBe(digests[`${API}:1.0`]);
 
   // registry:2 → Artifact Registry
-  await tagPage(page, ids.other, "other/app", "2.0");
-  await promote(page, { registry: GAR, repository: "regatta-test/docker/web", tag: "2.0" });
+  await gotoManifest(page, ids.other, "other/app", "2.0");
+  await promoteFromTagPage(page, { registry: GAR, repository: "regatta-test/docker/web", tag: "2.0" });
   await screenshot(page, "vendor-google-promote");
   expect((await skopeoInspect(g.asRegistry(), "regatta-test/docker/web:2.0")).Digest).toBe(digests["other/app:2.0"]);
 });

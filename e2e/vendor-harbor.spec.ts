@@ -1,10 +1,10 @@
 // Harbor from the UI: add it with the connect form (project robot; endpoint = a real registry:2
 // behind Harbor's /service/token, API = the loopback Harbor /api/v2.0), test it, browse with
 // Harbor's push times, retag, and promote to and from a plain registry:2; digests checked with skopeo.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startHarbor, type HarborSetup } from "../test/harness/vendors/harbor";
-import { screenshot } from "./helpers";
+import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let h: HarborSetup;
 let plain: RunningRegistry;
@@ -31,21 +31,6 @@ test.beforeAll(async ({ request }) => {
 test.afterAll(async () => {
   await Promise.all([h?.stop(), plain?.stop()]);
 });
-
-async function promote(page: Page, target: { registry: string; repository: string; tag: string }) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
-  await dialog.getByLabel("Repository").fill(target.repository);
-  await dialog.getByLabel("Tag").fill(target.tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
-  await expect(dialog.getByTestId("plan")).toBeVisible();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
-  return dialog;
-}
-const tagPage = (page: Page, id: string, repository: string, reference: string) =>
-  page.goto(`/registries/${id}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`);
 
 test("add Harbor from the connect form, test it, browse with Harbor's push times, retag, promote both ways", async ({ page }) => {
   test.setTimeout(90_000);
@@ -80,18 +65,18 @@ test("add Harbor from the connect form, test it, browse with Harbor's push times
   await screenshot(page, "vendor-harbor-tags");
 
   // retag inside Harbor
-  await tagPage(page, ids.harbor, "library/app", "1.0");
-  await promote(page, { registry: NAME, repository: "library/app", tag: "stable" });
+  await gotoManifest(page, ids.harbor, "library/app", "1.0");
+  await promoteFromTagPage(page, { registry: NAME, repository: "library/app", tag: "stable" });
   expect((await skopeoInspect(h.registry, "library/app:stable")).Digest).toBe(digests["library/app:1.0"]);
 
   // Harbor → registry:2
-  await tagPage(page, ids.harbor, "library/team/api", "2.0");
-  await promote(page, { registry: PLAIN, repository: "from-harbor/api", tag: "2.0" });
+  await gotoManifest(page, ids.harbor, "library/team/api", "2.0");
+  await promoteFromTagPage(page, { registry: PLAIN, repository: "from-harbor/api", tag: "2.0" });
   expect((await skopeoInspect(plain, "from-harbor/api:2.0")).Digest).toBe(digests["library/team/api:2.0"]);
 
   // registry:2 → Harbor
-  await tagPage(page, ids.plain, "demo/app", "1.0");
-  const dialog = await promote(page, { registry: NAME, repository: "library/promoted", tag: "1.0" });
+  await gotoManifest(page, ids.plain, "demo/app", "1.0");
+  const dialog = await promoteFromTagPage(page, { registry: NAME, repository: "library/promoted", tag: "1.0" });
   await screenshot(page, "vendor-harbor-promote");
   await dialog.getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(h.registry, "library/promoted:1.0")).Digest).toBe(digests["demo/app:1.0"]);

@@ -1,10 +1,10 @@
 // Quay from the UI: add it with the connect form (robot account + OAuth token, endpoint = a real
 // registry:2 behind Quay's token path, API = the loopback Quay), test it, browse with Quay's
 // pushed-at, retag, and promote to and from a plain registry:2; digests checked with skopeo.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startQuay, type QuaySetup } from "../test/harness/vendors/quay";
-import { screenshot } from "./helpers";
+import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let q: QuaySetup;
 let plain: RunningRegistry;
@@ -31,21 +31,6 @@ test.beforeAll(async ({ request }) => {
 test.afterAll(async () => {
   await Promise.all([q?.stop(), plain?.stop()]);
 });
-
-async function promote(page: Page, target: { registry: string; repository: string; tag: string }) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
-  await dialog.getByLabel("Repository").fill(target.repository);
-  await dialog.getByLabel("Tag").fill(target.tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
-  await expect(dialog.getByTestId("plan")).toBeVisible();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
-  return dialog;
-}
-const tagPage = (page: Page, id: string, repository: string, reference: string) =>
-  page.goto(`/registries/${id}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`);
 
 test("add Quay from the connect form, test it, browse with Quay's pushed-at, retag, promote both ways", async ({ page }) => {
   test.setTimeout(90_000);
@@ -79,18 +64,18 @@ test("add Quay from the connect form, test it, browse with Quay's pushed-at, ret
   await screenshot(page, "vendor-quay-tags");
 
   // retag inside Quay
-  await tagPage(page, ids.quay, "acme/app", "1.0");
-  await promote(page, { registry: NAME, repository: "acme/app", tag: "stable" });
+  await gotoManifest(page, ids.quay, "acme/app", "1.0");
+  await promoteFromTagPage(page, { registry: NAME, repository: "acme/app", tag: "stable" });
   expect((await skopeoInspect(q.registry, "acme/app:stable")).Digest).toBe(digests["acme/app:1.0"]);
 
   // Quay → registry:2
-  await tagPage(page, ids.quay, "acme/app", "2.0");
-  await promote(page, { registry: PLAIN, repository: "from-quay/app", tag: "2.0" });
+  await gotoManifest(page, ids.quay, "acme/app", "2.0");
+  await promoteFromTagPage(page, { registry: PLAIN, repository: "from-quay/app", tag: "2.0" });
   expect((await skopeoInspect(plain, "from-quay/app:2.0")).Digest).toBe(digests["acme/app:2.0"]);
 
   // registry:2 → Quay
-  await tagPage(page, ids.plain, "demo/app", "1.0");
-  const dialog = await promote(page, { registry: NAME, repository: "acme/promoted", tag: "1.0" });
+  await gotoManifest(page, ids.plain, "demo/app", "1.0");
+  const dialog = await promoteFromTagPage(page, { registry: NAME, repository: "acme/promoted", tag: "1.0" });
   await screenshot(page, "vendor-quay-promote");
   await dialog.getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(q.registry, "acme/promoted:1.0")).Digest).toBe(digests["demo/app:1.0"]);
