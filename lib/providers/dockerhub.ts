@@ -17,6 +17,7 @@ import {
 } from "@/lib/registry";
 import { allowsPlainHttp, checkRealm } from "@/lib/registry/auth";
 import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import { pingFailed } from "./generic";
 
 export const HUB_API_DEFAULT = "https://hub.docker.com";
 /** Docker's documented probe for the pull budget: HEAD of this manifest. */
@@ -360,20 +361,12 @@ export function openDockerHub(c: Connection): RegistryProvider {
   async function testConnection(): Promise<ConnectionTest> {
     const ping = await client.ping();
     if (!ping.ok) {
-      const reachable = ping.status > 0;
-      const refused = ping.status === 401 || ping.status === 403;
-      return {
-        reachable,
-        authenticated: false,
-        catalog: false,
-        delete: null,
-        message: !reachable
-          ? `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`
-          : refused
-            ? `Docker Hub refused the user name or access token: ${ping.message ?? ping.status}. Check the user name and create a new personal access token if this one was revoked.`
-            : `Docker Hub answered with an error: ${ping.message ?? ping.status}`,
-        missing: refused ? ["a valid personal access token for this user"] : [],
-      };
+      return pingFailed(client, ping, {
+        refused: "Docker Hub refused the user name or access token",
+        error: "Docker Hub answered with an error",
+        advice: "Check the user name and create a new personal access token if this one was revoked.",
+        missing: ["a valid personal access token for this user"],
+      });
     }
     const who = username ? `as ${username}` : "anonymously";
     const findings: string[] = [`Connected to ${client.registry} ${who} (token auth).`];

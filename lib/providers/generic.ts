@@ -2,7 +2,7 @@ import "server-only";
 // The generic provider: self-hosted registry:2 and any OCI registry with `_catalog`. Other kinds
 // build on it until they get their own file (their /v2 API is the same protocol).
 import { randomBytes } from "node:crypto";
-import { RegistryClient, RegistryError, computeDigest } from "@/lib/registry";
+import { RegistryClient, RegistryError, computeDigest, type PingResult } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition } from "./types";
 
 export type { Connection, ConnectionTest };
@@ -38,22 +38,32 @@ async function probeDelete(client: RegistryClient, repository: string): Promise<
   }
 }
 
+/**
+ * "Test connection" when GET /v2/ did not end in 200: unreachable, credentials refused (401/403,
+ * with the kind's advice and what is missing), or another error, in the registry's own words.
+ */
+export function pingFailed(client: RegistryClient, ping: PingResult, words: { refused: string; error?: string; advice?: string; missing?: string[] }): ConnectionTest {
+  const reachable = ping.status > 0;
+  const refused = ping.status === 401 || ping.status === 403;
+  const said = ping.message ?? ping.status;
+  return {
+    reachable,
+    authenticated: false,
+    catalog: false,
+    delete: null,
+    message: !reachable
+      ? `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`
+      : refused
+        ? `${words.refused}: ${said}${words.advice ? `. ${words.advice}` : ""}`
+        : `${words.error ?? "the registry answered with an error"}: ${said}`,
+    ...(words.missing ? { missing: refused ? words.missing : [] } : {}),
+  };
+}
+
 /** Ping, catalog and delete probe through /v2 with `client` (the generic "test connection"). */
 export async function testConnection(c: Pick<Connection, "credentials">, client: RegistryClient): Promise<ConnectionTest> {
   const ping = await client.ping();
-  const reachable = ping.status > 0;
-  if (!ping.ok) {
-    const authProblem = ping.status === 401 || ping.status === 403;
-    return {
-      reachable,
-      authenticated: false,
-      catalog: false,
-      delete: null,
-      message: reachable
-        ? `${authProblem ? "the registry refused the credentials" : "the registry answered with an error"}: ${ping.message ?? ping.status}`
-        : `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`,
-    };
-  }
+  if (!ping.ok) return pingFailed(client, ping, { refused: "the registry refused the credentials" });
   let catalog = false;
   let firstRepository: string | undefined;
   let catalogMessage = "";

@@ -4,7 +4,7 @@ import "server-only";
 // REST packages API (docs.github.com/rest/packages). ghcr.io has no usable _catalog and answers
 // 405 to a /v2 DELETE, so listing and deleting go through REST.
 import { nextLink, RegistryError } from "@/lib/registry";
-import { clientFor } from "./generic";
+import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
 
@@ -186,13 +186,10 @@ export class GhcrProvider implements RegistryProvider {
     const ping = await this.client.ping();
     const user = this.c.credentials?.username ?? "";
     if (!ping.ok) {
-      const reachable = ping.status > 0;
-      return {
-        reachable, authenticated: false, catalog: false, delete: null,
-        message: reachable
-          ? `${this.client.registry} refused the credentials of ${user}: ${ping.message ?? ping.status}. Use a classic personal access token (fine-grained tokens do not work with GitHub Packages).`
-          : `cannot reach ${this.client.registry}: ${ping.message ?? "no answer"}`,
-      };
+      return pingFailed(this.client, ping, {
+        refused: `${this.client.registry} refused the credentials of ${user}`,
+        advice: "Use a classic personal access token (fine-grained tokens do not work with GitHub Packages).",
+      });
     }
     const findings = [`Connected to ${this.client.registry} as ${user} (token auth).`];
     let missing: string[] = [];

@@ -5,7 +5,7 @@ import "server-only";
 // container_registry). A deploy token cannot call the REST API: then listing, details and
 // deletes fall back to what /v2 allows, and test connection says what is lost.
 import { mapLimit, nextLink, RegistryError } from "@/lib/registry";
-import { clientFor } from "./generic";
+import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, DeleteMethod, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
 
@@ -250,13 +250,10 @@ export class GitLabProvider implements RegistryProvider {
     const ping = await this.client.ping();
     const user = this.c.credentials?.username ?? "";
     if (!ping.ok) {
-      const reachable = ping.status > 0;
-      return {
-        reachable, authenticated: false, catalog: false, delete: null,
-        message: reachable
-          ? `${this.client.registry} refused the token of ${user}: ${ping.message ?? ping.status}. The token needs the read_registry scope (write_registry to promote into it).`
-          : `cannot reach ${this.client.registry}: ${ping.message ?? "no answer"}`,
-      };
+      return pingFailed(this.client, ping, {
+        refused: `${this.client.registry} refused the token of ${user}`,
+        advice: "The token needs the read_registry scope (write_registry to promote into it).",
+      });
     }
     const findings = [`Connected to ${this.client.registry} as ${user} (token auth through GitLab's /jwt/auth).`];
     if (this.noApi) {

@@ -5,7 +5,7 @@ import "server-only";
 // project's repository list; tags, push times and sizes from its artifacts; a delete untags.
 import { randomBytes } from "node:crypto";
 import { computeDigest, nextLink, RegistryError, validateDigest, validateRepository, validateTag } from "@/lib/registry";
-import { clientFor } from "./generic";
+import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { probePush } from "./push-probe";
 import { apiUrl, vendorRequest, type VendorApi } from "./vendor-rest";
@@ -101,17 +101,12 @@ async function testHarbor(c: Connection, provider: RegistryProvider, ctx: { api:
   const { api, project } = ctx;
   const ping = await client.ping();
   if (!ping.ok) {
-    const refused = ping.status === 401 || ping.status === 403;
-    return {
-      reachable: ping.status > 0,
-      authenticated: false,
-      catalog: false,
-      delete: null,
-      message: ping.status > 0
-        ? `${refused ? "Harbor refused the credentials" : "Harbor answered with an error"}: ${ping.message ?? ping.status}${refused ? " (a robot's name is robot$project+name, with the secret shown when it was created)" : ""}`
-        : `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`,
-      missing: refused ? ["a valid robot account or user"] : [],
-    };
+    return pingFailed(client, ping, {
+      refused: "Harbor refused the credentials",
+      error: "Harbor answered with an error",
+      advice: "A robot's name is robot$project+name, with the secret shown when it was created.",
+      missing: ["a valid robot account or user"],
+    });
   }
   const who = c.credentials?.username ? `as ${c.credentials.username}` : "anonymously";
   const findings = [`Connected to ${client.registry} ${who} (${ping.authScheme === "bearer" ? "Harbor token service" : ping.authScheme} auth).`];

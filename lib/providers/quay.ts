@@ -6,7 +6,7 @@ import "server-only";
 // catalog lists repositories and a delete removes the manifest with every tag on it.
 import { randomBytes } from "node:crypto";
 import { errorFromResponse, PUSH_PULL, RegistryError, repositoryScope, validateDigest, validateRepository, validateTag } from "@/lib/registry";
-import { clientFor } from "./generic";
+import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { probePush } from "./push-probe";
 import { apiUrl, vendorRequest, type VendorApi } from "./vendor-rest";
@@ -133,17 +133,12 @@ async function testQuay(c: Connection, provider: RegistryProvider, ctx: { api: V
   const { client } = provider;
   const ping = await client.ping();
   if (!ping.ok) {
-    const refused = ping.status === 401 || ping.status === 403;
-    return {
-      reachable: ping.status > 0,
-      authenticated: false,
-      catalog: false,
-      delete: null,
-      message: ping.status > 0
-        ? `${refused ? "Quay refused the robot account" : "Quay answered with an error"}: ${ping.message ?? ping.status}${refused ? " (check the robot name org+name and its token)" : ""}`
-        : `cannot reach ${client.registry}: ${ping.message ?? "no answer"}`,
-      missing: refused ? ["a valid robot account and token"] : [],
-    };
+    return pingFailed(client, ping, {
+      refused: "Quay refused the robot account",
+      error: "Quay answered with an error",
+      advice: "Check the robot name (org+name) and its token.",
+      missing: ["a valid robot account and token"],
+    });
   }
   const who = c.credentials?.username ? `as ${c.credentials.username}` : "anonymously";
   const findings = [`Connected to ${client.registry} ${who} (${ping.authScheme === "bearer" ? "Quay token" : ping.authScheme} auth).`];
