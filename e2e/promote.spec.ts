@@ -70,6 +70,15 @@ test("promote across registries by click: plan, progress, identical digest", asy
   // the audit log says who did it, with the digest
   const audit = await (await page.request.get(`/api/v1/audit?action=promote&registryId=${ids.basic}&repository=release/app&tag=1.0.0`)).json();
   expect(audit.events[0]).toMatchObject({ actorKind: "USER", actor: ADMIN.email, action: "promote", digest: seed.digests["demo/app:1.0.0"], outcome: "success" });
+  // the overview's recent activity shows it to everyone who browses, linked to the new tag
+  await page.goto("/");
+  const item = page.getByTestId("activity-item").filter({ hasText: "release/app:1.0.0" }).first();
+  await expect(item).toContainText(`${ADMIN.email} promoted`);
+  await expect(item).toContainText(`in basic-${run}`);
+  await expect(item).toContainText(seed.digests["demo/app:1.0.0"].slice(7, 19));
+  await screenshot(page, "overview-activity");
+  await item.getByRole("link", { name: "release/app:1.0.0" }).click();
+  await expect(page.getByTestId("digest")).toHaveText(seed.digests["demo/app:1.0.0"]);
 });
 
 test("retag, then overwrite only when confirmed, then roll back from the history", async ({ page }) => {

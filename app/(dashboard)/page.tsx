@@ -1,15 +1,18 @@
 import Link from "next/link";
 import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
+import { RecentActivity } from "@/components/recent-activity";
 import { RegistryHealthLine } from "@/components/registry-health";
 import { KINDS } from "@/lib/schemas/registry";
+import { recentActivity } from "@/lib/services/audit";
 import { listRegistries } from "@/lib/services/registries";
 
 export const metadata = { title: "Overview" };
 
 export default async function Overview() {
   const actor = await requireRole("VIEWER");
-  const registries = await listRegistries();
+  const [registries, activity] = await Promise.all([listRegistries(), recentActivity(12)]);
+  const names = new Map(registries.map((r) => [r.id, r.name]));
   const admin = hasRole(actor.role, "ADMIN");
   if (!registries.length) {
     return (
@@ -52,6 +55,7 @@ export default async function Overview() {
           </Link>
         ))}
       </div>
+      <RecentActivity items={activity.map((e) => ({ ...e, registryName: (e.registryId && names.get(e.registryId)) || undefined }))} now={Date.now()} />
     </div>
   );
 }

@@ -159,6 +159,44 @@ export async function lastPush(registryId: string, repository: string, tag: stri
   return e ? toView(e) : null;
 }
 
+/** What changed in the registries lately (pushes, promotions, retags, roll backs, deletes), for the overview. */
+export const REGISTRY_ACTIVITY = ["registry.push", "registry.delete", ...PROMOTION_ACTIONS, "delete"];
+
+export interface ActivityItem {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  registryId: string | null;
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  previousDigest: string | null;
+  /** e.g. "sync", "webhook": how Regatta learned of it, when it did not do it itself */
+  observedBy?: string;
+}
+
+/**
+ * The newest successful changes to tags, for everyone who may browse: no sign-ins, users or tokens
+ * (the audit log itself stays admin-only), and no source addresses.
+ */
+export async function recentActivity(limit = 12): Promise<ActivityItem[]> {
+  const rows = await db.auditEvent.findMany({
+    where: { action: { in: REGISTRY_ACTIVITY }, outcome: "success" },
+    orderBy: { id: "desc" },
+    take: limit,
+    select: { id: true, at: true, actor: true, action: true, registryId: true, repository: true, tag: true, digest: true, previousDigest: true, details: true },
+  });
+  return rows.map((r) => {
+    const observedBy = (r.details as { observedBy?: unknown } | null)?.observedBy;
+    return {
+      id: r.id.toString(), at: r.at.toISOString(), actor: r.actor, action: r.action, registryId: r.registryId,
+      repository: r.repository, tag: r.tag, digest: r.digest, previousDigest: r.previousDigest,
+      ...(typeof observedBy === "string" ? { observedBy } : {}),
+    };
+  });
+}
+
 export interface DailyActivity { day: string; pushes: number; promotions: number }
 
 /** Pushes (registry events) and successful promotions, retags and rollbacks per UTC day, oldest first. */

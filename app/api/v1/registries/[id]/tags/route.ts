@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { largeJson } from "@/lib/api/json";
+import { NextResponse } from "next/server";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams, tagsQuery } from "@/lib/schemas/browse";
 import { listTagsTimed } from "@/lib/services/browse";
@@ -9,7 +9,7 @@ export const GET = withRole<{ id: string }>("VIEWER", async ({ req, params }) =>
   const q = tagsQuery.parse(searchParams(req));
   const { answer, timing } = await listTagsTimed(params.id, q.repository, q.limit);
   const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
-  return largeJson(req, answer, { "server-timing": serverTiming });
+  return NextResponse.json(answer, { headers: { "server-timing": serverTiming } });
 });
 
 const deleteQuery = z.object({

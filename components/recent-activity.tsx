@@ -1,0 +1,70 @@
+// The overview's "Recent activity": the newest tag changes across every registry, newest first.
+import Link from "next/link";
+import { shortDigest } from "@/components/format";
+
+export interface ActivityRow {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  registryId: string | null;
+  registryName?: string;
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  previousDigest: string | null;
+  observedBy?: string;
+}
+
+const VERBS: Record<string, string> = {
+  "registry.push": "pushed",
+  "registry.delete": "deleted",
+  promote: "promoted",
+  retag: "retagged",
+  rollback: "rolled back",
+  delete: "deleted",
+};
+
+function ago(iso: string, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
+
+export function RecentActivity({ items, now }: { items: ActivityRow[]; now: number }) {
+  return (
+    <section className="card mt-6" aria-label="Recent activity" data-testid="recent-activity">
+      <h2 className="border-b border-slate-200 px-4 py-2 text-sm font-medium">Recent activity</h2>
+      {!items.length ? (
+        <p className="px-4 py-3 text-sm text-slate-500">Nothing yet: pushes reported by registries (webhooks or the background sync) and promotions, retags, roll backs and deletes made here show up as they happen.</p>
+      ) : (
+        <ul className="divide-y divide-slate-100 text-sm">
+          {items.map((e) => {
+            const ref = e.repository ? `${e.repository}${e.tag ? `:${e.tag}` : ""}` : "";
+            const href = e.registryId && e.repository && e.tag
+              ? `/registries/${e.registryId}/manifest?${new URLSearchParams({ repository: e.repository, reference: e.tag })}`
+              : undefined;
+            const unknown = e.actor === "unknown";
+            return (
+              <li key={e.id} className="flex flex-wrap items-baseline gap-x-2 px-4 py-2" data-testid="activity-item">
+                <time dateTime={e.at} title={new Date(e.at).toISOString()} className="w-20 shrink-0 text-xs text-slate-500">{ago(e.at, now)}</time>{" "}
+                <span className={unknown ? "italic text-slate-500" : "font-medium"} title={unknown ? "the registry did not say who" : undefined}>{e.actor}</span>{" "}
+                <span className="text-slate-600">{VERBS[e.action] ?? e.action}</span>{" "}
+                {href ? <Link href={href} className="font-mono text-xs text-sky-800 hover:underline">{ref}</Link> : <span className="font-mono text-xs">{ref}</span>}{" "}
+                {e.registryName && <span className="text-xs text-slate-500">in {e.registryName}</span>}{" "}
+                {(e.previousDigest || e.digest) && (
+                  <span className="font-mono text-xs text-slate-500">
+                    {e.previousDigest && e.digest && e.previousDigest !== e.digest ? `${shortDigest(e.previousDigest)} → ${shortDigest(e.digest)}` : shortDigest((e.digest ?? e.previousDigest)!)}
+                  </span>
+                )}
+                {e.observedBy && <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-500">seen by {e.observedBy}</span>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
