@@ -4,12 +4,14 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useDeferredValue, useMemo, useRef, useState } from "react";
 import { useTagDetails } from "@/components/hooks/use-tag-details";
-import { useFirstTags, useTags } from "@/components/hooks/use-tags";
+import { useQueryClient } from "@tanstack/react-query";
+import { tagsKey, useFirstTags, useTags } from "@/components/hooks/use-tags";
 import { RegistryErrorBanner } from "@/components/registry-error";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
 import { filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
 import { BulkPromoteDialog } from "@/components/bulk-promote-dialog";
+import type { TagsAnswer } from "@/lib/schemas/browse";
 
 const ROW_HEIGHT = 34;
 
@@ -24,12 +26,13 @@ const COLUMNS: { key: SortKey | null; label: string; right?: boolean }[] = [
   { key: null, label: "" },
 ];
 
-export function TagTable({ registryId, repository, pullBase, canPromote = false }: { registryId: string; repository: string; pullBase: string; canPromote?: boolean }) {
+export function TagTable({ registryId, repository, pullBase, canPromote = false, initialFirst }: { registryId: string; repository: string; pullBase: string; canPromote?: boolean; initialFirst?: TagsAnswer }) {
   const [bulk, setBulk] = useState(false);
-  const tags = useTags(registryId, repository);
   // while the whole list travels, its first page fills the screen (sorting waits for the whole)
-  const [wantFirst] = useState(() => !tags.data);
-  const first = useFirstTags(registryId, repository, wantFirst);
+  const queryClient = useQueryClient();
+  const [wantFirst] = useState(() => !queryClient.getQueryData(tagsKey(registryId, repository)));
+  const first = useFirstTags(registryId, repository, wantFirst, initialFirst);
+  const tags = useTags(registryId, repository, !wantFirst || first.data !== undefined || first.isError);
   const preview = !tags.data && first.data ? first.data : undefined;
   const [recheck, setRecheck] = useState(0);
   const progress = useTagDetails(registryId, repository, tags.data, recheck);
@@ -52,7 +55,8 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false 
   const rows = useMemo(() => filterTags(sorted, f), [sorted, f]);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15 });
+  // initialRect: the server renders the first screenful too (there is no scroller to measure there)
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15, initialRect: { width: 1200, height: 600 } });
 
   const toggle = (key: SortKey) => setSort((s) => (s.key === key ? { key, dir: s.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" }));
   const done = !progress.running && progress.done >= progress.total;

@@ -2,7 +2,7 @@
 // Fills in the tag table progressively: batches of tags go to POST …/tags/details, a few at a
 // time, and each answer is merged into the tags query's cache so rows fill in as they arrive.
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { api } from "@/components/api";
 import { tagsKey } from "@/components/hooks/use-tags";
 import { TAG_DETAILS_BATCH, type TagDetailsAnswer, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
@@ -30,8 +30,12 @@ function needsDetails(t: TagRow): boolean {
 /** `recheck` (a counter) re-checks every row by HEAD, e.g. after someone moved a tag. */
 export function useTagDetails(registryId: string, repository: string, data: TagsAnswer | undefined, recheck = 0): DetailsProgress {
   const qc = useQueryClient();
-  const [progress, setProgress] = useState<DetailsProgress>({ total: 0, done: 0, revalidating: 0, running: false, error: null });
+  // the progress of one run, named by the answer and re-check it belongs to
+  const [progress, setProgress] = useState<DetailsProgress & { run?: string }>({ total: 0, done: 0, revalidating: 0, running: false, error: null });
   const at = data?.at;
+  const run = `${at}:${recheck}`;
+  // between a new answer and its run's first update, the table must not say "done"
+  const starting = useMemo<DetailsProgress>(() => ({ total: data ? data.tags.filter(needsDetails).length : 0, done: 0, revalidating: 0, running: !!data, error: null }), [data]);
 
   useEffect(() => {
     if (!data) return;
@@ -42,7 +46,7 @@ export function useTagDetails(registryId: string, repository: string, data: Tags
     const missingSet = new Set(missing);
     const batches: string[][] = [];
     for (const names of [missing, stale]) for (let i = 0; i < names.length; i += TAG_DETAILS_BATCH) batches.push(names.slice(i, i + TAG_DETAILS_BATCH));
-    setProgress({ total: missing.length, done: 0, revalidating: stale.length, running: batches.length > 0, error: null });
+    setProgress({ run, total: missing.length, done: 0, revalidating: stale.length, running: batches.length > 0, error: null });
     if (!batches.length) return;
 
     const merge = (rows: TagRow[]) =>
@@ -71,5 +75,5 @@ export function useTagDetails(registryId: string, repository: string, data: Tags
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [registryId, repository, at, recheck]);
 
-  return progress;
+  return progress.run === run ? progress : starting;
 }

@@ -126,15 +126,15 @@ export async function listTagsTimed(registryId: string, repository: string, limi
   const t0 = performance.now();
   const ms = <T,>(p: Promise<T>) => p.then((v) => [v, performance.now() - t0] as const);
   // the registry and the database answer in parallel (for a first page, one after the other)
-  const [[names, registryMs], [known, dbMs]] = limit
-    ? await ms(registryTagList(registryId, repository)).then(async (listed) => [listed, await ms(knownTags(registryId, repository, [...listed[0]].sort(compareTags).slice(0, limit)))] as const)
-    : await Promise.all([ms(registryTagList(registryId, repository)), ms(knownTags(registryId, repository))]);
+  const sortedNames = (names: string[]) => [...names].sort(compareTags);
+  const [[sorted, registryMs], [known, dbMs]] = limit
+    ? await ms(registryTagList(registryId, repository).then(sortedNames)).then(async (listed) => [listed, await ms(knownTags(registryId, repository, listed[0].slice(0, limit)))] as const)
+    : await Promise.all([ms(registryTagList(registryId, repository).then(sortedNames)), ms(knownTags(registryId, repository))]);
   const at = new Date();
-  void recordRepository(registryId, repository, names.length, at).catch((e) => console.error(`[regatta] recording repository ${repository}:`, e instanceof Error ? e.message : e));
+  void recordRepository(registryId, repository, sorted.length, at).catch((e) => console.error(`[regatta] recording repository ${repository}:`, e instanceof Error ? e.message : e));
   const t1 = performance.now();
-  const sorted = [...names].sort(compareTags);
   const tags = (limit ? sorted.slice(0, limit) : sorted).map((name) => known.get(name) ?? { name });
-  const answer: TagsAnswer = { tags, at: at.toISOString(), ...(limit ? { total: names.length } : {}) };
+  const answer: TagsAnswer = { tags, at: at.toISOString(), ...(limit ? { total: sorted.length } : {}) };
   return { answer, timing: { registry: registryMs, db: dbMs, join: performance.now() - t1 } };
 }
 

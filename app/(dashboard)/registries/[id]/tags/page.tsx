@@ -1,31 +1,34 @@
-import { preload } from "react-dom";
 import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
+import { listTagsTimed } from "@/lib/services/browse";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { CopyButton } from "@/components/copy-button";
 import { pullHost } from "@/components/format";
 import { TagTable } from "@/components/tag-table";
-import { FIRST_PAGE, tagsPath } from "@/lib/schemas/browse";
+import { FIRST_PAGE, type TagsAnswer } from "@/lib/schemas/browse";
 
 export const metadata = { title: "Tags" };
 
+/** How long the page waits for the first rows; a slower registry is left to the table (which shows its error in place). */
+const FIRST_PAGE_WAIT_MS = 400;
+
 export default async function TagsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ repository?: string }> }) {
   const [{ id }, { repository = "" }] = await Promise.all([params, searchParams]);
-  // The tag list is asked for while the page's script still loads (before any database read, so
-  // the hint goes out with the first bytes): the table's query, a plain same-origin GET of this
-  // exact URL, takes the preloaded answer instead of starting after hydration. The API checks the
-  // session itself; the hint only names the URL.
-  // The first page goes first: it is small and fills the screen.
-  for (const limit of [FIRST_PAGE, undefined]) preload(`/api/v1${tagsPath(id, repository, limit)}`, { as: "fetch", crossOrigin: "anonymous" });
   const actor = await requireRole("VIEWER");
-  const r = await getRegistry(id);
+  // The first screenful of rows comes with the HTML (painted before the page's script runs); the
+  // table asks for the whole list once it runs (asking earlier, with a preload, made the server
+  // and the browser compete for the CPU during the first paint). A registry that is slow or
+  // failing does not hold the page: the table then asks itself and shows the error in place.
+  const first = listTagsTimed(id, repository, FIRST_PAGE).then((t) => t.answer, () => undefined);
+  const within = new Promise<undefined>((resolve) => setTimeout(resolve, FIRST_PAGE_WAIT_MS, undefined));
+  const [r, initialFirst] = await Promise.all([getRegistry(id), Promise.race<TagsAnswer | undefined>([first, within])]);
   const pullBase = `${pullHost(r.endpoint)}/${repository}`;
   return (
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name, href: `/registries/${r.id}` }, { label: repository }]} />
       <p className="mb-4 flex items-center gap-2 font-mono text-xs text-slate-600">docker pull {pullBase}:&lt;tag&gt; <CopyButton text={`docker pull ${pullBase}`} /></p>
-      <TagTable registryId={r.id} repository={repository} pullBase={pullBase} canPromote={hasRole(actor.role, "OPERATOR")} />
+      <TagTable registryId={r.id} repository={repository} pullBase={pullBase} canPromote={hasRole(actor.role, "OPERATOR")} initialFirst={initialFirst} />
     </div>
   );
 }
