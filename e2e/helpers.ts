@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { expect, type Page } from "@playwright/test";
 
 export async function signIn(page: Page, email: string, password: string) {
@@ -29,4 +30,22 @@ export async function promoteFromTagPage(page: Page, target: { registry: string;
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
   await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
   return dialog;
+}
+
+/**
+ * A registry's secrets stay on the server: not in the registries API answer, not in the Settings
+ * page, not in the server's log (everything the server printed during the run so far).
+ */
+export async function expectSecretsKeptOnServer(page: Page, secrets: string[]) {
+  const api = await (await page.request.get("/api/v1/registries")).text();
+  await page.goto("/settings/registries");
+  await expect(page.getByRole("heading", { name: "Registries" }).first()).toBeVisible();
+  const html = await page.content();
+  const log = fs.readFileSync(process.env.E2E_SERVER_LOG!, "utf8");
+  for (const secret of secrets) {
+    expect(secret.length, "a secret to look for").toBeGreaterThan(8);
+    expect(api, "the registries API answer").not.toContain(secret);
+    expect(html, "the Settings page").not.toContain(secret);
+    expect(log, "the server log").not.toContain(secret);
+  }
 }

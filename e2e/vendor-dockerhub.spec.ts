@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startDockerHub, type DockerHubStandIn } from "../test/harness/vendors/dockerhub";
-import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const HUB = `docker-hub-${run}`;
@@ -133,4 +133,8 @@ test("a 429 from Docker Hub says when to retry, on that registry's page and card
   // the other registry's pages keep working meanwhile, and Docker Hub again once the limit lifts
   await gotoManifest(page, ids.hub, "acme/app", "1.0");
   await expect(page.getByTestId("digest")).toHaveText(digests["acme/app:1.0"]);
+});
+
+test("no secret of this registry reaches the API, the Settings page or the server log", async ({ page }) => {
+  await expectSecretsKeptOnServer(page, [PAT]);
 });

@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcr, type EcrStandIn } from "../test/harness/vendors/ecr";
-import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const ECR = `ecr-${run}`;
@@ -120,4 +120,8 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
   await expect(dialog).toContainText("repository team/locked has immutable tags", { timeout: 30_000 });
   await screenshot(page, "vendor-ecr-immutable");
   expect((await skopeoInspect(ecr.asRegistry(), "team/locked:1.0")).Digest).toBe(digests["team/locked:1.0"]);
+});
+
+test("no secret of this registry reaches the API, the Settings page or the server log", async ({ page }) => {
+  await expectSecretsKeptOnServer(page, [SECRET]);
 });

@@ -6,7 +6,7 @@ import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitHubApi, type GitHubApi } from "../test/harness/vendors/github";
 import { packageState } from "../test/harness/vendors/package-state";
-import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let ghcr: RunningRegistry;
 let plain: RunningRegistry;
@@ -94,4 +94,8 @@ test("GHCR: add from the connect form, test, browse with pushed at, retag, promo
   await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
   await expect(page.locator('[data-testid="tag-row"][data-tag="1.0"] [data-col="pushed"]')).toHaveAttribute("title", /^pushed /, { timeout: 20_000 });
   await screenshot(page, "vendor-ghcr-promoted");
+});
+
+test("no secret of this registry reaches the API, the Settings page or the server log", async ({ page }) => {
+  await expectSecretsKeptOnServer(page, ["ghp_e2eClassicToken"]);
 });

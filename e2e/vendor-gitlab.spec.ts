@@ -6,7 +6,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitLabApi, useGitLabRealm, type GitLabApi } from "../test/harness/vendors/gitlab";
 import { packageState } from "../test/harness/vendors/package-state";
-import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let gitlab: RunningRegistry;
 let plain: RunningRegistry;
@@ -95,4 +95,8 @@ test("GitLab: add from the connect form, test, browse with pushed at, retag, pro
   await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
   await expect(page.locator('[data-testid="tag-row"][data-tag="1.0"] [data-col="pushed"]')).toHaveAttribute("title", /^pushed /);
   await screenshot(page, "vendor-gitlab-promoted");
+});
+
+test("no secret of this registry reaches the API, the Settings page or the server log", async ({ page }) => {
+  await expectSecretsKeptOnServer(page, ["glpat-e2eAccessToken"]);
 });

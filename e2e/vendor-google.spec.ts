@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGoogle, type GoogleStandIn, type ServiceAccount } from "../test/harness/vendors/google";
-import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const GAR = `gar-${run}`;
@@ -97,4 +97,8 @@ test("browse to the tag table (pushed at from dockerImages), retag, delete one t
   await promoteFromTagPage(page, { registry: GAR, repository: "regatta-test/docker/web", tag: "2.0" });
   await screenshot(page, "vendor-google-promote");
   expect((await skopeoInspect(g.asRegistry(), "regatta-test/docker/web:2.0")).Digest).toBe(digests["other/app:2.0"]);
+});
+
+test("no secret of this registry reaches the API, the Settings page or the server log", async ({ page }) => {
+  await expectSecretsKeptOnServer(page, [(JSON.parse(sa.keyJson).private_key as string).slice(100, 180)]);
 });

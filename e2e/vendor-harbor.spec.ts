@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startHarbor, type HarborSetup } from "../test/harness/vendors/harbor";
-import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let h: HarborSetup;
 let plain: RunningRegistry;
@@ -80,4 +80,8 @@ test("add Harbor from the connect form, test it, browse with Harbor's push times
   await screenshot(page, "vendor-harbor-promote");
   await dialog.getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(h.registry, "library/promoted:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+});
+
+test("no secret of this registry reaches the API, the Settings page or the server log", async ({ page }) => {
+  await expectSecretsKeptOnServer(page, [h.robot.password]);
 });

@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startQuay, type QuaySetup } from "../test/harness/vendors/quay";
-import { gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
 
 let q: QuaySetup;
 let plain: RunningRegistry;
@@ -79,4 +79,8 @@ test("add Quay from the connect form, test it, browse with Quay's pushed-at, ret
   await screenshot(page, "vendor-quay-promote");
   await dialog.getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(q.registry, "acme/promoted:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+});
+
+test("no secret of this registry reaches the API, the Settings page or the server log", async ({ page }) => {
+  await expectSecretsKeptOnServer(page, [q.robot.password, "quay-oauth-e2e-token"]);
 });
