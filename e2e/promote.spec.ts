@@ -76,7 +76,6 @@ test("promote across registries by click: plan, progress, identical digest", asy
   await expect(item).toContainText(`${ADMIN.email} promoted`);
   await expect(item).toContainText(`in basic-${run}`);
   await expect(item).toContainText(seed.digests["demo/app:1.0.0"].slice(7, 19));
-  await screenshot(page, "overview-activity");
   await item.getByRole("link", { name: "release/app:1.0.0" }).click();
   await expect(page.getByTestId("digest")).toHaveText(seed.digests["demo/app:1.0.0"]);
 });
@@ -194,4 +193,13 @@ test("bulk promote: the filtered tags go to another registry in one go, each wit
   for (const t of ["v1490", "v1495", "v1499"]) {
     await expect.poll(() => digest(basic, `bulk/many:${t}`).catch(() => ""), { timeout: 30_000 }).toBe(want);
   }
+  // the overview reads the ten promotions of one digest as one line
+  await expect.poll(async () => (await page.request.get(`/api/v1/audit?action=promote&repository=bulk/many&outcome=success`).then((r) => r.json())).events.length, { timeout: 30_000 }).toBe(10);
+  await page.goto("/");
+  const line = page.getByTestId("activity-item").filter({ hasText: "bulk/many:" });
+  await expect(line).toHaveCount(1);
+  await expect(line.getByTestId("activity-more")).toHaveText("and 9 more tags");
+  await expect(line.getByTestId("activity-more")).toHaveAttribute("title", /v1490/);
+  for (const card of await page.getByTestId("health").all()) await expect(card).toHaveAttribute("data-state", "ok");
+  await screenshot(page, "overview-activity");
 });

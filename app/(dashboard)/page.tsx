@@ -11,7 +11,7 @@ export const metadata = { title: "Overview" };
 
 export default async function Overview() {
   const actor = await requireRole("VIEWER");
-  const [registries, activity] = await Promise.all([listRegistries(), recentActivity(12)]);
+  const [registries, activity] = await Promise.all([listRegistries(), recentActivity(100)]);
   const names = new Map(registries.map((r) => [r.id, r.name]));
   const admin = hasRole(actor.role, "ADMIN");
   if (!registries.length) {
