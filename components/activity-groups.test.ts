@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { groupActivity, type GroupableActivity } from "./activity-groups";
+import type { ActivityItem } from "@/lib/schemas/audit";
+import { groupActivity } from "./activity-groups";
 
-const base: GroupableActivity = { at: "2026-11-27T10:00:00.000Z", actor: "ana@example.com", action: "promote", registryId: "r1", repository: "bulk/many", tag: null, digest: "sha256:aa", previousDigest: null };
+const base: ActivityItem = { id: "1", at: "2026-11-27T10:00:00.000Z", actor: "ana@example.com", action: "promote", registryId: "r1", repository: "bulk/many", tag: null, digest: "sha256:aa", previousDigest: null };
 const at = (min: number) => new Date(Date.parse(base.at) - min * 60_000).toISOString();
 
 describe("groupActivity", () => {

@@ -1,21 +1,11 @@
 // Consecutive changes of one kind by one actor to one repository and digest (a bulk promotion of
 // 10 tags, a push of several tags of one build) read as one line of the overview's activity.
-export interface GroupableActivity {
-  at: string;
-  actor: string;
-  action: string;
-  registryId: string | null;
-  repository: string | null;
-  tag: string | null;
-  digest: string | null;
-  previousDigest: string | null;
-  observedBy?: string;
-}
+import type { ActivityItem } from "@/lib/schemas/audit";
 
 /** Items closer than this to the group's newest one may join it. */
 const WINDOW_MS = 10 * 60_000;
 
-export function groupActivity<T extends GroupableActivity>(items: T[], maxGroups: number): { first: T; tags: string[] }[] {
+export function groupActivity<T extends ActivityItem>(items: T[], maxGroups: number): { first: T; tags: string[] }[] {
   const groups: { first: T; tags: string[] }[] = [];
   const same = (a: T, b: T) =>
     a.actor === b.actor && a.action === b.action && a.registryId === b.registryId && a.repository === b.repository &&

@@ -2,20 +2,7 @@
 import Link from "next/link";
 import { groupActivity } from "@/components/activity-groups";
 import { shortDigest } from "@/components/format";
-
-export interface ActivityRow {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  registryId: string | null;
-  registryName?: string;
-  repository: string | null;
-  tag: string | null;
-  digest: string | null;
-  previousDigest: string | null;
-  observedBy?: string;
-}
+import type { ActivityItem } from "@/lib/schemas/audit";
 
 const VERBS: Record<string, string> = {
   "registry.push": "pushed",
@@ -37,7 +24,7 @@ function ago(iso: string, now: number): string {
 /** Lines shown; consecutive changes of one kind to one repository and digest share a line. */
 const LINES = 12;
 
-export function RecentActivity({ items, now }: { items: ActivityRow[]; now: number }) {
+export function RecentActivity({ items, now }: { items: ActivityItem[]; now: number }) {
   const groups = groupActivity(items, LINES);
   return (
     <section className="card mt-6" aria-label="Recent activity" data-testid="recent-activity">

@@ -14,3 +14,11 @@ export interface AuditEventView {
   sourceAddress: string | null;
   details?: unknown;
 }
+
+/** One line of the overview's recent activity: a tag change, without the audit log's private parts. */
+export type ActivityItem = Pick<AuditEventView, "id" | "at" | "actor" | "action" | "registryId" | "repository" | "tag" | "digest" | "previousDigest"> & {
+  /** e.g. "sync", "browse": how Regatta learned of it, when it did not do it itself */
+  observedBy?: string;
+  /** filled in by the page */
+  registryName?: string;
+};

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { AuditEventView } from "@/lib/schemas/audit";
+import type { ActivityItem, AuditEventView } from "@/lib/schemas/audit";
 
 export const AUDIT_PAGE_MAX = 500;
 const EXPORT_BATCH = 2_000;
@@ -161,20 +161,6 @@ export async function lastPush(registryId: string, repository: string, tag: stri
 
 /** What changed in the registries lately (pushes, promotions, retags, roll backs, deletes), for the overview. */
 export const REGISTRY_ACTIVITY = ["registry.push", "registry.delete", ...PROMOTION_ACTIONS, "delete"];
-
-export interface ActivityItem {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  registryId: string | null;
-  repository: string | null;
-  tag: string | null;
-  digest: string | null;
-  previousDigest: string | null;
-  /** e.g. "sync", "webhook": how Regatta learned of it, when it did not do it itself */
-  observedBy?: string;
-}
 
 /**
  * The newest successful changes to tags, for everyone who may browse: no sign-ins, users or tokens
