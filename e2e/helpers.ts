@@ -18,14 +18,22 @@ export function gotoManifest(page: Page, registryId: string, repository: string,
   return page.goto(`/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`);
 }
 
-/** From a tag page: Promote… → target → plan (dry run) → Promote, until the job says succeeded. */
-export async function promoteFromTagPage(page: Page, target: { registry: string; repository: string; tag: string }) {
+export interface PromotionTarget { registry: string; repository: string; tag: string }
+
+/** From a tag page: Promote… → target → Plan (dry run); the dialog, for what the caller checks next. */
+export async function planPromotion(page: Page, target: PromotionTarget) {
   await page.getByRole("button", { name: "Promote…" }).click();
   const dialog = page.getByRole("dialog", { name: "Promote" });
   await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
   await dialog.getByLabel("Repository").fill(target.repository);
   await dialog.getByLabel("Tag").fill(target.tag);
   await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
+  return dialog;
+}
+
+/** From a tag page: Promote… → target → plan (dry run) → Promote, until the job says succeeded. */
+export async function promoteFromTagPage(page: Page, target: PromotionTarget) {
+  const dialog = await planPromotion(page, target);
   await expect(dialog.getByTestId("plan")).toBeVisible();
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
   await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });

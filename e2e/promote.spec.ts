@@ -2,7 +2,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
 import { ADMIN } from "./global-setup";
-import { screenshot, signIn } from "./helpers";
+import { planPromotion, screenshot, signIn, type PromotionTarget } from "./helpers";
 
 let open: RunningRegistry;
 let basic: RunningRegistry;
@@ -39,13 +39,8 @@ async function digest(reg: RunningRegistry, ref: string): Promise<string> {
   }
 }
 
-async function promoteVia(page: Page, target: { registry: string; repository: string; tag: string }, opts: { overwrite?: boolean; refused?: boolean } = {}) {
-  await page.getByRole("button", { name: "Promote…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote" });
-  await dialog.getByLabel("Target registry").selectOption({ label: target.registry });
-  await dialog.getByLabel("Repository").fill(target.repository);
-  await dialog.getByLabel("Tag").fill(target.tag);
-  await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
+async function promoteVia(page: Page, target: PromotionTarget, opts: { overwrite?: boolean; refused?: boolean } = {}) {
+  const dialog = await planPromotion(page, target);
   if (opts.refused) return dialog;
   await expect(dialog.getByTestId("plan")).toBeVisible();
   if (opts.overwrite) {
