@@ -103,18 +103,8 @@ export async function listTags(registryId: string, repository: string): Promise<
   return (await listTagsTimed(registryId, repository)).answer;
 }
 
-// One registry tag list per repository in flight: the table asks for its first page and the whole
-// list at once, and both answers come from the same registry call (nothing is kept afterwards).
-const tagListsInFlight = new Map<string, Promise<string[]>>();
-
 function registryTagList(registryId: string, repository: string): Promise<string[]> {
-  const key = `${registryId}\n${repository}`;
-  let p = tagListsInFlight.get(key);
-  if (!p) {
-    p = client(registryId).then((c) => c.listTags(repository)).finally(() => tagListsInFlight.delete(key));
-    tagListsInFlight.set(key, p);
-  }
-  return p;
+  return client(registryId).then((c) => c.listTags(repository));
 }
 
 /**

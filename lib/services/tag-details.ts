@@ -86,6 +86,8 @@ function vendorMetadata(registryId: string, provider: RegistryProvider, reposito
       return new Map<string, TagMetadata>();
     },
   );
+  // expired listings go when a new one is kept, so the map holds at most a minute of repositories
+  for (const [k, v] of vendorCache) if (Date.now() - v.at >= VENDOR_TTL_MS) vendorCache.delete(k);
   vendorCache.set(key, { at: Date.now(), value });
   return value;
 }
