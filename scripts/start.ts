@@ -1,10 +1,13 @@
 // `npm start`: database (embedded unless DATABASE_URL), migrations, master key, first admin,
-// a production build when missing or stale, then `next start` on PORT. Ctrl-C stops it all.
+// a production build when missing or stale, then the front server on PORT (scripts/lib/front.ts)
+// with `next start` behind it on a loopback port. Ctrl-C stops it all.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { Server } from "node:http";
 import { dataDir, startDatabase, type Database } from "./lib/database.ts";
+import { createFront, freePort } from "./lib/front.ts";
 import { migrate } from "./lib/migrate.ts";
 
 const nextBin = path.resolve("node_modules/next/dist/bin/next");
@@ -63,12 +66,18 @@ function buildIfStale() {
 
 let db: Database | undefined;
 let next: ChildProcess | undefined;
+let front: Server | undefined;
 let stopping = false;
 
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   say("stopping");
+  if (front) {
+    // no new connections; requests in flight (webhooks waiting for their audit commit) finish
+    await new Promise((r) => { front!.close(r); setTimeout(r, 5000); });
+    front.closeAllConnections();
+  }
   if (next && next.exitCode === null) {
     next.kill("SIGTERM");
     await new Promise((r) => { next!.once("exit", r); setTimeout(r, 5000); });
@@ -97,14 +106,24 @@ try {
   say(`master key ${ring.active.id} (${ring.source === "env" ? "REGATTA_MASTER_KEY" : "key file"})`);
   const { ensureAdmin } = await import("../lib/services/bootstrap.ts");
   await ensureAdmin((l) => console.log(`\n[regatta] ${l}\n`));
-  const { db: prisma } = await import("../lib/db.ts");
-  await prisma.$disconnect();
+
+  // the front takes PORT first: a port in use is said before a minute of building
+  const { machineRoute } = await import("../lib/api/machine-routes.ts");
+  const upstream = { host: "127.0.0.1", port: await freePort() };
+  front = createFront({ upstream, publicPort: port, route: machineRoute });
+  await new Promise<void>((resolve, reject) => {
+    front!.once("error", reject);
+    front!.listen(port, host, () => resolve());
+  });
+  front.on("error", (e) => console.error(`[regatta] front: ${e.message}`));
 
   if (!dev) buildIfStale();
-  // next itself, not through npx: a signal to a wrapper may not reach the server
-  next = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+  // next itself, not through npx: a signal to a wrapper may not reach the server. It keeps idle
+  // connections from the front open longer than the front does, so none closes under a request.
+  next = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(upstream.port), "-H", upstream.host, ...(dev ? [] : ["--keepAliveTimeout", "120000"])], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   next.stdout!.on("data", (chunk: Buffer) => {
-    const text = chunk.toString();
+    // Next's own "Local:"/"Network:" lines name its loopback port, not the one to open
+    const text = chunk.toString().split("\n").filter((l) => !/^\s*- (Local|Network):/.test(l)).join("\n");
     process.stdout.write(text);
     if (/Ready in|started server|✓ Ready/.test(text)) say(`Regatta is running at http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
   });

@@ -52,3 +52,14 @@ export function registryToApiError(err: unknown): ApiError | null {
     retry && e.retryAfter ? { "retry-after": String(e.retryAfter) } : undefined,
   );
 }
+
+/** Any error as the API's JSON answer; one that is not the caller's or the registry's is logged with an id and said vaguely. */
+export function errorJson(err: unknown): Response {
+  const e = err instanceof ZodError ? zodToApiError(err) : err instanceof ApiError ? err : registryToApiError(err);
+  if (e) {
+    return Response.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } } satisfies ErrorBody, { status: e.status, headers: e.headers });
+  }
+  const requestId = crypto.randomUUID();
+  console.error(`[regatta] request ${requestId} failed:`, err instanceof Error ? `${err.name}: ${err.message}` : "unknown error");
+  return Response.json({ error: { code: "INTERNAL", message: `something went wrong on the server (request id ${requestId})` } } satisfies ErrorBody, { status: 500 });
+}

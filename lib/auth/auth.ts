@@ -6,16 +6,13 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
+import { clientAddress } from "./actor";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./login-limit";
 import { verifyPassword } from "./password";
 import { ROLES, type Role } from "./roles";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
-}
-
-export function clientAddress(headers: Headers): string | null {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || null;
 }
 
 const loginSchema = z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(1024) });

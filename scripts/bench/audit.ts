@@ -1,11 +1,11 @@
 // Audit (issue 6): webhook ingestion under a burst, and audit queries over a large log.
 //   npx tsx --conditions=react-server scripts/bench/audit.ts [--events 1000000] [--burst 2000] [--senders 64] [--no-http] [--no-write]
-// By default a running Regatta (`next start` through scripts/lib/app-server, its own embedded PostgreSQL)
-// receives the bursts on POST /api/v1/webhooks/registry/{id} and answers GET /api/v1/audit/last-push; the
+// By default a running Regatta (`npm start` through scripts/lib/app-server, its own embedded PostgreSQL)
+// receives the bursts on POST /api/v1/webhooks/registry/{id} (answered by its front server) and answers GET /api/v1/audit/last-push; the
 // same bursts also go straight into receiveWebhook (what the route runs) from this process, on the same
 // database. --no-http skips the app (a fresh embedded PostgreSQL, receiveWebhook only). The log is then
 // grown to --events with bulk INSERTs carrying valid hashes, and the whole chain is verified at the end.
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { apiToken, startApp, type AppServer } from "../lib/app-server.ts";
-import { freePort, startEmbedded, type Database } from "../lib/database.ts";
+import { startEmbedded, type Database } from "../lib/database.ts";
 import { migrate } from "../lib/migrate.ts";
 import { median } from "./measure.ts";
 import { writeReport } from "./report.ts";
@@ -33,7 +33,6 @@ const startedAt = new Date().toISOString();
 const loadStart = load();
 
 let app: AppServer | undefined;
-let plain: ChildProcess | undefined;
 let database: Database | undefined;
 let dir = "";
 if (HTTP) {
@@ -50,7 +49,8 @@ if (HTTP) {
   await migrate(database.url, () => {});
 }
 
-const nextPid = app ? serverPid(new URL(app.url).port) : null;
+// the process listening on the app's port: npm start's front server, which answers the webhooks
+const appPid = app ? serverPid(new URL(app.url).port) : null;
 
 const { db } = await import("../../lib/db.ts");
 const { createWebhookSecret, receiveWebhook } = await import("../../lib/services/webhooks.ts");
@@ -63,7 +63,7 @@ const n0 = (v: number) => Math.round(v).toLocaleString("en");
 const rows: string[][] = [];
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-// CPU time (ms) of the app's Next process, found by its port, and of this process, for the HTTP rows
+// CPU time (ms) of the app's front process, found by its port, and of this process, for the HTTP rows
 function serverPid(port: string): number | null {
   const out = spawnSync("ss", ["-ltnpH", `sport = :${port}`], { encoding: "utf8" }).stdout ?? "";
   return Number(/pid=(\d+)/.exec(out)?.[1]) || null;
@@ -88,7 +88,7 @@ function machineTicks(): [number, number] {
 
 interface BurstResult {
   events: number; posts: number; offeredMs: number; doneMs: number; latencies: number[]; failures: string[]; accepted: number;
-  /** CPU ms of the app's Next process (NaN without one) and of this process during the burst */
+  /** CPU ms of the app's front process (NaN without one) and of this process during the burst */
   serverCpuMs: number; selfCpuMs: number;
   /** share of all CPUs busy (any process) during the burst */
   machineBusy: number;
@@ -202,20 +202,11 @@ try {
     await sleep(500);
     return { posts, keys };
   };
-  const next = { name: "Next", pid: nextPid };
-  const single = app ? await runBurst(`${BURST} POSTs of 1 event in 1 s, HTTP, ${SENDERS} senders`, 1, overHttp, next) : undefined;
-  if (app) await runBurst(`${BURST / 50} POSTs of 50 events in 1 s, HTTP`, 50, overHttp, next);
+  const front = { name: "the front", pid: appPid };
+  const single = app ? await runBurst(`${BURST} POSTs of 1 event in 1 s, HTTP, ${SENDERS} senders`, 1, overHttp, front) : undefined;
+  if (app) await runBurst(`${BURST / 50} POSTs of 50 events in 1 s, HTTP`, 50, overHttp, front);
   // what the route costs without the log: the same POSTs carrying a pull (authenticated, parsed, ignored)
-  const pulls = app ? await burst(Array.from({ length: BURST }, () => JSON.stringify({ events: [{ id: randomUUID(), action: "pull", target: { repository: "bench/app", digest: `sha256:${"0".repeat(64)}` }, actor: {} }] })), 1, overHttp, nextPid) : undefined;
-  // the same one-event burst through a bare node:http server in another process: ingestion over HTTP without Next
-  const plainPort = await freePort();
-  plain = fork(path.join(import.meta.dirname, "audit-plain-server.ts"), [], { execArgv: ["--import", "tsx", "--conditions=react-server"], env: { ...process.env, PORT: String(plainPort) } });
-  await new Promise((resolve, reject) => { plain!.once("message", resolve); plain!.once("exit", () => reject(new Error("the node:http server exited"))); });
-  const overPlain = httpSender(`http://127.0.0.1:${plainPort}`);
-  // a fresh process: warm its JIT and pools as the app was warmed by the bursts before
-  for (let i = 0; i < 8; i++) await Promise.all(Array.from({ length: SENDERS }, () => overPlain(envelope(1))));
-  await runBurst(`${BURST} POSTs of 1 event in 1 s, bare node:http server → receiveWebhook (no Next), ${SENDERS} senders`, 1, overPlain, { name: "node:http", pid: plain.pid ?? null });
-  plain.kill();
+  const pulls = app ? await burst(Array.from({ length: BURST }, () => JSON.stringify({ events: [{ id: randomUUID(), action: "pull", target: { repository: "bench/app", digest: `sha256:${"0".repeat(64)}` }, actor: {} }] })), 1, overHttp, appPid) : undefined;
   const singleDirect = await runBurst(`${BURST} deliveries of 1 event in 1 s, receiveWebhook`, 1, direct);
   await runBurst(`${BURST / 50} deliveries of 50 events in 1 s, receiveWebhook`, 50, direct);
 
@@ -244,7 +235,7 @@ try {
   if (pulls) {
     rows.push([`Diagnostic: ${n0(pulls.posts)} POSTs of 1 pull event (nothing to write), HTTP, ${SENDERS} senders`,
       `${ms(pct(pulls.latencies, 0.5))} ms p50, ${ms(pct(pulls.latencies, 0.99))} ms p99, last answer at ${n0(pulls.doneMs)} ms`,
-      `${n0(pulls.posts / (pulls.doneMs / 1000))} POSTs/s`, `${pulls.failures.length} errors${cpuNote(pulls, "Next")}`, ""]);
+      `${n0(pulls.posts / (pulls.doneMs / 1000))} POSTs/s`, `${pulls.failures.length} errors${cpuNote(pulls, "the front")}`, ""]);
   }
   rows.push([
     `Replay of the first burst (${n0(again.posts)} duplicates)`,
@@ -395,8 +386,7 @@ try {
     `Command: \`npm run bench\` (or \`npx tsx --conditions=react-server scripts/bench/audit.ts${HTTP ? "" : " --no-http"}\`): bursts of ${n0(BURST)} events, a log of ${n0(count)} events.`,
     `Run: ${startedAt} → ${new Date().toISOString()}. Machine: ${cpu.length} × ${cpu[0]?.model.trim()}, Node ${process.version}, embedded PostgreSQL 18.`,
     `Load average (1/5/15 min) at start ${loadStart}, at end ${load()}${os.loadavg()[0]! > 1 ? " (other work shared the machine)" : ""}.`,
-    `${HTTP ? `HTTP rows: a running Regatta (\`next start\`, its embedded PostgreSQL), sent to by this process over ${SENDERS} keep-alive connections; receiveWebhook rows: the same code called in this process, on the same database.` : "No Regatta server (--no-http): receiveWebhook called in this process."}`,
-    "The node:http row: receiveWebhook behind a bare node:http server in a child process (scripts/bench/audit-plain-server.ts), to tell ingestion's cost from Next's.",
+    `${HTTP ? `HTTP rows: a running Regatta (\`npm start\`: its front server answers the webhooks, \`next start\` behind it, its embedded PostgreSQL), sent to by this process over ${SENDERS} keep-alive connections; receiveWebhook rows: the same code called in this process, on the same database.` : "No Regatta server (--no-http): receiveWebhook called in this process."}`,
     `A burst offers its POSTs evenly over 1 s whatever the answers (open loop); latency counts from when a POST was due. It keeps up (✅) when nothing is lost and the last answer comes within 1.5 s. The log was then seeded to ${n0(count)} events in ${seedS.toFixed(0)} s (bulk INSERTs, valid hashes).`,
     "",
     "| Measurement | Latency | Throughput | Check | Result |",
@@ -407,7 +397,6 @@ try {
   if (WRITE) log(`written to ${writeReport(md, "audit")}`);
   await db.$disconnect();
 } finally {
-  plain?.kill();
   await app?.stop();
   await database?.stop();
   // a log of 1,000,000 events is ~2 GB on disk

@@ -1,16 +1,11 @@
 import { z } from "zod";
-import { NextResponse } from "next/server";
+import { listTagsRoute } from "@/lib/api/machine-routes";
 import { withRole } from "@/lib/auth/guard";
-import { searchParams, tagsQuery } from "@/lib/schemas/browse";
-import { listTagsTimed } from "@/lib/services/browse";
+import { searchParams } from "@/lib/schemas/browse";
 import { deleteTag, previewDelete } from "@/lib/services/delete-tag";
 
-export const GET = withRole<{ id: string }>("VIEWER", async ({ req, params }) => {
-  const q = tagsQuery.parse(searchParams(req));
-  const { answer, timing } = await listTagsTimed(params.id, q.repository, q.limit);
-  const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
-  return NextResponse.json(answer, { headers: { "server-timing": serverTiming } });
-});
+// the handler is shared with the front server (lib/api/machine-routes.ts)
+export const GET = withRole<{ id: string }>("VIEWER", listTagsRoute);
 
 const deleteQuery = z.object({
   repository: z.string().min(1, "repository is required"),

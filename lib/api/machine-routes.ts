@@ -1,0 +1,56 @@
+import "server-only";
+// The API routes machines call in bursts, framework-free: Next's route handlers serve them
+// (app/api/v1/…/route.ts), and so does the front server of `npm start` (scripts/lib/front.ts)
+// without Next's per-request cost (~2 ms of CPU each): registry webhooks, and the tag list for
+// API tokens (CI, scripts). Same code, same answers either way.
+import { errorJson } from "@/lib/api/errors";
+import { clientAddress, guarded, tokenActor, type Handler } from "@/lib/auth/actor";
+import { searchParams, tagsQuery } from "@/lib/schemas/browse";
+import { listTagsJson } from "@/lib/services/browse";
+import { receiveWebhook } from "@/lib/services/webhooks";
+
+/** GET /api/v1/registries/{id}/tags: every tag, with what PostgreSQL knows; Server-Timing says where the time went. */
+export const listTagsRoute: Handler<{ id: string }> = async ({ req, params }) => {
+  const q = tagsQuery.parse(searchParams(req));
+  const { json, timing } = await listTagsJson(params.id, q.repository, q.limit);
+  const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
+  return new Response(json, { headers: { "content-type": "application/json", "server-timing": serverTiming } });
+};
+
+/** POST /api/v1/webhooks/registry/{registryId}: no session; the registry's webhook secret authenticates the call. */
+export async function webhookRoute(req: Request, registryId: string): Promise<Response> {
+  try {
+    return Response.json(await receiveWebhook(registryId, req, clientAddress(req.headers)), { status: 202 });
+  } catch (err) {
+    return errorJson(err);
+  }
+}
+
+const WEBHOOK_PATH = /^\/api\/v1\/webhooks\/registry\/([^/]+)$/;
+const TAGS_PATH = /^\/api\/v1\/registries\/([^/]+)\/tags$/;
+const tagsForTokens = guarded(tokenActor, "VIEWER", listTagsRoute);
+
+function segment(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * For the front server: the handler of a request it may answer itself, or undefined (Next answers).
+ * The tag list is served here for API tokens only; a browser's session cookie goes through Next.
+ */
+export function machineRoute(method: string, path: string, authorization: string | undefined): ((req: Request) => Promise<Response>) | undefined {
+  let m: RegExpExecArray | null;
+  if (method === "POST" && (m = WEBHOOK_PATH.exec(path))) {
+    const id = segment(m[1]!);
+    return id === undefined ? undefined : (req) => webhookRoute(req, id);
+  }
+  if (method === "GET" && authorization && /^Bearer\s/i.test(authorization) && (m = TAGS_PATH.exec(path))) {
+    const id = segment(m[1]!);
+    return id === undefined ? undefined : (req) => tagsForTokens(req, { params: Promise.resolve({ id }) });
+  }
+  return undefined;
+}

@@ -1,0 +1,73 @@
+import "server-only";
+// Who is asking, and the role check every API handler goes through. Framework-free (no Next, no
+// Auth.js): guard.ts adds the session cookie for Next's route handlers; the front server in
+// scripts/lib/front.ts serves the API's hottest machine routes with API tokens alone.
+import { errorJson, forbidden, unauthorized } from "@/lib/api/errors";
+import { userForToken } from "./api-tokens";
+import { hasRole, type Role } from "./roles";
+
+export interface Actor {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  via: "session" | "token";
+  address: string | null;
+}
+
+/** The caller's address: the first X-Forwarded-For entry (the front server and Next set it). */
+export function clientAddress(headers: Headers): string | null {
+  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || null;
+}
+
+/** The API token of `Authorization: Bearer …`, if the request sends one. */
+export function bearerToken(h: Headers): string | undefined {
+  return h.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+}
+
+/** The owner of the request's API token; null without a token or with an unknown, expired or revoked one. */
+export async function tokenActor(h: Headers): Promise<Actor | null> {
+  const bearer = bearerToken(h);
+  const user = bearer ? await userForToken(bearer) : null;
+  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "token", address: clientAddress(h) };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// A browser's mutation must come from our own pages; tokens are not sent by browsers on their own.
+function sameOrigin(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  const site = req.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") return false;
+  if (!origin) return true;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+type Params = Record<string, string>;
+export type Handler<P extends Params> = (ctx: { req: Request; actor: Actor; params: P }) => Promise<Response | unknown>;
+
+/**
+ * A route handler behind the role check: `actorOf` says who is asking (null: nobody signed in);
+ * then the origin and the role are checked, and errors become the API's JSON error answers.
+ */
+export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor | null>, role: Role, handler: Handler<P>) {
+  return async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const actor = await actorOf(req.headers);
+      if (!actor) throw unauthorized();
+      if (actor.via === "session" && !SAFE_METHODS.has(req.method) && !sameOrigin(req)) {
+        throw forbidden("cross-site requests are not accepted");
+      }
+      if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
+      const result = await handler({ req, actor, params: await ctx.params });
+      return result instanceof Response ? result : Response.json(result ?? { ok: true });
+    } catch (err) {
+      return errorJson(err);
+    }
+  };
+}

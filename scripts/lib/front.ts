@@ -1,0 +1,188 @@
+// The front server of `npm start`: it listens on PORT, answers the API's burst routes itself
+// (lib/api/machine-routes.ts: registry webhooks, and the tag list for API tokens) and passes every
+// other request, unchanged, to `next start` on a loopback port. Next costs ~2 ms of CPU per request
+// before a route handler runs; a burst of 2,000 one-event webhooks a second cannot afford that.
+import http from "node:http";
+import net from "node:net";
+import zlib from "node:zlib";
+import { promisify } from "node:util";
+
+const gzip = promisify(zlib.gzip);
+
+/** What the front answers itself; anything else goes to Next. */
+export type FrontRoute = (req: Request) => Promise<Response>;
+export type FrontRouter = (method: string, path: string, authorization: string | undefined) => FrontRoute | undefined;
+
+export interface FrontOptions {
+  /** where Next listens (loopback) */
+  upstream: { host: string; port: number };
+  /** the port clients connect to, for X-Forwarded-Port */
+  publicPort: number;
+  route: FrontRouter;
+  /** the most request body bytes the front reads for its own routes (more: the route sees a too-large body) */
+  bodyLimit?: number;
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+
+/** The X-Forwarded-* headers Next would set itself, from what the client sent and this socket. */
+function forwarded(req: http.IncomingMessage, publicPort: number): Record<string, string> {
+  const h = req.headers;
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted;
+  return {
+    "x-forwarded-for": (h["x-forwarded-for"] as string | undefined) ?? req.socket.remoteAddress ?? "",
+    "x-forwarded-host": (h["x-forwarded-host"] as string | undefined) ?? h.host ?? "",
+    "x-forwarded-port": (h["x-forwarded-port"] as string | undefined) ?? String(publicPort),
+    "x-forwarded-proto": (h["x-forwarded-proto"] as string | undefined) ?? (encrypted ? "https" : "http"),
+  };
+}
+
+function unavailable(res: http.ServerResponse, path: string, why: string) {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const message = `Regatta's web server is not answering (${why}); it may still be starting: try again in a moment`;
+  if (path.startsWith("/api/")) {
+    res.writeHead(502, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "UNAVAILABLE", message } }));
+  } else {
+    res.writeHead(502, { "content-type": "text/plain; charset=utf-8" }).end(`${message}\n`);
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (req.method === "GET" || req.method === "HEAD") return Promise.resolve(undefined);
+  const declared = Number(req.headers["content-length"] ?? "");
+  // a declared size over the limit is refused by the route without reading it
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off("data", onData);
+      resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        // enough to tell the route it is too large; the rest is not read
+        req.pause();
+        done();
+      }
+    };
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("error", reject);
+  });
+}
+
+async function serveOwn(route: FrontRoute, req: http.IncomingMessage, res: http.ServerResponse, opts: FrontOptions) {
+  const limit = opts.bodyLimit ?? 2 * 1024 * 1024;
+  const body = await readBody(req, limit);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined && !HOP_BY_HOP.has(k)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+  }
+  for (const [k, v] of Object.entries(forwarded(req, opts.publicPort))) headers.set(k, v);
+  const url = `${headers.get("x-forwarded-proto")}://${req.headers.host ?? "localhost"}${req.url}`;
+  const answer = await route(new Request(url, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined }));
+  const out = Buffer.from(await answer.arrayBuffer());
+  const head: Record<string, string | string[]> = {};
+  answer.headers.forEach((v, k) => {
+    if (k !== "set-cookie") head[k] = v;
+  });
+  const cookies = answer.headers.getSetCookie();
+  if (cookies.length) head["set-cookie"] = cookies;
+  let payload = out;
+  // like Next: gzip when the client takes it and the answer is worth it (a 1,500-tag list: 490 KB → 6 KB)
+  if (out.length >= 1024 && !head["content-encoding"] && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+    payload = await gzip(out, { level: 1 });
+    head["content-encoding"] = "gzip";
+    head.vary = "Accept-Encoding";
+  }
+  head["content-length"] = String(payload.length);
+  // a body left unread (over the limit) is not drained: the connection closes after the answer
+  if (body && body.length > limit) head.connection = "close";
+  res.writeHead(answer.status, head).end(req.method === "HEAD" ? undefined : payload);
+}
+
+function proxy(req: http.IncomingMessage, res: http.ServerResponse, opts: FrontOptions, agent: http.Agent, retried = false) {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) || k === "transfer-encoding") headers[k] = v;
+  Object.assign(headers, forwarded(req, opts.publicPort));
+  const up = http.request({ host: opts.upstream.host, port: opts.upstream.port, method: req.method, path: req.url, headers, agent }, (upRes) => {
+    const raw: string[] = [];
+    for (let i = 0; i < upRes.rawHeaders.length; i += 2) {
+      const k = upRes.rawHeaders[i]!.toLowerCase();
+      if (!HOP_BY_HOP.has(k) || k === "transfer-encoding") raw.push(upRes.rawHeaders[i]!, upRes.rawHeaders[i + 1]!);
+    }
+    res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, raw);
+    upRes.pipe(res);
+    upRes.on("error", () => res.destroy());
+  });
+  up.on("error", (err: NodeJS.ErrnoException) => {
+    // a kept-alive socket Next closed just as it was reused: a GET or HEAD is sent again once
+    if (!retried && up.reusedSocket && err.code === "ECONNRESET" && (req.method === "GET" || req.method === "HEAD") && !res.headersSent) {
+      proxy(req, res, opts, agent, true);
+      return;
+    }
+    unavailable(res, req.url ?? "/", err.code ?? err.message);
+  });
+  res.on("close", () => {
+    if (!res.writableFinished) up.destroy();
+  });
+  if (retried) up.end();
+  else req.pipe(up);
+}
+
+/** WebSocket upgrades (`next dev`'s hot reload) go to Next as raw bytes. */
+function tunnel(req: http.IncomingMessage, socket: net.Socket, head: Buffer, opts: FrontOptions) {
+  const up = net.connect(opts.upstream.port, opts.upstream.host, () => {
+    const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    for (const [k, v] of Object.entries(forwarded(req, opts.publicPort))) if (!req.headers[k]) lines.push(`${k}: ${v}`);
+    up.write(`${lines.join("\r\n")}\r\n\r\n`);
+    if (head.length) up.write(head);
+    socket.pipe(up).pipe(socket);
+  });
+  const end = () => {
+    up.destroy();
+    socket.destroy();
+  };
+  up.on("error", end);
+  socket.on("error", end);
+}
+
+export function createFront(opts: FrontOptions): http.Server {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const own = opts.route(req.method ?? "GET", path, req.headers.authorization);
+    if (!own) {
+      proxy(req, res, opts, agent);
+      return;
+    }
+    serveOwn(own, req, res, opts).catch((err: unknown) => {
+      // the routes answer their own errors as JSON; this is the front failing (a client gone, …)
+      console.error(`[regatta] front: ${req.method} ${path} failed:`, err instanceof Error ? err.message : err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "INTERNAL", message: "something went wrong on the server" } }));
+      else res.destroy();
+    });
+  });
+  server.on("upgrade", (req, socket, head) => tunnel(req, socket as net.Socket, head, opts));
+  server.on("close", () => agent.destroy());
+  return server;
+}
+
+/** A free loopback port for Next behind the front. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,221 @@
+// The front server of `npm start` (scripts/lib/front.ts): it answers registry webhooks and API-token
+// tag lists itself, against real PostgreSQL and a real registry:2, with the same answers as Next's
+// route handlers; everything else reaches the server behind it unchanged (a loopback stand-in for
+// Next here, which echoes what it received; the e2e suite runs the real one behind the front).
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as collection from "@/app/api/v1/registries/route";
+import * as secretRoute from "@/app/api/v1/registries/[id]/webhook/route";
+import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
+import { machineRoute } from "@/lib/api/machine-routes";
+import { db } from "@/lib/db";
+import { createFront } from "../../scripts/lib/front";
+import { pushImage, pushManyTags, startRegistry, type RunningRegistry } from "../harness";
+import { call, userWithToken } from "../support/api";
+
+interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
+
+let upstream: http.Server;
+let upstreamPort: number;
+const seen: Seen[] = [];
+let front: http.Server;
+let base: string;
+let reg: RunningRegistry;
+let admin: string;
+let viewer: string;
+let registryId: string;
+let secret: string;
+
+/** A request through the front with node:http (fetch will not send a Host header of our choosing). */
+function send(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: Buffer; text: string; json: () => any }>((resolve, reject) => {
+    const req = http.request(`${base}${path}`, { method: opts.method ?? "GET", headers: opts.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        const text = res.headers["content-encoding"] === "gzip" ? zlib.gunzipSync(raw).toString() : raw.toString();
+        resolve({ status: res.statusCode!, headers: res.headers, raw, text, json: () => JSON.parse(text) });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+beforeAll(async () => {
+  // the stand-in for Next: echoes the request, sets two cookies, streams /slow in three pieces
+  upstream = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      if (req.url === "/slow") {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.write("one ");
+        setTimeout(() => res.write("two "), 50);
+        setTimeout(() => res.end("three"), 100);
+        return;
+      }
+      res.setHeader("set-cookie", ["a=1; Path=/; HttpOnly", "b=2; Path=/"]);
+      res.writeHead(203, { "content-type": "application/json", "x-from": "upstream" });
+      res.end(JSON.stringify({ method: req.method, url: req.url }));
+    });
+  });
+  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+  upstreamPort = (upstream.address() as AddressInfo).port;
+  front = createFront({ upstream: { host: "127.0.0.1", port: upstreamPort }, publicPort: 8443, route: machineRoute });
+  await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+
+  admin = (await userWithToken("ADMIN")).token;
+  viewer = (await userWithToken("VIEWER")).token;
+  reg = await startRegistry({ mode: "open", name: "front" });
+  await pushImage(reg, "team/app:1.0.0", { layers: [{ files: { "a.txt": "front\n" } }] });
+  await pushImage(reg, "team/app:1.10.0", { layers: [{ files: { "b.txt": "front 2\n" } }] });
+  await pushImage(reg, "team/many:v0", { layers: [{ files: { "c.txt": "front many\n" } }] });
+  await pushManyTags(reg, "team/many", 80, "v0");
+  const created = await call(collection.POST, { token: admin, method: "POST", body: { name: "front-reg", kind: "GENERIC", endpoint: reg.url } });
+  expect(created.status, created.text).toBe(201);
+  registryId = created.json.id;
+  const s = await call(secretRoute.POST, { token: admin, method: "POST", params: { id: registryId } });
+  secret = s.json.secret;
+});
+
+afterAll(async () => {
+  await new Promise((r) => front?.close(r));
+  await new Promise((r) => upstream?.close(r));
+  await reg?.stop();
+});
+
+describe("everything else goes to Next unchanged", () => {
+  it("passes method, path, query, Host, body, status, headers and every cookie; sets X-Forwarded-* as Next would", async () => {
+    seen.length = 0;
+    const res = await send("/api/auth/callback/credentials?x=1&y=%2F", { method: "POST", headers: { host: "regatta.example.com", "content-type": "application/x-www-form-urlencoded" }, body: "email=a%40b.c&password=p" });
+    expect(res.status).toBe(203);
+    expect(res.headers["x-from"]).toBe("upstream");
+    expect(res.headers["set-cookie"]).toEqual(["a=1; Path=/; HttpOnly", "b=2; Path=/"]);
+    expect(res.json()).toEqual({ method: "POST", url: "/api/auth/callback/credentials?x=1&y=%2F" });
+    const got = seen.at(-1)!;
+    expect(got.body).toBe("email=a%40b.c&password=p");
+    expect(got.headers).toMatchObject({ host: "regatta.example.com", "x-forwarded-host": "regatta.example.com", "x-forwarded-port": "8443", "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1" });
+    // what a proxy in front of Regatta said stays (the sign-in limits count the first address)
+    await send("/login", { headers: { "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" } });
+    expect(seen.at(-1)!.headers).toMatchObject({ "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" });
+  });
+
+  it("streams an answer as it comes", async () => {
+    const t0 = Date.now();
+    const firstByte = await new Promise<number>((resolve, reject) => {
+      http.get(`${base}/slow`, (res) => res.once("data", () => resolve(Date.now() - t0)).on("error", reject)).on("error", reject);
+    });
+    expect(firstByte).toBeLessThan(90);
+    expect((await send("/slow")).text).toBe("one two three");
+  });
+
+  it("a session's tag list (no API token) is Next's to answer", async () => {
+    seen.length = 0;
+    const res = await send(`/api/v1/registries/${registryId}/tags?repository=team/app`, { headers: { cookie: "authjs.session-token=x" } });
+    expect(res.status).toBe(203);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("says plainly when Next does not answer: JSON for the API, text for pages", async () => {
+    const dead = createFront({ upstream: { host: "127.0.0.1", port: 9 }, publicPort: 1, route: machineRoute });
+    await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
+    const at = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    try {
+      const api = await fetch(`${at}/api/v1/me`);
+      expect(api.status).toBe(502);
+      expect((await api.json()).error).toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("not answering") });
+      const page = await fetch(`${at}/registries`);
+      expect(page.status).toBe(502);
+      expect(await page.text()).toContain("try again in a moment");
+    } finally {
+      await new Promise((r) => dead.close(r));
+    }
+  });
+});
+
+describe("what the front answers itself", () => {
+  it("the tag list for an API token: Next is not asked, and the answer is the route handler's", async () => {
+    seen.length = 0;
+    const res = await send(`/api/v1/registries/${registryId}/tags?repository=team/app`, { headers: { authorization: `Bearer ${viewer}`, "accept-encoding": "gzip" } });
+    expect(res.status).toBe(200);
+    expect(seen).toHaveLength(0);
+    expect(res.headers["content-type"]).toContain("application/json");
+    expect(res.headers["server-timing"]).toMatch(/registry;dur=/);
+    const direct = await tagsRoute.GET(new Request(`http://x/api/v1/registries/${registryId}/tags?repository=team/app`, { headers: { authorization: `Bearer ${viewer}` } }), { params: Promise.resolve({ id: registryId }) });
+    const mine = res.json();
+    const theirs = await direct.json();
+    expect(mine.tags.map((t: { name: string }) => t.name)).toEqual(["1.0.0", "1.10.0"]); // version order
+    expect({ ...mine, at: "" }).toEqual({ ...theirs, at: "" });
+  });
+
+  it("gzips an answer only for a client that takes it", async () => {
+    const path = `/api/v1/registries/${registryId}/tags?repository=team/many`;
+    const plain = await send(path, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.json().tags.length).toBeGreaterThan(80);
+    const zipped = await send(path, { headers: { authorization: `Bearer ${viewer}`, "accept-encoding": "gzip, br" } });
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.raw.length).toBeLessThan(plain.raw.length);
+    expect({ ...zipped.json(), at: "" }).toEqual({ ...plain.json(), at: "" });
+  });
+
+  it("a wrong token, a missing repository, an unknown registry: the API's JSON errors", async () => {
+    const path = `/api/v1/registries/${registryId}/tags?repository=team/app`;
+    const bad = await send(path, { headers: { authorization: "Bearer rgt_not-a-token" } });
+    expect(bad.status).toBe(401);
+    expect(bad.json().error.code).toBe("UNAUTHENTICATED");
+    const noRepo = await send(`/api/v1/registries/${registryId}/tags`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(noRepo.status).toBe(422);
+    expect(noRepo.json().error.message).toMatch(/repository/);
+    const unknown = await send(`/api/v1/registries/00000000-0000-4000-8000-000000000000/tags?repository=team/app`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(unknown.status).toBe(404);
+    const gone = await send(`/api/v1/registries/${registryId}/tags?repository=team/nothing`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(gone.status).toBe(404);
+    expect(gone.json().error.message).not.toMatch(/at .*\.ts/); // no stack
+  });
+
+  it("a registry webhook: stored with the caller's address, Next is not asked; a wrong secret is 401 and recorded", async () => {
+    seen.length = 0;
+    const digest = `sha256:${"c".repeat(64)}`;
+    const envelope = JSON.stringify({ events: [{
+      id: crypto.randomUUID(), timestamp: new Date().toISOString(), action: "push",
+      target: { mediaType: "application/vnd.oci.image.manifest.v1+json", digest, size: 400, repository: "team/app", tag: "2.0.0" },
+      request: { addr: "10.0.0.5:41234", method: "PUT", useragent: "skopeo" }, actor: { name: "erin" },
+    }] });
+    const ok = await send(`/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json", "x-forwarded-for": "198.51.100.4" }, body: envelope });
+    expect(ok.status).toBe(202);
+    expect(ok.json()).toEqual({ accepted: 1, duplicates: 0, ignored: 0 });
+    const ev = await db.auditEvent.findFirstOrThrow({ where: { registryId, action: "registry.push", tag: "2.0.0" } });
+    expect(ev).toMatchObject({ actor: "erin", digest, repository: "team/app" });
+    expect((ev.details as { deliveredFrom: string }).deliveredFrom).toBe("198.51.100.4");
+
+    const wrong = await send(`/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: "Bearer rwh_wrong" }, body: envelope });
+    expect(wrong.status).toBe(401);
+    const rejected = await db.auditEvent.findFirstOrThrow({ where: { registryId, action: "webhook.rejected" }, orderBy: { id: "desc" } });
+    expect(rejected.sourceAddress).toBe("127.0.0.1");
+    expect(seen).toHaveLength(0);
+  });
+
+  it("a webhook body over the limit is 413 without being read to the end; nothing is stored", async () => {
+    const stored = () => db.auditEvent.count({ where: { registryId, action: { not: "webhook.rejected" } } });
+    const before = await stored();
+    const big = Buffer.alloc(3 * 1024 * 1024, "x");
+    const res = await send(`/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "transfer-encoding": "chunked" }, body: big }).catch((e: Error) => e);
+    // the front answers 413 and closes; a client still sending may see the connection reset instead
+    if (!(res instanceof Error)) {
+      expect(res.status).toBe(413);
+      expect(res.json().error.code).toBe("PAYLOAD_TOO_LARGE");
+    }
+    const declared = await send(`/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-length": String(big.length) }, body: big }).catch((e: Error) => e);
+    if (!(declared instanceof Error)) expect(declared.status).toBe(413);
+    expect([res, declared].some((r) => !(r instanceof Error))).toBe(true);
+    expect(await stored()).toBe(before);
+  });
+});
