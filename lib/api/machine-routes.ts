@@ -18,9 +18,9 @@ export const listTagsRoute: Handler<{ id: string }> = async ({ req, params }) =>
 };
 
 /** POST /api/v1/webhooks/registry/{registryId}: no session; the registry's webhook secret authenticates the call. */
-export async function webhookRoute(req: Request, registryId: string): Promise<Response> {
+export async function webhookRoute(req: Request, registryId: string, body?: Buffer): Promise<Response> {
   try {
-    return Response.json(await receiveWebhook(registryId, req, clientAddress(req.headers)), { status: 202 });
+    return Response.json(await receiveWebhook(registryId, req, clientAddress(req.headers), body), { status: 202 });
   } catch (err) {
     return errorJson(err);
   }
@@ -40,13 +40,14 @@ function segment(s: string): string | undefined {
 
 /**
  * For the front server: the handler of a request it may answer itself, or undefined (Next answers).
+ * The front reads the body itself and passes it beside a bodiless Request (no stream to read again).
  * The tag list is served here for API tokens only; a browser's session cookie goes through Next.
  */
-export function machineRoute(method: string, path: string, authorization: string | undefined): ((req: Request) => Promise<Response>) | undefined {
+export function machineRoute(method: string, path: string, authorization: string | undefined): ((req: Request, body?: Buffer) => Promise<Response>) | undefined {
   let m: RegExpExecArray | null;
   if (method === "POST" && (m = WEBHOOK_PATH.exec(path))) {
     const id = segment(m[1]!);
-    return id === undefined ? undefined : (req) => webhookRoute(req, id);
+    return id === undefined ? undefined : (req, body) => webhookRoute(req, id, body);
   }
   if (method === "GET" && authorization && /^Bearer\s/i.test(authorization) && (m = TAGS_PATH.exec(path))) {
     const id = segment(m[1]!);

@@ -114,9 +114,14 @@ function checkSecret(kind: string, registryId: string, stored: StoredSecret | nu
 
 export interface DeliveryResult { accepted: number; duplicates: number; ignored: number }
 
-async function readLimited(req: Request, limit: number): Promise<Buffer> {
+/** The body, at most `limit` bytes: from the request's stream, or as already read by the front server. */
+async function readLimited(req: Request, limit: number, read?: Buffer): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (read) {
+    if (read.length > limit) throw tooLarge(limit);
+    return read;
+  }
   if (!req.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -174,9 +179,12 @@ async function runLookups() {
   }
 }
 
-/** Handles one delivery: authenticate, parse, append one audit event per new event, track tags. `caller` is the sender's address. */
-export async function receiveWebhook(registryId: string, req: Request, caller: string | null): Promise<DeliveryResult> {
-  const [reg, raw] = await Promise.all([isUuid(registryId) ? findRegistry(registryId) : null, readLimited(req, WEBHOOK_BODY_LIMIT)]);
+/**
+ * Handles one delivery: authenticate, parse, append one audit event per new event, track tags.
+ * `caller` is the sender's address; `alreadyRead` the body when the caller has read it (the front server).
+ */
+export async function receiveWebhook(registryId: string, req: Request, caller: string | null, alreadyRead?: Buffer): Promise<DeliveryResult> {
+  const [reg, raw] = await Promise.all([isUuid(registryId) ? findRegistry(registryId) : null, readLimited(req, WEBHOOK_BODY_LIMIT, alreadyRead)]);
   const check: Check = reg ? checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), req, raw) : { ok: false, reason: "unknown registry" };
   if (!check.ok) {
     await recordRejection(reg?.id ?? null, registryId, caller, check.reason);

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 const gzip = promisify(zlib.gzip);
 
 /** What the front answers itself; anything else goes to Next. */
-export type FrontRoute = (req: Request) => Promise<Response>;
+export type FrontRoute = (req: Request, body: Buffer | undefined) => Promise<Response>;
 export type FrontRouter = (method: string, path: string, authorization: string | undefined) => FrontRoute | undefined;
 
 export interface FrontOptions {
@@ -86,7 +86,8 @@ async function serveOwn(route: FrontRoute, req: http.IncomingMessage, res: http.
   }
   for (const [k, v] of Object.entries(forwarded(req, opts.publicPort))) headers.set(k, v);
   const url = `${headers.get("x-forwarded-proto")}://${req.headers.host ?? "localhost"}${req.url}`;
-  const answer = await route(new Request(url, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined }));
+  // the body goes beside the Request: a Request holding it would make a stream to be read again
+  const answer = await route(new Request(url, { method: req.method, headers }), body);
   const out = Buffer.from(await answer.arrayBuffer());
   const head: Record<string, string | string[]> = {};
   answer.headers.forEach((v, k) => {
