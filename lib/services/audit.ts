@@ -168,7 +168,8 @@ export const REGISTRY_ACTIVITY = ["registry.push", "registry.delete", ...PROMOTI
  */
 export async function recentActivity(limit = 12): Promise<ActivityItem[]> {
   const rows = await db.auditEvent.findMany({
-    where: { action: { in: REGISTRY_ACTIVITY }, outcome: "success" },
+    // "registry.delete" also names a registry removed from Regatta (no repository): not a tag change
+    where: { action: { in: REGISTRY_ACTIVITY }, outcome: "success", repository: { not: null } },
     orderBy: { id: "desc" },
     take: limit,
     select: { id: true, at: true, actor: true, action: true, registryId: true, repository: true, tag: true, digest: true, previousDigest: true, details: true },

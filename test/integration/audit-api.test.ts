@@ -8,6 +8,7 @@ import * as lastPushRoute from "@/app/api/v1/audit/last-push/route";
 import * as verify from "@/app/api/v1/audit/verify/route";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
+import { recentActivity } from "@/lib/services/audit";
 import { call, userWithToken } from "../support/api";
 
 let admin: string;
@@ -142,6 +143,17 @@ describe("verify, last push, activity", () => {
     expect(today.day).toBe(new Date().toISOString().slice(0, 10));
     expect(today.pushes).toBeGreaterThanOrEqual(30);
     expect(today.promotions).toBeGreaterThanOrEqual(5);
+  });
+
+  it("recent activity (the overview) lists tag changes, not a registry removed from Regatta", async () => {
+    const gone = randomUUID();
+    // the same action name as a registry reporting a deleted tag, but about a Regatta registry row
+    await appendAudit({ actorKind: "USER", actor: who(9), action: "registry.delete", outcome: "success", registryId: gone, details: { name: "old", kind: "GENERIC" } });
+    await appendAudit({ actorKind: "REGISTRY", actor: `ci-${run}`, action: "registry.delete", outcome: "success", registryId, repository: `team/${run}`, tag: "old", previousDigest: digest("e") });
+    const items = await recentActivity(5);
+    expect(items[0]).toMatchObject({ action: "registry.delete", repository: `team/${run}`, tag: "old" });
+    expect(items.every((i) => i.repository)).toBe(true);
+    expect(items.some((i) => i.registryId === gone)).toBe(false);
   });
 });
 
