@@ -160,7 +160,7 @@ async function main() {
       `Run: ${startedAt.toISOString()} → ${new Date().toISOString()}. Machine: ${os.cpus().length} CPUs, Node ${process.version}, ` +
         `Chromium (Debian), ${versions.skopeo}, ${versions.registry}. Load average at start ${load.map((l) => l.toFixed(2)).join(" / ")}.`,
       "",
-      "Regatta runs as `next start` with its embedded PostgreSQL; the registry is a harness `docker-registry` (open) on 127.0.0.1",
+      "Regatta runs as `npm start` (its front server answers API-token tag lists; the pages come from `next start` behind it) with its embedded PostgreSQL; the registry is a harness `docker-registry` (open) on 127.0.0.1",
       "with the standard seed (demo/many: 1,500 tags) and demo/tenk (10,001 tags, pushed with `pushManyTags`). Browser times are",
       "wall time in Node around Playwright, from the start of the navigation, in a signed-in Chromium page whose JS was loaded once before.",
       "",
@@ -179,7 +179,8 @@ async function main() {
         "The whole list is asked for after that and is what the sort waits for.",
       "",
       `(c) inside the handler (medians): registry tag list ${fmt(m(apiServer.map((t) => t.registry ?? NaN)))}, PostgreSQL rows ${fmt(m(apiServer.map((t) => t.db ?? NaN)))} ` +
-        `(in parallel), sort and join ${fmt(m(apiServer.map((t) => t.join ?? NaN)))}; the rest of ${fmt(c.api)} is Next, the token check (a PostgreSQL lookup), JSON and gzip of the answer.`,
+        `(in parallel), sort and join ${fmt(m(apiServer.map((t) => t.join ?? NaN)))}; the front server's whole work (token check, the handler, gzip) ${fmt(m(apiServer.map((t) => t.total ?? NaN)))}; ` +
+        `the rest of ${fmt(c.api)} is HTTP on both sides and the client reading and parsing ~490 KB of JSON.`,
       "",
       "<details><summary>Per-run figures</summary>",
       "",

@@ -80,6 +80,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | un
 async function serveOwn(route: FrontRoute, req: http.IncomingMessage, res: http.ServerResponse, opts: FrontOptions) {
   const limit = opts.bodyLimit ?? 2 * 1024 * 1024;
   const body = await readBody(req, limit);
+  const t0 = performance.now();
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v !== undefined && !HOP_BY_HOP.has(k)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
@@ -102,6 +103,8 @@ async function serveOwn(route: FrontRoute, req: http.IncomingMessage, res: http.
     head["content-encoding"] = "gzip";
     head.vary = "Accept-Encoding";
   }
+  // the route's own Server-Timing, and the whole of the front's work (auth, route, encoding)
+  if (head["server-timing"]) head["server-timing"] += `, total;dur=${(performance.now() - t0).toFixed(1)}`;
   head["content-length"] = String(payload.length);
   // a body left unread (over the limit) is not drained: the connection closes after the answer
   if (body && body.length > limit) head.connection = "close";
