@@ -37,7 +37,7 @@ let database: Database | undefined;
 let dir = "";
 if (HTTP) {
   dir = path.resolve(".test-data/bench-audit-app");
-  log("starting Regatta (next start; builds first when the sources changed)");
+  log("starting Regatta (npm start; builds first when the sources changed)");
   app = await startApp({ dir, port: Number(process.env.BENCH_AUDIT_PORT || 3294), admin: { email: "admin@bench.test", password: "bench-admin-password" } });
   process.env.DATABASE_URL = app.databaseUrl;
   process.env.REGATTA_DATA_DIR = path.join(dir, "data");

@@ -1,4 +1,4 @@
-// The tag table in Chromium against a running Regatta (`next start`, embedded PostgreSQL) and a
+// The tag table in Chromium against a running Regatta (`npm start`, embedded PostgreSQL) and a
 // real registry (distribution 2.8, open): cold first visit of 1,500 tags, second visit of 10,000,
 // and GET …/tags beside `skopeo list-tags`. Writes its section of docs/BENCHMARKS.md.
 //   npx tsx scripts/bench/browse.ts [--no-write]      (BENCH_RUNS=5)
