@@ -6,8 +6,8 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Server } from "node:http";
-import { dataDir, startDatabase, type Database } from "./lib/database.ts";
-import { createFront, freePort } from "./lib/front.ts";
+import { dataDir, freePort, startDatabase, type Database } from "./lib/database.ts";
+import { createFront } from "./lib/front.ts";
 import { migrate } from "./lib/migrate.ts";
 
 const nextBin = path.resolve("node_modules/next/dist/bin/next");

@@ -178,15 +178,3 @@ export function createFront(opts: FrontOptions): http.Server {
   server.on("close", () => agent.destroy());
   return server;
 }
-
-/** A free loopback port for Next behind the front. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
