@@ -1,16 +1,10 @@
 // @ts-check
-const securityHeaders = [
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "Referrer-Policy", value: "same-origin" },
-  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), interest-cohort=()" },
-  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
-  {
-    key: "Content-Security-Policy",
-    // Next's App Router inlines its bootstrap scripts, hence 'unsafe-inline' for scripts
-    value: "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'",
-  },
-];
+import { readFileSync } from "node:fs";
+
+// one list for every answer: Next's pages and routes here, the front server's own answers (scripts/start.ts).
+// Next's App Router inlines its bootstrap scripts, hence 'unsafe-inline' for scripts in the CSP.
+/** @type {{ key: string; value: string }[]} */
+const securityHeaders = JSON.parse(readFileSync(new URL("./lib/api/security-headers.json", import.meta.url), "utf8"));
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

@@ -5,6 +5,8 @@ import pg from "pg";
 import { ADMIN } from "./global-setup";
 import { screenshot, signIn } from "./helpers";
 
+const securityHeaders = JSON.parse(fs.readFileSync("lib/api/security-headers.json", "utf8")) as { key: string; value: string }[];
+
 async function databaseText(): Promise<string> {
   const c = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
   await c.connect();
@@ -143,7 +145,15 @@ test("an API token made in Settings works with Bearer and stops working when rev
   expect(token).toMatch(/^rgt_/);
   await screenshot(page, "settings-tokens");
   const ci = await playwright.request.newContext({ baseURL: page.url().replace(/\/settings.*$/, ""), extraHTTPHeaders: { authorization: `Bearer ${token}` } });
-  expect((await ci.get("/api/v1/me")).status()).toBe(200);
+  const me = await ci.get("/api/v1/me");
+  expect(me.status()).toBe(200);
+  // the security headers on every answer: Next's page and API, and what npm start's front server answers itself
+  const fromFront = await ci.get("/api/v1/registries/00000000-0000-4000-8000-000000000000/tags?repository=x");
+  expect(fromFront.status()).toBe(404);
+  const pageAnswer = await page.request.get("/settings/tokens");
+  for (const { key, value } of securityHeaders) {
+    for (const answer of [pageAnswer, me, fromFront]) expect(answer.headers()[key.toLowerCase()], `${key} on ${answer.url()}`).toBe(value);
+  }
   await page.reload();
   expect(await page.content()).not.toContain(token);
   await page.getByRole("button", { name: "Revoke" }).first().click();

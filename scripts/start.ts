@@ -110,7 +110,8 @@ try {
   // the front takes PORT first: a port in use is said before a minute of building
   const { machineRoute } = await import("../lib/api/machine-routes.ts");
   const upstream = { host: "127.0.0.1", port: await freePort() };
-  front = createFront({ upstream, publicPort: port, route: machineRoute });
+  const headers = JSON.parse(fs.readFileSync("lib/api/security-headers.json", "utf8")) as { key: string; value: string }[];
+  front = createFront({ upstream, publicPort: port, route: machineRoute, headers });
   await new Promise<void>((resolve, reject) => {
     front!.once("error", reject);
     front!.listen(port, host, () => resolve());

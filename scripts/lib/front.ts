@@ -19,6 +19,8 @@ export interface FrontOptions {
   /** the port clients connect to, for X-Forwarded-Port */
   publicPort: number;
   route: FrontRouter;
+  /** headers every answer of the front's own carries (the security headers Next adds to its answers) */
+  headers?: { key: string; value: string }[];
   /** the most request body bytes the front reads for its own routes (more: the route sees a too-large body) */
   bodyLimit?: number;
 }
@@ -91,6 +93,7 @@ async function serveOwn(route: FrontRoute, req: http.IncomingMessage, res: http.
   const answer = await route(new Request(url, { method: req.method, headers }), body);
   const out = Buffer.from(await answer.arrayBuffer());
   const head: Record<string, string | string[]> = {};
+  for (const { key, value } of opts.headers ?? []) head[key.toLowerCase()] = value;
   answer.headers.forEach((v, k) => {
     if (k !== "set-cookie") head[k] = v;
   });

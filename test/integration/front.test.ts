@@ -10,6 +10,7 @@ import * as collection from "@/app/api/v1/registries/route";
 import * as secretRoute from "@/app/api/v1/registries/[id]/webhook/route";
 import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
 import { machineRoute } from "@/lib/api/machine-routes";
+import securityHeaders from "@/lib/api/security-headers.json";
 import { db } from "@/lib/db";
 import { createFront } from "../../scripts/lib/front";
 import { pushImage, pushManyTags, startRegistry, type RunningRegistry } from "../harness";
@@ -67,7 +68,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   upstreamPort = (upstream.address() as AddressInfo).port;
-  front = createFront({ upstream: { host: "127.0.0.1", port: upstreamPort }, publicPort: 8443, route: machineRoute });
+  front = createFront({ upstream: { host: "127.0.0.1", port: upstreamPort }, publicPort: 8443, route: machineRoute, headers: securityHeaders });
   await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
 
@@ -148,6 +149,8 @@ describe("what the front answers itself", () => {
     expect(seen).toHaveLength(0);
     expect(res.headers["content-type"]).toContain("application/json");
     expect(res.headers["server-timing"]).toMatch(/registry;dur=/);
+    // the same security headers as Next's answers (next.config.js reads the same list)
+    for (const { key, value } of securityHeaders) expect(res.headers[key.toLowerCase()]).toBe(value);
     const direct = await tagsRoute.GET(new Request(`http://x/api/v1/registries/${registryId}/tags?repository=team/app`, { headers: { authorization: `Bearer ${viewer}` } }), { params: Promise.resolve({ id: registryId }) });
     const mine = res.json();
     const theirs = await direct.json();
@@ -198,6 +201,7 @@ describe("what the front answers itself", () => {
 
     const wrong = await send(`/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: "Bearer rwh_wrong" }, body: envelope });
     expect(wrong.status).toBe(401);
+    expect(wrong.headers["x-content-type-options"]).toBe("nosniff");
     const rejected = await db.auditEvent.findFirstOrThrow({ where: { registryId, action: "webhook.rejected" }, orderBy: { id: "desc" } });
     expect(rejected.sourceAddress).toBe("127.0.0.1");
     expect(seen).toHaveLength(0);
