@@ -103,11 +103,12 @@ export async function knownTags(registryId: string, repository: string, tags: st
 }
 
 /**
- * The tag table's first answer: every name from the registry's tag list, with what PostgreSQL
- * already knows joined in. No manifest request: the details endpoint fills in the rest.
+ * The tag table's first answer: every name from the registry's tag list (with `limit`, the first
+ * ones in the table's order), with what PostgreSQL already knows joined in. No manifest request:
+ * the details endpoint fills in the rest.
  */
-export async function listTags(registryId: string, repository: string): Promise<TagsAnswer> {
-  return JSON.parse((await listTagsJson(registryId, repository)).json) as TagsAnswer;
+export async function listTags(registryId: string, repository: string, limit?: number): Promise<TagsAnswer> {
+  return JSON.parse((await listTagsJson(registryId, repository, limit)).json) as TagsAnswer;
 }
 
 function registryTagList(registryId: string, repository: string): Promise<string[]> {
@@ -136,11 +137,6 @@ export async function listTagsJson(registryId: string, repository: string, limit
   const rows = (limit ? sorted.slice(0, limit) : sorted).map((name) => known.get(name) ?? `{"name":${JSON.stringify(name)}}`);
   const json = `{"tags":[${rows.join(",")}],"at":"${at.toISOString()}"${limit ? `,"total":${sorted.length}` : ""}}`;
   return { json, timing: { registry: registryMs, db: dbMs, join: performance.now() - t1 } };
-}
-
-/** listTags with at most `limit` rows (the page's first screenful), as objects. */
-export async function listFirstTags(registryId: string, repository: string, limit: number): Promise<TagsAnswer> {
-  return JSON.parse((await listTagsJson(registryId, repository, limit)).json) as TagsAnswer;
 }
 
 // A repository's tag count, written when it changes or at most every 5 minutes (not on every list)

@@ -1,6 +1,6 @@
 import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
-import { listFirstTags } from "@/lib/services/browse";
+import { listTags } from "@/lib/services/browse";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { CopyButton } from "@/components/copy-button";
@@ -20,7 +20,7 @@ export default async function TagsPage({ params, searchParams }: { params: Promi
   // table asks for the whole list once it runs (asking earlier, with a preload, made the server
   // and the browser compete for the CPU during the first paint). A registry that is slow or
   // failing does not hold the page: the table then asks itself and shows the error in place.
-  const first = listFirstTags(id, repository, FIRST_PAGE).catch(() => undefined);
+  const first = listTags(id, repository, FIRST_PAGE).catch(() => undefined);
   const within = new Promise<undefined>((resolve) => setTimeout(resolve, FIRST_PAGE_WAIT_MS, undefined));
   const [r, initialFirst] = await Promise.all([getRegistry(id), Promise.race<TagsAnswer | undefined>([first, within])]);
   const pullBase = `${pullHost(r.endpoint)}/${repository}`;
