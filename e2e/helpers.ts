@@ -18,6 +18,12 @@ export function gotoManifest(page: Page, registryId: string, repository: string,
   return page.goto(`/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(reference)}`);
 }
 
+/** The id of the registry shown as `name` (as the registries API lists it). */
+export async function registryIdByName(page: Page, name: string): Promise<string> {
+  const { registries } = (await (await page.request.get("/api/v1/registries")).json()) as { registries: { id: string; name: string }[] };
+  return registries.find((r) => r.name === name)!.id;
+}
+
 export interface PromotionTarget { registry: string; repository: string; tag: string }
 
 /** From a tag page: Promote… → target → Plan (dry run); the dialog, for what the caller checks next. */

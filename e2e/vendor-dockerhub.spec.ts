@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startDockerHub, type DockerHubStandIn } from "../test/harness/vendors/dockerhub";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const HUB = `docker-hub-${run}`;
@@ -58,8 +58,7 @@ test("add Docker Hub from the connect form, test the token, pull budget on the o
   await screenshot(page, "vendor-dockerhub-test");
   expect(await page.content()).not.toContain(PAT);
 
-  const list = (await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[];
-  ids.hub = list.find((r) => r.name === HUB)!.id;
+  ids.hub = await registryIdByName(page, HUB);
   await page.goto("/");
   const card = page.getByTestId("registry-card").filter({ hasText: HUB });
   await expect(card.getByTestId("rate-limit")).toContainText(/pulls left \d+ \/ 100 per 6 h/);

@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcr, type EcrStandIn } from "../test/harness/vendors/ecr";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const ECR = `ecr-${run}`;
@@ -62,8 +62,7 @@ test("add ECR from the connect form and test the keys", async ({ page }) => {
   expect(await page.content()).not.toContain(SECRET);
   expect(ecr.calls.some((c) => c.op === "GetAuthorizationToken" && c.accessKeyId === KEY && c.status === 200)).toBe(true);
 
-  const list = (await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[];
-  ids.ecr = list.find((r) => r.name === ECR)!.id;
+  ids.ecr = await registryIdByName(page, ECR);
 });
 
 test("browse to the tag table (pushed at from DescribeImages), retag through PutImage, delete a tag, promote to and from registry:2", async ({ page }) => {

@@ -6,7 +6,7 @@ import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitHubApi, type GitHubApi } from "../test/harness/vendors/github";
 import { packageState } from "../test/harness/vendors/package-state";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 let ghcr: RunningRegistry;
 let plain: RunningRegistry;
@@ -60,7 +60,7 @@ test("GHCR: add from the connect form, test, browse with pushed at, retag, promo
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText("The token has read:packages, write:packages and delete:packages.");
   await screenshot(page, "vendor-ghcr-test");
-  id = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === name)!.id;
+  id = await registryIdByName(page, name);
 
   // 2. browse: packages from the GitHub API, pushed at from the package versions
   await page.goto(`/registries/${id}`);
@@ -83,7 +83,7 @@ test("GHCR: add from the connect form, test, browse with pushed at, retag, promo
   await gotoManifest(page, id, "acme/api", "2.0.0");
   await (await promoteFromTagPage(page, { registry: plainName, repository: "release/api", tag: "2.0.0" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(plain, "release/api:2.0.0")).Digest).toBe(digests["acme/api:2.0.0"]);
-  const plainId = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === plainName)!.id;
+  const plainId = await registryIdByName(page, plainName);
   await gotoManifest(page, plainId, "demo/app", "1.0");
   await (await promoteFromTagPage(page, { registry: name, repository: "acme/app", tag: "1.0" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(ghcr, "acme/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);

@@ -2,11 +2,11 @@
 // GitLab's /jwt/auth, and GitLab's REST API as a loopback stand-in answering from the registry's
 // storage), test the connection, browse a project's repositories with created_at from the tag
 // details API, retag, and promote to and from a plain registry:2; skopeo checks every digest.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitLabApi, useGitLabRealm, type GitLabApi } from "../test/harness/vendors/gitlab";
 import { packageState } from "../test/harness/vendors/package-state";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 let gitlab: RunningRegistry;
 let plain: RunningRegistry;
@@ -41,9 +41,6 @@ test.afterAll(async () => {
   await Promise.all([gitlab?.stop(), plain?.stop()]);
 });
 
-const registryId = async (page: Page, n: string) =>
-  ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === n)!.id;
-
 test("GitLab: add from the connect form, test, browse with pushed at, retag, promote both ways", async ({ page }) => {
   // 1. the connect form
   await page.goto("/settings/registries");
@@ -64,7 +61,7 @@ test("GitLab: add from the connect form, test, browse with pushed at, retag, pro
   await expect(row.getByRole("status")).toContainText("The token has read_registry, write_registry and api.");
   await expect(row.getByRole("status")).toContainText("project acme/web");
   await screenshot(page, "vendor-gitlab-test");
-  const id = await registryId(page, name);
+  const id = await registryIdByName(page, name);
 
   // 2. browse: the project's repositories from the REST API, created_at as pushed at
   await page.goto(`/registries/${id}`);
@@ -88,7 +85,7 @@ test("GitLab: add from the connect form, test, browse with pushed at, retag, pro
   await gotoManifest(page, id, "acme/web/worker", "0.1");
   await (await promoteFromTagPage(page, { registry: plainName, repository: "release/worker", tag: "0.1" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(plain, "release/worker:0.1")).Digest).toBe(digests["acme/web/worker:0.1"]);
-  await gotoManifest(page, await registryId(page, plainName), "demo/app", "1.0");
+  await gotoManifest(page, await registryIdByName(page, plainName), "demo/app", "1.0");
   await (await promoteFromTagPage(page, { registry: name, repository: "acme/web/app", tag: "1.0" })).getByRole("button", { name: "Close" }).click();
   expect((await skopeoInspect(gitlab, "acme/web/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);
   await page.goto(`/registries/${id}/tags?repository=acme/web/app`);

@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGoogle, type GoogleStandIn, type ServiceAccount } from "../test/harness/vendors/google";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const GAR = `gar-${run}`;
@@ -56,8 +56,7 @@ test("add Google Artifact Registry by pasting the JSON key, and test it", async 
   expect(html).not.toContain("PRIVATE KEY");
   expect(g.exchanges.some((e) => e.email === sa.email && e.status === 200)).toBe(true);
 
-  const list = (await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[];
-  ids.gar = list.find((r) => r.name === GAR)!.id;
+  ids.gar = await registryIdByName(page, GAR);
 });
 
 test("browse to the tag table (pushed at from dockerImages), retag, delete one tag, promote to and from registry:2", async ({ page }) => {

@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startHarbor, type HarborSetup } from "../test/harness/vendors/harbor";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 let h: HarborSetup;
 let plain: RunningRegistry;
@@ -52,7 +52,7 @@ test("add Harbor from the connect form, test it, browse with Harbor's push times
   await expect(row.getByRole("status")).toContainText("may delete tags");
   await expect(row.getByRole("status")).toContainText("Harbor token service");
   await screenshot(page, "vendor-harbor-test");
-  ids.harbor = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === NAME)!.id;
+  ids.harbor = await registryIdByName(page, NAME);
 
   // browse: the project's repositories (a nested one too), artifacts' push times in the tag table
   await page.goto(`/registries/${ids.harbor}`);

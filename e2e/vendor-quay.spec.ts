@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startQuay, type QuaySetup } from "../test/harness/vendors/quay";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 let q: QuaySetup;
 let plain: RunningRegistry;
@@ -52,7 +52,7 @@ test("add Quay from the connect form, test it, browse with Quay's pushed-at, ret
   await expect(row.getByRole("status")).toContainText("may delete tags");
   await expect(row.getByRole("status")).toContainText("✓ delete enabled");
   await screenshot(page, "vendor-quay-test");
-  ids.quay = ((await (await page.request.get("/api/v1/registries")).json()).registries as { id: string; name: string }[]).find((r) => r.name === NAME)!.id;
+  ids.quay = await registryIdByName(page, NAME);
 
   // browse: repositories from Quay's API, the tag table with Quay's start_ts as pushed at
   await page.goto(`/registries/${ids.quay}`);
