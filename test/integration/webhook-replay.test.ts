@@ -130,6 +130,16 @@ describe("Quay", () => {
   });
 });
 
+describe("Docker Hub", () => {
+  it("records the docs' push with its pusher and no digest; a retry is not stored twice", async () => {
+    const { id, secret } = await registry("DOCKERHUB", "https://registry-1.docker.io", "svendowideit");
+    expect((await deliver(id, V.dockerHubPushExample, {}, `?secret=${secret}`)).json).toEqual({ accepted: 1, duplicates: 0, ignored: 0 });
+    expect((await deliver(id, V.dockerHubPushExample, {}, `?secret=${secret}`)).json).toEqual({ accepted: 0, duplicates: 1, ignored: 0 });
+    expect(await db.auditEvent.findFirstOrThrow({ where: { registryId: id, action: "registry.push" } }))
+      .toMatchObject({ repository: "svendowideit/testhook", tag: "latest", actor: "trustedbuilder", digest: null });
+  });
+});
+
 describe("Amazon ECR via an EventBridge API destination", () => {
   it("authenticates with the connection's API-key header or Basic, records PUSH and DELETE, ignores other ECR events", async () => {
     const { id, secret } = await registry("ECR", "https://123456789012.dkr.ecr.us-west-2.amazonaws.com");
