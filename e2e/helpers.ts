@@ -6,7 +6,8 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  // a password hash takes seconds on a busy shared machine
+  await expect(page).toHaveURL(/\/$/, { timeout: 30_000 });
 }
 
 export async function screenshot(page: Page, name: string) {

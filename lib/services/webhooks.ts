@@ -6,12 +6,13 @@ import "server-only";
 // the hash alone; GitHub signs bodies with the secret itself (X-Hub-Signature-256), so for that
 // check the server derives the secret again from the master key (a database copy alone is not enough).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { OAuth2Client } from "google-auth-library";
 import { ApiError, notFound } from "@/lib/api/errors";
 import { appendAudit, appendAuditEvents, type ChainExtension } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import type { RegistryKind } from "@/lib/generated/prisma/client";
-import { parseWebhook, WebhookPayloadError, webhookSourceFor, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
+import { parseWebhook, WebhookPayloadError, webhookSourceFor, type ParsedDelivery, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
 import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -82,13 +83,42 @@ export async function createWebhookSecret(actor: Actor, registryId: string, base
     sourceAddress: actor.address, details: { name: reg.name, kind: reg.kind, replaced: reg.webhookSecretHash !== null },
   });
   const url = `${baseUrl}${WEBHOOK_PATH}/${reg.id}`;
-  const inUrl = reg.kind === "DOCKERHUB" || reg.kind === "QUAY";
+  // Docker Hub and Quay send no headers; a Pub/Sub push without OIDC can carry the secret only in the URL
+  const inUrl = SECRET_IN_URL.has(reg.kind);
   return { url, secret, kind: reg.kind, source, ...(inUrl ? { deliveryUrl: `${url}?secret=${encodeURIComponent(secret)}` } : {}) };
 }
 
 type Check = { ok: true; via: string } | { ok: false; reason: string };
 
-function checkSecret(kind: string, registryId: string, stored: StoredSecret | null, req: Request, raw: Buffer): Check {
+const SECRET_IN_URL = new Set(["DOCKERHUB", "QUAY", "GOOGLE"]);
+
+/** Google's keys for the OIDC tokens Pub/Sub push sends (PEM, by key id); tests point it at a loopback server. */
+export const GOOGLE_OIDC_CERTS_URL_DEFAULT = "https://www.googleapis.com/oauth2/v1/certs";
+let oidcClient: { url: string; client: OAuth2Client } | undefined;
+function googleOidc(): OAuth2Client {
+  const url = process.env.REGATTA_GOOGLE_OIDC_CERTS_URL || GOOGLE_OIDC_CERTS_URL_DEFAULT;
+  if (oidcClient?.url !== url) oidcClient = { url, client: new OAuth2Client({ endpoints: { oauth2FederatedSignonPemCertsUrl: url } }) };
+  return oidcClient.client;
+}
+
+/**
+ * A Pub/Sub push's OIDC token (Authorization: Bearer <JWT>): signed by Google (keys above), unexpired, issued by
+ * accounts.google.com, and its audience is this registry's webhook secret (what the subscription was told to use
+ * as --push-auth-token-audience): a token Google minted for anyone else's subscription does not pass.
+ */
+async function checkGoogleToken(stored: StoredSecret, token: string): Promise<Check> {
+  let aud: unknown;
+  try {
+    const ticket = await googleOidc().verifyIdToken({ idToken: token });
+    aud = ticket.getPayload()?.aud;
+  } catch (e) {
+    return { ok: false, reason: `OIDC token refused: ${(e instanceof Error ? e.message : String(e)).slice(0, 120)}` };
+  }
+  if (typeof aud !== "string" || !aud) return { ok: false, reason: "OIDC token without audience" };
+  return equalHex(sha256(aud), stored.hash) ? { ok: true, via: "oidc" } : { ok: false, reason: "OIDC token for another audience" };
+}
+
+async function checkSecret(kind: string, registryId: string, stored: StoredSecret | null, req: Request, raw: Buffer): Promise<Check> {
   if (!stored) return { ok: false, reason: "no webhook secret is set for this registry" };
   if (kind === "GHCR") {
     const sig = req.headers.get("x-hub-signature-256");
@@ -102,17 +132,42 @@ function checkSecret(kind: string, registryId: string, stored: StoredSecret | nu
     const got = /^sha256=([0-9a-f]{64})$/i.exec(sig.trim())?.[1]?.toLowerCase() ?? "";
     return equalHex(want, got) ? { ok: true, via: "signature" } : { ok: false, reason: "bad X-Hub-Signature-256" };
   }
-  const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-  // Docker Hub and Quay cannot send headers: the secret comes in the URL
-  const query = kind === "DOCKERHUB" || kind === "QUAY" ? new URL(req.url).searchParams.get("secret") : null;
-  const presented = bearer ?? query;
-  if (!presented) return { ok: false, reason: kind === "DOCKERHUB" || kind === "QUAY" ? "missing ?secret= or Authorization: Bearer" : "missing Authorization: Bearer" };
-  return equalHex(sha256(presented), stored.hash) ? { ok: true, via: bearer ? "bearer" : "query" } : { ok: false, reason: "wrong secret" };
+  const authorization = req.headers.get("authorization") ?? "";
+  const bearer = authorization.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  // Docker Hub and Quay cannot send headers, nor Pub/Sub without OIDC: the secret comes in the URL
+  const query = SECRET_IN_URL.has(kind) ? new URL(req.url).searchParams.get("secret") : null;
+  if (kind === "GOOGLE" && bearer && !query) {
+    if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(bearer)) return { ok: false, reason: "the bearer is not an OIDC token" };
+    return checkGoogleToken(stored, bearer);
+  }
+  // an EventBridge connection authenticates with an API-key header (Authorization: Bearer …) or Basic (any user, the secret as password)
+  const basic = kind === "ECR" ? basicPassword(authorization) : null;
+  const presented = bearer ?? basic ?? query;
+  if (!presented) {
+    return { ok: false, reason: SECRET_IN_URL.has(kind) ? "missing ?secret= or Authorization: Bearer" : kind === "ECR" ? "missing Authorization: Bearer or Basic" : "missing Authorization: Bearer" };
+  }
+  return equalHex(sha256(presented), stored.hash) ? { ok: true, via: bearer ? "bearer" : basic ? "basic" : "query" } : { ok: false, reason: "wrong secret" };
+}
+
+function basicPassword(authorization: string): string | null {
+  const b64 = authorization.match(/^Basic\s+([A-Za-z0-9+/=]{1,1024})\s*$/i)?.[1];
+  if (!b64) return null;
+  const pair = Buffer.from(b64, "base64").toString("utf8");
+  const colon = pair.indexOf(":");
+  return colon >= 0 && colon < pair.length - 1 ? pair.slice(colon + 1) : null;
 }
 
 // ---- ingestion ----------------------------------------------------------------------------
 
-export interface DeliveryResult { accepted: number; duplicates: number; ignored: number }
+export interface DeliveryResult {
+  accepted: number;
+  duplicates: number;
+  ignored: number;
+  /** the vendor's test delivery (GitHub ping, Quay "Test Notification"), recorded as webhook.test */
+  test?: true;
+  /** why an authenticated delivery could not be read (recorded as webhook.unreadable; answered 2xx so the sender does not retry for ever) */
+  unreadable?: string;
+}
 
 /** The body, at most `limit` bytes: from the request's stream, or as already read by the front server. */
 async function readLimited(req: Request, limit: number, read?: Buffer): Promise<Buffer> {
@@ -141,7 +196,7 @@ async function readLimited(req: Request, limit: number, read?: Buffer): Promise<
 
 const tooLarge = (limit: number) => new ApiError(413, "PAYLOAD_TOO_LARGE", `a webhook body may be at most ${limit} bytes`);
 
-interface WebhookRegistry { id: string; kind: RegistryKind; webhookSecretHash: string | null }
+interface WebhookRegistry { id: string; kind: RegistryKind; webhookSecretHash: string | null; endpoint: string; namespace: string | null }
 type Waiter = (r: WebhookRegistry | null, e?: unknown) => void;
 
 // Deliveries in flight share their registry lookups: one query per round instead of one per
@@ -167,7 +222,7 @@ async function runLookups() {
       const round = lookups.waiting;
       lookups.waiting = new Map();
       try {
-        const rows = await db.$queryRaw<WebhookRegistry[]>`SELECT "id", "kind", "webhookSecretHash" FROM "Registry" WHERE "id" = ANY(${[...round.keys()]}::uuid[])`;
+        const rows = await db.$queryRaw<WebhookRegistry[]>`SELECT "id", "kind", "webhookSecretHash", "endpoint", "namespace" FROM "Registry" WHERE "id" = ANY(${[...round.keys()]}::uuid[])`;
         const byId = new Map(rows.map((r) => [r.id, r]));
         for (const [id, waiters] of round) for (const w of waiters) w(byId.get(id) ?? null);
       } catch (e) {
@@ -185,7 +240,7 @@ async function runLookups() {
  */
 export async function receiveWebhook(registryId: string, req: Request, caller: string | null, alreadyRead?: Buffer): Promise<DeliveryResult> {
   const [reg, raw] = await Promise.all([isUuid(registryId) ? findRegistry(registryId) : null, readLimited(req, WEBHOOK_BODY_LIMIT, alreadyRead)]);
-  const check: Check = reg ? checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), req, raw) : { ok: false, reason: "unknown registry" };
+  const check: Check = reg ? await checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), req, raw) : { ok: false, reason: "unknown registry" };
   if (!check.ok) {
     await recordRejection(reg?.id ?? null, registryId, caller, check.reason);
     // an unknown registry answers like a wrong secret: callers learn nothing about which ids exist
@@ -193,25 +248,33 @@ export async function receiveWebhook(registryId: string, req: Request, caller: s
   }
   const source = webhookSourceFor(reg!.kind);
   if (!source) throw new ApiError(422, "UNSUPPORTED", `${reg!.kind} registries send no webhooks Regatta reads`);
-  let body: unknown;
+  // From here the sender is authenticated. Senders retry every non-2xx answer (registry:2 for ever, its queue
+  // waiting behind it), so what cannot be read is recorded (webhook.unreadable) and answered 2xx.
+  let parsed: ParsedDelivery;
   try {
-    body = JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw new ApiError(400, "BAD_REQUEST", "the webhook body is not valid JSON");
-  }
-  let parsed;
-  try {
-    parsed = parseWebhook(source, body, req.headers);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new WebhookPayloadError("the webhook body is not valid JSON");
+    }
+    parsed = parseWebhook(source, body, req.headers, { endpoint: reg!.endpoint, namespace: reg!.namespace });
+    // PostgreSQL stores no NUL in text or jsonb: refuse the delivery rather than fail the batch it joins
+    if (hasNul(parsed.events)) throw new WebhookPayloadError("the webhook carries a NUL character (\\u0000), which cannot be stored");
   } catch (e) {
-    if (e instanceof WebhookPayloadError) throw new ApiError(400, "BAD_REQUEST", e.message);
-    throw e;
+    if (!(e instanceof WebhookPayloadError)) throw e;
+    return recordUnreadable(reg!.id, source, caller, raw, e.message);
   }
-  // PostgreSQL stores no NUL in text or jsonb: refuse the delivery rather than fail the batch it joins
-  if (hasNul(parsed.events)) throw new ApiError(400, "BAD_REQUEST", "the webhook carries a NUL character (\\u0000), which cannot be stored");
   const result: DeliveryResult = { accepted: 0, duplicates: 0, ignored: parsed.ignored };
-  if (parsed.events.length === 0) return result;
+  if (parsed.test) {
+    await recordTest(reg!.id, source, caller, parsed.test.what, raw);
+    result.test = true;
+  }
+  const events = await withoutBlobDeletes(reg!.id, parsed.events);
+  result.ignored += parsed.events.length - events.length;
+  if (events.length === 0) return result;
   // queued with every other delivery in flight: one transaction, lock and INSERT per batch (lib/audit/log)
-  const inserted = await appendAuditEvents(parsed.events.map((ev) => ({
+  const inserted = await appendAuditEvents(events.map((ev) => ({
     meta: ev,
     input: {
       actorKind: "REGISTRY", actor: ev.actor, action: `registry.${ev.action}`, outcome: "success",
@@ -221,11 +284,46 @@ export async function receiveWebhook(registryId: string, req: Request, caller: s
       details: {
         source: ev.source, eventId: ev.id, eventAt: ev.at?.toISOString() ?? null, deliveredFrom: caller,
         ...(ev.mediaType ? { mediaType: ev.mediaType } : {}), ...(ev.size != null ? { size: ev.size } : {}),
+        ...(ev.wholeArtifact ? { wholeArtifact: true } : {}),
       },
     },
   })), trackTags);
   for (const ok of inserted) ok ? result.accepted++ : result.duplicates++;
   return result;
+}
+
+/**
+ * registry:2 (2.8) writes a manifest delete and a blob delete alike ({ repository, digest }): keep such a delete
+ * only when Regatta knows the digest as a manifest of this registry (a tag on it now or before, or a manifest read).
+ */
+async function withoutBlobDeletes(registryId: string, events: WebhookEvent[]): Promise<WebhookEvent[]> {
+  const unsure = events.filter((e) => e.ambiguousDelete && e.digest);
+  if (unsure.length === 0) return events.filter((e) => !e.ambiguousDelete);
+  const digests = [...new Set(unsure.map((e) => e.digest!))];
+  const rows = await db.$queryRaw<{ repository: string | null; digest: string }[]>`
+    SELECT DISTINCT "repository", "digest" FROM "TagRecord" WHERE "registryId" = ${registryId}::uuid AND "digest" = ANY(${digests}::text[])
+    UNION SELECT DISTINCT "repository", "digest" FROM "TagChange" WHERE "registryId" = ${registryId}::uuid AND ("digest" = ANY(${digests}::text[]) OR "previousDigest" = ANY(${digests}::text[]))
+    UNION SELECT NULL, "digest" FROM "ManifestInfo" WHERE "digest" = ANY(${digests}::text[])`;
+  const known = new Set(rows.map((r) => (r.repository === null ? r.digest : JSON.stringify([r.repository, r.digest]))));
+  return events.filter((e) => !e.ambiguousDelete || (e.digest && (known.has(e.digest) || known.has(JSON.stringify([e.repository, e.digest])))));
+}
+
+async function recordUnreadable(registryId: string, source: WebhookSource, caller: string | null, raw: Buffer, reason: string): Promise<DeliveryResult> {
+  // a retry of the same bytes is the same event
+  const key = `${registryId}:unreadable:${createHash("sha256").update(raw).digest("hex").slice(0, 32)}`;
+  await appendAudit({
+    actorKind: "REGISTRY", actor: "unknown", action: "webhook.unreadable", outcome: "failure", registryId,
+    sourceAddress: caller, eventKey: key, details: { source, reason: reason.slice(0, 300), bytes: raw.length },
+  });
+  return { accepted: 0, duplicates: 0, ignored: 0, unreadable: reason };
+}
+
+async function recordTest(registryId: string, source: WebhookSource, caller: string | null, what: string, raw: Buffer) {
+  const key = `${registryId}:test:${createHash("sha256").update(raw).digest("hex").slice(0, 16)}:${Math.floor(Date.now() / 60_000)}`;
+  await appendAudit({
+    actorKind: "REGISTRY", actor: "unknown", action: "webhook.test", outcome: "success", registryId,
+    sourceAddress: caller, eventKey: key, details: { source, what },
+  });
 }
 
 interface TagState { digest: string; firstSeenAt: Date; changedAt: Date; checkedAt: Date; pushedAt: Date | null; pushedBy: string | null }
@@ -237,10 +335,31 @@ interface TagChangeRow { registryId: string; repository: string; tag: string; di
  * One read of the batch's tags and one write statement, whatever the batch's size.
  */
 const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
-  const tagged = entries.filter((e) => e.meta.tag);
-  if (tagged.length === 0) return;
   const id = (registryId: string, repository: string, tag: string) => JSON.stringify([registryId, repository, tag]);
-  const wanted = new Map(tagged.map((e) => [id(e.input.registryId!, e.meta.repository, e.meta.tag!), { registryId: e.input.registryId!, repository: e.meta.repository, tag: e.meta.tag! }]));
+  // a delete of a whole artifact (Harbor, ECR and Google by digest) removes every tag Regatta knows on that digest
+  const whole = entries.filter((e) => e.meta.action === "delete" && e.meta.wholeArtifact && e.meta.digest);
+  const onDigest = new Map<string, string[]>();
+  if (whole.length > 0) {
+    const rows = await tx.$queryRaw<{ registryId: string; repository: string; digest: string; tag: string }[]>`
+      SELECT r."registryId", r."repository", r."digest", r."tag" FROM "TagRecord" r
+      JOIN unnest(${whole.map((w) => w.input.registryId!)}::uuid[], ${whole.map((w) => w.meta.repository)}::text[], ${whole.map((w) => w.meta.digest!)}::text[]) AS k(reg, repo, digest)
+        ON r."registryId" = k.reg AND r."repository" = k.repo AND r."digest" = k.digest
+      ORDER BY r."tag"`;
+    for (const r of rows) {
+      const k = JSON.stringify([r.registryId, r.repository, r.digest]);
+      onDigest.set(k, [...(onDigest.get(k) ?? []), r.tag]);
+    }
+  }
+  // one step per (event, tag): the tag the event names first (its audit row's previousDigest), then the others it removes
+  const steps = entries.flatMap((e) => {
+    const named = e.meta.tag ? [{ e, tag: e.meta.tag, own: true }] : [];
+    const more = e.meta.wholeArtifact && e.meta.digest
+      ? (onDigest.get(JSON.stringify([e.input.registryId, e.meta.repository, e.meta.digest])) ?? []).filter((t) => t !== e.meta.tag).map((tag) => ({ e, tag, own: false }))
+      : [];
+    return [...named, ...more];
+  });
+  if (steps.length === 0) return;
+  const wanted = new Map(steps.map(({ e, tag }) => [id(e.input.registryId!, e.meta.repository, tag), { registryId: e.input.registryId!, repository: e.meta.repository, tag }]));
   const want = [...wanted.values()];
   // raw SQL with one array per column: Prisma's OR of hundreds of keys and createMany cost ~1 s per 1,000 rows
   const rows = await tx.$queryRaw<({ registryId: string; repository: string; tag: string } & TagState)[]>`
@@ -253,12 +372,12 @@ const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
   const touched = new Set<string>();
   const changes: TagChangeRow[] = [];
   const now = new Date();
-  for (const { input, meta: ev } of tagged) {
-    const key = id(input.registryId!, ev.repository, ev.tag!);
+  for (const { e: { input, meta: ev }, tag, own } of steps) {
+    const key = id(input.registryId!, ev.repository, tag);
     const record = tags.get(key) ?? null;
-    input.previousDigest = record && record.digest !== ev.digest ? record.digest : null;
+    if (own) input.previousDigest = record && record.digest !== ev.digest ? record.digest : null;
     const pushedBy = ev.actor === "unknown" ? null : ev.actor;
-    const change = { registryId: input.registryId!, repository: ev.repository, tag: ev.tag!, at: ev.at ?? now, actor: pushedBy };
+    const change = { registryId: input.registryId!, repository: ev.repository, tag, at: ev.at ?? now, actor: pushedBy };
     if (ev.action === "push") {
       if (!ev.digest) {
         // Docker Hub and Quay name no digest: keep who and when for a tag we already know
@@ -271,7 +390,8 @@ const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
         });
         if (moved) changes.push({ ...change, digest: ev.digest, previousDigest: record?.digest ?? null });
       }
-    } else if (record) {
+    } else if (record && (!ev.wholeArtifact || !ev.digest || record.digest === ev.digest)) {
+      // (an artifact's delete leaves a tag that has since moved to another digest)
       tags.set(key, null);
       changes.push({ ...change, digest: null, previousDigest: record.digest });
     } else {
@@ -308,13 +428,32 @@ const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
     ORDER BY n`;
 };
 
-// A flood of bad calls must not flood the log: one event per registry, caller and minute.
+// A flood of bad calls must not flood the log. Per minute: one event per (registry, caller address), one for ALL
+// unknown ids from an address (each forged id used to add one), and at most REJECTIONS_PER_MINUTE in all (forged
+// addresses); what is not written is counted and reported by the next event written. The address is the one
+// the route is given (lib/api/machine-routes.ts webhookRoute → clientAddress in lib/auth/actor.ts).
+export const REJECTIONS_PER_MINUTE = 60;
+const rejections = ((globalThis as unknown as { regattaWebhookRejections?: { minute: number; keys: Set<string>; suppressed: number } })
+  .regattaWebhookRejections ??= { minute: 0, keys: new Set(), suppressed: 0 });
+
 async function recordRejection(registryId: string | null, claimedId: string, caller: string | null, reason: string) {
   const minute = Math.floor(Date.now() / 60_000);
+  if (rejections.minute !== minute) {
+    rejections.minute = minute;
+    rejections.keys.clear();
+  }
+  const key = `webhook.rejected:${registryId ?? "unknown"}:${(caller ?? "-").slice(0, 64)}:${minute}`;
+  if (rejections.keys.has(key) || rejections.keys.size >= REJECTIONS_PER_MINUTE) {
+    rejections.suppressed++;
+    return;
+  }
+  rejections.keys.add(key);
+  const suppressed = rejections.suppressed;
+  rejections.suppressed = 0;
   await appendAudit({
     actorKind: "REGISTRY", actor: "unknown", action: "webhook.rejected", outcome: "denied", registryId,
-    sourceAddress: caller, eventKey: `webhook.rejected:${claimedId.slice(0, 64)}:${caller ?? "-"}:${minute}`,
-    details: { reason, ...(registryId ? {} : { registryId: claimedId.slice(0, 64) }) },
+    sourceAddress: caller, eventKey: key,
+    details: { reason, ...(registryId ? {} : { registryId: claimedId.slice(0, 64), unknownIdsAggregated: true }), ...(suppressed ? { suppressedBefore: suppressed } : {}) },
   });
 }
 

@@ -177,6 +177,26 @@ describe("registry:2 notifications from a real registry", () => {
     expect(gone.previousDigest).toBe(digest);
   });
 
+  it("never records an image deletion for a blob delete (registry 2.8 sends it as { repository, digest }, like a manifest delete)", async () => {
+    const image = await buildImage({ layers: [{ files: { "blob.txt": "blob\n" } }] }, "blob");
+    const digest = await skopeoPush(reg, image.src, "team/blob:1.0");
+    await until(() => db.auditEvent.findFirst({ where: { registryId: regattaId, tag: "1.0", repository: "team/blob" } }));
+    const manifest = await (await registryFetch(reg, `/v2/team/blob/manifests/${digest}`, { headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" } })).json() as { layers: { digest: string }[] };
+    const layer = manifest.layers[0]!.digest;
+    const n = deliveries.length;
+    const del = await registryFetch(reg, `/v2/team/blob/blobs/${layer}`, { method: "DELETE" });
+    expect(del.status).toBe(202);
+    // the registry's own delivery of the blob delete: the same shape as a manifest delete, answered 202
+    const delivery = await until(async () => deliveries.slice(n).find((d) => d.body.toString().includes(layer) && d.body.toString().includes('"delete"')));
+    const sent = (JSON.parse(delivery.body.toString()) as { events: { action: string; target: Record<string, unknown> }[] }).events.find((e) => e.action === "delete")!;
+    expect(sent.target).not.toHaveProperty("mediaType");
+    expect(sent.target).not.toHaveProperty("tag");
+    expect(delivery.status).toBe(202);
+    expect(JSON.parse(delivery.answer)).toMatchObject({ accepted: 0 });
+    expect(await db.auditEvent.count({ where: { registryId: regattaId, digest: layer } })).toBe(0);
+    expect(await db.tagRecord.findUnique({ where: { registryId_repository_tag: { registryId: regattaId, repository: "team/blob", tag: "1.0" } } })).toMatchObject({ digest });
+  });
+
   it("answers 401 to a wrong or missing secret, records the rejection, and checks body size and JSON", async () => {
     const body = manifestEnvelope("team/x", "sha256:" + "a".repeat(64), "nope");
     const wrong = await deliver(regattaId, body, { authorization: "Bearer rwh_wrong" });
@@ -193,8 +213,18 @@ describe("registry:2 notifications from a real registry", () => {
     expect((await deliver("not-a-uuid", body, { authorization: `Bearer ${secret}` })).status).toBe(401);
 
     const auth = { authorization: `Bearer ${secret}` };
-    expect((await deliver(regattaId, "{nope", auth)).status).toBe(400);
-    expect((await deliver(regattaId, '{"no":"events"}', auth)).status).toBe(400);
+    // registry:2 retries every non-2xx answer for ever (its queue waiting behind it): an authenticated delivery that
+    // cannot be read is answered 2xx and recorded as webhook.unreadable, with the reason, once per content
+    for (const body of ["{nope", '{"no":"events"}', '{"no":"events"}']) {
+      const r = await deliver(regattaId, body, auth);
+      expect(r.status).toBe(202);
+      expect(r.json).toMatchObject({ accepted: 0, unreadable: expect.any(String) });
+    }
+    const unreadable = await db.auditEvent.findMany({ where: { registryId: regattaId, action: "webhook.unreadable" }, orderBy: { id: "asc" } });
+    expect(unreadable.map((u) => (u.details as { reason: string }).reason)).toEqual(["the webhook body is not valid JSON", "expected a registry notification envelope: { events: [...] }"]);
+    expect(unreadable[0]).toMatchObject({ outcome: "failure", actorKind: "REGISTRY" });
+    // the wrong secret stays 401
+    expect((await deliver(regattaId, "{nope", { authorization: "Bearer rwh_wrong" })).status).toBe(401);
     const big = await deliver(regattaId, JSON.stringify({ events: [], pad: "x".repeat(1024 * 1024) }), auth);
     expect(big.status).toBe(413);
     expect(big.json.error.code).toBe("PAYLOAD_TOO_LARGE");
@@ -241,7 +271,8 @@ describe("vendor payloads", () => {
     // GitHub's redelivery: same content, nothing new
     expect((await deliver(id, body, { ...headers, "x-hub-signature-256": sign(secret, body) })).json).toMatchObject({ accepted: 0, duplicates: 1 });
     const ping = Buffer.from(JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 }));
-    expect((await deliver(id, ping, { "x-github-event": "ping", "x-hub-signature-256": sign(secret, ping) })).json).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
+    expect((await deliver(id, ping, { "x-github-event": "ping", "x-hub-signature-256": sign(secret, ping) })).json).toEqual({ accepted: 0, duplicates: 0, ignored: 1, test: true });
+    expect(await db.auditEvent.findFirst({ where: { registryId: id, action: "webhook.test" } })).toMatchObject({ outcome: "success", details: { source: "github", what: "GitHub ping" } });
   });
 
   it("Docker Hub: the secret in the URL; pusher, tag and repo_name", async () => {
