@@ -277,6 +277,7 @@ class HubRegistryClient extends RegistryClient {
   override deleteManifest(...a: Parameters<RegistryClient["deleteManifest"]>) { a[0] = hubRepository(a[0]); return super.deleteManifest(...a); }
   override headBlob(...a: Parameters<RegistryClient["headBlob"]>) { a[0] = hubRepository(a[0]); return super.headBlob(...a); }
   override getBlob(...a: Parameters<RegistryClient["getBlob"]>) { a[0] = hubRepository(a[0]); return super.getBlob(...a); }
+  override readBlob(...a: Parameters<RegistryClient["readBlob"]>) { a[0] = hubRepository(a[0]); return super.readBlob(...a); }
   override uploadBlob(...a: Parameters<RegistryClient["uploadBlob"]>) { a[0] = hubRepository(a[0]); return super.uploadBlob(...a); }
   override mountBlob(...a: Parameters<RegistryClient["mountBlob"]>) { a[0] = hubRepository(a[0]); a[2] = hubRepository(a[2]); return super.mountBlob(...a); }
   override uploadSession(...a: Parameters<RegistryClient["uploadSession"]>) { a[0] = hubRepository(a[0]); return super.uploadSession(...a); }
