@@ -16,6 +16,7 @@ export type Behaviour =
   | "link-endless" // a new next page forever
   | "redirect-other" // 307 to the other origin
   | "redirect-private" // 307 to 169.254.169.254 (cloud metadata)
+  | "redirect-other-error" // 307 to the other origin, which answers 403 with an internal body
   | "huge" // a 256 MB chunked body (no Content-Length)
   | "declared-huge" // Content-Length: 256 MB, then the bytes
   | "slow" // one byte every 300 ms, for ever
@@ -59,7 +60,8 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
   const other = await listen((req, res) => {
     record(state.other.log, req);
     req.resume();
-    res.writeHead(200, { "content-type": "text/plain" }).end(OTHER_ORIGIN_BODY);
+    const status = req.url?.startsWith("/deny/") ? 403 : 200;
+    res.writeHead(status, { "content-type": status === 200 ? "text/plain" : "application/json" }).end(status === 200 ? OTHER_ORIGIN_BODY : JSON.stringify({ message: OTHER_ORIGIN_BODY }));
   });
   const sockets = new Set<import("node:net").Socket>();
 
@@ -140,6 +142,7 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
     }
     if (/\/blobs\//.test(path)) {
       if (b === "redirect-other") return void res.writeHead(307, { location: `${other.url}/storage${path}` }).end();
+      if (b === "redirect-other-error") return void res.writeHead(307, { location: `${other.url}/deny${path}` }).end();
       if (b === "redirect-private") return void res.writeHead(307, { location: "http://169.254.169.254/latest/meta-data/iam/" }).end();
       if (b === "huge") return void flood(res.writeHead(200, { "content-type": "application/octet-stream" }), "{", HUGE_BYTES);
       return void res.writeHead(200, { "content-type": "application/octet-stream" }).end("{}");

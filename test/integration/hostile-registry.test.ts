@@ -115,6 +115,20 @@ describe.each(KINDS)("%s provider against the hostile registry: /v2", (kind) => 
     expectNothingLeaked((e as Error).message);
   });
 
+  it("keeps the status, never the body, of a redirected host's error", async () => {
+    const e = await run("redirect-other-error", () => provider.client.getBlob(REPO, `sha256:${"0".repeat(64)}`));
+    expect(e.status).toBe(403);
+    expect(h.other.log).toHaveLength(1);
+  });
+
+  it("reads a config blob no further than its declared size", async () => {
+    const sentBefore = h.bytesSent;
+    const e = await run("huge", () => provider.client.readBlob(REPO, `sha256:${"0".repeat(64)}`, 2));
+    expect(e.codes).toContain("MALFORMED");
+    expect(e.message).toMatch(/more than the 2 bytes/);
+    expect(h.bytesSent - sentBefore).toBeLessThan(HUGE_BYTES / 4);
+  });
+
   it("stops reading a 256 MB chunked manifest at the cap", async () => {
     const sentBefore = h.bytesSent;
     const e = await run("huge", () => provider.client.getManifest(REPO, "1.0"));
