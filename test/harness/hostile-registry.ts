@@ -22,7 +22,8 @@ export type Behaviour =
   | "slow" // one byte every 300 ms, for ever
   | "malformed" // truncated JSON
   | "realm-link-local" // /v2/ challenges with a realm on 169.254.169.254
-  | "realm-private"; // /v2/ challenges with a realm on 10.0.0.1
+  | "realm-private" // /v2/ challenges with a realm on 10.0.0.1
+  | "token-huge"; // /v2/ challenges with a realm on this host, whose token answer is 256 MB
 
 export interface Seen { method: string; url: string; authorization?: string }
 
@@ -121,7 +122,7 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
   async function registry(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
     const b = state.behaviour;
     const path = url.pathname;
-    const realm = b === "realm-link-local" ? "http://169.254.169.254/token" : b === "realm-private" ? "http://10.0.0.1/token" : undefined;
+    const realm = b === "realm-link-local" ? "http://169.254.169.254/token" : b === "realm-private" ? "http://10.0.0.1/token" : b === "token-huge" ? `${main.url}/token` : undefined;
     const challenge = realm ? `Bearer realm="${realm}",service="hostile"` : `Basic realm="hostile"`;
     if (!req.headers.authorization || realm) {
       return void res.writeHead(401, { "www-authenticate": challenge, "content-type": "application/json" }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
@@ -225,6 +226,7 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
     req.on("end", () => {
       (async () => {
         if (await vendor(req, res, url)) return;
+        if (url.pathname === "/token") return void flood(res.writeHead(200, { "content-type": "application/json" }), '{"token":"', HUGE_BYTES);
         if (url.pathname.startsWith("/v2")) return registry(req, res, url);
         res.writeHead(404).end();
       })().catch(() => res.destroy());

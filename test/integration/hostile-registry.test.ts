@@ -204,6 +204,16 @@ describe.each(Object.keys(VENDOR_CALLS) as RegistryKind[])("%s provider against 
   });
 });
 
+describe("token server answers are bounded", () => {
+  it("a 256 MB token answer is refused at 1 MiB", async () => {
+    const client = new RegistryClient({ endpoint: h.url, credentials: { username: "u", password: SECRET }, options: { retries: 0 } });
+    const sentBefore = h.bytesSent;
+    const e = await run("token-huge", () => client.listTags("acme/app"));
+    expect(e.message).toMatch(/1048576-byte limit/);
+    expect(h.bytesSent - sentBefore).toBeLessThan(HUGE_BYTES / 4);
+  });
+});
+
 describe("slow drip answers end at the deadline", () => {
   it("/v2: a manifest dripping a byte at a time times out", async () => {
     const client = new RegistryClient({ endpoint: h.url, credentials: { username: "u", password: SECRET }, options: { timeoutMs: 1_500, retries: 0 } });
