@@ -4,6 +4,7 @@ import "server-only";
 import { forbidden as forbiddenPage, redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { ApiError } from "@/lib/api/errors";
+import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
 import { db } from "@/lib/db";
 import { bearerToken, clientAddress, guarded, tokenActor, type Actor, type Handler } from "./actor";
 import { auth } from "./auth";
@@ -36,9 +37,25 @@ export function withRole<P extends Record<string, string> = Record<string, strin
   return guarded(actorFrom, role, handler);
 }
 
-/** Reads a JSON body; a body that is not JSON is a 400 that says so. */
+/** The most bytes of a JSON request body; webhooks keep their own limit (lib/services/webhooks.ts). */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/** A request body of at most MAX_JSON_BODY_BYTES, or a 413 (ApiError) with the read stopped at the limit. */
+export async function readRequestBounded(req: Request): Promise<Uint8Array> {
+  try {
+    return await readBodyBounded(req, MAX_JSON_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) throw new ApiError(413, "PAYLOAD_TOO_LARGE", `the request body may be at most ${MAX_JSON_BODY_BYTES} bytes`);
+    throw e;
+  }
+}
+
+/**
+ * Reads a JSON body of at most MAX_JSON_BODY_BYTES: a larger one (declared or streamed) is a 413
+ * before anything is parsed, the read stopping at the limit; a body that is not JSON is a 400.
+ */
 export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+  const text = new TextDecoder().decode(await readRequestBounded(req));
   if (!text) return {};
   try {
     return JSON.parse(text);

@@ -16,6 +16,8 @@ import {
   type ErrorCode,
 } from "@/lib/registry";
 import { allowsPlainHttp, checkRealm } from "@/lib/registry/auth";
+import { pages } from "@/lib/registry/pages";
+import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
 import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { pingFailed } from "./generic";
 
@@ -25,6 +27,12 @@ export const RATE_LIMIT_PROBE = { repository: "ratelimitpreview/test", reference
 /** The Hub API answers at most 100 items per page. */
 export const HUB_PAGE_MAX = 100;
 const TAG_PAGES_MAX = 100; // 10,000 tags
+/** a page of 100 tags is ~100 KB */
+const HUB_ANSWER_MAX_BYTES = 8 * 1024 * 1024;
+
+async function boundedJson(res: Response, limit: number): Promise<unknown> {
+  return JSON.parse(new TextDecoder().decode(await readBodyBounded(res, limit)));
+}
 const OFFICIAL = "library";
 
 /** "nginx" is "library/nginx" on Docker Hub; other names stay as they are. */
@@ -173,7 +181,7 @@ export class HubApi {
   }
 
   private async fail(res: Response, method: string, url: URL, what: string): Promise<never> {
-    const text = await res.text().catch(() => "");
+    const text = new TextDecoder().decode(await readBounded(res.body, 64 * 1024, { truncate: true }).catch(() => new Uint8Array(0)));
     const retryAfter = res.status === 429 ? hubRetryAfter(res.headers, this.now()) : undefined;
     throw new RegistryError({
       context: what,
@@ -195,7 +203,7 @@ export class HubApi {
       const what = `signing in to the Hub API as ${this.opts.identifier}`;
       const res = await this.send("POST", url, what, { body: { identifier: this.opts.identifier, secret: this.opts.secret } });
       if (res.status !== 200) await this.fail(res, "POST", url, what);
-      const body = (await res.json().catch(() => ({}))) as { access_token?: unknown; token?: unknown };
+      const body = (await boundedJson(res, 1024 * 1024).catch(() => ({}))) as { access_token?: unknown; token?: unknown };
       const token = typeof body.access_token === "string" ? body.access_token : typeof body.token === "string" ? body.token : "";
       if (!token) throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method: "POST", url, reason: "the answer has no access_token" });
       const exp = Number(jwtPayload(token)?.exp ?? NaN);
@@ -229,8 +237,9 @@ export class HubApi {
   async json<T>(pathOrUrl: string | URL, what: string): Promise<T> {
     const res = await this.request("GET", pathOrUrl, what);
     try {
-      return (await res.json()) as T;
-    } catch {
+      return (await boundedJson(res, HUB_ANSWER_MAX_BYTES)) as T;
+    } catch (e) {
+      if (e instanceof BodyTooLarge) throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method: "GET", url: sanitizeUrl(new URL(pathOrUrl, this.base)), reason: `the answer exceeds the ${HUB_ANSWER_MAX_BYTES}-byte limit; not read further` });
       throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method: "GET", url: sanitizeUrl(new URL(pathOrUrl, this.base)), reason: "the answer is not JSON" });
     }
   }
@@ -247,12 +256,16 @@ export class HubApi {
   /** Every tag of a repository, following `next` (100 a page, at most 100 pages). */
   async tags(namespace: string, repository: string): Promise<HubTag[]> {
     const what = `listing the tags of ${namespace}/${repository} on Docker Hub`;
+    const first = new URL(`/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(repository)}/tags?page=1&page_size=${HUB_PAGE_MAX}`, this.base);
     const out: HubTag[] = [];
-    let next: string | null = `/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(repository)}/tags?page=1&page_size=${HUB_PAGE_MAX}`;
-    for (let pages = 0; next && pages < TAG_PAGES_MAX; pages++) {
+    let read = 0;
+    const fetch = async (next: string) => {
       const page: HubPage<HubTag> = await this.json(next, what);
-      out.push(...(page.results ?? []));
-      next = page.next;
+      return { items: page.results ?? [], next: page.next || undefined };
+    };
+    for await (const items of pages({ what, first: first.href, origin: this.base, fetch })) {
+      out.push(...items);
+      if (++read >= TAG_PAGES_MAX) break;
     }
     return out;
   }
@@ -277,6 +290,7 @@ class HubRegistryClient extends RegistryClient {
   override deleteManifest(...a: Parameters<RegistryClient["deleteManifest"]>) { a[0] = hubRepository(a[0]); return super.deleteManifest(...a); }
   override headBlob(...a: Parameters<RegistryClient["headBlob"]>) { a[0] = hubRepository(a[0]); return super.headBlob(...a); }
   override getBlob(...a: Parameters<RegistryClient["getBlob"]>) { a[0] = hubRepository(a[0]); return super.getBlob(...a); }
+  override readBlob(...a: Parameters<RegistryClient["readBlob"]>) { a[0] = hubRepository(a[0]); return super.readBlob(...a); }
   override uploadBlob(...a: Parameters<RegistryClient["uploadBlob"]>) { a[0] = hubRepository(a[0]); return super.uploadBlob(...a); }
   override mountBlob(...a: Parameters<RegistryClient["mountBlob"]>) { a[0] = hubRepository(a[0]); a[2] = hubRepository(a[2]); return super.mountBlob(...a); }
   override uploadSession(...a: Parameters<RegistryClient["uploadSession"]>) { a[0] = hubRepository(a[0]); return super.uploadSession(...a); }

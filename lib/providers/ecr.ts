@@ -12,7 +12,7 @@ import {
   PutImageCommand,
   type ImageDetail,
 } from "@aws-sdk/client-ecr";
-import { computeDigest, isDigest, RegistryClient, RegistryError, type Credentials, type PutManifestResult } from "@/lib/registry";
+import { allPages, computeDigest, isDigest, pages, RegistryClient, RegistryError, type Credentials, type PutManifestResult } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 
 /** ECR tokens last 12 h; ask for a new one this long before (REGISTRIES.md §3.5: ~30 min). */
@@ -164,16 +164,13 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
   };
 
   const images = async (repository: string, maxResults = 1000): Promise<ImageDetail[]> => {
-    const out: ImageDetail[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await call(`describing images of ${repository} (ECR DescribeImages)`, () =>
-        api.send(new DescribeImagesCommand({ repositoryName: repository, filter: { tagStatus: "TAGGED" }, maxResults, nextToken })),
-      );
-      out.push(...(page.imageDetails ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return out;
+    const what = `describing images of ${repository} (ECR DescribeImages)`;
+    // the first page has no nextToken: "" stands for it
+    const fetch = async (nextToken: string) => {
+      const page = await call(what, () => api.send(new DescribeImagesCommand({ repositoryName: repository, filter: { tagStatus: "TAGGED" }, maxResults, nextToken: nextToken || undefined })));
+      return { items: page.imageDetails ?? [], next: page.nextToken || undefined };
+    };
+    return allPages({ what, first: "", fetch });
   };
 
   return {
@@ -186,14 +183,17 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
       const wanted = (name: string) => (!prefix || name === prefix || name.startsWith(`${prefix}/`)) && (!query || name.includes(query));
       const repositories: { name: string }[] = [];
       let nextToken = cursor;
+      const what = "listing repositories (ECR DescribeRepositories)";
+      const fetch = async (token: string) => {
+        const page = await call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults: Math.min(Math.max(pageSize, 1), 1000), nextToken: token || undefined })));
+        nextToken = page.nextToken || undefined;
+        return { items: page.repositories ?? [], next: nextToken };
+      };
       // DescribeRepositories has no name filter: page on until this page is full or AWS has no more
-      do {
-        const page = await call("listing repositories (ECR DescribeRepositories)", () =>
-          api.send(new DescribeRepositoriesCommand({ maxResults: Math.min(Math.max(pageSize, 1), 1000), nextToken })),
-        );
-        for (const r of page.repositories ?? []) if (r.repositoryName && wanted(r.repositoryName)) repositories.push({ name: r.repositoryName });
-        nextToken = page.nextToken;
-      } while (nextToken && repositories.length < pageSize);
+      for await (const page of pages({ what, first: cursor ?? "", fetch })) {
+        for (const r of page) if (r.repositoryName && wanted(r.repositoryName)) repositories.push({ name: r.repositoryName });
+        if (!nextToken || repositories.length >= pageSize) break;
+      }
       return { repositories, ...(nextToken ? { nextCursor: nextToken } : {}) };
     },
     async tagMetadata(repository) {

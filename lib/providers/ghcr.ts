@@ -3,7 +3,7 @@ import "server-only";
 // packages, versions (one per digest, with its tags and times) and deletes through the GitHub
 // REST packages API (docs.github.com/rest/packages). ghcr.io has no usable _catalog and answers
 // 405 to a /v2 DELETE, so listing and deleting go through REST.
-import { nextLink, RegistryError } from "@/lib/registry";
+import { nextLink, pages, RegistryError } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
@@ -131,24 +131,35 @@ export class GhcrProvider implements RegistryProvider {
     let url: URL | undefined = opts.cursor ? new URL(opts.cursor) : apiUrl(this.api.base, `${base}/packages`, { package_type: "container", per_page: perPage, page: 1 });
     if (url.origin !== new URL(this.api.base).origin) throw new RegistryError({ context: "listing GitHub packages", codes: ["NAME_INVALID"], method: "GET", url, reason: "the cursor is not a GitHub API page" });
     const repositories: { name: string }[] = [];
+    const what = `listing the container packages of ${this.owner || "the token's user"}`;
+    let next: URL | undefined;
+    const fetch = async (at: URL) => {
+      const res: VendorResponse<Package[]> = await this.call<Package[]>("GET", at, what);
+      next = nextLink(res.headers.get("link"), at);
+      return { items: res.body ?? [], next, bytes: res.bytes };
+    };
     // a filter may need several pages to fill one page of matches
-    for (let pages = 0; url && pages < MAX_PAGES; pages++) {
-      const res: VendorResponse<Package[]> = await this.call<Package[]>("GET", url, `listing the container packages of ${this.owner || "the token's user"}`);
-      url = nextLink(res.headers.get("link"), url);
-      for (const p of res.body ?? []) if (!q || p.name.toLowerCase().includes(q)) repositories.push({ name: `${this.owner}/${p.name}` });
-      if (!q || repositories.length >= opts.pageSize) break;
+    let read = 0;
+    for await (const items of pages({ what, first: url, origin: this.api.base, fetch })) {
+      for (const p of items) if (!q || p.name.toLowerCase().includes(q)) repositories.push({ name: `${this.owner}/${p.name}` });
+      if (!q || repositories.length >= opts.pageSize || ++read >= MAX_PAGES) break;
     }
-    return { repositories, nextCursor: url?.toString() };
+    return { repositories, nextCursor: next?.toString() };
   }
 
   private async versions(repository: string): Promise<Version[]> {
     const pkg = this.packageOf(repository);
-    let url: URL | undefined = apiUrl(this.api.base, await this.versionsPath(pkg), { per_page: 100, state: "active" });
+    const first = apiUrl(this.api.base, await this.versionsPath(pkg), { per_page: 100, state: "active" });
+    const what = `listing the versions of package ${pkg}`;
+    const fetch = async (at: URL) => {
+      const res: VendorResponse<Version[]> = await this.call<Version[]>("GET", at, what);
+      return { items: res.body ?? [], next: nextLink(res.headers.get("link"), at), bytes: res.bytes };
+    };
     const out: Version[] = [];
-    for (let pages = 0; url && pages < MAX_PAGES; pages++) {
-      const res: VendorResponse<Version[]> = await this.call<Version[]>("GET", url, `listing the versions of package ${pkg}`);
-      out.push(...(res.body ?? []));
-      url = nextLink(res.headers.get("link"), url);
+    let read = 0;
+    for await (const items of pages({ what, first, origin: this.api.base, fetch })) {
+      out.push(...items);
+      if (++read >= MAX_PAGES) break;
     }
     return out;
   }

@@ -4,7 +4,7 @@ import "server-only";
 // (created_at, total_size) and single-tag deletes through the REST API (docs.gitlab.com/api/
 // container_registry). A deploy token cannot call the REST API: then listing, details and
 // deletes fall back to what /v2 allows, and test connection says what is lost.
-import { mapLimit, nextLink, RegistryError } from "@/lib/registry";
+import { mapLimit, nextLink, pages, RegistryError } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, DeleteMethod, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
@@ -125,7 +125,7 @@ export class GitLabProvider implements RegistryProvider {
     const res = await this.call<Repository[]>("GET", url, `listing the container repositories of ${ns.path}`);
     for (const r of res.body ?? []) this.repoIds.set(r.path, r);
     const next = Number(res.headers.get("x-next-page") || nextLink(res.headers.get("link"), url)?.searchParams.get("page") || 0);
-    return { repositories: res.body ?? [], next: next > page ? next : undefined };
+    return { repositories: res.body ?? [], next: next > page ? next : undefined, bytes: res.bytes };
   }
 
   async listRepositories(opts: { cursor?: string; pageSize: number; query?: string }): Promise<RepositoryListing> {
@@ -140,14 +140,19 @@ export class GitLabProvider implements RegistryProvider {
     const q = opts.query?.toLowerCase();
     let page: number | undefined = Math.max(Number(opts.cursor) || 1, 1);
     const out: RepositoryListing["repositories"] = [];
-    for (let pages = 0; page && pages < MAX_PAGES; pages++) {
-      const r = await this.repositoryPage(ns, page, Math.min(opts.pageSize, 100));
-      for (const repo of r.repositories) {
+    const what = `listing the container repositories of ${ns.path}`;
+    const fetch = async (at: number) => {
+      const r = await this.repositoryPage(ns, at, Math.min(opts.pageSize, 100));
+      page = r.next;
+      return { items: r.repositories, next: r.next, bytes: r.bytes };
+    };
+    let read = 0;
+    for await (const items of pages({ what, first: page, fetch })) {
+      for (const repo of items) {
         if (repo.status === "delete_scheduled" || repo.status === "delete_ongoing") continue;
         if (!q || repo.path.toLowerCase().includes(q)) out.push({ name: repo.path, ...(repo.tags_count !== undefined ? { tagCount: repo.tags_count } : {}) });
       }
-      page = r.next;
-      if (!q || out.length >= opts.pageSize) break;
+      if (!q || out.length >= opts.pageSize || ++read >= MAX_PAGES) break;
     }
     return { repositories: out, nextCursor: page ? String(page) : undefined };
   }
@@ -176,11 +181,13 @@ export class GitLabProvider implements RegistryProvider {
     const hit = this.repoIds.get(path);
     if (hit) return hit;
     const ns = await this.ns();
-    for (let page: number | undefined = 1, pages = 0; page && pages < MAX_PAGES; pages++) {
-      const r = await this.repositoryPage(ns, page, 100);
-      const found = r.repositories.find((x) => x.path === path);
+    const fetch = async (at: number) => {
+      const r = await this.repositoryPage(ns, at, 100);
+      return { items: r.repositories, next: r.next, bytes: r.bytes };
+    };
+    for await (const items of pages({ what: `finding ${path} under ${ns.path}`, first: 1, budget: { pages: MAX_PAGES }, fetch })) {
+      const found = items.find((x) => x.path === path);
       if (found) return found;
-      page = r.next;
     }
     throw new RegistryError({ context: `reading ${path}`, codes: ["NAME_UNKNOWN"], status: 404, method: "GET", url: this.api.base, reason: `GitLab lists no container repository ${path} under ${ns.path}` });
   }
@@ -193,12 +200,16 @@ export class GitLabProvider implements RegistryProvider {
     if (this.noRest) return [];
     const repo = await this.repository(repository);
     const names: string[] = [];
-    let url: URL | undefined = this.tagUrl(repo);
-    url.searchParams.set("per_page", "100");
-    for (let pages = 0; url && pages < MAX_PAGES && names.length < MAX_TAG_DETAILS; pages++) {
-      const res: VendorResponse<{ name: string }[]> = await this.call<{ name: string }[]>("GET", url, `listing the tags of ${repository}`);
-      names.push(...(res.body ?? []).map((t) => t.name));
-      url = nextLink(res.headers.get("link"), url);
+    const first = this.tagUrl(repo);
+    first.searchParams.set("per_page", "100");
+    const what = `listing the tags of ${repository}`;
+    const fetch = async (at: URL) => {
+      const res: VendorResponse<{ name: string }[]> = await this.call<{ name: string }[]>("GET", at, what);
+      return { items: (res.body ?? []).map((t) => t.name), next: nextLink(res.headers.get("link"), at), bytes: res.bytes };
+    };
+    for await (const items of pages({ what, first, origin: this.api.base, budget: { pages: MAX_PAGES }, fetch })) {
+      names.push(...items);
+      if (names.length >= MAX_TAG_DETAILS) break;
     }
     const details = await mapLimit(names.slice(0, MAX_TAG_DETAILS), DETAIL_CONCURRENCY, async (tag) => {
       try {

@@ -5,7 +5,7 @@ import "server-only";
 // Repositories and tag metadata come from the Artifact Registry REST API; a tag is deleted through
 // packages.tags.delete, which leaves the image and its other tags.
 import { JWT } from "google-auth-library";
-import { isLoopbackHost, RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
+import { isLoopbackHost, pages, RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 import { apiUrl as restUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 
@@ -165,16 +165,19 @@ export function openGoogle(c: Connection, opts: GoogleOptions = {}): RegistryPro
   /** Every docker image of the repository (pages of up to 1000), with its /v2 path. */
   const allImages = async (pageSize = 1000) => {
     const out: (DockerImage & { path: string; digest: string })[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await request<{ dockerImages?: DockerImage[]; nextPageToken?: string }>("GET", `${repoPath()}/dockerImages`, `listing images of ${project}/${arRepository} (Artifact Registry)`, { pageSize, pageToken });
-      for (const img of page.body?.dockerImages ?? []) {
+    const what = `listing images of ${project}/${arRepository} (Artifact Registry)`;
+    // the first page has no pageToken: "" stands for it
+    const fetch = async (pageToken: string) => {
+      const page = await request<{ dockerImages?: DockerImage[]; nextPageToken?: string }>("GET", `${repoPath()}/dockerImages`, what, { pageSize, pageToken: pageToken || undefined });
+      return { items: page.body?.dockerImages ?? [], next: page.body?.nextPageToken || undefined, bytes: page.bytes };
+    };
+    for await (const images of pages({ what, first: "", fetch })) {
+      for (const img of images) {
         // uri: HOST/PROJECT/REPOSITORY/IMAGE@sha256:… (gcr.io: HOST/PROJECT/IMAGE@…): the /v2 name is after the host
         const at = img.uri.lastIndexOf("@");
         out.push({ ...img, path: img.uri.slice(img.uri.indexOf("/") + 1, at), digest: img.uri.slice(at + 1) });
       }
-      pageToken = page.body?.nextPageToken;
-    } while (pageToken);
+    }
     return out;
   };
 

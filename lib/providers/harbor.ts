@@ -4,7 +4,7 @@ import "server-only";
 // token is needed with Basic). `_catalog` needs a system admin, so repositories come from the
 // project's repository list; tags, push times and sizes from its artifacts; a delete untags.
 import { randomBytes } from "node:crypto";
-import { computeDigest, nextLink, RegistryError, validateDigest, validateRepository, validateTag } from "@/lib/registry";
+import { computeDigest, nextLink, pages, RegistryError, validateDigest, validateRepository, validateTag } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { probePush } from "./push-probe";
@@ -56,16 +56,19 @@ export function openHarbor(c: Connection): RegistryProvider {
   async function tagMetadata(repository: string): Promise<TagMetadata[]> {
     validateRepository(repository);
     const out: TagMetadata[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
+    const what = `listing artifacts of ${repository} on Harbor`;
+    const fetch = async (page: number) => {
       const url = apiUrl(api.base, `${harborRepositoryPath(repository)}/artifacts`, { with_tag: true, page, page_size: PAGE });
-      const res = await vendorRequest<HarborArtifact[]>(api, "GET", url, `listing artifacts of ${repository} on Harbor`);
+      const res = await vendorRequest<HarborArtifact[]>(api, "GET", url, what);
       const list = res.body ?? [];
+      const total = Number(res.headers.get("x-total-count"));
+      const more = !!nextLink(res.headers.get("link"), url) || (Number.isFinite(total) && page * PAGE < total);
+      return { items: list, next: more && list.length > 0 ? page + 1 : undefined, bytes: res.bytes };
+    };
+    for await (const list of pages({ what, first: 1, budget: { pages: MAX_PAGES }, fetch })) {
       for (const a of list) {
         for (const t of a.tags ?? []) out.push({ tag: t.name, digest: a.digest, pushedAt: iso(t.push_time ?? a.push_time), size: a.size });
       }
-      const total = Number(res.headers.get("x-total-count"));
-      const more = !!nextLink(res.headers.get("link"), url) || (Number.isFinite(total) && page * PAGE < total);
-      if (!more || list.length === 0) break;
     }
     return out;
   }

@@ -5,7 +5,7 @@ import "server-only";
 // repositories, shows pushed-at and size from Quay and deletes one tag; without it the /v2
 // catalog lists repositories and a delete removes the manifest with every tag on it.
 import { randomBytes } from "node:crypto";
-import { errorFromResponse, PUSH_PULL, RegistryError, repositoryScope, validateDigest, validateRepository, validateTag } from "@/lib/registry";
+import { errorFromResponse, pages, PUSH_PULL, RegistryError, repositoryScope, validateDigest, validateRepository, validateTag } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { probePush } from "./push-probe";
@@ -57,15 +57,21 @@ export function openQuay(c: Connection): RegistryProvider {
     const q = query?.toLowerCase();
     const names: string[] = [];
     let next = cursor;
+    const what = `listing repositories of ${namespace} on Quay`;
+    // the first page has no next_page token: "" stands for it
+    const fetch = async (token: string) => {
+      const page = await get<{ repositories?: QuayRepository[]; next_page?: string }>("/api/v1/repository", { namespace, next_page: token || undefined }, what);
+      next = page.next_page || undefined;
+      return { items: page.repositories ?? [], next };
+    };
     // the API has no name filter: keep reading pages until one page of matches is full
-    for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const page = await get<{ repositories?: QuayRepository[]; next_page?: string }>("/api/v1/repository", { namespace, next_page: next }, `listing repositories of ${namespace} on Quay`);
-      for (const r of page.repositories ?? []) {
+    let read = 0;
+    for await (const repositories of pages({ what, first: cursor ?? "", fetch })) {
+      for (const r of repositories) {
         const name = `${r.namespace}/${r.name}`;
         if (!q || name.toLowerCase().includes(q)) names.push(name);
       }
-      next = page.next_page || undefined;
-      if (!next || names.length >= pageSize) break;
+      if (!next || names.length >= pageSize || ++read >= MAX_PAGES) break;
     }
     return { repositories: names.map((name) => ({ name })), nextCursor: next };
   }
@@ -73,10 +79,13 @@ export function openQuay(c: Connection): RegistryProvider {
   async function tagMetadata(repository: string): Promise<TagMetadata[]> {
     validateRepository(repository);
     const out: TagMetadata[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const body = await get<{ tags?: QuayTag[]; has_additional?: boolean }>(
-        `${quayRepositoryPath(repository)}/tag/`, { onlyActiveTags: true, limit: PAGE, page }, `listing tags of ${repository} on Quay`);
-      for (const t of body.tags ?? []) {
+    const what = `listing tags of ${repository} on Quay`;
+    const fetch = async (page: number) => {
+      const body = await get<{ tags?: QuayTag[]; has_additional?: boolean }>(`${quayRepositoryPath(repository)}/tag/`, { onlyActiveTags: true, limit: PAGE, page }, what);
+      return { items: body.tags ?? [], next: body.has_additional ? page + 1 : undefined };
+    };
+    for await (const tags of pages({ what, first: 1, budget: { pages: MAX_PAGES }, fetch })) {
+      for (const t of tags) {
         const pushed = t.start_ts ? new Date(t.start_ts * 1000) : t.last_modified ? new Date(t.last_modified) : undefined;
         out.push({
           tag: t.name,
@@ -85,7 +94,6 @@ export function openQuay(c: Connection): RegistryProvider {
           size: typeof t.size === "number" ? t.size : undefined,
         });
       }
-      if (!body.has_additional) break;
     }
     return out;
   }

@@ -49,4 +49,18 @@ describe("vendorRequest", () => {
     expect(err).toMatchObject({ codes: ["NETWORK"] });
     expect(err.message).toContain("Test API");
   });
+
+  it("calls nothing outside the API's own origin (a next link elsewhere gets no token)", async () => {
+    const before = seen.length;
+    const other = new URL(base.replace(/:\d+\//, ":9/"));
+    const err = await vendorRequest(api(), "GET", new URL("/x?page=2", other), "listing").then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).codes).toContain("DENIED");
+    expect(seen.length).toBe(before);
+  });
+
+  it("stops reading an answer at its byte limit", async () => {
+    const err = await vendorRequest(api({ maxBytes: 5 }), "GET", apiUrl(base, "/big"), "reading").then(() => undefined, (e: unknown) => e);
+    expect((err as RegistryError).message).toMatch(/exceeds the 5-byte limit/);
+  });
 });

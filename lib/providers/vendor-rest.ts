@@ -2,6 +2,7 @@ import "server-only";
 // One way to call a vendor REST API (Quay /api/v1, Harbor /api/v2.0, ...): JSON in and out, a
 // timeout, the same credential rule as /v2 (https, or plain http only on loopback / insecure),
 // and every failure as the RegistryError lib/services already maps to API answers.
+import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
 import { allowsPlainHttp, errorFromResponse, parseRetryAfter, RegistryError, type ErrorCode } from "@/lib/registry";
 
 export interface VendorApi {
@@ -17,6 +18,8 @@ export interface VendorApi {
   timeoutMs?: number;
   /** extra request headers the vendor asks for (GitHub's X-GitHub-Api-Version) */
   headers?: Record<string, string>;
+  /** most bytes of one answer (default 16 MiB); the read stops there */
+  maxBytes?: number;
 }
 
 export interface VendorResponse<T> {
@@ -24,7 +27,12 @@ export interface VendorResponse<T> {
   headers: Headers;
   body: T;
   url: URL;
+  /** bytes of the answer, for a listing's byte budget */
+  bytes: number;
 }
+
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+const ERROR_BODY_BYTES = 64 * 1024;
 
 const STATUS_CODES: Record<number, ErrorCode> = { 401: "UNAUTHORIZED", 403: "DENIED", 404: "NAME_UNKNOWN", 405: "UNSUPPORTED", 429: "TOOMANYREQUESTS" };
 
@@ -43,6 +51,11 @@ export async function vendorRequest<T = unknown>(
   what: string,
   opts: { body?: unknown; ok?: number[] } = {},
 ): Promise<VendorResponse<T>> {
+  // Every call stays on the API's own origin: a pagination link or cursor elsewhere gets nothing of ours.
+  const origin = new URL(api.base).origin;
+  if (url.origin !== origin) {
+    throw new RegistryError({ context: what, codes: ["DENIED"], method, url, reason: `${url.origin} is not ${api.name} (${origin}); not called` });
+  }
   const authorization = api.authorization?.();
   if (authorization && url.protocol === "http:" && !allowsPlainHttp(url, api.insecure)) {
     throw new RegistryError({ context: what, codes: ["UNAUTHORIZED"], method, url, reason: `${api.name} ${url.origin} is not https; refusing to send credentials there` });
@@ -65,7 +78,15 @@ export async function vendorRequest<T = unknown>(
   }
   const ok = opts.ok ? opts.ok.includes(res.status) : res.status >= 200 && res.status < 300;
   if (!ok) throw await vendorError(api, res, method, url, what);
-  const text = res.status === 204 || method === "HEAD" ? "" : await res.text();
+  const limit = api.maxBytes ?? DEFAULT_MAX_BYTES;
+  let text = "";
+  try {
+    text = res.status === 204 || method === "HEAD" ? "" : new TextDecoder().decode(await readBodyBounded(res, limit));
+  } catch (e) {
+    if (e instanceof BodyTooLarge) throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method, url, reason: `${api.name}'s answer exceeds the ${limit}-byte limit; not read further` });
+    const timeout = (e as Error)?.name === "TimeoutError";
+    throw new RegistryError({ context: what, codes: [timeout ? "TIMEOUT" : "NETWORK"], method, url, reason: timeout ? `${api.name} did not answer in time` : `${api.name}'s answer broke off`, cause: e });
+  }
   let body: unknown = undefined;
   if (text.trim()) {
     try {
@@ -74,12 +95,12 @@ export async function vendorRequest<T = unknown>(
       throw new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method, url, reason: `${api.name} answered with something that is not JSON` });
     }
   }
-  return { status: res.status, headers: res.headers, body: body as T, url };
+  return { status: res.status, headers: res.headers, body: body as T, url, bytes: text.length };
 }
 
 async function vendorError(api: VendorApi, res: Response, method: string, url: URL, what: string): Promise<RegistryError> {
   if (!api.parseError) return errorFromResponse(res, { what, method, url });
-  const text = await res.text().catch(() => "");
+  const text = new TextDecoder().decode(await readBounded(res.body, ERROR_BODY_BYTES, { truncate: true }).catch(() => new Uint8Array(0)));
   const parsed = api.parseError(text);
   const code = parsed.code ?? STATUS_CODES[res.status];
   return new RegistryError({

@@ -1,4 +1,5 @@
 // Blob calls (OCI distribution-spec "Pulling blobs", "Pushing blobs", "Mounting a blob").
+import { BodyTooLarge, readBounded } from "@/lib/bounded-read";
 import { call, describeRef, type ClientCore } from "./core";
 import { algorithmOf, computeDigest, Digester } from "./digest";
 import { RegistryError } from "./errors";
@@ -38,7 +39,7 @@ export async function headBlob(core: ClientCore, repository: string, digest: str
 async function rangeSize(core: ClientCore, repository: string, digest: string, what: string, signal?: AbortSignal): Promise<number> {
   const res = await call(
     core,
-    { method: "GET", url: blobPath(repository, digest), what, scopes: [repositoryScope(repository, [...PULL])], headers: { range: "bytes=0-0", "accept-encoding": "identity" }, streamResponse: true, notFound: "BLOB_UNKNOWN", signal },
+    { method: "GET", url: blobPath(repository, digest), what, scopes: [repositoryScope(repository, [...PULL])], headers: { range: "bytes=0-0", "accept-encoding": "identity" }, streamResponse: true, followRedirects: true, notFound: "BLOB_UNKNOWN", signal },
     200,
     206,
   );
@@ -59,12 +60,41 @@ export async function getBlob(core: ClientCore, repository: string, digest: stri
   const res = await call(
     core,
     // identity: a CDN's Content-Encoding would be undone by fetch and break the digest.
-    { method: "GET", url, what, scopes: [repositoryScope(repository, [...PULL])], headers: { "accept-encoding": "identity" }, streamResponse: true, notFound: "BLOB_UNKNOWN", signal },
+    { method: "GET", url, what, scopes: [repositoryScope(repository, [...PULL])], headers: { "accept-encoding": "identity" }, streamResponse: true, followRedirects: true, notFound: "BLOB_UNKNOWN", signal },
     200,
   );
   const length = res.headers.get("content-length");
   const size = length !== null && /^\d+$/.test(length) ? Number(length) : -1;
   return { size, stream: verifyDigest(res.body ?? new ReadableStream({ start: (c) => c.close() }), digest, what, url) };
+}
+
+/** Configs are small JSON documents; larger ones are not read into memory. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A small blob (an image config) in memory: at most its declared size (and `limit`), the read
+ * stopping the moment the registry sends more, and the bytes checked against the digest.
+ */
+export async function readBlob(core: ClientCore, repository: string, digest: string, size: number, limit = MAX_CONFIG_BYTES, signal?: AbortSignal): Promise<Uint8Array> {
+  const what = `reading blob ${describeRef(core, repository, digest)}`;
+  const url = new URL(blobPath(repository, digest), core.endpoint);
+  const tooLarge = (reason: string) => new RegistryError({ context: what, codes: ["MALFORMED"], method: "GET", url, reason });
+  if (!Number.isSafeInteger(size) || size < 0) throw tooLarge(`the declared size ${size} is not a byte count`);
+  if (size > limit) throw tooLarge(`the blob declares ${size} bytes, over the ${limit}-byte limit for reading it whole`);
+  const blob = await getBlob(core, repository, digest, signal);
+  if (blob.size > size) {
+    await blob.stream.cancel().catch(() => {});
+    throw tooLarge(`the registry sends ${blob.size} bytes for a blob of ${size}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBounded(blob.stream, size);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) throw tooLarge(`the registry sends more than the ${size} bytes the manifest declares; not read further`);
+    throw e;
+  }
+  if (bytes.byteLength !== size) throw tooLarge(`the registry sent ${bytes.byteLength} bytes for a blob of ${size}`);
+  return bytes;
 }
 
 function verifyDigest(body: ReadableStream<Uint8Array>, digest: string, what: string, url: URL): ReadableStream<Uint8Array> {

@@ -119,6 +119,11 @@ export class RegistryClient implements ClientCore {
     return blobs.getBlob(this, repository, digest, signal);
   }
 
+  /** A small blob (an image config) in memory, read no further than its declared size (and `limit`), digest checked. */
+  readBlob(repository: string, digest: string, size: number, limit?: number, signal?: AbortSignal): Promise<Uint8Array> {
+    return blobs.readBlob(this, repository, digest, size, limit, signal);
+  }
+
   /**
    * Uploads a blob. Uses, in order: options.location, the session a 202 mount of this blob left
    * open, or a new POST.

@@ -43,6 +43,8 @@ export {
   type RequestContext,
 } from "./errors";
 export { nextLink } from "./link";
+export { allPages, pages, DEFAULT_BUDGET, type BudgetLimits, type Page, type PagesOptions } from "./pages";
+export { AddressPolicy, classifyAddress, classifyHost, systemResolver, type AddressClass, type Resolver } from "./address";
 export { validateManifestReference } from "./manifests";
 export * from "./media-types";
 export {

@@ -2,25 +2,25 @@
 import { call, describeRef, type ClientCore } from "./core";
 import { RegistryError } from "./errors";
 import { nextLink, pageCursor } from "./link";
+import { pages, type BudgetLimits } from "./pages";
 import { repositoryScope, validateRepository } from "./reference";
 import { CATALOG_SCOPE, PULL } from "./scope";
 import type { CatalogPage, PageCursor, TagsPage } from "./types";
-
-/** Guard against links that never end (GHCR's catalog was seen linking to n=0 forever). */
-const MAX_PAGES = 10_000;
 
 interface Page {
   name?: string;
   items: string[];
   next?: URL;
+  bytes: number;
 }
 
 async function fetchPage(core: ClientCore, url: URL, what: string, scopes: string[], field: "repositories" | "tags", signal?: AbortSignal): Promise<Page> {
   const res = await call(core, { method: "GET", url, what, scopes, headers: { accept: "application/json" }, notFound: "NAME_UNKNOWN", signal }, 200);
   const malformed = (reason: string) => new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method: "GET", url, reason });
   let body: Record<string, unknown>;
+  const text = await res.text();
   try {
-    body = (await res.json()) as Record<string, unknown>;
+    body = JSON.parse(text) as Record<string, unknown>;
   } catch {
     throw malformed("answer is not JSON");
   }
@@ -30,7 +30,7 @@ async function fetchPage(core: ClientCore, url: URL, what: string, scopes: strin
   const items = raw as string[];
   // An empty page that still links onwards would loop: treat it as the end.
   const next = items.length > 0 ? nextLink(res.headers.get("link"), url) : undefined;
-  return { name: typeof body.name === "string" ? body.name : undefined, items, next };
+  return { name: typeof body.name === "string" ? body.name : undefined, items, next, bytes: text.length };
 }
 
 function withPaging(url: URL, n?: number, last?: string): URL {
@@ -45,17 +45,12 @@ export async function catalogPage(core: ClientCore, cursor: PageCursor = {}, sig
   return { repositories: page.items, next: page.next ? pageCursor(page.next) : undefined };
 }
 
-/** Follows each Link as given (Quay puts an opaque token in last); stops on a link already seen. */
-async function* follow(core: ClientCore, start: URL, what: string, scopes: string[], field: "repositories" | "tags", signal?: AbortSignal): AsyncGenerator<string> {
-  const seen = new Set<string>();
-  let url: URL | undefined = start;
-  for (let pages = 0; url && !seen.has(url.href); pages++) {
-    if (pages >= MAX_PAGES) throw new RegistryError({ context: what, codes: ["MALFORMED"], method: "GET", url, reason: `more than ${MAX_PAGES} pages` });
-    seen.add(url.href);
-    const page: Page = await fetchPage(core, url, what, scopes, field, signal);
-    yield* page.items;
-    url = page.next;
-  }
+/**
+ * Follows each Link as given (Quay puts an opaque token in last) within one budget, on the
+ * registry's own origin only; stops on a link already seen (GHCR's catalog was seen linking to n=0 forever).
+ */
+async function* follow(core: ClientCore, start: URL, what: string, scopes: string[], field: "repositories" | "tags", signal?: AbortSignal, budget?: Partial<BudgetLimits>): AsyncGenerator<string> {
+  for await (const items of pages({ what, first: start, origin: core.endpoint, budget, fetch: (url: URL) => fetchPage(core, url, what, scopes, field, signal) })) yield* items;
 }
 
 export function listRepositories(core: ClientCore, pageSize?: number, signal?: AbortSignal): AsyncGenerator<string> {

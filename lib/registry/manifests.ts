@@ -49,15 +49,13 @@ export async function getManifest(core: ClientCore, repository: string, referenc
   const what = `reading manifest ${describeRef(core, repository, reference)}`;
   const res = await call(
     core,
-    { method: "GET", url: manifestPath(repository, reference), what, scopes: [repositoryScope(repository, [...PULL])], headers: { accept: ACCEPT }, notFound: "MANIFEST_UNKNOWN", signal },
+    // The transport stops reading at the cap: a 256 MB or endless manifest costs at most maxManifestBytes.
+    { method: "GET", url: manifestPath(repository, reference), what, scopes: [repositoryScope(repository, [...PULL])], headers: { accept: ACCEPT }, notFound: "MANIFEST_UNKNOWN", maxBytes: core.options.maxManifestBytes, signal },
     200,
   );
   const malformed = (reason: string) =>
     new RegistryError({ context: what, codes: ["MALFORMED"], status: res.status, method: "GET", url: new URL(manifestPath(repository, reference), core.endpoint), reason });
-  const declared = Number(res.headers.get("content-length") ?? 0);
-  if (declared > core.options.maxManifestBytes) throw malformed(`manifest of ${declared} bytes exceeds the ${core.options.maxManifestBytes}-byte limit`);
   const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.byteLength > core.options.maxManifestBytes) throw malformed(`manifest exceeds the ${core.options.maxManifestBytes}-byte limit`);
 
   // Hash the raw bytes: against the digest we asked for, and against what the registry claims.
   const header = res.headers.get("docker-content-digest");

@@ -4,11 +4,10 @@ import { RegistryError } from "./errors";
 import { nextLink } from "./link";
 import { getManifest } from "./manifests";
 import { OCI_INDEX } from "./media-types";
+import { pages } from "./pages";
 import { repositoryScope, validateDigest, validateRepository } from "./reference";
 import { PULL } from "./scope";
 import { manifestLinks, type Descriptor } from "./types";
-
-const MAX_PAGES = 1000;
 
 /** The fallback tag for a subject: `<alg>-<hex>`, algorithm cut to 32 and hex to 64 characters (OCI-main). */
 export function referrersTag(digest: string): string {
@@ -20,30 +19,31 @@ export async function referrers(core: ClientCore, repository: string, digest: st
   validateRepository(repository);
   validateDigest(digest);
   const what = `listing referrers of ${describeRef(core, repository, digest)}`;
-  let url: URL | undefined = new URL(`/v2/${repository}/referrers/${digest}`, core.endpoint);
-  if (artifactType) url.searchParams.set("artifactType", artifactType);
+  const first = new URL(`/v2/${repository}/referrers/${digest}`, core.endpoint);
+  if (artifactType) first.searchParams.set("artifactType", artifactType);
   const found: Descriptor[] = [];
   let filtered = true;
-  const seen = new Set<string>();
-  for (let page = 0; url && page < MAX_PAGES && !seen.has(url.href); page++) {
-    seen.add(url.href);
+  let noApi = false;
+  const fetch = async (url: URL) => {
     const res = await call(core, { method: "GET", url, what, scopes: [repositoryScope(repository, [...PULL])], headers: { accept: OCI_INDEX }, signal }, 200, 404, 405);
     // A registry with the API never answers 404 here (it returns an empty index), so 404 means "no API".
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => {});
-      if (page === 0) return fromTagSchema(core, repository, digest, artifactType, signal);
-      break;
+      noApi = url === first;
+      return { items: [] };
     }
+    const text = await res.text();
     let body: unknown;
     try {
-      body = await res.json();
+      body = JSON.parse(text);
     } catch {
       throw new RegistryError({ context: what, codes: ["MALFORMED"], status: 200, method: "GET", url, reason: "referrers answer is not JSON" });
     }
-    found.push(...manifestLinks(body).manifests);
     if (!(res.headers.get("oci-filters-applied") ?? "").split(",").map((s) => s.trim()).includes("artifactType")) filtered = false;
-    url = nextLink(res.headers.get("link"), url);
-  }
+    return { items: manifestLinks(body).manifests, next: nextLink(res.headers.get("link"), url), bytes: text.length };
+  };
+  for await (const items of pages({ what, first, origin: core.endpoint, fetch })) found.push(...items);
+  if (noApi) return fromTagSchema(core, repository, digest, artifactType, signal);
   return artifactType && !filtered ? found.filter((d) => d.artifactType === artifactType) : found;
 }
 

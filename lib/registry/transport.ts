@@ -1,5 +1,7 @@
 // The one fetch wrapper for registries: auth (inside the transport, like ggcr's bearer.go),
 // retries with backoff, timeouts, manual redirects and a per-host concurrency limit.
+import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
+import { AddressPolicy, type Resolver } from "./address";
 import { allowsPlainHttp, TokenCache, type CredentialsSource } from "./auth";
 import { Authenticator } from "./authenticator";
 import { Deadline, DeadlineExceeded, sleep, watchStream } from "./deadline";
@@ -24,6 +26,10 @@ export interface TransportOptions {
   uploadChunkSize: number;
   /** Manifests are small (registry:2 accepts 4 MiB); anything larger is refused unread. */
   maxManifestBytes: number;
+  /** Any other buffered answer (tag lists, token answers); a request may ask for less with maxBytes. */
+  maxResponseBytes: number;
+  /** Of an error answer only this much is read (enough to quote the registry's message). */
+  maxErrorBodyBytes: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<TransportOptions> = Object.freeze({
@@ -38,6 +44,8 @@ export const DEFAULT_OPTIONS: Readonly<TransportOptions> = Object.freeze({
   uploadMode: "stream",
   uploadChunkSize: 16 * 1024 * 1024,
   maxManifestBytes: 8 * 1024 * 1024,
+  maxResponseBytes: 16 * 1024 * 1024,
+  maxErrorBodyBytes: 64 * 1024,
 });
 
 export const DEFAULT_USER_AGENT = "regatta-registry-client/0.1";
@@ -53,6 +61,8 @@ export interface TransportConfig {
   userAgent?: string;
   /** Share one cache between clients of the same registry; each client has its own otherwise. */
   tokenCache?: TokenCache;
+  /** Host name resolution for the address policy (tests inject one); the system resolver otherwise. */
+  resolve?: Resolver;
 }
 
 export interface TransportRequest {
@@ -66,8 +76,14 @@ export interface TransportRequest {
   body?: Uint8Array | ReadableStream<Uint8Array>;
   /** Hand the response body over as a stream, guarded by the idle timeout. */
   streamResponse?: boolean;
-  /** false: return 3xx answers as they are (HEAD on a blob: a redirect already means "exists"). */
+  /**
+   * true: follow 3xx to other hosts too (blob downloads, which registries send to storage).
+   * Default: follow only within the registry's own origin; a 3xx elsewhere comes back as it is.
+   * false: return every 3xx as it is (HEAD on a blob: a redirect already means "exists").
+   */
   followRedirects?: boolean;
+  /** Most bytes of a buffered answer (default options.maxResponseBytes); more fails MALFORMED unread. */
+  maxBytes?: number;
   /** false: no registry auth (token requests); their own Authorization stays on their own host. */
   auth?: boolean;
   signal?: AbortSignal;
@@ -75,6 +91,8 @@ export interface TransportRequest {
   retries?: number;
 }
 
+/** A token answer is a JWT or two in JSON: a few KiB. */
+const MAX_TOKEN_ANSWER_BYTES = 1024 * 1024;
 const MIN_UPLOAD_BYTES_PER_SECOND = 100 * 1024;
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -86,18 +104,20 @@ export class Transport {
   private readonly fetchImpl: typeof fetch;
   private readonly hosts = new Map<string, Semaphore>();
   private readonly auth: Authenticator;
+  private readonly policy: AddressPolicy;
 
   constructor(private readonly config: TransportConfig) {
     this.endpoint = config.endpoint;
     const given = Object.fromEntries(Object.entries(config.options ?? {}).filter(([, v]) => v !== undefined));
     this.options = Object.freeze({ ...DEFAULT_OPTIONS, ...given });
     this.fetchImpl = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.policy = new AddressPolicy(config.endpoint, config.resolve);
     this.auth = new Authenticator({
       endpoint: config.endpoint,
       credentials: config.credentials,
       insecure: !!config.insecure,
       tokens: config.tokenCache ?? new TokenCache(),
-      send: (url, headers, what) => this.request({ method: "GET", url, headers, what, scopes: [], auth: false }),
+      send: (url, headers, what) => this.request({ method: "GET", url, headers, what, scopes: [], auth: false, maxBytes: MAX_TOKEN_ANSWER_BYTES }),
     });
   }
 
@@ -182,9 +202,12 @@ export class Transport {
         if (authorization && url.host === authHost && (url.protocol === "https:" || allowsPlainHttp(this.endpoint, !!this.config.insecure))) {
           headers.authorization = authorization;
         }
+        // A token realm, a redirect or a link on the registry's word: not into private networks (see address.ts).
+        if (url.hostname !== this.endpoint.hostname) await this.policy.check(url, req.what, hop > 0 ? "a redirect" : req.auth === false ? "the token realm" : "a link");
         const res = await this.fetchOnce(method, url, headers, body, deadline);
         const location = res.headers.get("location");
-        if (req.followRedirects === false || !REDIRECT_STATUSES.has(res.status) || !location) {
+        const target = location && REDIRECT_STATUSES.has(res.status) ? safeUrl(location, url) : undefined;
+        if (req.followRedirects === false || !target || (req.followRedirects !== true && target.origin !== this.endpoint.origin)) {
           return { res: await this.finishResponse(res, req, url, deadline), url };
         }
         await discard(res);
@@ -195,7 +218,7 @@ export class Transport {
           method = method === "HEAD" ? "HEAD" : "GET";
           body = undefined;
         }
-        url = new URL(location, url);
+        url = target;
       }
     } catch (e) {
       deadline.clear();
@@ -222,15 +245,28 @@ export class Transport {
     }
   }
 
-  /** Small answers are read whole inside the deadline; streamed ones get the idle guard. */
+  /**
+   * Small answers are read inside the deadline and under their byte cap (the read stops at the cap);
+   * streamed ones get the idle guard. A redirected host's failure keeps its status, never its body.
+   */
   private async finishResponse(res: Response, req: TransportRequest, url: URL, deadline: Deadline): Promise<Response> {
     const init = { status: res.status, statusText: res.statusText, headers: res.headers };
     if (req.streamResponse && res.ok && res.body) {
       return new Response(watchStream(res.body, deadline, (e) => this.toError(e, req, url)), init);
     }
     try {
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      return new Response(NULL_BODY_STATUSES.has(res.status) || req.method === "HEAD" ? null : bytes, init);
+      if (NULL_BODY_STATUSES.has(res.status) || req.method === "HEAD" || (!res.ok && url.origin !== req.url.origin)) {
+        await discard(res);
+        return new Response(null, init);
+      }
+      if (!res.ok) return new Response((await readBounded(res.body, this.options.maxErrorBodyBytes, { truncate: true })) as Uint8Array<ArrayBuffer>, init);
+      const limit = req.maxBytes ?? this.options.maxResponseBytes;
+      try {
+        return new Response((await readBodyBounded(res, limit)) as Uint8Array<ArrayBuffer>, init);
+      } catch (e) {
+        if (!(e instanceof BodyTooLarge)) throw e;
+        throw new RegistryError({ context: req.what, codes: ["MALFORMED"], status: res.status, method: req.method, url, reason: `the answer ${e.declared !== undefined ? `declares ${e.declared} bytes, over` : "exceeds"} the ${limit}-byte limit; not read further` });
+      }
     } finally {
       deadline.clear();
     }
@@ -255,6 +291,15 @@ export class Transport {
       return new RegistryError({ context: req.what, codes: ["UNSUPPORTED"], method: req.method, url, reason: "the registry redirected a streamed upload, which cannot be replayed", cause: e });
     }
     return new RegistryError({ context: req.what, codes: ["NETWORK"], method: req.method, url, reason, cause: e });
+  }
+}
+
+function safeUrl(location: string, base: URL): URL | undefined {
+  try {
+    const url = new URL(location, base);
+    return url.protocol === "https:" || url.protocol === "http:" ? url : undefined;
+  } catch {
+    return undefined;
   }
 }
 

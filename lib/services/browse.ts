@@ -205,8 +205,7 @@ export async function getManifest(registryId: string, repository: string, refere
   const isImage = json.config?.mediaType?.includes("image.config") || json.config?.mediaType?.includes("container.image");
   let config: ImageConfig | undefined;
   if (isImage && json.config && json.config.size < 4 * 1024 * 1024) {
-    const blob = await c.getBlob(repository, json.config.digest);
-    config = JSON.parse(await new Response(blob.stream).text());
+    config = JSON.parse(new TextDecoder().decode(await c.readBlob(repository, json.config.digest, json.config.size)));
   }
   return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: isImage ? "image" : "artifact", manifest: json, raw, config, layers: json.layers ?? [], ...(await extras) };
 }

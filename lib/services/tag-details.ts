@@ -214,8 +214,7 @@ async function read(c: RegistryClient, repository: string, digest: string, reque
     let platform: string | undefined;
     if (isImage && config.size <= MAX_CONFIG_BYTES) {
       requests.blob++;
-      const blob = await c.getBlob(repository, config.digest);
-      const cfg = JSON.parse(await new Response(blob.stream).text()) as { created?: string; os?: string; architecture?: string; variant?: string };
+      const cfg = JSON.parse(new TextDecoder().decode(await c.readBlob(repository, config.digest, config.size, MAX_CONFIG_BYTES))) as { created?: string; os?: string; architecture?: string; variant?: string };
       if (cfg.created && !Number.isNaN(Date.parse(cfg.created))) created = new Date(cfg.created);
       platform = platformName(cfg.os && cfg.architecture ? { os: cfg.os, architecture: cfg.architecture, variant: cfg.variant } : undefined);
     }

@@ -5,6 +5,7 @@ import "server-only";
 // The database keeps `v1$<keyId>$<nonce>$<sha256(secret)>`: a Bearer secret is checked against
 // the hash alone; GitHub signs bodies with the secret itself (X-Hub-Signature-256), so for that
 // check the server derives the secret again from the master key (a database copy alone is not enough).
+import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { OAuth2Client } from "google-auth-library";
 import { ApiError, notFound } from "@/lib/api/errors";
@@ -177,21 +178,11 @@ async function readLimited(req: Request, limit: number, read?: Buffer): Promise<
     if (read.length > limit) throw tooLarge(limit);
     return read;
   }
-  if (!req.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    chunks.push(Buffer.from(value));
+  try {
+    return Buffer.from(await readBodyBounded(req, limit));
+  } catch (e) {
+    throw e instanceof BodyTooLarge ? tooLarge(limit) : e;
   }
-  return Buffer.concat(chunks);
 }
 
 const tooLarge = (limit: number) => new ApiError(413, "PAYLOAD_TOO_LARGE", `a webhook body may be at most ${limit} bytes`);
