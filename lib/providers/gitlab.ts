@@ -189,17 +189,13 @@ export class GitLabProvider implements RegistryProvider {
     return apiUrl(this.api.base, `/projects/${repo.project_id}/registry/repositories/${repo.id}/tags${tag === undefined ? "" : `/${encodeURIComponent(tag)}`}`);
   }
 
-  async tagMetadata(repository: string): Promise<TagMetadata[]> {
+  /** GitLab answers tag details one tag per call: only the tags asked for are read. */
+  readonly tagMetadataPerTag = true;
+
+  async tagMetadata(repository: string, onlyTags?: string[]): Promise<TagMetadata[]> {
     if (this.noRest) return [];
     const repo = await this.repository(repository);
-    const names: string[] = [];
-    let url: URL | undefined = this.tagUrl(repo);
-    url.searchParams.set("per_page", "100");
-    for (let pages = 0; url && pages < MAX_PAGES && names.length < MAX_TAG_DETAILS; pages++) {
-      const res: VendorResponse<{ name: string }[]> = await this.call<{ name: string }[]>("GET", url, `listing the tags of ${repository}`);
-      names.push(...(res.body ?? []).map((t) => t.name));
-      url = nextLink(res.headers.get("link"), url);
-    }
+    const names = onlyTags ? [...new Set(onlyTags)] : await this.tagNames(repo, repository);
     const details = await mapLimit(names.slice(0, MAX_TAG_DETAILS), DETAIL_CONCURRENCY, async (tag) => {
       try {
         return (await this.call<TagDetails>("GET", this.tagUrl(repo, tag), `reading tag ${repository}:${tag}`)).body;
@@ -208,9 +204,43 @@ export class GitLabProvider implements RegistryProvider {
         throw e;
       }
     });
+    // created_at is the image's build time from its config (GitLab docs: "the time of the manifest
+    // creation, not the time of tag push"): reported as createdAt, never as a push
     return details.flatMap((d) =>
-      d ? [{ tag: d.name, ...(d.digest ? { digest: d.digest } : {}), ...(d.created_at ? { pushedAt: d.created_at } : {}), ...(typeof d.total_size === "number" ? { size: d.total_size } : {}) }] : [],
+      d ? [{ tag: d.name, ...(d.digest ? { digest: d.digest } : {}), ...(d.created_at ? { createdAt: d.created_at } : {}), ...(typeof d.total_size === "number" ? { size: d.total_size } : {}) }] : [],
     );
+  }
+
+  /**
+   * Tag names, keyset-paginated (doc/api/container_registry.md: "Offset pagination is deprecated and
+   * keyset pagination is now the preferred pagination method", gitlab.com since 16.10); a GitLab that
+   * refuses keyset (400/405) is asked again with offset pages. Both follow Link rel="next".
+   */
+  private async tagNames(repo: Repository, repository: string): Promise<string[]> {
+    const first = (keyset: boolean) => {
+      const u = this.tagUrl(repo);
+      u.searchParams.set("per_page", "100");
+      if (keyset) u.searchParams.set("pagination", "keyset");
+      return u;
+    };
+    const names: string[] = [];
+    let url: URL | undefined = first(true);
+    for (let pages = 0; url && pages < MAX_PAGES && names.length < MAX_TAG_DETAILS; pages++) {
+      let res: VendorResponse<{ name: string }[]>;
+      try {
+        res = await this.call<{ name: string }[]>("GET", url, `listing the tags of ${repository}`);
+      } catch (e) {
+        if (pages === 0 && url.searchParams.has("pagination") && e instanceof RegistryError && (e.status === 400 || e.status === 405)) {
+          url = first(false);
+          pages--;
+          continue;
+        }
+        throw e;
+      }
+      names.push(...(res.body ?? []).map((t) => t.name));
+      url = nextLink(res.headers.get("link"), url);
+    }
+    return names;
   }
 
   async deleteTag(repository: string, tag: string, digest: string) {
