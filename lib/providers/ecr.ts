@@ -214,6 +214,16 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
         api.send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: [{ imageTag: tag, ...(digest ? { imageDigest: digest } : {}) }] })),
       );
       const failure = out.failures?.[0];
+      if (failure?.failureCode === "ImageReferencedByManifestList") {
+        throw new RegistryError({
+          context: `deleting ${repository}:${tag} (ECR BatchDeleteImage)`,
+          codes: ["ImageReferencedByManifestList"],
+          method: "POST",
+          url: apiUrl,
+          status: 409,
+          reason: `${tag} is the last tag on an image that a multi-platform index (manifest list) in ${repository} lists, and ECR would delete that image with it: ECR refused (ImageReferencedByManifestList: ${failure.failureReason ?? "no reason given"}). Delete the index first, or keep this tag; nothing was deleted.`,
+        });
+      }
       if (failure) {
         throw new RegistryError({
           context: `deleting ${repository}:${tag} (ECR BatchDeleteImage)`,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEcr } from "@/lib/providers/ecr";
 import type { Connection } from "@/lib/providers/types";
 import { copyImage, retag } from "@/lib/registry";
-import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../harness";
+import { pushImage, pushIndex, retag as retagHarness, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../harness";
 import { startEcr, type EcrStandIn } from "../harness/vendors/ecr";
 
 const KEY = "AKIAREGATTATEST0001";
@@ -106,6 +106,22 @@ describe("ECR provider", () => {
     expect(tags).toContain("2.0");
     expect((await skopeoInspect(ecr.asRegistry(), "team/api:2.0")).Digest).toBe(v2);
     await expect(p.deleteTag!("team/api", "doomed", v2)).rejects.toThrow(/ImageNotFound/);
+  });
+
+  it("a tag whose image a multi-platform index lists: ECR's ImageReferencedByManifestList, said plainly, the tag stays", async () => {
+    ecr.createRepository("team/multi");
+    const front = ecr.asRegistry();
+    const index = await pushIndex(front, "team/multi:1.0");
+    const child = index.manifests[0].digest;
+    await retagHarness(front, "team/multi", child, "amd64-only");
+    const p = openEcr(connection(), { now: ecr.now });
+    const err = await p.deleteTag!("team/multi", "amd64-only", child).catch((e) => e);
+    expect(err.status).toBe(409);
+    expect(err.message).toContain("ImageReferencedByManifestList");
+    expect(err.message).toContain("multi-platform index");
+    expect(err.message).toContain("nothing was deleted");
+    expect((await skopeoListTags(front, "team/multi")).sort()).toEqual(["1.0", "amd64-only"]);
+    expect((await skopeoInspect(front, "team/multi:amd64-only")).Digest).toBe(child);
   });
 
   it("refreshes a token whose 12 hours passed without an error the user sees", async () => {

@@ -191,6 +191,12 @@ export async function startEcr(opts: { region?: string; keys?: Record<string, Ec
     BatchDeleteImage: async (input) => {
       needRepo(input.repositoryName);
       const name: string = input.repositoryName;
+      // ECR keeps an image a manifest list of the repository names: failure ImageReferencedByManifestList
+      // (ImageFailureCode in the ECR API reference / @aws-sdk/client-ecr models; failureReason as
+      // BatchDeleteImage answers it in users' reports, "Requested image referenced by manifest list")
+      const listedBy = (digest: string) =>
+        imageDetails(name).map((d) => storedManifest(backing.dataDir, name, d.imageDigest)).find((m) => Array.isArray(m?.json?.manifests) && m!.json.manifests.some((c: { digest?: string }) => c.digest === digest));
+      const referenced = (id: unknown) => ({ imageId: id, failureCode: "ImageReferencedByManifestList", failureReason: "Requested image referenced by manifest list" });
       const imageIds: { imageTag?: string; imageDigest?: string }[] = [];
       const failures: unknown[] = [];
       for (const id of input.imageIds ?? []) {
@@ -202,11 +208,13 @@ export async function startEcr(opts: { region?: string; keys?: Record<string, Ec
             failures.push({ imageId: id, failureCode: "ImageTagDoesNotMatchDigest", failureReason: "Invalid image digest and tag combination" });
             continue;
           }
-          // ECR: deleting by tag removes the tag; the image goes with its last tag
+          // ECR: deleting by tag removes the tag; the image goes with its last tag, unless an index holds it
           if (tags.filter((x) => x.digest === t.digest).length > 1) removeStoredTag(backing.dataDir, name, t.tag);
+          else if (listedBy(t.digest)) { failures.push(referenced(id)); continue; }
           else await fetch(`${backing.url}/v2/${name}/manifests/${t.digest}`, { method: "DELETE" });
           imageIds.push({ imageDigest: t.digest, imageTag: t.tag });
         } else if (id.imageDigest) {
+          if (listedBy(id.imageDigest)) { failures.push(referenced(id)); continue; }
           const res = await fetch(`${backing.url}/v2/${name}/manifests/${id.imageDigest}`, { method: "DELETE" });
           if (!res.ok) { failures.push({ imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" }); continue; }
           imageIds.push({ imageDigest: id.imageDigest });
