@@ -97,4 +97,6 @@ export interface ProviderDefinition {
   /** the REST API base used when the registry row has none */
   defaultApiEndpoint?: (c: Connection) => string | undefined;
   open(c: Connection): RegistryProvider;
+  /** The /v2 endpoint of a connection saved without one (ECR: GetAuthorizationToken's proxyEndpoint). */
+  discoverEndpoint?(c: Omit<Connection, "endpoint">): Promise<string>;
 }

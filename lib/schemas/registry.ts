@@ -16,6 +16,8 @@ export interface CredentialField {
 export interface KindInfo {
   label: string;
   defaultEndpoint?: string;
+  /** the endpoint may be left empty: the provider finds it (placeholder text saying how) */
+  discoveredEndpoint?: string;
   /** the vendor REST API the provider uses, when the kind has one; editable for self-managed installs */
   apiEndpointLabel?: string;
   defaultApiEndpoint?: string;
@@ -77,9 +79,10 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
   },
   ECR: {
     label: "Amazon ECR",
+    discoveredEndpoint: "empty: the registry of the key's account in this region (GetAuthorizationToken's proxyEndpoint)",
     apiEndpointLabel: "ECR API",
     namespaceLabel: "Repository prefix (optional, e.g. team)",
-    help: "Endpoint: https://<account id>.dkr.ecr.<region>.amazonaws.com. An IAM access key with ecr:GetAuthorizationToken, ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage (browse), ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability (promote and retag into ECR) and ecr:BatchDeleteImage (delete tags), e.g. the AmazonEC2ContainerRegistryPowerUser policy. Leave both key fields empty to use the server's default AWS credentials (environment, ~/.aws, instance or task role).",
+    help: "Endpoint: https://<account id>.dkr.ecr.<region>.amazonaws.com, or empty to take the key's own account registry in the region from GetAuthorizationToken. An IAM access key with ecr:GetAuthorizationToken, ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage (browse), ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability (promote and retag into ECR) and ecr:BatchDeleteImage (delete tags), e.g. the AmazonEC2ContainerRegistryPowerUser policy. Leave both key fields empty to use the server's default AWS credentials (environment, ~/.aws, instance or task role).",
     fields: [
       { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
       { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
@@ -146,12 +149,13 @@ export const registryCreateSchema = z
   .strict()
   .superRefine((v, ctx) => {
     const info = KINDS[v.kind];
-    if (!v.endpoint && !info.defaultEndpoint) {
+    if (!v.endpoint && !info.defaultEndpoint && !info.discoveredEndpoint) {
       ctx.addIssue({ code: "custom", path: ["endpoint"], message: "endpoint is required for this kind" });
     }
     checkCredentialFields(v.kind, v.credentials, ctx, true);
   })
-  .transform((v) => ({ ...v, endpoint: v.endpoint ?? KINDS[v.kind].defaultEndpoint! }));
+  // undefined only for a kind whose provider discovers its endpoint (lib/services/registries.ts asks it)
+  .transform((v) => ({ ...v, endpoint: v.endpoint ?? KINDS[v.kind].defaultEndpoint }));
 
 export const registryUpdateSchema = z
   .object({
