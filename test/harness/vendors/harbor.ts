@@ -64,8 +64,11 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
     if (seg[2] !== "repositories") return fail(404, "NOT_FOUND", "not found");
 
     const page = Number(url.searchParams.get("page") ?? 1);
-    const pageSize = Math.min(Number(url.searchParams.get("page_size") ?? 10), 100);
+    const pageSize = Number(url.searchParams.get("page_size") ?? 10);
     if (!(page >= 1) || !(pageSize >= 1)) return fail(400, "BAD_REQUEST", "page and page_size must be positive integers");
+    // swagger.yaml: page_size "maximum: 100", enforced by go-swagger's validation (status and wording
+    // here are go-swagger's usual ones, not verified against a live Harbor)
+    if (pageSize > 100) return fail(422, "UNPROCESSABLE_ENTITY", "validation failure list:\npage_size in query should be less than or equal to 100");
     const paged = <T>(all: T[]) => {
       const headers: Record<string, string> = { "x-total-count": String(all.length) };
       const link = (p: number) => { const u = new URL(url.pathname + url.search, "http://x"); u.searchParams.set("page", String(p)); u.searchParams.set("page_size", String(pageSize)); return `<${u.pathname}${u.search}>`; };
