@@ -90,7 +90,7 @@ export function WebhookPanel({ registry, onClose }: { registry: RegistryView; on
       </div>
       {!supported ? (
         <p className="text-sm text-slate-600">
-          {registry.kind === "ECR" ? "Amazon ECR" : "Google Artifact Registry"} sends its events to its own cloud (EventBridge / Pub/Sub), not to webhooks:
+          {registry.kind === "ECR_PUBLIC" ? "Amazon ECR Public sends no webhooks" : `${registry.kind === "ECR" ? "Amazon ECR" : "Google Artifact Registry"} sends its events to its own cloud (EventBridge / Pub/Sub), not to webhooks`}:
           Regatta records what it does itself and what it sees when it reads tags.
         </p>
       ) : (

@@ -1,7 +1,7 @@
 // One schema for registry connections: used by the API routes, the settings form and the client.
 import { z } from "zod";
 
-export const REGISTRY_KINDS = ["GENERIC", "DOCKERHUB", "GHCR", "GITLAB", "GOOGLE", "ECR", "QUAY", "HARBOR"] as const;
+export const REGISTRY_KINDS = ["GENERIC", "DOCKERHUB", "GHCR", "GITLAB", "GOOGLE", "ECR", "ECR_PUBLIC", "QUAY", "HARBOR"] as const;
 export type RegistryKind = (typeof REGISTRY_KINDS)[number];
 
 export interface CredentialField {
@@ -87,6 +87,18 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
       { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
       { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
       { name: "region", label: "Region", secret: false, required: true, help: "The registry's region, e.g. eu-west-1" },
+    ],
+  },
+  ECR_PUBLIC: {
+    label: "Amazon ECR Public",
+    defaultEndpoint: "https://public.ecr.aws",
+    apiEndpointLabel: "ECR Public API",
+    defaultApiEndpoint: "https://api.ecr-public.us-east-1.amazonaws.com",
+    namespaceLabel: "Registry alias (empty: the account's primary alias)",
+    help: "public.ecr.aws/<alias>/<repository>. An IAM access key with ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (sign in), ecr-public:DescribeRegistries and ecr-public:DescribeRepositories, ecr-public:DescribeImages (browse), ecr-public:InitiateLayerUpload, ecr-public:UploadLayerPart, ecr-public:CompleteLayerUpload, ecr-public:BatchCheckLayerAvailability and ecr-public:PutImage (promote into it) and ecr-public:BatchDeleteImage (delete tags), e.g. AmazonElasticContainerRegistryPublicPowerUser. ECR Public's API lives only in us-east-1. A repository must exist before a promotion into it (a push does not create one).",
+    fields: [
+      { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
+      { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
     ],
   },
   QUAY: {
@@ -189,7 +201,7 @@ function checkCredentialFields(kind: RegistryKind, creds: Record<string, string>
   if (kind === "GOOGLE" && creds?.loginUser?.trim() && !["oauth2accesstoken", "_json_key"].includes(creds.loginUser.trim())) {
     ctx.addIssue({ code: "custom", path: ["credentials", "loginUser"], message: "credentials.loginUser must be oauth2accesstoken or _json_key" });
   }
-  if (kind === "ECR" && !!creds?.accessKeyId?.trim() !== !!creds?.secretAccessKey?.trim()) {
+  if ((kind === "ECR" || kind === "ECR_PUBLIC") && !!creds?.accessKeyId?.trim() !== !!creds?.secretAccessKey?.trim()) {
     ctx.addIssue({ code: "custom", path: ["credentials", creds?.accessKeyId?.trim() ? "secretAccessKey" : "accessKeyId"], message: "give both the access key id and the secret access key, or neither for the server's default AWS credentials" });
   }
   if (kind === "GENERIC" && creds && !!creds.username !== !!creds.password) {

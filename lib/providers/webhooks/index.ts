@@ -9,7 +9,7 @@ import type { ParsedDelivery, WebhookSource } from "./types";
 export * from "./types";
 export { parseDistribution, parseDockerHub, parseGitHub, parseHarbor, parseQuay };
 
-type Kind = "GENERIC" | "DOCKERHUB" | "GHCR" | "GITLAB" | "GOOGLE" | "ECR" | "QUAY" | "HARBOR";
+type Kind = "GENERIC" | "DOCKERHUB" | "GHCR" | "GITLAB" | "GOOGLE" | "ECR" | "ECR_PUBLIC" | "QUAY" | "HARBOR";
 
 /** The payload format a registry of this kind sends, or null when it sends none Regatta reads. */
 export function webhookSourceFor(kind: Kind): WebhookSource | null {

@@ -42,7 +42,7 @@ export interface EcrStandIn {
   stop(): Promise<void>;
 }
 
-class AwsError extends Error {
+export class AwsError extends Error {
   constructor(readonly type: string, message: string, readonly status = 400) { super(message); }
 }
 
@@ -50,7 +50,7 @@ const hmac = (key: crypto.BinaryLike, data: string) => crypto.createHmac("sha256
 const sha256hex = (data: crypto.BinaryLike) => crypto.createHash("sha256").update(data).digest("hex");
 
 /** Recomputes a SigV4 signature (docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html). */
-function sigV4(req: http.IncomingMessage, body: Buffer, secret: string, scope: { date: string; region: string; service: string }, signedHeaders: string[]): string {
+export function sigV4(req: http.IncomingMessage, body: Buffer, secret: string, scope: { date: string; region: string; service: string }, signedHeaders: string[]): string {
   const url = new URL(req.url ?? "/", "http://x");
   const query = [...url.searchParams].map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]).sort().map(([k, v]) => `${k}=${v}`).join("&");
   const headers = signedHeaders.map((h) => {
@@ -68,7 +68,7 @@ function sigV4(req: http.IncomingMessage, body: Buffer, secret: string, scope: {
   return hmac(key, toSign).toString("hex");
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+export function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -77,7 +77,7 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-const listen = async (server: http.Server) => {
+export const listen = async (server: http.Server) => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
 };
