@@ -289,7 +289,7 @@ export class GitLabProvider implements RegistryProvider {
     if (this.noApi) {
       return {
         reachable: true, authenticated: true, catalog: false, delete: null,
-        message: `${findings[0]} No GitLab URL is set for this self-managed registry, so GitLab's REST API is not used: repositories cannot be listed (only ${this.namespace || "repositories"} opened by name), pushed-at times do not show, and deletes go by digest. Set the GitLab URL (e.g. https://gitlab.example.com).`,
+        message: `${findings[0]} No GitLab URL is set for this self-managed registry, so GitLab's REST API is not used: repositories cannot be listed (only ${this.namespace || "repositories"} opened by name), GitLab's tag sizes do not show, and deletes go by digest. Set the GitLab URL (e.g. https://gitlab.example.com).`,
         missing: ["GitLab URL"],
       };
     }
@@ -309,7 +309,7 @@ export class GitLabProvider implements RegistryProvider {
           message:
             `${findings[0]} GitLab's REST API refused this token: it is a deploy token (deploy tokens only reach the registry). ` +
             `Through /v2 alone Regatta can open ${this.namespace || "repositories"} by name, browse its tags and manifests, retag and promote; ` +
-            "it cannot list the project's other repositories, show when a tag was pushed or its size, or delete a single tag (a delete goes by digest, and every tag on that digest goes with it). " +
+            "it cannot list the project's other repositories, show a tag's size as GitLab reports it, or delete a single tag (a delete goes by digest, and every tag on that digest goes with it). " +
             "A personal, project or group access token with read_registry, write_registry and api gives all of it.",
           missing: ["REST API access: a personal, project or group access token (not a deploy token)"],
         };

@@ -61,7 +61,7 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
     apiEndpointLabel: "GitLab URL",
     defaultApiEndpoint: "https://gitlab.com",
     namespaceLabel: "Project or group path (e.g. acme/web or acme)",
-    help: "Best: a personal, project or group access token with the scopes read_registry (browse), write_registry (promote and retag into GitLab) and api (list repositories, show when tags were pushed, delete single tags). A deploy token (read_registry, write_registry) works for the registry only: GitLab's REST API refuses it, so repositories cannot be listed and deletes go by digest. Self-managed: set the registry URL as Endpoint and your GitLab URL below.",
+    help: "Best: a personal, project or group access token with the scopes read_registry (browse), write_registry (promote and retag into GitLab) and api (list repositories, tag sizes, delete single tags; GitLab reports no push time, only when an image was built). A deploy token (read_registry, write_registry) works for the registry only: GitLab's REST API refuses it, so repositories cannot be listed and deletes go by digest. Self-managed: set the registry URL as Endpoint and your GitLab URL below.",
     fields: userPass("Token user name: your GitLab user name, or gitlab+deploy-token-N for a deploy token", "Access token or deploy token", "glpat-… (read_registry, write_registry, api) or gldt-… (read_registry, write_registry)", true),
   },
   GOOGLE: {

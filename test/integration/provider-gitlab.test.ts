@@ -107,7 +107,7 @@ describe("GitLab provider against registry 2.8 + the GitLab REST API", () => {
     const t = await call(testRoute.POST, { token: admin, method: "POST", params: { id: deployId } });
     expect(t.json).toMatchObject({ reachable: true, authenticated: true, catalog: false });
     expect(t.json.message).toMatch(/deploy token/);
-    expect(t.json.message).toMatch(/cannot list the project's other repositories, show when a tag was pushed or its size, or delete a single tag/);
+    expect(t.json.message).toMatch(/cannot list the project's other repositories, show a tag's size as GitLab reports it, or delete a single tag/);
     const repos = await req(reposRoute.GET, deployId, {});
     expect(repos.status, repos.text).toBe(200);
     expect(repos.json.repositories.map((x: { name: string }) => x.name)).toContain("acme/web");
