@@ -42,6 +42,11 @@ test("ECR Public: add from the connect form, test, browse, promote into it, dele
   await page.goto("/settings/registries?add=1");
   await page.getByLabel("Kind").selectOption("ECR_PUBLIC");
   await expect(page.getByText(/ecr-public:GetAuthorizationToken/)).toBeVisible();
+  // ECR (private) may leave its endpoint empty now: the form says where it comes from
+  await page.getByLabel("Kind").selectOption("ECR");
+  await expect(page.getByLabel("Endpoint")).toHaveAttribute("placeholder", /GetAuthorizationToken's proxyEndpoint/);
+  await expect(page.getByLabel("Endpoint")).not.toHaveAttribute("required", "");
+  await page.getByLabel("Kind").selectOption("ECR_PUBLIC");
   await page.getByLabel("Name", { exact: true }).fill(NAME);
   await page.getByLabel("Endpoint").fill(pub.url);
   await page.getByLabel("ECR Public API (optional)").fill(pub.apiUrl);
@@ -54,6 +59,10 @@ test("ECR Public: add from the connect form, test, browse, promote into it, dele
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText("Registry alias acme");
   await screenshot(page, "vendor-ecr-public-test");
+  const desktop = page.viewportSize()!;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "vendor-ecr-public-test-phone");
+  await page.setViewportSize(desktop);
   expect(await page.content()).not.toContain(SECRET);
   ids.pub = await registryIdByName(page, NAME);
 
