@@ -10,6 +10,7 @@ import { startEcr, type EcrStandIn } from "../harness/vendors/ecr";
 import { startGitHubApi, type GitHubApi } from "../harness/vendors/github";
 import { startGitLabApi, type GitLabApi } from "../harness/vendors/gitlab";
 import { startHarbor, type HarborSetup } from "../harness/vendors/harbor";
+import { startQuay, type QuaySetup } from "../harness/vendors/quay";
 import { memoryState } from "../harness/vendors/package-state";
 
 const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
@@ -262,5 +263,43 @@ describe("Docker Hub stand-in against Hub's API description", () => {
     const body = (await page.json()) as { count: number; next: string | null; previous: string | null; results: unknown[] };
     expect(Object.keys(body).sort()).toEqual(["count", "next", "previous", "results"]);
     expect(body.results.length).toBeLessThanOrEqual(100);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Quay: quay/quay endpoints/api/tag.py (_tag_dict fields; listRepoTags "limit … Max 100", clamped
+// with min(100, max(1, limit)), page max(1, page); answer {tags, page, has_additional};
+// deleteFullTag answers 204)
+const QUAY = {
+  tag: {
+    fields: {
+      name: ["string"], reversion: ["boolean"], start_ts: ["integer"], end_ts: ["integer"], manifest_digest: ["string"], is_manifest_list: ["boolean"],
+      size: ["integer", "null"], last_modified: ["string"], expiration: ["string"],
+    },
+    required: ["name", "reversion", "manifest_digest", "is_manifest_list", "size"],
+  } satisfies Shape,
+  limitMax: 100,
+};
+
+describe("Quay stand-in against Quay's endpoint source", () => {
+  let q: QuaySetup;
+  const auth = { authorization: "Bearer quay-oauth-contract" };
+  beforeAll(async () => {
+    q = await startQuay({ name: "quay-contract", tokens: { "quay-oauth-contract": { read: true, write: true } } });
+    await pushImage(q.registry, "acme/app:1.0", { layers: [{ files: { a: "1" } }] });
+    await retag(q.registry, "acme/app", "1.0", "stable");
+  });
+  afterAll(() => q?.stop());
+
+  it("tags: documented fields only; limit above 100 and page below 1 are clamped, not refused; delete answers 204", async () => {
+    const res = await fetch(`${q.quay.url}/api/v1/repository/acme/app/tag/?limit=500&page=0`, { headers: auth });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { tags: Record<string, unknown>[]; page: number; has_additional: boolean };
+    expect(Object.keys(body).sort()).toEqual(["has_additional", "page", "tags"]);
+    expect(body.page).toBe(1);
+    expect(body.tags.length).toBeLessThanOrEqual(QUAY.limitMax);
+    for (const t of body.tags) expectShape("tag", t, QUAY.tag);
+    const del = await fetch(`${q.quay.url}/api/v1/repository/acme/app/tag/stable`, { method: "DELETE", headers: auth });
+    expect(del.status).toBe(204);
   });
 });
