@@ -9,6 +9,7 @@ import { startDockerHub, type DockerHubStandIn } from "../harness/vendors/docker
 import { startEcr, type EcrStandIn } from "../harness/vendors/ecr";
 import { startGitHubApi, type GitHubApi } from "../harness/vendors/github";
 import { startGitLabApi, type GitLabApi } from "../harness/vendors/gitlab";
+import { startGoogle, type GoogleStandIn } from "../harness/vendors/google";
 import { startHarbor, type HarborSetup } from "../harness/vendors/harbor";
 import { startQuay, type QuaySetup } from "../harness/vendors/quay";
 import { memoryState } from "../harness/vendors/package-state";
@@ -301,5 +302,38 @@ describe("Quay stand-in against Quay's endpoint source", () => {
     for (const t of body.tags) expectShape("tag", t, QUAY.tag);
     const del = await fetch(`${q.quay.url}/api/v1/repository/acme/app/tag/stable`, { method: "DELETE", headers: auth });
     expect(del.status).toBe(204);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Google Artifact Registry: googleapis/googleapis google/devtools/artifactregistry/v1/artifact.proto
+// (DockerImage: name and uri REQUIRED, tags, image_size_bytes int64, upload_time, media_type,
+// build_time, update_time; ListDockerImagesResponse docker_images, next_page_token) in the proto3 JSON
+// mapping (lowerCamelCase names, int64 as a string, Timestamp as an RFC 3339 string)
+const GOOGLE = {
+  dockerImage: {
+    fields: { name: ["string"], uri: ["string"], tags: ["array"], imageSizeBytes: ["string"], uploadTime: ["string"], mediaType: ["string"], buildTime: ["string"], updateTime: ["string"] },
+    required: ["name", "uri"],
+  } satisfies Shape,
+};
+
+describe("Google stand-in against Artifact Registry's protos", () => {
+  let g: GoogleStandIn;
+  beforeAll(async () => {
+    g = await startGoogle();
+    g.createServiceAccount("contract", "reader");
+    g.createRepository("docker");
+    await pushImage(g.asRegistry(), `${g.project}/docker/api:1.0`, { layers: [{ files: { a: "1" } }] });
+  });
+  afterAll(() => g?.stop());
+
+  it("dockerImages: documented fields only, in the proto3 JSON mapping", async () => {
+    const res = await fetch(`${g.apiUrl}/v1/projects/${g.project}/locations/${g.location}/repositories/docker/dockerImages`, { headers: { authorization: `Bearer ${g.accessToken()}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    for (const k of Object.keys(body)) expect(["dockerImages", "nextPageToken"]).toContain(k);
+    const images = body.dockerImages as Record<string, unknown>[];
+    expect(images.length).toBeGreaterThan(0);
+    for (const i of images) expectShape("DockerImage", i, GOOGLE.dockerImage);
   });
 });
