@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushImage, retag, startRegistry, type RunningRegistry } from "../harness";
 import { startDockerHub, type DockerHubStandIn } from "../harness/vendors/dockerhub";
 import { startEcr, type EcrStandIn } from "../harness/vendors/ecr";
+import { startEcrPublic, type EcrPublicStandIn } from "../harness/vendors/ecr-public";
+import { DescribeImagesCommand as PublicDescribeImages, DescribeRegistriesCommand, ECRPUBLICClient } from "@aws-sdk/client-ecr-public";
 import { startGitHubApi, type GitHubApi } from "../harness/vendors/github";
 import { startGitLabApi, type GitLabApi } from "../harness/vendors/gitlab";
 import { startGoogle, type GoogleStandIn } from "../harness/vendors/google";
@@ -335,5 +337,51 @@ describe("Google stand-in against Artifact Registry's protos", () => {
     const images = body.dockerImages as Record<string, unknown>[];
     expect(images.length).toBeGreaterThan(0);
     for (const i of images) expectShape("DockerImage", i, GOOGLE.dockerImage);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Amazon ECR Public: the ECR Public API reference as @aws-sdk/client-ecr-public's models carry it
+// (ImageDetail members; Registry registryId, registryArn, registryUri, verified, aliases required;
+// RegistryAlias name, status, primaryRegistryAlias, defaultRegistryAlias; DescribeImages maxResults
+// "between 1 and 1000"; signing name ecr-public, us-east-1)
+const ECR_PUBLIC = {
+  imageDetail: {
+    fields: Object.fromEntries(["registryId", "repositoryName", "imageDigest", "imageSizeInBytes", "imagePushedAt", "imageManifestMediaType", "artifactMediaType", "imageTags"].map((k) => [k, ["string", "number", "integer", "array"]])),
+    required: ["registryId", "repositoryName", "imageDigest"],
+  } satisfies Shape,
+  registry: {
+    fields: { registryId: ["string"], registryArn: ["string"], registryUri: ["string"], verified: ["boolean"], aliases: ["array"] },
+    required: ["registryId", "registryArn", "registryUri", "verified", "aliases"],
+  } satisfies Shape,
+  alias: {
+    fields: { name: ["string"], status: ["string"], primaryRegistryAlias: ["boolean"], defaultRegistryAlias: ["boolean"] },
+    required: ["name", "status", "primaryRegistryAlias", "defaultRegistryAlias"],
+  } satisfies Shape,
+};
+
+describe("ECR Public stand-in against the ECR Public API reference (SDK models)", () => {
+  let pub: EcrPublicStandIn;
+  let client: ECRPUBLICClient;
+  beforeAll(async () => {
+    pub = await startEcrPublic();
+    pub.createRepository("api");
+    await pushImage(pub.asRegistry(), `${pub.alias}/api:1.0`, { layers: [{ files: { a: "1" } }] });
+    client = new ECRPUBLICClient({ region: "us-east-1", endpoint: pub.apiUrl, credentials: { accessKeyId: "AKIAREGATTAPUBLIC001", secretAccessKey: "ecr-public-secret-01" }, maxAttempts: 1 });
+  });
+  afterAll(() => pub?.stop());
+
+  it("DescribeRegistries and DescribeImages: documented members only; maxResults above 1000 refused; only us-east-1", async () => {
+    const regs = await client.send(new DescribeRegistriesCommand({}));
+    for (const r of regs.registries ?? []) {
+      expectShape("Registry", JSON.parse(JSON.stringify(r)), ECR_PUBLIC.registry);
+      for (const a of r.aliases ?? []) expectShape("RegistryAlias", JSON.parse(JSON.stringify(a)), ECR_PUBLIC.alias);
+    }
+    const out = await client.send(new PublicDescribeImages({ repositoryName: "api" }));
+    expect(out.imageDetails?.length).toBe(1);
+    for (const d of out.imageDetails ?? []) expectShape("ImageDetail", JSON.parse(JSON.stringify(d)), ECR_PUBLIC.imageDetail);
+    await expect(client.send(new PublicDescribeImages({ repositoryName: "api", maxResults: 1001 }))).rejects.toMatchObject({ name: "InvalidParameterException" });
+    const elsewhere = new ECRPUBLICClient({ region: "eu-west-1", endpoint: pub.apiUrl, credentials: { accessKeyId: "AKIAREGATTAPUBLIC001", secretAccessKey: "ecr-public-secret-01" }, maxAttempts: 1 });
+    await expect(elsewhere.send(new DescribeRegistriesCommand({}))).rejects.toMatchObject({ name: "InvalidSignatureException" });
   });
 });
