@@ -112,8 +112,12 @@ export class GhcrProvider implements RegistryProvider {
       if (!this.owner) return { path: "/user", otherUser: false };
       const res = await this.get<{ type?: string }>(`/users/${encodeURIComponent(this.owner)}`, `looking up GitHub owner ${this.owner}`);
       if (res.body.type === "Organization") return { path: `/orgs/${encodeURIComponent(this.owner)}`, otherUser: false };
-      const me = await this.get<{ login?: string }>("/user", "reading the GitHub user of the token");
-      if (me.body.login?.toLowerCase() === this.owner) return { path: "/user", otherUser: false };
+      // no token, or one GitHub does not take: only the public form is left
+      const me = await this.get<{ login?: string }>("/user", "reading the GitHub user of the token").catch((e) => {
+        if (e instanceof RegistryError && e.status === 401) return null;
+        throw e;
+      });
+      if (me?.body.login?.toLowerCase() === this.owner) return { path: "/user", otherUser: false };
       return { path: `/users/${encodeURIComponent(this.owner)}`, otherUser: true };
     })().catch((e) => {
       this.ownerBase = undefined;
