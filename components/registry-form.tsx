@@ -64,7 +64,7 @@ export function RegistryForm(props: {
         </div>
         <div>
           <label className="label" htmlFor="endpoint">Endpoint</label>
-          <input id="endpoint" name="endpoint" className="input font-mono" defaultValue={editing?.endpoint} placeholder={info.defaultEndpoint ?? "https://registry.example.com"} required={!info.defaultEndpoint} />
+          <input id="endpoint" name="endpoint" className="input font-mono" defaultValue={editing?.endpoint} placeholder={info.defaultEndpoint ?? info.discoveredEndpoint ?? "https://registry.example.com"} required={!info.defaultEndpoint && !info.discoveredEndpoint} />
           {err("endpoint")}
         </div>
         {info.apiEndpointLabel && (

@@ -198,7 +198,9 @@ export function WebhookPanel({ registry, onClose }: { registry: RegistryView; on
           <p>
             {gitlabCom
               ? "GitLab.com sends no container registry events (registry notifications exist only on self-managed GitLab), so there is no webhook to set up."
-              : "This registry sends no events Regatta reads, so there is no webhook to set up."}
+              : registry.kind === "ECR_PUBLIC"
+                ? "Amazon ECR Public sends no events Regatta can receive, so there is no webhook to set up."
+                : "This registry sends no events Regatta reads, so there is no webhook to set up."}
           </p>
           <p>{POLLING}</p>
         </div>

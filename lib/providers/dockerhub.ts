@@ -270,12 +270,31 @@ export class HubApi {
     return out;
   }
 
-  /** DELETE /v2/repositories/{ns}/{repo}/tags/{tag}/ (204): only this tag goes. */
+  /**
+   * DELETE /v2/repositories/{ns}/{repo}/tags/{tag}/ (204): only this tag goes. Not in Hub's published
+   * API description (docker/docs content/reference/api/hub/latest.yaml documents only GET and HEAD
+   * on /v2/namespaces/{ns}/repositories/{repo}/tags/{tag}); it is the call Hub's web UI makes, and
+   * Hub has refused it for JWTs signed in with a personal access token. A refusal says all that,
+   * with Hub's own answer; nothing is deleted then.
+   */
   async deleteTag(namespace: string, repository: string, tag: string): Promise<void> {
-    const res = await this.request("DELETE", `/v2/repositories/${encodeURIComponent(namespace)}/${encodeURIComponent(repository)}/tags/${encodeURIComponent(tag)}/`, `deleting ${namespace}/${repository}:${tag} on Docker Hub`);
-    await res.body?.cancel();
+    const what = `deleting ${namespace}/${repository}:${tag} on Docker Hub`;
+    try {
+      const res = await this.request("DELETE", `/v2/repositories/${encodeURIComponent(namespace)}/${encodeURIComponent(repository)}/tags/${encodeURIComponent(tag)}/`, what);
+      await res.body?.cancel();
+    } catch (e) {
+      if (!(e instanceof RegistryError) || e.status === undefined || e.status === 404 || e.status === 429 || e.status >= 500) throw e;
+      throw new RegistryError({
+        context: what, codes: e.codes, status: e.status, method: "DELETE", url: e.url,
+        reason: `Docker Hub refused the tag delete and answered HTTP ${e.status} “${e.registryMessage ?? "(no message)"}”. ${HUB_DELETE_UNDOCUMENTED} Nothing was deleted.`,
+      });
+    }
   }
 }
+
+/** What is not known of Hub's tag delete, said wherever Regatta offers it. */
+export const HUB_DELETE_UNDOCUMENTED =
+  "Hub's published API description has no tag delete: Regatta uses the call Hub's web UI makes (DELETE /v2/repositories/…/tags/…/), which Hub has refused for personal access tokens.";
 
 // ---------------------------------------------------------------------------------------------
 // The /v2 client: library/ for official names, and a tap that keeps the last pull budget seen
@@ -330,7 +349,7 @@ export class BudgetTap {
 // ---------------------------------------------------------------------------------------------
 // The provider
 
-const DELETE_EXPLANATION = "Docker Hub removes just this tag through its API (DELETE /v2/repositories/…/tags/…); other tags on the same digest stay, and the image can still be pulled by digest until Docker Hub cleans it up";
+const DELETE_EXPLANATION = `Docker Hub removes just this tag; other tags on the same digest stay, and the image can still be pulled by digest until Docker Hub cleans it up. Uncertain: ${HUB_DELETE_UNDOCUMENTED} If Hub refuses, its answer is shown and nothing changes`;
 
 function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -421,7 +440,9 @@ export function openDockerHub(c: Connection): RegistryProvider {
             findings.push("This token can pull and push but not delete: create a personal access token with Read, Write, Delete to remove tags.");
             missing.push("Delete access (a Read, Write, Delete token) to remove tags");
           } else {
-            findings.push("The token can pull, push and delete.");
+            // the registry token's actions say nothing of the Hub API call that deletes a tag
+            del = null;
+            findings.push(`The token can pull and push, and its registry token carries delete; whether Docker Hub lets it delete tags is not known until the first delete. ${HUB_DELETE_UNDOCUMENTED}`);
           }
         }
       } catch (e) {

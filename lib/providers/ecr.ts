@@ -214,6 +214,16 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
         api.send(new BatchDeleteImageCommand({ repositoryName: repository, imageIds: [{ imageTag: tag, ...(digest ? { imageDigest: digest } : {}) }] })),
       );
       const failure = out.failures?.[0];
+      if (failure?.failureCode === "ImageReferencedByManifestList") {
+        throw new RegistryError({
+          context: `deleting ${repository}:${tag} (ECR BatchDeleteImage)`,
+          codes: ["ImageReferencedByManifestList"],
+          method: "POST",
+          url: apiUrl,
+          status: 409,
+          reason: `${tag} is the last tag on an image that a multi-platform index (manifest list) in ${repository} lists, and ECR would delete that image with it: ECR refused (ImageReferencedByManifestList: ${failure.failureReason ?? "no reason given"}). Delete the index first, or keep this tag; nothing was deleted.`,
+        });
+      }
       if (failure) {
         throw new RegistryError({
           context: `deleting ${repository}:${tag} (ECR BatchDeleteImage)`,
@@ -313,8 +323,28 @@ async function testEcr(p: { c: Connection; api: ECRClient; apiUrl: string; auth:
   };
 }
 
+/**
+ * The registry GetAuthorizationToken names for these keys and region (authorizationData[].proxyEndpoint,
+ * "https://<account>.dkr.ecr.<region>.amazonaws.com" in the ECR API reference): the endpoint of a
+ * connection saved with only region and keys. Must be a plain http(s) origin.
+ */
+export async function ecrProxyEndpoint(c: Omit<Connection, "endpoint">): Promise<string> {
+  const p = openEcr({ ...c, endpoint: "https://ecr.invalid" });
+  const token = await p.auth.current();
+  const what = "finding the ECR registry of these keys (GetAuthorizationToken)";
+  let url: URL | undefined;
+  try {
+    url = token.proxyEndpoint ? new URL(token.proxyEndpoint) : undefined;
+  } catch { /* below */ }
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || (url.pathname !== "/" && url.pathname !== "") || url.search) {
+    throw new RegistryError({ context: what, codes: ["MALFORMED"], method: "POST", url: c.apiEndpoint ?? "https://api.ecr.amazonaws.com", reason: "AWS named no usable proxyEndpoint; give the endpoint (https://<account id>.dkr.ecr.<region>.amazonaws.com)" });
+  }
+  return url.origin;
+}
+
 export const ecr: ProviderDefinition = {
   kind: "ECR",
   defaultApiEndpoint: (c) => (c.credentials?.region?.trim() ? regionalApi(c.credentials.region.trim()) : undefined),
   open: (c) => openEcr(c),
+  discoverEndpoint: ecrProxyEndpoint,
 };

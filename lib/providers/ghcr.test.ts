@@ -23,11 +23,11 @@ afterEach(async () => { await api?.stop(); api = undefined; });
 
 const ALL = ["read:packages", "write:packages", "delete:packages"];
 
-async function setup(repos: Record<string, Record<string, string>>, o: { ownerType?: "User" | "Organization"; scopes?: string[] | null; owner?: string } = {}) {
+async function setup(repos: Record<string, Record<string, string>>, o: { ownerType?: "User" | "Organization"; scopes?: string[] | null; owner?: string; login?: string; publicPackages?: string[] } = {}) {
   const state = memoryState(repos);
   api = await startGitHubApi({
-    state, owner: "acme", ownerType: o.ownerType ?? "Organization",
-    tokens: { "ghp_good": { login: "alice", scopes: o.scopes === undefined ? ALL : o.scopes, expiresAt: "2027-03-01 00:00:00 UTC" } },
+    state, owner: "acme", ownerType: o.ownerType ?? "Organization", publicPackages: o.publicPackages,
+    tokens: { "ghp_good": { login: o.login ?? "alice", scopes: o.scopes === undefined ? ALL : o.scopes, expiresAt: "2027-03-01 00:00:00 UTC" } },
   });
   const provider = new GhcrProvider({ kind: "GHCR", endpoint: v2Url, apiEndpoint: api.url, namespace: o.owner ?? "acme", insecure: false, credentials: { username: "alice", password: "ghp_good" } });
   return { state, provider, api };
@@ -62,6 +62,31 @@ describe("GHCR provider", () => {
     expect(page.repositories.map((r) => r.name).sort()).toEqual(["acme/svc-11", ...Array.from({ length: 10 }, (_, i) => `acme/svc-11${i}`)].sort());
     expect(api.log.some((l) => l.path.startsWith("/users/acme/packages?"))).toBe(true);
     expect(api.log.some((l) => l.path.startsWith("/orgs/"))).toBe(false);
+  });
+
+  it("a personal account with its own token: /user/packages, versions paged with per_page and state, private packages too", async () => {
+    const tags = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`v${i}`, D(i)]));
+    const { provider, api } = await setup({ "acme/private-app": tags }, { ownerType: "User", login: "acme" });
+    expect((await provider.listRepositories({ pageSize: 10 })).repositories.map((r) => r.name)).toEqual(["acme/private-app"]);
+    const meta = await provider.tagMetadata("acme/private-app");
+    expect(meta).toHaveLength(130);
+    const versions = api.log.filter((l) => l.path.includes("/versions"));
+    expect(versions.map((l) => l.path.split("?")[0])).toEqual(["/user/packages/container/private-app/versions", "/user/packages/container/private-app/versions"]);
+    expect(versions[0].path).toContain("per_page=100");
+    expect(versions[0].path).toContain("state=active");
+    expect(api.log.some((l) => l.path.startsWith("/user/packages?"))).toBe(true);
+    expect(api.log.some((l) => l.path.startsWith("/users/acme/packages"))).toBe(false);
+  });
+
+  it("another user's packages: only public ones, asked without page/per_page/state, and test connection says so", async () => {
+    const { provider, api } = await setup({ "acme/public-app": { "1.0": D(1) }, "acme/secret-app": { "1.0": D(2) } }, { ownerType: "User", publicPackages: ["public-app"] });
+    expect((await provider.tagMetadata("acme/public-app")).map((m) => m.tag)).toEqual(["1.0"]);
+    expect(api.log.filter((l) => l.path.includes("/versions")).map((l) => l.path)).toEqual(["/users/acme/packages/container/public-app/versions"]);
+    const err = await provider.tagMetadata("acme/secret-app").catch((e) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err.message).toMatch(/lists only public packages of another user/);
+    const t = await provider.testConnection();
+    expect(t.message).toMatch(/acme is another GitHub user than the token's: GitHub lists the versions .* of only acme's public packages/);
   });
 
   it("reads tags with digests and times from the versions of a nested package (name URL-encoded)", async () => {

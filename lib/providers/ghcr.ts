@@ -50,7 +50,7 @@ export class GhcrProvider implements RegistryProvider {
   };
   private readonly api: VendorApi;
   private readonly owner: string;
-  private ownerBase?: Promise<string>;
+  private ownerBase?: Promise<{ path: string; otherUser: boolean }>;
   private budget: RateLimitBudget | null = null;
   private expiry: string | null | undefined;
 
@@ -100,12 +100,25 @@ export class GhcrProvider implements RegistryProvider {
     if (exp !== undefined) this.expiry = exp;
   }
 
-  /** `/orgs/{org}` or `/users/{user}` (GET /users/{name} says which), or `/user` with no owner. */
-  private base(): Promise<string> {
+  /**
+   * Where the owner's packages live in the REST API (github/rest-api-description, packages):
+   * `/orgs/{org}` for an organisation; `/user` for the token's own user (the only user form whose
+   * version listing takes page, per_page and state, and sees private packages); `/users/{user}`
+   * for another user, whose version listing is documented for public packages only, without
+   * page, per_page or state.
+   */
+  private base(): Promise<{ path: string; otherUser: boolean }> {
     this.ownerBase ??= (async () => {
-      if (!this.owner) return "/user";
+      if (!this.owner) return { path: "/user", otherUser: false };
       const res = await this.get<{ type?: string }>(`/users/${encodeURIComponent(this.owner)}`, `looking up GitHub owner ${this.owner}`);
-      return res.body.type === "Organization" ? `/orgs/${encodeURIComponent(this.owner)}` : `/users/${encodeURIComponent(this.owner)}`;
+      if (res.body.type === "Organization") return { path: `/orgs/${encodeURIComponent(this.owner)}`, otherUser: false };
+      // no token, or one GitHub does not take: only the public form is left
+      const me = await this.get<{ login?: string }>("/user", "reading the GitHub user of the token").catch((e) => {
+        if (e instanceof RegistryError && e.status === 401) return null;
+        throw e;
+      });
+      if (me?.body.login?.toLowerCase() === this.owner) return { path: "/user", otherUser: false };
+      return { path: `/users/${encodeURIComponent(this.owner)}`, otherUser: true };
     })().catch((e) => {
       this.ownerBase = undefined;
       throw e;
@@ -122,10 +135,10 @@ export class GhcrProvider implements RegistryProvider {
     return repository.slice(prefix.length);
   }
 
-  private versionsPath = async (pkg: string) => `${await this.base()}/packages/container/${encodeURIComponent(pkg)}/versions`;
+  private versionsPath = async (pkg: string) => `${(await this.base()).path}/packages/container/${encodeURIComponent(pkg)}/versions`;
 
   async listRepositories(opts: { cursor?: string; pageSize: number; query?: string }) {
-    const base = await this.base();
+    const base = (await this.base()).path;
     const perPage = Math.min(opts.pageSize, 100);
     const q = opts.query?.toLowerCase();
     let url: URL | undefined = opts.cursor ? new URL(opts.cursor) : apiUrl(this.api.base, `${base}/packages`, { package_type: "container", per_page: perPage, page: 1 });
@@ -149,10 +162,17 @@ export class GhcrProvider implements RegistryProvider {
 
   private async versions(repository: string): Promise<Version[]> {
     const pkg = this.packageOf(repository);
-    const first = apiUrl(this.api.base, await this.versionsPath(pkg), { per_page: 100, state: "active" });
+    const { otherUser } = await this.base();
+    // another user's versions: documented without page/per_page/state (public packages only)
+    const first = apiUrl(this.api.base, await this.versionsPath(pkg), otherUser ? {} : { per_page: 100, state: "active" });
     const what = `listing the versions of package ${pkg}`;
     const fetch = async (at: URL) => {
-      const res: VendorResponse<Version[]> = await this.call<Version[]>("GET", at, what);
+      const res: VendorResponse<Version[]> = await this.call<Version[]>("GET", at, what).catch((e) => {
+        if (otherUser && e instanceof RegistryError && e.status === 404) {
+          throw new RegistryError({ context: what, codes: ["NAME_UNKNOWN"], status: 404, method: "GET", url: at, reason: `${this.owner} is another GitHub user than the token's, and GitHub lists only public packages of another user; ${pkg} is private or does not exist (GitHub: ${e.registryMessage ?? "404"})` });
+        }
+        throw e;
+      });
       return { items: res.body ?? [], next: nextLink(res.headers.get("link"), at), bytes: res.bytes };
     };
     const out: Version[] = [];
@@ -227,6 +247,9 @@ export class GhcrProvider implements RegistryProvider {
         const page = await this.listRepositories({ pageSize: 1 });
         catalog = true;
         findings.push(page.repositories.length ? `Container packages of ${this.owner || user} can be listed.` : `${this.owner || user} has no container packages yet.`);
+        if ((await this.base()).otherUser) {
+          findings.push(`${this.owner} is another GitHub user than the token's: GitHub lists the versions (tags, push times) of only ${this.owner}'s public packages to it. Connect with ${this.owner}'s own token to see private packages.`);
+        }
       } catch (e) {
         findings.push(`Listing the container packages of ${this.owner || user} failed: ${(e as Error).message}.`);
       }

@@ -27,9 +27,9 @@ const TOKENS: Record<string, GitLabToken> = {
   "gldt-deploy": { kind: "deploy", username: "gitlab+deploy-token-1", scopes: ["read_registry", "write_registry"] },
 };
 
-async function setup(repos: Record<string, Record<string, string>>, namespace = "acme/web", token = "glpat-full") {
-  const state = memoryState(repos);
-  api = await startGitLabApi({ state, projects: ["acme/web", "acme/api", "acme/web/sub"], groups: ["acme"], tokens: TOKENS });
+async function setup(repos: Record<string, Record<string, string>>, namespace = "acme/web", token = "glpat-full", more: { built?: Record<string, string>; keysetTags?: boolean } = {}) {
+  const state = memoryState(repos, undefined, more.built);
+  api = await startGitLabApi({ state, projects: ["acme/web", "acme/api", "acme/web/sub"], groups: ["acme"], tokens: TOKENS, keysetTags: more.keysetTags });
   const open = (ns = namespace, t = token) => new GitLabProvider({ kind: "GITLAB", endpoint: v2Url, apiEndpoint: api!.url, namespace: ns, insecure: false, credentials: { username: TOKENS[t]?.username ?? "x", password: t } });
   return { state, provider: open(), open, api };
 }
@@ -67,16 +67,47 @@ describe("GitLab provider", () => {
     await expect(open("nope/nothing").listRepositories({ pageSize: 5 })).rejects.toThrow(/no project or group nope\/nothing/);
   });
 
-  it("reads created_at, total_size and digest per tag (tag names URL-encoded)", async () => {
-    const { provider, api } = await setup({ "acme/web/app": { "1.0": D(1), "v1.0_rc-1": D(2), latest: D(2) } });
+  it("reads created_at (as the build time, never a push), total_size and digest per tag (tag names URL-encoded)", async () => {
+    const built = { [D(1)]: "1970-01-01T00:00:00Z", [D(2)]: "2026-03-04T05:06:07Z" };
+    const { provider, api } = await setup({ "acme/web/app": { "1.0": D(1), "v1.0_rc-1": D(2), latest: D(2) } }, "acme/web", "glpat-full", { built });
     const meta = await provider.tagMetadata("acme/web/app");
     expect(meta.map((m) => m.tag).sort()).toEqual(["1.0", "latest", "v1.0_rc-1"]);
     const rc = meta.find((m) => m.tag === "v1.0_rc-1")!;
     expect(rc.digest).toBe(D(2));
     expect(rc.size).toBeGreaterThan(0);
-    expect(Date.parse(rc.pushedAt!)).toBeGreaterThan(Date.parse("2025-12-31T00:00:00Z"));
+    expect(rc.createdAt).toBe("2026-03-04T05:06:07.000Z");
+    // a reproducible build (SOURCE_DATE_EPOCH=0) is built "in 1970": that is no push time
+    expect(meta.find((m) => m.tag === "1.0")).toMatchObject({ createdAt: "1970-01-01T00:00:00.000Z" });
+    expect(meta.every((m) => m.pushedAt === undefined)).toBe(true);
     expect(api.log.filter((l) => /\/tags\/[^/?]+$/.test(l.path)).length).toBe(3);
     expect(api.log.every((l) => l.status < 400)).toBe(true);
+  });
+
+  it("asks details only for the tags it is given: no tag listing, one call per tag on screen", async () => {
+    const tags: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) tags[`t${i}`] = D(i);
+    const { provider, api } = await setup({ "acme/web": tags });
+    expect(provider.tagMetadataPerTag).toBe(true);
+    const meta = await provider.tagMetadata("acme/web", ["t1", "t2", "t2", "gone"]);
+    expect(meta.map((m) => m.tag).sort()).toEqual(["t1", "t2"]);
+    const tagCalls = api.log.filter((l) => l.path.includes("/tags"));
+    expect(tagCalls.map((l) => l.path.replace(/.*\/tags/, "")).sort()).toEqual(["/gone", "/t1", "/t2"]);
+  });
+
+  it("lists tag names with keyset pagination, following Link; offset pages where GitLab refuses keyset", async () => {
+    const tags: Record<string, string> = {};
+    for (let i = 0; i < 250; i++) tags[`t${String(i).padStart(3, "0")}`] = D(i);
+    const { provider, api } = await setup({ "acme/web": tags });
+    const names = (await provider.tagMetadata("acme/web")).map((m) => m.tag);
+    expect(names).toHaveLength(250);
+    const lists = api.log.filter((l) => /\/tags\?/.test(l.path));
+    expect(lists).toHaveLength(3);
+    expect(lists.every((l) => l.path.includes("pagination=keyset") && l.status === 200)).toBe(true);
+    await api.stop();
+    const selfManaged = await setup({ "acme/web": tags }, "acme/web", "glpat-full", { keysetTags: false });
+    expect((await selfManaged.provider.tagMetadata("acme/web")).length).toBe(250);
+    const offset = selfManaged.api.log.filter((l) => /\/tags\?/.test(l.path));
+    expect(offset.map((l) => l.status)).toEqual([405, 200, 200, 200]);
   });
 
   it("deletes one tag through the API: the other tags on the digest stay", async () => {

@@ -196,21 +196,13 @@ export class GitLabProvider implements RegistryProvider {
     return apiUrl(this.api.base, `/projects/${repo.project_id}/registry/repositories/${repo.id}/tags${tag === undefined ? "" : `/${encodeURIComponent(tag)}`}`);
   }
 
-  async tagMetadata(repository: string): Promise<TagMetadata[]> {
+  /** GitLab answers tag details one tag per call: only the tags asked for are read. */
+  readonly tagMetadataPerTag = true;
+
+  async tagMetadata(repository: string, onlyTags?: string[]): Promise<TagMetadata[]> {
     if (this.noRest) return [];
     const repo = await this.repository(repository);
-    const names: string[] = [];
-    const first = this.tagUrl(repo);
-    first.searchParams.set("per_page", "100");
-    const what = `listing the tags of ${repository}`;
-    const fetch = async (at: URL) => {
-      const res: VendorResponse<{ name: string }[]> = await this.call<{ name: string }[]>("GET", at, what);
-      return { items: (res.body ?? []).map((t) => t.name), next: nextLink(res.headers.get("link"), at), bytes: res.bytes };
-    };
-    for await (const items of pages({ what, first, origin: this.api.base, budget: { pages: MAX_PAGES }, fetch })) {
-      names.push(...items);
-      if (names.length >= MAX_TAG_DETAILS) break;
-    }
+    const names = onlyTags ? [...new Set(onlyTags)] : await this.tagNames(repo, repository);
     const details = await mapLimit(names.slice(0, MAX_TAG_DETAILS), DETAIL_CONCURRENCY, async (tag) => {
       try {
         return (await this.call<TagDetails>("GET", this.tagUrl(repo, tag), `reading tag ${repository}:${tag}`)).body;
@@ -219,9 +211,46 @@ export class GitLabProvider implements RegistryProvider {
         throw e;
       }
     });
+    // created_at is the image's build time from its config (GitLab docs: "the time of the manifest
+    // creation, not the time of tag push"): reported as createdAt, never as a push
     return details.flatMap((d) =>
-      d ? [{ tag: d.name, ...(d.digest ? { digest: d.digest } : {}), ...(d.created_at ? { pushedAt: d.created_at } : {}), ...(typeof d.total_size === "number" ? { size: d.total_size } : {}) }] : [],
+      d ? [{ tag: d.name, ...(d.digest ? { digest: d.digest } : {}), ...(d.created_at ? { createdAt: d.created_at } : {}), ...(typeof d.total_size === "number" ? { size: d.total_size } : {}) }] : [],
     );
+  }
+
+  /**
+   * Tag names, keyset-paginated (doc/api/container_registry.md: "Offset pagination is deprecated and
+   * keyset pagination is now the preferred pagination method", gitlab.com since 16.10); a GitLab that
+   * refuses keyset (400/405) is asked again with offset pages. Both follow Link rel="next".
+   */
+  private async tagNames(repo: Repository, repository: string): Promise<string[]> {
+    const first = (keyset: boolean) => {
+      const u = this.tagUrl(repo);
+      u.searchParams.set("per_page", "100");
+      if (keyset) u.searchParams.set("pagination", "keyset");
+      return u;
+    };
+    const what = `listing the tags of ${repository}`;
+    const names: string[] = [];
+    let keyset = true;
+    const fetch = async (at: URL) => {
+      let res: VendorResponse<{ name: string }[]>;
+      try {
+        res = await this.call<{ name: string }[]>("GET", at, what);
+      } catch (e) {
+        if (keyset && at.searchParams.has("pagination") && e instanceof RegistryError && (e.status === 400 || e.status === 405)) {
+          keyset = false;
+          at = first(false);
+          res = await this.call<{ name: string }[]>("GET", at, what);
+        } else throw e;
+      }
+      return { items: (res.body ?? []).map((t) => t.name), next: nextLink(res.headers.get("link"), at), bytes: res.bytes };
+    };
+    for await (const items of pages({ what, first: first(true), origin: this.api.base, budget: { pages: MAX_PAGES }, fetch })) {
+      names.push(...items);
+      if (names.length >= MAX_TAG_DETAILS) break;
+    }
+    return names;
   }
 
   async deleteTag(repository: string, tag: string, digest: string) {
@@ -270,7 +299,7 @@ export class GitLabProvider implements RegistryProvider {
     if (this.noApi) {
       return {
         reachable: true, authenticated: true, catalog: false, delete: null,
-        message: `${findings[0]} No GitLab URL is set for this self-managed registry, so GitLab's REST API is not used: repositories cannot be listed (only ${this.namespace || "repositories"} opened by name), pushed-at times do not show, and deletes go by digest. Set the GitLab URL (e.g. https://gitlab.example.com).`,
+        message: `${findings[0]} No GitLab URL is set for this self-managed registry, so GitLab's REST API is not used: repositories cannot be listed (only ${this.namespace || "repositories"} opened by name), GitLab's tag sizes do not show, and deletes go by digest. Set the GitLab URL (e.g. https://gitlab.example.com).`,
         missing: ["GitLab URL"],
       };
     }
@@ -290,7 +319,7 @@ export class GitLabProvider implements RegistryProvider {
           message:
             `${findings[0]} GitLab's REST API refused this token: it is a deploy token (deploy tokens only reach the registry). ` +
             `Through /v2 alone Regatta can open ${this.namespace || "repositories"} by name, browse its tags and manifests, retag and promote; ` +
-            "it cannot list the project's other repositories, show when a tag was pushed or its size, or delete a single tag (a delete goes by digest, and every tag on that digest goes with it). " +
+            "it cannot list the project's other repositories, show a tag's size as GitLab reports it, or delete a single tag (a delete goes by digest, and every tag on that digest goes with it). " +
             "A personal, project or group access token with read_registry, write_registry and api gives all of it.",
           missing: ["REST API access: a personal, project or group access token (not a deploy token)"],
         };

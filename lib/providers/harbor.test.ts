@@ -66,6 +66,16 @@ describe("repositories", () => {
     expect(new URL(harbor.log.at(-1)!.url, "http://x").searchParams.get("q")).toBe("name=~web");
   });
 
+  it("escapes the q value as Harbor's parser needs: a comma or a stray % is no 400, a slash still matches", async () => {
+    const p = openHarbor(conn());
+    const calls = harbor.log.length;
+    for (const query of ["web,name=x", "we%b", "a+b"]) expect((await p.listRepositories!({ pageSize: 100, query })).repositories).toEqual([]);
+    expect(harbor.log.length).toBe(calls);
+    const slash = await p.listRepositories!({ pageSize: 100, query: "library/app-003" });
+    expect(slash.repositories.map((r) => r.name)).toEqual(["library/app-003-web"]);
+    expect(new URL(harbor.log.at(-1)!.url, "http://x").searchParams.get("q")).toBe("name=~library%2Fapp-003");
+  });
+
   it("a project the robot cannot see: Harbor's 403 body, in its words", async () => {
     const err = await openHarbor(conn({ namespace: "other" })).listRepositories!({ pageSize: 10 }).catch((e) => e);
     expect(err).toBeInstanceOf(RegistryError);

@@ -27,6 +27,18 @@ export function harborRepositoryPath(repository: string): string {
   return `/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(encodeURIComponent(rest))}`;
 }
 
+/**
+ * Harbor's `q` for a fuzzy name filter, or null when nothing can match. Harbor URL-decodes `q` a
+ * second time and then splits it at "," into k=v pairs (goharbor/harbor src/lib/q/builder.go
+ * parseKeywords): the value is percent-encoded so "%" and "+" survive that, and since a comma can
+ * never reach Harbor inside a value, a query with a character no repository name holds (distribution's
+ * name grammar: a-z 0-9 . _ - /) is answered empty without asking.
+ */
+export function harborNameQuery(query: string): string | null {
+  if (!/^[A-Za-z0-9._/-]+$/.test(query)) return null;
+  return `name=~${encodeURIComponent(query)}`;
+}
+
 /** the project of a robot `robot$project+name` */
 const projectOfRobot = (username: string | undefined) => /^robot\$([^+]+)\+/.exec(username ?? "")?.[1];
 
@@ -45,7 +57,9 @@ export function openHarbor(c: Connection): RegistryProvider {
   async function listRepositories({ cursor, query }: { cursor?: string; pageSize: number; query?: string }): Promise<RepositoryListing> {
     if (!project) throw new RegistryError({ context: "listing repositories", codes: ["NAME_INVALID"], method: "GET", url: api.base, reason: "set the Harbor project of this registry to list its repositories" });
     const page = cursor && /^\d+$/.test(cursor) ? Number(cursor) : 1;
-    const url = apiUrl(api.base, `/projects/${encodeURIComponent(project)}/repositories`, { page, page_size: PAGE, q: query ? `name=~${query}` : undefined });
+    const q = query ? harborNameQuery(query) : undefined;
+    if (q === null) return { repositories: [] };
+    const url = apiUrl(api.base, `/projects/${encodeURIComponent(project)}/repositories`, { page, page_size: PAGE, q });
     const res = await vendorRequest<HarborRepository[]>(api, "GET", url, `listing repositories of project ${project} on Harbor`);
     const list = res.body ?? [];
     const total = Number(res.headers.get("x-total-count"));

@@ -2,6 +2,7 @@ import "server-only";
 // One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
 import type { RegistryKind } from "@/lib/schemas/registry";
 import { ecr } from "./ecr";
+import { ecrPublic } from "./ecr-public";
 import { generic } from "./generic";
 import { google } from "./google";
 import { ghcr } from "./ghcr";
@@ -18,6 +19,7 @@ const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
   GHCR: ghcr,
   GITLAB: gitlab,
   ECR: ecr,
+  ECR_PUBLIC: ecrPublic,
   GOOGLE: google,
   DOCKERHUB: dockerhub,
   QUAY: quay,

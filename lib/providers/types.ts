@@ -44,6 +44,9 @@ export interface TagMetadata {
   tag: string;
   digest?: string;
   pushedAt?: string;
+  /** when the image was built, as the vendor reports it (GitLab's created_at comes from the image
+   *  config): never a push time, and 1970 for reproducible builds */
+  createdAt?: string;
   /** a user name as the vendor reports it; absent when the vendor does not say (never invented) */
   pushedBy?: string;
   /** compressed size in bytes as the vendor reports it */
@@ -76,7 +79,9 @@ export interface RegistryProvider {
   /** Repositories from the vendor API; without it the services page through /v2/_catalog. */
   listRepositories?(opts: { cursor?: string; pageSize: number; query?: string }): Promise<RepositoryListing>;
   /** Pushed at / by and sizes for the tags of one repository; without it only /v2 data shows. */
-  tagMetadata?(repository: string): Promise<TagMetadata[]>;
+  tagMetadata?(repository: string, onlyTags?: string[]): Promise<TagMetadata[]>;
+  /** The vendor answers one tag per call (GitLab): tagMetadata is asked for the tags on screen only. */
+  readonly tagMetadataPerTag?: boolean;
   /** How deleting a tag works here; without it: by digest through /v2 (every tag on it goes). */
   deleteMethod?: DeleteMethod;
   /** Deletes one tag the vendor's way; `digest` is what it pointed at when the user confirmed. */
@@ -92,4 +97,6 @@ export interface ProviderDefinition {
   /** the REST API base used when the registry row has none */
   defaultApiEndpoint?: (c: Connection) => string | undefined;
   open(c: Connection): RegistryProvider;
+  /** The /v2 endpoint of a connection saved without one (ECR: GetAuthorizationToken's proxyEndpoint). */
+  discoverEndpoint?(c: Omit<Connection, "endpoint">): Promise<string>;
 }

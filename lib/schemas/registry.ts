@@ -1,7 +1,7 @@
 // One schema for registry connections: used by the API routes, the settings form and the client.
 import { z } from "zod";
 
-export const REGISTRY_KINDS = ["GENERIC", "DOCKERHUB", "GHCR", "GITLAB", "GOOGLE", "ECR", "QUAY", "HARBOR"] as const;
+export const REGISTRY_KINDS = ["GENERIC", "DOCKERHUB", "GHCR", "GITLAB", "GOOGLE", "ECR", "ECR_PUBLIC", "QUAY", "HARBOR"] as const;
 export type RegistryKind = (typeof REGISTRY_KINDS)[number];
 
 export interface CredentialField {
@@ -16,6 +16,8 @@ export interface CredentialField {
 export interface KindInfo {
   label: string;
   defaultEndpoint?: string;
+  /** the endpoint may be left empty: the provider finds it (placeholder text saying how) */
+  discoveredEndpoint?: string;
   /** the vendor REST API the provider uses, when the kind has one; editable for self-managed installs */
   apiEndpointLabel?: string;
   defaultApiEndpoint?: string;
@@ -59,7 +61,7 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
     apiEndpointLabel: "GitLab URL",
     defaultApiEndpoint: "https://gitlab.com",
     namespaceLabel: "Project or group path (e.g. acme/web or acme)",
-    help: "Best: a personal, project or group access token with the scopes read_registry (browse), write_registry (promote and retag into GitLab) and api (list repositories, show when tags were pushed, delete single tags). A deploy token (read_registry, write_registry) works for the registry only: GitLab's REST API refuses it, so repositories cannot be listed and deletes go by digest. Self-managed: set the registry URL as Endpoint and your GitLab URL below.",
+    help: "Best: a personal, project or group access token with the scopes read_registry (browse), write_registry (promote and retag into GitLab) and api (list repositories, tag sizes, delete single tags; GitLab reports no push time, only when an image was built). A deploy token (read_registry, write_registry) works for the registry only: GitLab's REST API refuses it, so repositories cannot be listed and deletes go by digest. Self-managed: set the registry URL as Endpoint and your GitLab URL below.",
     fields: userPass("Token user name: your GitLab user name, or gitlab+deploy-token-N for a deploy token", "Access token or deploy token", "glpat-… (read_registry, write_registry, api) or gldt-… (read_registry, write_registry)", true),
   },
   GOOGLE: {
@@ -77,13 +79,26 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
   },
   ECR: {
     label: "Amazon ECR",
+    discoveredEndpoint: "empty: the registry of the key's account in this region (GetAuthorizationToken's proxyEndpoint)",
     apiEndpointLabel: "ECR API",
     namespaceLabel: "Repository prefix (optional, e.g. team)",
-    help: "Endpoint: https://<account id>.dkr.ecr.<region>.amazonaws.com. An IAM access key with ecr:GetAuthorizationToken, ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage (browse), ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability (promote and retag into ECR) and ecr:BatchDeleteImage (delete tags), e.g. the AmazonEC2ContainerRegistryPowerUser policy. Leave both key fields empty to use the server's default AWS credentials (environment, ~/.aws, instance or task role).",
+    help: "Endpoint: https://<account id>.dkr.ecr.<region>.amazonaws.com, or empty to take the key's own account registry in the region from GetAuthorizationToken. An IAM access key with ecr:GetAuthorizationToken, ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage (browse), ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability (promote and retag into ECR) and ecr:BatchDeleteImage (delete tags), e.g. the AmazonEC2ContainerRegistryPowerUser policy. Leave both key fields empty to use the server's default AWS credentials (environment, ~/.aws, instance or task role).",
     fields: [
       { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
       { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
       { name: "region", label: "Region", secret: false, required: true, help: "The registry's region, e.g. eu-west-1" },
+    ],
+  },
+  ECR_PUBLIC: {
+    label: "Amazon ECR Public",
+    defaultEndpoint: "https://public.ecr.aws",
+    apiEndpointLabel: "ECR Public API",
+    defaultApiEndpoint: "https://api.ecr-public.us-east-1.amazonaws.com",
+    namespaceLabel: "Registry alias (empty: the account's primary alias)",
+    help: "public.ecr.aws/<alias>/<repository>. An IAM access key with ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (sign in), ecr-public:DescribeRegistries and ecr-public:DescribeRepositories, ecr-public:DescribeImages (browse), ecr-public:InitiateLayerUpload, ecr-public:UploadLayerPart, ecr-public:CompleteLayerUpload, ecr-public:BatchCheckLayerAvailability and ecr-public:PutImage (promote into it) and ecr-public:BatchDeleteImage (delete tags), e.g. AmazonElasticContainerRegistryPublicPowerUser. ECR Public's API lives only in us-east-1. A repository must exist before a promotion into it (a push does not create one).",
+    fields: [
+      { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
+      { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
     ],
   },
   QUAY: {
@@ -146,12 +161,13 @@ export const registryCreateSchema = z
   .strict()
   .superRefine((v, ctx) => {
     const info = KINDS[v.kind];
-    if (!v.endpoint && !info.defaultEndpoint) {
+    if (!v.endpoint && !info.defaultEndpoint && !info.discoveredEndpoint) {
       ctx.addIssue({ code: "custom", path: ["endpoint"], message: "endpoint is required for this kind" });
     }
     checkCredentialFields(v.kind, v.credentials, ctx, true);
   })
-  .transform((v) => ({ ...v, endpoint: v.endpoint ?? KINDS[v.kind].defaultEndpoint! }));
+  // undefined only for a kind whose provider discovers its endpoint (lib/services/registries.ts asks it)
+  .transform((v) => ({ ...v, endpoint: v.endpoint ?? KINDS[v.kind].defaultEndpoint }));
 
 export const registryUpdateSchema = z
   .object({
@@ -185,7 +201,7 @@ function checkCredentialFields(kind: RegistryKind, creds: Record<string, string>
   if (kind === "GOOGLE" && creds?.loginUser?.trim() && !["oauth2accesstoken", "_json_key"].includes(creds.loginUser.trim())) {
     ctx.addIssue({ code: "custom", path: ["credentials", "loginUser"], message: "credentials.loginUser must be oauth2accesstoken or _json_key" });
   }
-  if (kind === "ECR" && !!creds?.accessKeyId?.trim() !== !!creds?.secretAccessKey?.trim()) {
+  if ((kind === "ECR" || kind === "ECR_PUBLIC") && !!creds?.accessKeyId?.trim() !== !!creds?.secretAccessKey?.trim()) {
     ctx.addIssue({ code: "custom", path: ["credentials", creds?.accessKeyId?.trim() ? "secretAccessKey" : "accessKeyId"], message: "give both the access key id and the secret access key, or neither for the server's default AWS credentials" });
   }
   if (kind === "GENERIC" && creds && !!creds.username !== !!creds.password) {

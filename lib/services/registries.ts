@@ -7,9 +7,12 @@ import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { credentialPreview, openCredentials, sealCredentials, type Credentials } from "@/lib/secrets/credentials";
+import { providerDefinition } from "@/lib/providers";
 import {
+  endpointSchema,
   KINDS,
   registryCreateSchema,
+  type RegistryCreateInput,
   registryUpdateSchema,
   validateCredentialsFor,
   type RegistryKind,
@@ -63,12 +66,13 @@ export async function createRegistry(actor: Actor, body: unknown): Promise<Regis
   const input = registryCreateSchema.parse(body);
   const id = randomUUID();
   try {
+    const endpoint = input.endpoint ?? (await discoverEndpoint(input));
     const row = await db.registry.create({
       data: {
         id,
         name: input.name,
         kind: input.kind,
-        endpoint: input.endpoint,
+        endpoint,
         apiEndpoint: input.apiEndpoint || null,
         namespace: input.namespace || null,
         insecure: input.insecure ?? false,
@@ -77,12 +81,21 @@ export async function createRegistry(actor: Actor, body: unknown): Promise<Regis
         createdById: actor.id,
       },
     });
-    await audit(actor, "registry.create", "success", id, { name: input.name, kind: input.kind, endpoint: input.endpoint });
+    await audit(actor, "registry.create", "success", id, { name: input.name, kind: input.kind, endpoint, ...(input.endpoint ? {} : { endpointFrom: "provider" }) });
     return toView(row);
   } catch (err) {
     await audit(actor, "registry.create", "failure", null, { name: input.name, kind: input.kind, reason: errorReason(err) });
     throw duplicateName(err, input.name);
   }
+}
+
+/** A kind whose endpoint may be left empty asks its provider (ECR: the keys' registry in the region). */
+async function discoverEndpoint(input: RegistryCreateInput): Promise<string> {
+  const def = providerDefinition(input.kind);
+  if (!def.discoverEndpoint) throw zodToApiError(new ZodError([{ code: "custom", path: ["endpoint"], message: "endpoint is required for this kind", input: undefined }]));
+  const c = { kind: input.kind, apiEndpoint: input.apiEndpoint ?? null, namespace: input.namespace ?? null, insecure: input.insecure ?? false, credentials: (input.credentials ?? null) as Credentials | null };
+  const found = endpointSchema.parse(await def.discoverEndpoint({ ...c, apiEndpoint: c.apiEndpoint || def.defaultApiEndpoint?.({ ...c, endpoint: "" }) || null }));
+  return found;
 }
 
 export async function updateRegistry(actor: Actor, id: string, body: unknown): Promise<RegistryView> {

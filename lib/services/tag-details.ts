@@ -47,7 +47,7 @@ export async function tagDetails(registryId: string, repository: string, tags: s
       requests.head++;
       return { tag, head: await c.headManifest(repository, tag) };
     }),
-    vendorMetadata(registryId, provider, repository),
+    vendorMetadata(registryId, provider, repository, names),
   ]);
   const recorded = await recordTags(registryId, repository, heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : [])));
   // a tag that moved without Regatta or a registry event knowing: the audit log hears of it too
@@ -72,20 +72,24 @@ export async function tagDetails(registryId: string, repository: string, tags: s
 const VENDOR_TTL_MS = 60_000;
 const vendorCache = new Map<string, { at: number; value: Promise<Map<string, TagMetadata>> }>();
 
-function vendorMetadata(registryId: string, provider: RegistryProvider, repository: string): Promise<Map<string, TagMetadata>> {
+function vendorMetadata(registryId: string, provider: RegistryProvider, repository: string, names: string[]): Promise<Map<string, TagMetadata>> {
   if (!provider.tagMetadata) return Promise.resolve(new Map());
+  // a vendor read one tag per call (GitLab) is asked for this batch only, never the whole repository
+  const read = (onlyTags: string[] | undefined, onError: () => void) =>
+    provider.tagMetadata!(repository, onlyTags).then(
+      (list) => new Map(list.map((m) => [m.tag, m])),
+      (e) => {
+        // the /v2 details still fill in; only pushed at / by stay empty
+        console.error(`[regatta] vendor tag metadata for ${repository}:`, e instanceof Error ? e.message : e);
+        onError();
+        return new Map<string, TagMetadata>();
+      },
+    );
+  if (provider.tagMetadataPerTag) return read(names, () => {});
   const key = `${registryId}/${repository}`;
   const hit = vendorCache.get(key);
   if (hit && Date.now() - hit.at < VENDOR_TTL_MS) return hit.value;
-  const value = provider.tagMetadata(repository).then(
-    (list) => new Map(list.map((m) => [m.tag, m])),
-    (e) => {
-      // the /v2 details still fill in; only pushed at / by stay empty
-      console.error(`[regatta] vendor tag metadata for ${repository}:`, e instanceof Error ? e.message : e);
-      vendorCache.delete(key);
-      return new Map<string, TagMetadata>();
-    },
-  );
+  const value = read(undefined, () => vendorCache.delete(key));
   // expired listings go when a new one is kept, so the map holds at most a minute of repositories
   for (const [k, v] of vendorCache) if (Date.now() - v.at >= VENDOR_TTL_MS) vendorCache.delete(k);
   vendorCache.set(key, { at: Date.now(), value });

@@ -18,6 +18,8 @@ export interface LayerSpec {
 
 export interface ImageSpec {
   layers?: LayerSpec[];
+  /** the config's `created` (ISO); e.g. 1970-01-01T00:00:00Z for a reproducible build */
+  created?: string;
   /** "os/arch", default "linux/amd64" */
   platform?: string;
   env?: string[];
@@ -78,6 +80,8 @@ export async function buildImage(spec: ImageSpec = {}, tag = "image", layout?: s
       "--history.created_by", layer.createdBy ?? `regatta-test layer ${i + 1}`, tarPath]);
     fs.rmSync(path.dirname(tarPath), { recursive: true, force: true });
   }
+  // last, so adding layers does not move it
+  if (spec.created) await tool("umoci", ["config", "--image", img, "--created", spec.created]);
   return { layout: dir, tag, src: `oci:${dir}:${tag}` };
 }
 

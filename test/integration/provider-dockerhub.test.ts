@@ -123,6 +123,28 @@ describe("Docker Hub provider", () => {
     expect(hub.hubLog.at(-1)).toMatchObject({ method: "DELETE", path: "/v2/repositories/acme/app/tags/latest/", status: 204 });
   });
 
+  it("Hub refusing the undocumented tag delete for a Read, Write, Delete PAT: its answer and what is uncertain are shown, the tag stays", async () => {
+    const id = await add("hub-refused");
+    const preview = await (await get(tagsRoute.DELETE as typeof reposRoute.GET, id, { repository: "acme/web", tag: "1.0", dryRun: "1" })).json();
+    expect(preview.explanation).toMatch(/published API description has no tag delete/);
+    hub.refuseTagDelete("You do not have permission to perform this action.");
+    try {
+      const del = await tagsRoute.DELETE(
+        new Request(`http://127.0.0.1:3000/api/v1/x?${new URLSearchParams({ repository: "acme/web", tag: "1.0", confirmDigest: digests["acme/web:1.0"] })}`, { method: "DELETE", headers: { authorization: `Bearer ${operator}` } }),
+        { params: Promise.resolve({ id }) },
+      );
+      const body = await del.json();
+      expect(del.status).toBe(502);
+      expect(body.error.message).toContain("answered HTTP 403 “You do not have permission to perform this action.”");
+      expect(body.error.message).toContain("published API description has no tag delete");
+      expect(body.error.message).toContain("Nothing was deleted");
+      expect(JSON.stringify(body)).not.toContain(PAT.rwd);
+      expect(await skopeoListTags(alice, "acme/web")).toEqual(["1.0"]);
+    } finally {
+      hub.refuseTagDelete(null);
+    }
+  });
+
   it("a Read & Write token cannot delete: the Hub's refusal comes back and the tag stays", async () => {
     const id = await add("hub-rw", { password: PAT.rw });
     const q = { repository: "acme/web", tag: "1.0", confirmDigest: digests["acme/web:1.0"] };
@@ -188,8 +210,10 @@ describe("Docker Hub provider", () => {
 
   it("test connection says what a token lacks, and a wrong token in the Hub's words", async () => {
     const full = (await call(testRoute.POST, { token: operator, method: "POST", params: { id: await add("hub-t-rwd") } })).json;
-    expect(full).toMatchObject({ reachable: true, authenticated: true, catalog: true, delete: true, missing: [] });
-    expect(full.message).toContain("can pull, push and delete");
+    // the registry token's delete action does not say the Hub API will delete: not claimed
+    expect(full).toMatchObject({ reachable: true, authenticated: true, catalog: true, delete: null, missing: [] });
+    expect(full.message).toContain("whether Docker Hub lets it delete tags is not known until the first delete");
+    expect(full.message).not.toContain("can pull, push and delete");
     expect(full.message).toContain("2 repositories in acme");
 
     const rw = (await call(testRoute.POST, { token: operator, method: "POST", params: { id: await add("hub-t-rw", { password: PAT.rw }) } })).json;

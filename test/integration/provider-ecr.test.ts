@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEcr } from "@/lib/providers/ecr";
 import type { Connection } from "@/lib/providers/types";
 import { copyImage, retag } from "@/lib/registry";
-import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../harness";
+import { pushImage, pushIndex, retag as retagHarness, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../harness";
 import { startEcr, type EcrStandIn } from "../harness/vendors/ecr";
+import * as collection from "@/app/api/v1/registries/route";
+import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
+import { call, userWithToken } from "../support/api";
 
 const KEY = "AKIAREGATTATEST0001";
 const SECRET = "ecr-test-secret-0001";
@@ -106,6 +109,40 @@ describe("ECR provider", () => {
     expect(tags).toContain("2.0");
     expect((await skopeoInspect(ecr.asRegistry(), "team/api:2.0")).Digest).toBe(v2);
     await expect(p.deleteTag!("team/api", "doomed", v2)).rejects.toThrow(/ImageNotFound/);
+  });
+
+  it("a tag whose image a multi-platform index lists: ECR's ImageReferencedByManifestList, said plainly, the tag stays", async () => {
+    ecr.createRepository("team/multi");
+    const front = ecr.asRegistry();
+    const index = await pushIndex(front, "team/multi:1.0");
+    const child = index.manifests[0].digest;
+    await retagHarness(front, "team/multi", child, "amd64-only");
+    const p = openEcr(connection(), { now: ecr.now });
+    const err = await p.deleteTag!("team/multi", "amd64-only", child).catch((e) => e);
+    expect(err.status).toBe(409);
+    expect(err.message).toContain("ImageReferencedByManifestList");
+    expect(err.message).toContain("multi-platform index");
+    expect(err.message).toContain("nothing was deleted");
+    expect((await skopeoListTags(front, "team/multi")).sort()).toEqual(["1.0", "amd64-only"]);
+    expect((await skopeoInspect(front, "team/multi:amd64-only")).Digest).toBe(child);
+  });
+
+  it("saved with only region and keys: the endpoint is GetAuthorizationToken's proxyEndpoint, and browsing works", async () => {
+    const admin = (await userWithToken("ADMIN")).token;
+    const body = { name: "ecr-no-endpoint", kind: "ECR", apiEndpoint: ecr.apiUrl, credentials: { accessKeyId: KEY, secretAccessKey: SECRET, region: "eu-west-1" } };
+    const r = await call(collection.POST, { token: admin, method: "POST", body });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.endpoint).toBe(ecr.url);
+    const res = await tagsRoute.GET(new Request("http://127.0.0.1:3000/api/v1/x?repository=team/api", { headers: { authorization: `Bearer ${admin}` } }), { params: Promise.resolve({ id: r.json.id }) });
+    const tags = await res.json();
+    expect(res.status, JSON.stringify(tags)).toBe(200);
+    expect(tags.tags.map((t: { name: string }) => t.name)).toContain("1.0");
+    // wrong keys: AWS's refusal, nothing saved, no secret in the answer
+    const bad = await call(collection.POST, { token: admin, method: "POST", body: { ...body, name: "ecr-bad-keys", credentials: { ...body.credentials, accessKeyId: "AKIANOBODY000000000" } } });
+    expect(bad.status).toBe(502);
+    expect(bad.text).toContain("UnrecognizedClientException");
+    expect(bad.text).not.toContain(SECRET);
+    expect((await call(collection.GET, { token: admin })).json.registries.map((x: { name: string }) => x.name)).not.toContain("ecr-bad-keys");
   });
 
   it("refreshes a token whose 12 hours passed without an error the user sees", async () => {

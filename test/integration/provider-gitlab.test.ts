@@ -46,6 +46,8 @@ beforeAll(async () => {
   digests["acme/web:1.0"] = await pushImage(reg, "acme/web:1.0", { layers: [{ files: { "/v": "1" } }] });
   digests["acme/web:stable"] = await retag(reg, "acme/web", "1.0", "stable");
   digests["acme/web:2.0"] = await pushImage(reg, "acme/web:2.0", { layers: [{ files: { "/v": "2" }, randomBytes: 4096 }] });
+  // a reproducible build: SOURCE_DATE_EPOCH=0 makes the config's created 1970-01-01
+  digests["acme/web:repro"] = await pushImage(reg, "acme/web:repro", { layers: [{ files: { "/r": "1" } }], created: "1970-01-01T00:00:00Z" });
   digests["acme/web/worker:0.1"] = await pushImage(reg, "acme/web/worker:0.1", { layers: [{ files: { "/w": "1" } }] });
   await pushImage(reg, "acme/other:1", { layers: [{ files: { "/o": "1" } }] });
   admin = (await userWithToken("ADMIN")).token;
@@ -65,16 +67,21 @@ describe("GitLab provider against registry 2.8 + the GitLab REST API", () => {
     expect(gl.log.some((l) => l.path.startsWith("/api/v4/projects/10/registry/repositories?"))).toBe(true);
   });
 
-  it("digests through the /jwt/auth token flow, created_at (pushed at) from the tag details API", async () => {
-    const r = await call(detailsRoute.POST, { token: admin, method: "POST", params: { id }, body: { repository: "acme/web", tags: ["1.0", "stable", "2.0"] } });
+  it("digests through the /jwt/auth token flow; GitLab's created_at is the build time (created), never a push", async () => {
+    const before = gl.log.length;
+    const r = await call(detailsRoute.POST, { token: admin, method: "POST", params: { id }, body: { repository: "acme/web", tags: ["1.0", "stable", "2.0", "repro"] } });
     expect(r.status, r.text).toBe(200);
     for (const row of (r.json as TagDetailsAnswer).tags) {
       expect(row.digest).toBe((await skopeoInspect(reg, `acme/web:${row.name}`)).Digest);
-      expect(row.pushedAt, row.name).toBeDefined();
-      expect(Math.abs(Date.parse(row.pushedAt!) - Date.now())).toBeLessThan(10 * 60_000);
+      // GitLab reports no push time: a 1970 build must not read as a push in 1970
+      expect(row.pushedAt, row.name).toBeUndefined();
     }
+    const repro = (r.json as TagDetailsAnswer).tags.find((t) => t.name === "repro")!;
+    expect(repro.createdAt).toBe("1970-01-01T00:00:00.000Z");
     expect(gl.log.some((l) => l.path === "/jwt/auth" && l.status === 200)).toBe(true);
-    expect(gl.log.some((l) => /^\/api\/v4\/projects\/10\/registry\/repositories\/\d+\/tags\/stable$/.test(l.path))).toBe(true);
+    // details for the four tags asked about, and no listing of the repository's tags
+    const calls = gl.log.slice(before).filter((l) => l.path.includes("/tags"));
+    expect(calls.map((l) => l.path.replace(/^\/api\/v4\/projects\/10\/registry\/repositories\/\d+\/tags/, "")).sort()).toEqual(["/1.0", "/2.0", "/repro", "/stable"]);
   });
 
   it("test connection: scopes, expiry and the project", async () => {
@@ -100,7 +107,7 @@ describe("GitLab provider against registry 2.8 + the GitLab REST API", () => {
     const t = await call(testRoute.POST, { token: admin, method: "POST", params: { id: deployId } });
     expect(t.json).toMatchObject({ reachable: true, authenticated: true, catalog: false });
     expect(t.json.message).toMatch(/deploy token/);
-    expect(t.json.message).toMatch(/cannot list the project's other repositories, show when a tag was pushed or its size, or delete a single tag/);
+    expect(t.json.message).toMatch(/cannot list the project's other repositories, show a tag's size as GitLab reports it, or delete a single tag/);
     const repos = await req(reposRoute.GET, deployId, {});
     expect(repos.status, repos.text).toBe(200);
     expect(repos.json.repositories.map((x: { name: string }) => x.name)).toContain("acme/web");

@@ -59,7 +59,7 @@ describe("registries API", () => {
     [{ name: "x", kind: "GENERIC", endpoint: "https://user:pw@example.com" }, 422, "endpoint"],
     [{ name: "x", kind: "NOPE", endpoint: "https://example.com" }, 422, "kind"],
     [{ name: "x", kind: "DOCKERHUB", credentials: { username: "u" } }, 422, "credentials.password"],
-    [{ name: "x", kind: "ECR", credentials: { accessKeyId: "a", secretAccessKey: "b", region: "eu-west-1" } }, 422, "endpoint"],
+    [{ name: "x", kind: "HARBOR", credentials: { username: "robot$p+ci", password: "b" } }, 422, "endpoint"],
     [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", credentials: { token: "t" } }, 422, "credentials.token"],
     [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", extra: 1 }, 422, ""],
   ])("rejects %j with %i naming the field", async (body, status, field) => {

@@ -62,6 +62,12 @@ export interface DockerHubStandIn {
   setPullLimit(limit: { limit: number; windowSeconds: number } | null): void;
   /** the budget is spent: manifest GETs answer 429 (Docker's pull-limit body, Retry-After), HEADs show 0 left, until cleared with null */
   force429(opts: { retryAfterSeconds: number } | null): void;
+  /**
+   * Tag deletes answer 403 with this detail until cleared with null: Hub has refused
+   * DELETE /v2/repositories/…/tags/…/ for PAT sign-ins; the body it sends then is not documented
+   * (the call itself is not in docker/docs content/reference/api/hub/latest.yaml), so the test picks it.
+   */
+  refuseTagDelete(detail: string | null): void;
   /** the Hub API answers 429 with X-Retry-After (a unix time) until cleared with null */
   forceApi429(opts: { retryAfterSeconds: number } | null): void;
   stop(): Promise<void>;
@@ -108,6 +114,7 @@ export async function startDockerHub(opts: DockerHubOptions): Promise<DockerHubS
   let pullLimit = opts.pullLimit === undefined ? { limit: 100, windowSeconds: 21600 } : opts.pullLimit;
   let forced: { retryAfterSeconds: number } | null = null;
   let forcedApi: { retryAfterSeconds: number } | null = null;
+  let refusedDelete: string | null = null;
   const budgets = new Map<string, { used: number; since: number }>();
   /** registry token → Hub user */
   const tokenUsers = new Map<string, string>();
@@ -302,6 +309,7 @@ export async function startDockerHub(opts: DockerHubOptions): Promise<DockerHubS
         const own = [caller.sub, ...(opts.users[caller.sub]?.orgs ?? [])];
         if (!own.includes(ns)) return send(403, { detail: "You do not have permission to perform this action." });
         if (caller.scope !== "delete") return send(403, { detail: "This personal access token does not have the Delete permission (create one with Read, Write, Delete)." });
+        if (refusedDelete !== null) return send(403, { detail: refusedDelete });
         const dir = path.dirname(path.dirname(tagLink(repo, tag)));
         if (!/^[\w][\w.-]{0,127}$/.test(tag) || !fs.existsSync(dir)) return send(404, { detail: "Not found.", message: "tag not found" });
         fs.rmSync(dir, { recursive: true, force: true });
@@ -375,6 +383,7 @@ export async function startDockerHub(opts: DockerHubOptions): Promise<DockerHubS
     setPullLimit(limit) { pullLimit = limit; budgets.clear(); },
     force429(o) { forced = o; },
     forceApi429(o) { forcedApi = o; },
+    refuseTagDelete(detail) { refusedDelete = detail; },
     stop: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); }))).then(() => undefined),
   };
 }

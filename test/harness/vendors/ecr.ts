@@ -42,7 +42,7 @@ export interface EcrStandIn {
   stop(): Promise<void>;
 }
 
-class AwsError extends Error {
+export class AwsError extends Error {
   constructor(readonly type: string, message: string, readonly status = 400) { super(message); }
 }
 
@@ -50,7 +50,7 @@ const hmac = (key: crypto.BinaryLike, data: string) => crypto.createHmac("sha256
 const sha256hex = (data: crypto.BinaryLike) => crypto.createHash("sha256").update(data).digest("hex");
 
 /** Recomputes a SigV4 signature (docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html). */
-function sigV4(req: http.IncomingMessage, body: Buffer, secret: string, scope: { date: string; region: string; service: string }, signedHeaders: string[]): string {
+export function sigV4(req: http.IncomingMessage, body: Buffer, secret: string, scope: { date: string; region: string; service: string }, signedHeaders: string[]): string {
   const url = new URL(req.url ?? "/", "http://x");
   const query = [...url.searchParams].map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]).sort().map(([k, v]) => `${k}=${v}`).join("&");
   const headers = signedHeaders.map((h) => {
@@ -68,7 +68,7 @@ function sigV4(req: http.IncomingMessage, body: Buffer, secret: string, scope: {
   return hmac(key, toSign).toString("hex");
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+export function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -77,7 +77,7 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-const listen = async (server: http.Server) => {
+export const listen = async (server: http.Server) => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
 };
@@ -191,6 +191,12 @@ export async function startEcr(opts: { region?: string; keys?: Record<string, Ec
     BatchDeleteImage: async (input) => {
       needRepo(input.repositoryName);
       const name: string = input.repositoryName;
+      // ECR keeps an image a manifest list of the repository names: failure ImageReferencedByManifestList
+      // (ImageFailureCode in the ECR API reference / @aws-sdk/client-ecr models; failureReason as
+      // BatchDeleteImage answers it in users' reports, "Requested image referenced by manifest list")
+      const listedBy = (digest: string) =>
+        imageDetails(name).map((d) => storedManifest(backing.dataDir, name, d.imageDigest)).find((m) => Array.isArray(m?.json?.manifests) && m!.json.manifests.some((c: { digest?: string }) => c.digest === digest));
+      const referenced = (id: unknown) => ({ imageId: id, failureCode: "ImageReferencedByManifestList", failureReason: "Requested image referenced by manifest list" });
       const imageIds: { imageTag?: string; imageDigest?: string }[] = [];
       const failures: unknown[] = [];
       for (const id of input.imageIds ?? []) {
@@ -202,11 +208,13 @@ export async function startEcr(opts: { region?: string; keys?: Record<string, Ec
             failures.push({ imageId: id, failureCode: "ImageTagDoesNotMatchDigest", failureReason: "Invalid image digest and tag combination" });
             continue;
           }
-          // ECR: deleting by tag removes the tag; the image goes with its last tag
+          // ECR: deleting by tag removes the tag; the image goes with its last tag, unless an index holds it
           if (tags.filter((x) => x.digest === t.digest).length > 1) removeStoredTag(backing.dataDir, name, t.tag);
+          else if (listedBy(t.digest)) { failures.push(referenced(id)); continue; }
           else await fetch(`${backing.url}/v2/${name}/manifests/${t.digest}`, { method: "DELETE" });
           imageIds.push({ imageDigest: t.digest, imageTag: t.tag });
         } else if (id.imageDigest) {
+          if (listedBy(id.imageDigest)) { failures.push(referenced(id)); continue; }
           const res = await fetch(`${backing.url}/v2/${name}/manifests/${id.imageDigest}`, { method: "DELETE" });
           if (!res.ok) { failures.push({ imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" }); continue; }
           imageIds.push({ imageDigest: id.imageDigest });

@@ -24,6 +24,8 @@ export interface GitHubApiOptions {
   /** token → who and which scopes */
   tokens: Record<string, GitHubToken>;
   rateLimit?: number;
+  /** packages (names under the owner) whose visibility is public; the others are private */
+  publicPackages?: string[];
 }
 
 export interface GitHubApi {
@@ -58,7 +60,7 @@ export async function startGitHubApi(opts: GitHubApiOptions): Promise<GitHubApi>
       package_type: "container",
       owner: { login: opts.owner, type: opts.ownerType },
       version_count: versions.length,
-      visibility: "private",
+      visibility: opts.publicPackages?.includes(name) ? "public" : "private",
       url: `${base}/${ownerPath()}/packages/container/${encodeURIComponent(name)}`,
       created_at: new Date(times.length ? Math.min(...times) : 0).toISOString(),
       updated_at: new Date(times.length ? Math.max(...times) : 0).toISOString(),
@@ -107,7 +109,12 @@ export async function startGitHubApi(opts: GitHubApiOptions): Promise<GitHubApi>
 
     // /{orgs|users}/{owner}/packages… or /user/packages… (the token's own user)
     let rest: string[];
+    // /users/{username}/packages/{type}/{name}/versions[/{id}]: "Lists package versions for a public
+    // package owned by a specified user", with no page, per_page or state parameter
+    // (github/rest-api-description api.github.com.json, packages/get-all-package-versions-for-package-owned-by-user)
+    let publicOnly = false;
     if ((segments[0] === "orgs" || segments[0] === "users") && segments[2] === "packages") {
+      publicOnly = segments[0] === "users";
       const kind = segments[0] === "orgs" ? "Organization" : "User";
       if (segments[1] !== opts.owner || kind !== opts.ownerType) return fail(404, "Not Found");
       rest = segments.slice(3);
@@ -153,6 +160,7 @@ export async function startGitHubApi(opts: GitHubApiOptions): Promise<GitHubApi>
     const repository = `${opts.owner}/${name}`;
     if (rest.length === 2 && req.method === "GET") return send(200, packageJson(name));
     if (rest[2] !== "versions") return fail(404, "Not Found");
+    if (publicOnly && req.method === "GET" && !opts.publicPackages?.includes(name)) return fail(404, "Package not found.");
     const versions = opts.state.versions(repository).map((v) => ({
       id: versionId(name, v.digest),
       name: v.digest,
@@ -164,6 +172,7 @@ export async function startGitHubApi(opts: GitHubApiOptions): Promise<GitHubApi>
       metadata: { package_type: "container", container: { tags: v.tags } },
     }));
     if (rest.length === 3 && req.method === "GET") {
+      if (publicOnly) return send(200, versions); // one answer: this form documents no paging
       const state = url.searchParams.get("state") ?? "active";
       return send(200, state === "active" ? page(versions) : []);
     }

@@ -30,6 +30,8 @@ export interface GitLabApiOptions {
   /** the harness token server realm that /jwt/auth hands requests to */
   tokenRealm?: string;
   rateLimit?: number;
+  /** false: a self-managed GitLab without keyset pagination for tags (answers 405 to pagination=keyset) */
+  keysetTags?: boolean;
 }
 
 export interface GitLabApi {
@@ -137,6 +139,21 @@ export async function startGitLabApi(opts: GitLabApiOptions): Promise<GitLabApi>
       return items.slice((n - 1) * perPage, n * perPage);
     };
 
+    // keyset pages (gitlab.com since 16.10, doc/api/container_registry.md): sorted by name, the next
+    // page only through Link rel="next" (its cursor is GitLab's business: followed, never built)
+    const keysetPage = <T extends { name: string }>(items: T[]) => {
+      const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? 20) || 20, 1), 100);
+      const last = url.searchParams.get("last");
+      const from = last ? items.findIndex((t) => t.name > last) : 0;
+      const slice = from < 0 ? [] : items.slice(from, from + perPage);
+      if (from >= 0 && from + perPage < items.length) {
+        const u = new URL(`${base}${url.pathname}`);
+        for (const [k, v] of [["pagination", "keyset"], ["per_page", String(perPage)], ["last", slice.at(-1)!.name]]) u.searchParams.set(k, v);
+        headers.link = `<${u}>; rel="next"`;
+      }
+      return slice;
+    };
+
     const [kind, id, ...rest] = segments;
     if (kind === "groups") {
       const group = find(groups, id);
@@ -156,10 +173,16 @@ export async function startGitLabApi(opts: GitLabApiOptions): Promise<GitLabApi>
     if (!repo) return send(404, { message: "404 Repository Not Found" });
     if (rest[3] !== "tags") return send(404, { message: "404 Not Found" });
     const tags = opts.state.versions(repo).flatMap((v) => v.tags.map((t) => ({ tag: t, v }))).sort((a, b) => a.tag.localeCompare(b.tag));
+    // created_at is the image config's `created` (doc/api/container_registry.md: "The creation date
+    // is the time of the manifest creation, not the time of tag push"); null when there is none
     const tagJson = (t: (typeof tags)[number], details: boolean) => ({
       name: t.tag, path: `${repo}:${t.tag}`, location: `${opts.state.host}/${repo}:${t.tag}`,
-      ...(details ? { revision: t.v.digest.slice(7), short_revision: t.v.digest.slice(7, 16), digest: t.v.digest, created_at: t.v.createdAt.toISOString(), total_size: t.v.size } : {}),
+      ...(details ? { revision: t.v.digest.slice(7), short_revision: t.v.digest.slice(7, 16), digest: t.v.digest, created_at: t.v.builtAt?.toISOString() ?? null, total_size: t.v.size } : {}),
     });
+    if (rest.length === 4 && read && url.searchParams.get("pagination") === "keyset") {
+      if (opts.keysetTags === false) return send(405, { message: "405 Method Not Allowed" });
+      return send(200, keysetPage(tags.map((t) => tagJson(t, false))));
+    }
     if (rest.length === 4 && read) return send(200, page(tags.map((t) => tagJson(t, false))));
     if (rest.length !== 5) return send(404, { message: "404 Not Found" });
     const tag = tags.find((t) => t.tag === rest[4]);

@@ -64,8 +64,11 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
     if (seg[2] !== "repositories") return fail(404, "NOT_FOUND", "not found");
 
     const page = Number(url.searchParams.get("page") ?? 1);
-    const pageSize = Math.min(Number(url.searchParams.get("page_size") ?? 10), 100);
+    const pageSize = Number(url.searchParams.get("page_size") ?? 10);
     if (!(page >= 1) || !(pageSize >= 1)) return fail(400, "BAD_REQUEST", "page and page_size must be positive integers");
+    // swagger.yaml: page_size "maximum: 100", enforced by go-swagger's validation (status and wording
+    // here are go-swagger's usual ones, not verified against a live Harbor)
+    if (pageSize > 100) return fail(422, "UNPROCESSABLE_ENTITY", "validation failure list:\npage_size in query should be less than or equal to 100");
     const paged = <T>(all: T[]) => {
       const headers: Record<string, string> = { "x-total-count": String(all.length) };
       const link = (p: number) => { const u = new URL(url.pathname + url.search, "http://x"); u.searchParams.set("page", String(p)); u.searchParams.set("page_size", String(pageSize)); return `<${u.pathname}${u.search}>`; };
@@ -79,8 +82,12 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
     const repos = storedRepositories(registry.dataDir).filter((r) => r.startsWith(`${project}/`) && storedTags(registry.dataDir, r).length > 0);
     if (seg.length === 3 && req.method === "GET") {
       const q = url.searchParams.get("q");
-      const fuzzy = q ? /^name=~(.*)$/.exec(q)?.[1] : undefined;
-      if (q && fuzzy === undefined) return fail(400, "BAD_REQUEST", `invalid query ${q}`);
+      let fuzzy: string | undefined;
+      if (q) {
+        const keywords = harborKeywords(q);
+        if (typeof keywords === "string") return fail(400, "BAD_REQUEST", keywords);
+        fuzzy = keywords.name?.replace(/^~/, "");
+      }
       const list = repos.filter((r) => !fuzzy || r.includes(fuzzy)).map((r) => {
         const tags = storedTags(registry.dataDir, r);
         const times = tags.map((t) => t.updatedAt.getTime());
@@ -130,6 +137,22 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
     return fail(405, "METHOD_NOT_ALLOWED", "method not allowed");
   });
   return { url: server.url, api: `${server.url}/api/v2.0`, realm: `${server.url}/service/token`, log: server.log, stop: server.stop };
+}
+
+/**
+ * Harbor's q parser (goharbor/harbor src/lib/q/builder.go parseKeywords): URL-decoded once more
+ * (left as is when that fails), split at ",", every part k=v with both sides non-empty, else 400.
+ */
+export function harborKeywords(q: string): Record<string, string> | string {
+  let s = q;
+  try { s = decodeURIComponent(q.replace(/\+/g, " ")); } catch { /* Harbor logs and keeps it */ }
+  const out: Record<string, string> = {};
+  for (const part of s.split(",")) {
+    const i = part.indexOf("=");
+    if (i <= 0 || i === part.length - 1) return `the query string must contain "=" and the key/value cannot be empty`;
+    out[part.slice(0, i)] = part.slice(i + 1);
+  }
+  return out;
 }
 
 export interface HarborSetup { registry: RunningRegistry; harbor: HarborStandIn; robot: { username: string; password: string }; stop(): Promise<void> }

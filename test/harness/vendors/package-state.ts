@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { registryFetch } from "../http";
 import type { RunningRegistry } from "../registry";
-import { imageSize, removeStoredTag, storedManifest, storedRepositories, storedTags } from "./storage";
+import { configCreated, imageSize, removeStoredTag, storedManifest, storedRepositories, storedTags } from "./storage";
 
 export interface PackageVersion {
   digest: string;
@@ -17,6 +17,8 @@ export interface PackageVersion {
   tags: string[];
   /** compressed size as vendors report it */
   size: number;
+  /** the image config's `created` (build time), when the manifest is an image with a readable config */
+  builtAt?: Date;
 }
 
 export interface PackageState {
@@ -44,7 +46,7 @@ export function packageState(reg: RunningRegistry): PackageState {
       try { hexes = fs.readdirSync(revisions(repository)); } catch { /* no such repository */ }
       for (const hex of hexes) {
         const m = storedManifest(dataDir, repository, `sha256:${hex}`);
-        if (m) byDigest.set(m.digest, { digest: m.digest, createdAt: m.uploadedAt, updatedAt: m.uploadedAt, tags: [], size: imageSize(dataDir, repository, m) });
+        if (m) byDigest.set(m.digest, { digest: m.digest, createdAt: m.uploadedAt, updatedAt: m.uploadedAt, tags: [], size: imageSize(dataDir, repository, m), builtAt: configCreated(dataDir, m) });
       }
       for (const t of storedTags(dataDir, repository)) {
         const v = byDigest.get(t.digest);
@@ -64,8 +66,8 @@ export function packageState(reg: RunningRegistry): PackageState {
   };
 }
 
-/** An in-memory state: repository → tag → digest (times and sizes made up but stable). */
-export function memoryState(repos: Record<string, Record<string, string>>, host = "registry.test"): PackageState & { repos: typeof repos } {
+/** An in-memory state: repository → tag → digest (times and sizes made up but stable; `built`: digest → config created). */
+export function memoryState(repos: Record<string, Record<string, string>>, host = "registry.test", built: Record<string, string> = {}): PackageState & { repos: typeof repos } {
   const base = Date.parse("2026-01-01T00:00:00Z");
   return {
     host,
@@ -75,7 +77,7 @@ export function memoryState(repos: Record<string, Record<string, string>>, host 
       const byDigest = new Map<string, PackageVersion>();
       Object.entries(repos[repository] ?? {}).forEach(([tag, digest], i) => {
         const at = new Date(base + i * 60_000);
-        const v = byDigest.get(digest) ?? { digest, createdAt: at, updatedAt: at, tags: [], size: 1000 + i };
+        const v = byDigest.get(digest) ?? { digest, createdAt: at, updatedAt: at, tags: [], size: 1000 + i, builtAt: new Date(built[digest] ?? at) };
         v.tags.push(tag);
         v.updatedAt = at;
         byDigest.set(digest, v);

@@ -92,9 +92,13 @@ export async function startQuayStandIn(opts: QuayStandInOptions): Promise<QuaySt
 
     if (req.method === "GET" && tagName === "") {
       if (!token.read) return fail(403, "insufficient_scope", "Unauthorized");
-      const limit = Number(url.searchParams.get("limit") ?? 50);
-      const page = Number(url.searchParams.get("page") ?? 1);
-      if (!(limit >= 1 && limit <= 100) || !(page >= 1)) return fail(400, "invalid_request", "Limit must be between 1 and 100, page at least 1");
+      // quay/quay endpoints/api/tag.py listRepoTags: limit = min(100, max(1, limit)), page = max(1, page):
+      // out-of-range values are clamped, not refused (a non-integer is refused by the int parser)
+      const rawLimit = Number(url.searchParams.get("limit") ?? 50);
+      const rawPage = Number(url.searchParams.get("page") ?? 1);
+      if (!Number.isInteger(rawLimit) || !Number.isInteger(rawPage)) return fail(400, "invalid_request", "Invalid value for limit or page");
+      const limit = Math.min(100, Math.max(1, rawLimit));
+      const page = Math.max(1, rawPage);
       const active = storedTags(registry.dataDir, repository).map((t) => {
         const manifest = storedManifest(registry.dataDir, repository, t.digest);
         const start = Math.floor(t.updatedAt.getTime() / 1000);

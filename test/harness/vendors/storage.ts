@@ -61,6 +61,18 @@ export function imageSize(dataDir: string, repo: string, m: StoredManifest): num
   return m.bytes.length;
 }
 
+/** The image config's `created` (what GitLab reports as a tag's created_at), or undefined. */
+export function configCreated(dataDir: string, m: StoredManifest): Date | undefined {
+  const digest: unknown = m.json?.config?.digest;
+  if (typeof digest !== "string" || !digest.startsWith("sha256:")) return undefined;
+  const hex = digest.slice(7);
+  try {
+    const cfg = JSON.parse(fs.readFileSync(path.join(root(dataDir), "blobs", "sha256", hex.slice(0, 2), hex, "data"), "utf8"));
+    const t = Date.parse(cfg.created);
+    return Number.isNaN(t) ? undefined : new Date(t);
+  } catch { return undefined; }
+}
+
 /** Removes one tag and keeps the manifest (registry 2.8 has no DELETE by tag; the vendors do). */
 export function removeStoredTag(dataDir: string, repo: string, tag: string): boolean {
   const dir = path.join(repoDir(dataDir, repo), "_manifests", "tags", tag);

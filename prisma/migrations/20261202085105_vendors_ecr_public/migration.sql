@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "RegistryKind" ADD VALUE 'ECR_PUBLIC';
