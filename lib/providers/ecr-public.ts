@@ -12,7 +12,7 @@ import {
   ECRPUBLICClient,
   GetAuthorizationTokenCommand,
 } from "@aws-sdk/client-ecr-public";
-import { RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
+import { allPages, pages, RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
 import { ECR_REFRESH_EARLY_MS } from "./ecr";
 import { pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
@@ -21,7 +21,6 @@ export const ECR_PUBLIC_ENDPOINT = "https://public.ecr.aws";
 /** ECR Public's API exists only in us-east-1 (ECR Public API reference, "Service endpoints"). */
 export const ECR_PUBLIC_REGION = "us-east-1";
 const ECR_PUBLIC_API = `https://api.ecr-public.${ECR_PUBLIC_REGION}.amazonaws.com`;
-const MAX_PAGES = 100;
 
 interface AwsLikeError { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
 
@@ -120,24 +119,28 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
       const a = await alias();
       const repositories: { name: string }[] = [];
       let nextToken = cursor;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await call("listing repositories (ECR Public DescribeRepositories)", () => api.send(new DescribeRepositoriesCommand({ maxResults: Math.min(Math.max(pageSize, 1), 1000), nextToken })));
-        for (const r of page.repositories ?? []) if (r.repositoryName && (!query || r.repositoryName.includes(query))) repositories.push({ name: `${a}/${r.repositoryName}` });
-        nextToken = page.nextToken;
+      const what = "listing repositories (ECR Public DescribeRepositories)";
+      const fetch = async (token: string) => {
+        const page = await call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults: Math.min(Math.max(pageSize, 1), 1000), nextToken: token || undefined })));
+        nextToken = page.nextToken || undefined;
+        return { items: page.repositories ?? [], next: nextToken };
+      };
+      for await (const page of pages({ what, first: cursor ?? "", fetch })) {
+        for (const r of page) if (r.repositoryName && (!query || r.repositoryName.includes(query))) repositories.push({ name: `${a}/${r.repositoryName}` });
         if (!nextToken || repositories.length >= pageSize) break;
       }
       return { repositories, ...(nextToken ? { nextCursor: nextToken } : {}) };
     },
     async tagMetadata(repository): Promise<TagMetadata[]> {
       const name = await apiName(repository);
+      const what = `describing images of ${repository} (ECR Public DescribeImages)`;
+      // the first page has no nextToken: "" stands for it
+      const fetch = async (token: string) => {
+        const page = await call(what, () => api.send(new DescribeImagesCommand({ repositoryName: name, maxResults: 1000, nextToken: token || undefined })));
+        return { items: page.imageDetails ?? [], next: page.nextToken || undefined };
+      };
       const out: TagMetadata[] = [];
-      let nextToken: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await call(`describing images of ${repository} (ECR Public DescribeImages)`, () => api.send(new DescribeImagesCommand({ repositoryName: name, maxResults: 1000, nextToken })));
-        for (const d of page.imageDetails ?? []) for (const tag of d.imageTags ?? []) out.push({ tag, digest: d.imageDigest, pushedAt: d.imagePushedAt?.toISOString(), size: d.imageSizeInBytes });
-        nextToken = page.nextToken;
-        if (!nextToken) break;
-      }
+      for (const d of await allPages({ what, first: "", fetch })) for (const tag of d.imageTags ?? []) out.push({ tag, digest: d.imageDigest, pushedAt: d.imagePushedAt?.toISOString(), size: d.imageSizeInBytes });
       return out;
     },
     deleteMethod: { scope: "tag", explanation: "ECR Public removes only this tag (BatchDeleteImage by tag); the image goes when its last tag does" },
