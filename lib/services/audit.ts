@@ -5,6 +5,7 @@ import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ActivityItem, AuditEventView } from "@/lib/schemas/audit";
+import { DIGEST_MAX, REPOSITORY_MAX, TAG_MAX } from "@/lib/schemas/names";
 
 export const AUDIT_PAGE_MAX = 500;
 const EXPORT_BATCH = 2_000;
@@ -27,9 +28,10 @@ export const auditQuerySchema = z.object({
   /** exact, or a prefix ending in "*" ("registry.*"); several separated by commas */
   action: optional,
   registryId: z.string().uuid("registryId must be a registry id").optional().or(z.literal("").transform(() => undefined)),
-  repository: optional,
-  tag: optional,
-  digest: optional,
+  // filters: the OCI limits (lib/schemas/names.ts), not the grammar, since they may be partial
+  repository: z.string().trim().max(REPOSITORY_MAX, `repository is at most ${REPOSITORY_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
+  tag: z.string().trim().max(TAG_MAX, `tag is at most ${TAG_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
+  digest: z.string().trim().max(DIGEST_MAX, `digest is at most ${DIGEST_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
   outcome: z.enum(["success", "failure", "denied"]).optional().or(z.literal("").transform(() => undefined)),
   since: time,
   until: time,

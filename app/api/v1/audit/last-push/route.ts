@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { withRole } from "@/lib/auth/guard";
+import { repositoryName, tagName } from "@/lib/schemas/names";
 import { lastPush } from "@/lib/services/audit";
 
-const query = z.object({ registryId: z.string().uuid("registryId must be a registry id"), repository: z.string().min(1).max(512), tag: z.string().min(1).max(128) });
+const query = z.object({ registryId: z.string().uuid("registryId must be a registry id"), repository: repositoryName, tag: tagName });
 
 // "who pushed this": viewers see the tag pages, so they may see who last pushed a tag
 export const GET = withRole("VIEWER", async ({ req }) => {
