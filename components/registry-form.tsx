@@ -111,7 +111,7 @@ export function RegistryForm(props: {
         {editing && hasStored && (
           <p className={`rounded-md px-3 py-2 text-sm ${moved.length ? "bg-amber-50 text-amber-900" : "bg-slate-50 text-slate-600"}`} data-testid="credentials-again" role={moved.length ? "status" : undefined}>
             {moved.length
-              ? <>You changed the {moved.join(", ")}: enter the credentials again. Stored credentials are only sent where they were entered, never to a new address.</>
+              ? <>You changed the {moved.join(", ")}: enter the credentials again. Stored credentials are only sent where they were entered, never to a new address (left empty, they are removed).</>
               : <>What you enter here replaces the stored credentials.</>}
           </p>
         )}
