@@ -111,6 +111,9 @@ try {
       console.warn(`\n[regatta] WARNING: generated a new master key in ${file}.\n  Back this file up (or set REGATTA_MASTER_KEY): without it, stored registry credentials cannot be decrypted.\n`),
   });
   say(`master key ${ring.active.id} (${ring.source === "env" ? "REGATTA_MASTER_KEY" : "key file"})`);
+  // audit chain keys of every master key seen, kept beyond a key's rotation (lib/audit/keys.ts)
+  const { retainAuditKeys } = await import("../lib/audit/keys.ts");
+  retainAuditKeys();
   const { ensureAdmin } = await import("../lib/services/bootstrap.ts");
   await ensureAdmin((l) => console.log(`\n[regatta] ${l}\n`));
 
