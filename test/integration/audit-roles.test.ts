@@ -76,6 +76,23 @@ describe("the app's database role", () => {
     await expect(app.query(sql)).rejects.toThrow(error);
   });
 
+  it("takes over a job queue the owner made before separate roles (an upgraded install)", async () => {
+    const asOwnerBoss = new PgBoss({ connectionString: ownerUrl(), schema: "pgboss" });
+    asOwnerBoss.on("error", () => {});
+    await asOwnerBoss.start();
+    await asOwnerBoss.createQueue("roles-upgrade");
+    await asOwnerBoss.stop({ graceful: false, wait: true, timeout: 2000 });
+    await grantAppRole(ownerUrl(), appUrl);
+    const boss = new PgBoss({ connectionString: appUrl, schema: "pgboss" });
+    boss.on("error", () => {});
+    await boss.start();
+    expect(await boss.send("roles-upgrade", { n: 1 })).toBeTruthy();
+    const [job] = await boss.fetch("roles-upgrade");
+    expect(job?.data).toEqual({ n: 1 });
+    await boss.complete("roles-upgrade", job!.id);
+    await boss.stop({ graceful: false, wait: true, timeout: 2000 });
+  });
+
   it("runs the job queue (pg-boss creates its schema as the app role)", async () => {
     const boss = new PgBoss({ connectionString: appUrl, schema: `pgboss_${role}` });
     boss.on("error", () => {});
