@@ -99,10 +99,19 @@ export interface Glob {
   test(value: string): boolean;
 }
 
-/** Compiles a glob once for many matches; throws GlobSyntaxError on a bad glob. */
+const compiled = new Map<string, Glob>();
+
+/** Compiles a glob for many matches (the last few hundred are kept); throws GlobSyntaxError on a bad glob. */
 export function compileGlob(glob: string, opts: { ignoreCase?: boolean } = {}): Glob {
-  const re = RE2JS.compile(globToRe2(glob), (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | RE2JS.DOTALL);
-  return { source: glob, test: (value: string) => re.matches(value) };
+  const key = `${opts.ignoreCase ? "i" : "c"}${glob}`;
+  let g = compiled.get(key);
+  if (!g) {
+    const re = RE2JS.compile(globToRe2(glob), (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | RE2JS.DOTALL);
+    g = { source: glob, test: (value: string) => re.matches(value) };
+    if (compiled.size >= 500) compiled.clear();
+    compiled.set(key, g);
+  }
+  return g;
 }
 
 /** Why a glob is refused, or null when it is fine: for zod refinements and forms. */
@@ -121,20 +130,12 @@ export function isGlob(s: string): boolean {
   return /[*?[\]{}]/.test(s);
 }
 
-const cache = new Map<string, Glob>();
-
-/** One match; compiled globs are kept (a few hundred) since rules are matched again and again. A bad glob matches nothing. */
+/** One match. A bad glob matches nothing (validate globs on input with globProblem). */
 export function globMatch(glob: string, value: string): boolean {
-  let g = cache.get(glob);
-  if (!g) {
-    try {
-      g = compileGlob(glob);
-    } catch (err) {
-      if (err instanceof GlobSyntaxError) return false;
-      throw err;
-    }
-    if (cache.size >= 500) cache.clear();
-    cache.set(glob, g);
+  try {
+    return compileGlob(glob).test(value);
+  } catch (err) {
+    if (err instanceof GlobSyntaxError) return false;
+    throw err;
   }
-  return g.test(value);
 }
