@@ -99,7 +99,7 @@ try {
   if (await grantAppRole(db.url, db.appUrl)) {
     say(`app runs as database role ${decodeURIComponent(new URL(db.appUrl).username)} (audit log: SELECT and INSERT only)`);
   } else {
-    console.warn("[regatta] WARNING: the app and the migrations use one database role, which can rewrite the audit log; set DATABASE_MIGRATION_URL (owner) beside DATABASE_URL (app role). See docs/SECURITY.md.");
+    console.warn("[regatta] WARNING: the app and the migrations use one database role, which can rewrite the audit log; set DATABASE_MIGRATION_URL (owner) beside DATABASE_URL (app role). See docs/DATABASE.md.");
   }
   process.env.DATABASE_URL = db.appUrl;
   delete process.env.DATABASE_MIGRATION_URL;
