@@ -72,4 +72,9 @@ test("the audit page reports the keyed chain up to its signed checkpoint", async
   await page.goto("/audit");
   await expect(page.getByTestId("chain-status")).toContainText("Chain intact", { timeout: 30_000 });
   await expect(page.getByTestId("chain-status")).toContainText("up to the signed checkpoint");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(page, "audit-chain-checkpoint-desktop");
+  await page.setViewportSize({ width: 390, height: 800 });
+  await expect(page.getByTestId("chain-status")).toBeVisible();
+  await screenshot(page, "audit-chain-checkpoint-phone");
 });
