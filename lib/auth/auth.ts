@@ -52,7 +52,7 @@ const providers: NextAuthConfig["providers"] = [
         await appendAudit({ actorKind: "USER", actor: email, action: "auth.sign_in", outcome: "failure", sourceAddress: ip, details: { method: "password" } });
         return null;
       }
-      await clearLoginFailures(email);
+      await clearLoginFailures(email, ip);
       await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
       await appendAudit({ actorKind: "USER", actor: email, action: "auth.sign_in", outcome: "success", sourceAddress: ip, details: { method: "password" } });
       return { id: user.id, email: user.email, name: user.name };
@@ -70,6 +70,13 @@ if (oidc) {
     clientId: oidc.clientId,
     clientSecret: oidc.clientSecret,
   });
+}
+
+declare module "next-auth" {
+  interface Session {
+    /** User.sessionVersion when this session was signed */
+    sessionVersion?: number;
+  }
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
@@ -92,11 +99,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       return true;
     },
     async jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
+      if (user?.id) {
+        token.sub = user.id;
+        // the user's session version at sign-in; guard.ts refuses the session once it moves on
+        token.sv = (await db.user.findUnique({ where: { id: user.id }, select: { sessionVersion: true } }))?.sessionVersion ?? 0;
+      }
       return token;
     },
     async session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      session.sessionVersion = typeof token.sv === "number" ? token.sv : 0;
       return session;
     },
   },
