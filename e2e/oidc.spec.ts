@@ -38,9 +38,7 @@ async function signInWithIdp(page: Page, login: string) {
   await page.locator('button[type="submit"]').click();
 }
 
-test.beforeAll(async () => {
-  test.setTimeout(300_000);
-  const port = await freePort();
+async function start(port: number) {
   base = `http://127.0.0.1:${port}`;
   idp = await startOidcProvider({
     redirectUris: [`${base}/api/auth/callback/oidc`],
@@ -60,6 +58,20 @@ test.beforeAll(async () => {
       AUTH_URL: "", NEXTAUTH_URL: "",
     },
   });
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  // a free port can be taken by another process before the app listens on it: try another
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start(await freePort());
+      return;
+    } catch (err) {
+      await idp?.stop();
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
 });
 
 test.afterAll(async () => {
