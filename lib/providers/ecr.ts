@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { allPages, computeDigest, isDigest, pages, RegistryClient, RegistryError, type Credentials, type PutManifestResult } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
+import { writeProbesAllowed } from "./probe-policy";
 
 /** ECR tokens last 12 h; ask for a new one this long before (REGISTRIES.md §3.5: ~30 min). */
 export const ECR_REFRESH_EARLY_MS = 30 * 60_000;
@@ -303,11 +304,13 @@ async function testEcr(p: { c: Connection; api: ECRClient; apiUrl: string; auth:
       if (!denied(e, "ecr:DescribeImages")) notes.push(`Describing images failed: ${awsName(e)}: ${(e as Error).message}`);
     }
     // a tag nobody has: allowed → ImageNotFound in failures, nothing removed
-    try {
-      await api.send(new BatchDeleteImageCommand({ repositoryName: first, imageIds: [{ imageTag: `regatta-probe-${Date.now().toString(36)}` }] }));
-      del = true;
-    } catch (e) {
-      if (denied(e, "ecr:BatchDeleteImage")) del = false;
+    if (writeProbesAllowed()) {
+      try {
+        await api.send(new BatchDeleteImageCommand({ repositoryName: first, imageIds: [{ imageTag: `regatta-probe-${Date.now().toString(36)}` }] }));
+        del = true;
+      } catch (e) {
+        if (denied(e, "ecr:BatchDeleteImage")) del = false;
+      }
     }
   } else if (catalog) {
     notes.push("No repository to check ecr:DescribeImages and ecr:BatchDeleteImage on yet.");

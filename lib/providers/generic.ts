@@ -4,6 +4,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { RegistryClient, RegistryError, computeDigest, type PingResult } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition } from "./types";
+import { writeProbesAllowed } from "./probe-policy";
 
 export type { Connection, ConnectionTest };
 
@@ -75,7 +76,7 @@ export async function testConnection(c: Pick<Connection, "credentials">, client:
     if (!(e instanceof RegistryError)) throw e;
     catalogMessage = ` The catalog is not available (${e.codes[0] ?? e.status}: ${e.registryMessage ?? e.message}); repositories must be listed another way.`;
   }
-  const del = await probeDelete(client, firstRepository ?? PROBE_REPOSITORY);
+  const del = writeProbesAllowed() ? await probeDelete(client, firstRepository ?? PROBE_REPOSITORY) : null;
   const who = c.credentials?.username ? `as ${c.credentials.username}` : "anonymously";
   return {
     reachable: true,

@@ -8,6 +8,7 @@ import { JWT } from "google-auth-library";
 import { isLoopbackHost, pages, RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 import { apiUrl as restUrl, vendorRequest, type VendorApi } from "./vendor-rest";
+import { writeProbesAllowed } from "./probe-policy";
 
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
@@ -259,7 +260,7 @@ async function testGoogle(p: {
       notes.push(`Listing images failed: ${err.registryMessage ?? err.message}`);
     }
   }
-  if (catalog) {
+  if (catalog && writeProbesAllowed()) {
     // a tag nobody has: 404 when deleting is allowed, 403 when not; nothing is removed
     try {
       await p.request("DELETE", `${p.repoPath()}/packages/regatta-probe/tags/probe-${Date.now().toString(36)}`, "checking delete permission");

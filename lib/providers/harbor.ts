@@ -9,6 +9,7 @@ import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
 import { probePush } from "./push-probe";
 import { apiUrl, vendorRequest, type VendorApi } from "./vendor-rest";
+import { writeProbesAllowed } from "./probe-policy";
 
 interface HarborRepository { name: string; artifact_count?: number }
 interface HarborTag { name: string; push_time?: string }
@@ -151,7 +152,7 @@ async function testHarbor(c: Connection, provider: RegistryProvider, ctx: { api:
     findings.push(`These credentials may not push to ${first}; promotions into ${project} will be refused.`);
   }
   let del: boolean | null = null;
-  if (catalog) {
+  if (catalog && writeProbesAllowed()) {
     // untag an artifact nobody pushed: Harbor checks the delete-tag permission first (403), then the artifact (404)
     const repository = first ?? `${project}/regatta-probe`;
     const url = apiUrl(api.base, `${harborRepositoryPath(repository)}/artifacts/${computeDigest(randomBytes(32))}/tags/regatta-probe`);

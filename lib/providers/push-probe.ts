@@ -3,9 +3,11 @@ import "server-only";
 // fewer actions than asked without saying so, so the answer is in the registry's reaction: open a
 // blob upload (needs push: 202) and cancel it at once. Nothing is written.
 import { PUSH_PULL, RegistryError, repositoryScope, type RegistryClient } from "@/lib/registry";
+import { writeProbesAllowed } from "./probe-policy";
 
 /** true: may push; false: refused (401/403); null: could not be told. */
 export async function probePush(client: RegistryClient, repository: string): Promise<boolean | null> {
+  if (!writeProbesAllowed()) return null;
   const url = new URL(`/v2/${repository}/blobs/uploads/`, client.endpoint);
   const scopes = [repositoryScope(repository, [...PUSH_PULL])];
   let res: Response;

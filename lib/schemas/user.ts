@@ -12,7 +12,10 @@ export const userUpdateSchema = z.object({ name: z.string().trim().max(100).null
 export const tokenCreateSchema = z
   .object({
     name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(64, "name must be at most 64 characters"),
-    expiresInDays: z.number().int().min(1).max(3650).optional(),
+    /** READ: GET/HEAD only; WRITE: everything the owner's role allows. Default READ. */
+    scope: z.enum(["READ", "WRITE"], { error: "scope must be READ or WRITE" }).default("READ"),
+    /** default 90 days (REGATTA_TOKEN_DEFAULT_DAYS); every token expires */
+    expiresInDays: z.number({ error: "expiresInDays must be a whole number of days" }).int("expiresInDays must be a whole number of days").min(1, "expiresInDays must be at least 1").max(3650, "expiresInDays must be at most 3650").optional(),
   })
   .strict();
 
@@ -33,4 +36,7 @@ export interface TokenView {
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
+  scope: "READ" | "WRITE";
+  /** in the admin's list of everyone's tokens */
+  owner?: { id: string; email: string };
 }

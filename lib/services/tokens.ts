@@ -1,39 +1,55 @@
 import "server-only";
-// Personal API tokens: a person makes and revokes their own; each acts with its owner's role.
-import { notFound } from "@/lib/api/errors";
+// Personal API tokens: a person makes and revokes their own; each acts with its owner's role, and a
+// READ token only reads. Every token expires (90 days unless its maker chooses). Admins see and
+// revoke everyone's.
+import { forbidden, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
-import { hashToken, newToken } from "@/lib/auth/api-tokens";
+import { defaultTokenDays, hashToken, newToken } from "@/lib/auth/api-tokens";
 import type { Actor } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { tokenCreateSchema, type TokenView } from "@/lib/schemas/user";
 
-type Row = Awaited<ReturnType<typeof db.apiToken.findFirstOrThrow>>;
+type Row = Awaited<ReturnType<typeof db.apiToken.findFirstOrThrow>> & { user?: { id: string; email: string } };
 
 const toView = (t: Row): TokenView => ({
   id: t.id, name: t.name, prefix: t.prefix, createdAt: t.createdAt.toISOString(),
-  lastUsedAt: t.lastUsedAt?.toISOString() ?? null, expiresAt: t.expiresAt?.toISOString() ?? null,
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null, expiresAt: t.expiresAt?.toISOString() ?? null, scope: t.scope,
+  ...(t.user ? { owner: { id: t.user.id, email: t.user.email } } : {}),
 });
 
 export async function listTokens(actor: Actor): Promise<TokenView[]> {
   return (await db.apiToken.findMany({ where: { userId: actor.id }, orderBy: { createdAt: "desc" } })).map(toView);
 }
 
+/** Everyone's tokens, with their owners: for admins. */
+export async function listAllTokens(actor: Actor): Promise<TokenView[]> {
+  if (!hasRole(actor.role, "ADMIN")) throw forbidden("only admins see everyone's tokens");
+  const rows = await db.apiToken.findMany({ orderBy: { createdAt: "desc" }, take: 1000, include: { user: { select: { id: true, email: true } } } });
+  return rows.map(toView);
+}
+
 export async function createToken(actor: Actor, body: unknown): Promise<TokenView & { token: string }> {
   const input = tokenCreateSchema.parse(body);
   const token = newToken();
+  const days = input.expiresInDays ?? defaultTokenDays();
   const row = await db.apiToken.create({
     data: {
-      userId: actor.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10),
-      expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+      userId: actor.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope: input.scope,
+      expiresAt: new Date(Date.now() + days * 86_400_000),
     },
   });
-  await appendAudit({ actorKind: "USER", actor: actor.email, action: "token.create", outcome: "success", sourceAddress: actor.address, details: { name: input.name, prefix: row.prefix } });
+  await appendAudit({ actorKind: "USER", actor: actor.email, action: "token.create", outcome: "success", sourceAddress: actor.address, details: { name: input.name, prefix: row.prefix, scope: row.scope, expiresAt: row.expiresAt?.toISOString() } });
   return { ...toView(row), token };
 }
 
+/** Revokes one token: its owner's own, or anyone's for an admin. */
 export async function revokeToken(actor: Actor, id: string): Promise<void> {
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? await db.apiToken.findFirst({ where: { id, userId: actor.id } }) : null;
+  const admin = hasRole(actor.role, "ADMIN");
+  const row = /^[0-9a-f-]{36}$/i.test(id)
+    ? await db.apiToken.findFirst({ where: { id, ...(admin ? {} : { userId: actor.id }) }, include: { user: { select: { email: true } } } })
+    : null;
   if (!row) throw notFound(`token ${id}`);
   await db.apiToken.delete({ where: { id } });
-  await appendAudit({ actorKind: "USER", actor: actor.email, action: "token.revoke", outcome: "success", sourceAddress: actor.address, details: { name: row.name, prefix: row.prefix } });
+  await appendAudit({ actorKind: "USER", actor: actor.email, action: "token.revoke", outcome: "success", sourceAddress: actor.address, details: { name: row.name, prefix: row.prefix, owner: row.user.email } });
 }

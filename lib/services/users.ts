@@ -4,6 +4,7 @@ import { conflict, badRequest, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { hashPassword } from "@/lib/auth/password";
+import { ROLES, type Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { userCreateSchema, userUpdateSchema, type UserView } from "@/lib/schemas/user";
@@ -41,28 +42,53 @@ export async function createUser(actor: Actor, body: unknown): Promise<UserView>
   }
 }
 
-async function otherAdmins(id: string) {
-  return db.user.count({ where: { role: "ADMIN", id: { not: id } } });
+// One lock for every change that can take the admin role away (demote, delete): two at once would
+// each count the other as the remaining admin and leave none.
+const ADMINS_LOCK = 0x7265_6761_6164n; // "regad"
+
+type Tx = Parameters<Parameters<typeof db.$transaction>[0]>[0];
+
+async function otherAdmins(tx: Tx, id: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMINS_LOCK})`;
+  return tx.user.count({ where: { role: "ADMIN", id: { not: id } } });
 }
 
+const rank = (r: Role) => ROLES.indexOf(r);
+
 export async function updateUser(actor: Actor, id: string, body: unknown): Promise<UserView> {
-  const current = await find(id);
+  await find(id);
   const input = userUpdateSchema.parse(body);
-  if (input.role && input.role !== "ADMIN" && current.role === "ADMIN" && (await otherAdmins(id)) === 0) {
-    throw badRequest("this is the last admin: make someone else an admin first");
-  }
-  const u = await db.user.update({
-    where: { id },
-    data: { name: input.name, role: input.role, passwordHash: input.password ? await hashPassword(input.password) : undefined },
+  const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+  const { before, after, revoked } = await db.$transaction(async (tx) => {
+    const current = await tx.user.findUnique({ where: { id } });
+    if (!current) throw notFound(`user ${id}`);
+    if (input.role && input.role !== "ADMIN" && current.role === "ADMIN" && (await otherAdmins(tx, id)) === 0) {
+      throw badRequest("this is the last admin: make someone else an admin first");
+    }
+    // a new password or a lower role ends the person's sessions and API tokens
+    const endSessions = !!passwordHash || (!!input.role && rank(input.role) < rank(current.role));
+    const u = await tx.user.update({
+      where: { id },
+      data: { name: input.name, role: input.role, passwordHash, ...(endSessions ? { sessionVersion: { increment: 1 } } : {}) },
+    });
+    const gone = endSessions ? (await tx.apiToken.deleteMany({ where: { userId: id } })).count : 0;
+    return { before: current, after: u, revoked: endSessions ? { sessions: true, tokens: gone } : undefined };
   });
-  await audit(actor, "user.update", u.email, { ...(input.role && input.role !== current.role ? { role: { from: current.role, to: input.role } } : {}), password: !!input.password });
-  return toView(u);
+  await audit(actor, "user.update", after.email, {
+    ...(input.role && input.role !== before.role ? { role: { from: before.role, to: input.role } } : {}), password: !!input.password,
+    ...(revoked ? { revoked } : {}),
+  });
+  return toView(after);
 }
 
 export async function deleteUser(actor: Actor, id: string): Promise<void> {
   const current = await find(id);
-  if (current.role === "ADMIN" && (await otherAdmins(id)) === 0) throw badRequest("this is the last admin and cannot be removed");
   if (current.id === actor.id) throw badRequest("you cannot remove yourself; ask another admin");
-  await db.user.delete({ where: { id } });
+  await db.$transaction(async (tx) => {
+    const now = await tx.user.findUnique({ where: { id } });
+    if (!now) throw notFound(`user ${id}`);
+    if (now.role === "ADMIN" && (await otherAdmins(tx, id)) === 0) throw badRequest("this is the last admin and cannot be removed");
+    await tx.user.delete({ where: { id } });
+  });
   await audit(actor, "user.delete", current.email);
 }

@@ -13,7 +13,7 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-export async function startApp(opts: { dir: string; port: number; admin: { email: string; password: string } }): Promise<AppServer> {
+export async function startApp(opts: { dir: string; port: number; admin: { email: string; password: string }; env?: Record<string, string> }): Promise<AppServer> {
   fs.rmSync(opts.dir, { recursive: true, force: true });
   fs.mkdirSync(opts.dir, { recursive: true });
   const logPath = path.join(opts.dir, "server.log");
@@ -23,6 +23,7 @@ export async function startApp(opts: { dir: string; port: number; admin: { email
     REGATTA_ADMIN_EMAIL: opts.admin.email, REGATTA_ADMIN_PASSWORD: opts.admin.password,
     // the e2e suite and the benchmarks sync on demand ("Sync now"), never on a timer mid-measurement
     REGATTA_SYNC_INTERVAL_MINUTES: process.env.REGATTA_SYNC_INTERVAL_MINUTES ?? "0",
+    ...opts.env,
   };
   delete env.DATABASE_URL;
   delete env.REGATTA_MASTER_KEY;

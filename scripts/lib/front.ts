@@ -6,6 +6,7 @@ import http from "node:http";
 import net from "node:net";
 import zlib from "node:zlib";
 import { promisify } from "node:util";
+import { forwardedHeaders } from "../../lib/auth/client-address.ts";
 
 const gzip = promisify(zlib.gzip);
 
@@ -27,16 +28,12 @@ export interface FrontOptions {
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
-/** The X-Forwarded-* headers Next would set itself, from what the client sent and this socket. */
+/**
+ * The X-Forwarded-* headers for Next and the front's own routes: the client's own are replaced
+ * unless its socket peer is one of REGATTA_TRUSTED_PROXIES (lib/auth/client-address.ts).
+ */
 function forwarded(req: http.IncomingMessage, publicPort: number): Record<string, string> {
-  const h = req.headers;
-  const encrypted = (req.socket as { encrypted?: boolean }).encrypted;
-  return {
-    "x-forwarded-for": (h["x-forwarded-for"] as string | undefined) ?? req.socket.remoteAddress ?? "",
-    "x-forwarded-host": (h["x-forwarded-host"] as string | undefined) ?? h.host ?? "",
-    "x-forwarded-port": (h["x-forwarded-port"] as string | undefined) ?? String(publicPort),
-    "x-forwarded-proto": (h["x-forwarded-proto"] as string | undefined) ?? (encrypted ? "https" : "http"),
-  };
+  return forwardedHeaders(req.headers, req.socket as { remoteAddress?: string; encrypted?: boolean }, publicPort);
 }
 
 function unavailable(res: http.ServerResponse, path: string, why: string) {
@@ -147,8 +144,9 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, opts: FrontO
 function tunnel(req: http.IncomingMessage, socket: net.Socket, head: Buffer, opts: FrontOptions) {
   const up = net.connect(opts.upstream.port, opts.upstream.host, () => {
     const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-    for (const [k, v] of Object.entries(forwarded(req, opts.publicPort))) if (!req.headers[k]) lines.push(`${k}: ${v}`);
+    const fwd = forwarded(req, opts.publicPort);
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (!(req.rawHeaders[i]!.toLowerCase() in fwd)) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    for (const [k, v] of Object.entries(fwd)) lines.push(`${k}: ${v}`);
     up.write(`${lines.join("\r\n")}\r\n\r\n`);
     if (head.length) up.write(head);
     socket.pipe(up).pipe(socket);

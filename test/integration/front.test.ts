@@ -103,9 +103,17 @@ describe("everything else goes to Next unchanged", () => {
     const got = seen.at(-1)!;
     expect(got.body).toBe("email=a%40b.c&password=p");
     expect(got.headers).toMatchObject({ host: "regatta.example.com", "x-forwarded-host": "regatta.example.com", "x-forwarded-port": "8443", "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1" });
-    // what a proxy in front of Regatta said stays (the sign-in limits count the first address)
-    await send("/login", { headers: { "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" } });
-    expect(seen.at(-1)!.headers).toMatchObject({ "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" });
+    // a client's own forwarded headers are replaced: Next must be able to believe what the front says
+    await send("/login", { headers: { "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https", "x-forwarded-host": "evil.example" } });
+    expect(seen.at(-1)!.headers).toMatchObject({ "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http", "x-forwarded-host": "127.0.0.1:" + base.split(":").at(-1) });
+    // … unless the socket's peer is a proxy in REGATTA_TRUSTED_PROXIES: then the nearest untrusted hop counts
+    process.env.REGATTA_TRUSTED_PROXIES = "127.0.0.0/8";
+    try {
+      await send("/login", { headers: { "x-forwarded-for": "198.51.100.9, 203.0.113.7", "x-forwarded-proto": "https", "x-forwarded-host": "regatta.example.com" } });
+      expect(seen.at(-1)!.headers).toMatchObject({ "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https", "x-forwarded-host": "regatta.example.com" });
+    } finally {
+      delete process.env.REGATTA_TRUSTED_PROXIES;
+    }
   });
 
   it("streams an answer as it comes", async () => {
@@ -197,7 +205,8 @@ describe("what the front answers itself", () => {
     expect(ok.json()).toEqual({ accepted: 1, duplicates: 0, ignored: 0 });
     const ev = await db.auditEvent.findFirstOrThrow({ where: { registryId, action: "registry.push", tag: "2.0.0" } });
     expect(ev).toMatchObject({ actor: "erin", digest, repository: "team/app" });
-    expect((ev.details as { deliveredFrom: string }).deliveredFrom).toBe("198.51.100.4");
+    // the client's X-Forwarded-For is not believed (no trusted proxy): the socket's address is stored
+    expect((ev.details as { deliveredFrom: string }).deliveredFrom).toBe("127.0.0.1");
 
     const wrong = await send(`/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: "Bearer rwh_wrong" }, body: envelope });
     expect(wrong.status).toBe(401);

@@ -1,4 +1,6 @@
 // "Test connection" against real registries: open, htpasswd, token auth, deletes disabled, down.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import * as testRoute from "@/app/api/v1/registries/[id]/test/route";
@@ -15,7 +17,7 @@ async function add(name: string, endpoint: string, credentials?: Record<string, 
   return r.json.id as string;
 }
 
-const test = async (id: string) => (await call(testRoute.POST, { token: viewer, method: "POST", params: { id } })).json;
+const test = async (id: string, token = admin) => (await call(testRoute.POST, { token, method: "POST", params: { id } })).json;
 
 beforeAll(async () => {
   admin = (await userWithToken("ADMIN")).token;
@@ -33,6 +35,33 @@ afterAll(async () => {
 });
 
 describe("test connection", () => {
+  it("a viewer's test sends no push or delete probe with the stored credentials; an admin's does", async () => {
+    // a registry that records every request and says yes to all of them
+    const seen: string[] = [];
+    const stand = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ? "with-credentials" : ""}`);
+      req.resume();
+      res.setHeader("docker-distribution-api-version", "registry/2.0");
+      if (req.url?.startsWith("/v2/_catalog")) return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ repositories: ["team/app"] }));
+      if (req.method === "POST") return void res.writeHead(202, { location: "/v2/team/app/blobs/uploads/u1" }).end();
+      res.writeHead(req.method === "DELETE" ? 202 : 200, { "content-type": "application/json" }).end("{}");
+    });
+    await new Promise<void>((r) => stand.listen(0, "127.0.0.1", r));
+    try {
+      const id = await add("t-probe", `http://127.0.0.1:${(stand.address() as AddressInfo).port}`, { username: "ci", password: "stored-secret" });
+      const asViewer = await test(id, viewer);
+      expect(asViewer).toMatchObject({ reachable: true, authenticated: true, catalog: true, delete: null });
+      expect(asViewer.message).toMatch(/only when an admin runs the test/);
+      expect(seen.filter((s) => !s.startsWith("GET ") && !s.startsWith("HEAD "))).toEqual([]);
+      seen.length = 0;
+      const asAdmin = await test(id, admin);
+      expect(asAdmin.delete).toBe(true);
+      expect(seen.some((s) => s.startsWith("DELETE "))).toBe(true);
+    } finally {
+      stand.close();
+    }
+  });
+
   it("reports an open registry with deletes enabled", async () => {
     const r = await test(await add("t-open", regs[0].url));
     expect(r).toMatchObject({ reachable: true, authenticated: true, catalog: true, delete: true });

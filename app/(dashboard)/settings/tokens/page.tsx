@@ -1,10 +1,12 @@
 import { requireRole } from "@/lib/auth/guard";
-import { listTokens } from "@/lib/services/tokens";
+import { hasRole } from "@/lib/auth/roles";
+import { listAllTokens, listTokens } from "@/lib/services/tokens";
 import { TokensSettings } from "@/components/tokens-settings";
 
 export const metadata = { title: "API tokens" };
 
 export default async function TokensPage() {
   const actor = await requireRole("VIEWER");
-  return <TokensSettings initial={await listTokens(actor)} />;
+  const isAdmin = hasRole(actor.role, "ADMIN");
+  return <TokensSettings initial={await listTokens(actor)} all={isAdmin ? await listAllTokens(actor) : undefined} isAdmin={isAdmin} />;
 }

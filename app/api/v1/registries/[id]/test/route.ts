@@ -1,4 +1,5 @@
 import { withRole } from "@/lib/auth/guard";
 import { testRegistry } from "@/lib/services/registry-test";
 
-export const POST = withRole<{ id: string }>("VIEWER", async ({ params }) => testRegistry(params.id));
+// every role may test; only an admin's test sends the push/delete probes
+export const POST = withRole<{ id: string }>("VIEWER", async ({ params, actor }) => testRegistry(params.id, actor));

@@ -1,0 +1,112 @@
+// Single sign-on against a real OpenID Provider (the npm package oidc-provider, started here on
+// 127.0.0.1): a second Regatta with OIDC configured and AUTH_URL unset, signed into in Chromium.
+// Checks the role mapping, that an IdP's unverified email does not take over an existing account,
+// and that Auth.js's URLs (the callback sent to the IdP, the redirect after sign-in) use the
+// public origin, not Next's internal loopback port.
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import pg from "pg";
+import { startApp, type AppServer } from "../scripts/lib/app-server";
+import { freePort } from "../test/harness/proc";
+import { startOidcProvider, type RunningOidcProvider } from "../test/harness/oidc-provider";
+import { screenshot } from "./helpers";
+
+const ADMIN = { email: "owner@oidc.e2e.test", password: "oidc-e2e-admin-password" };
+let app: AppServer;
+let idp: RunningOidcProvider;
+let base: string;
+
+test.use({ storageState: { cookies: [], origins: [] } });
+test.describe.configure({ mode: "serial", timeout: 60_000 });
+
+async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: app.databaseUrl });
+  await c.connect();
+  try {
+    return (await c.query<T>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function signInWithIdp(page: Page, login: string) {
+  await page.goto(`${base}/login`);
+  await page.getByRole("button", { name: "Sign in with Test IdP" }).click();
+  await page.waitForURL((u) => u.origin === idp.issuer);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill("anything");
+  await page.locator('button[type="submit"]').click();
+}
+
+async function start(port: number) {
+  base = `http://127.0.0.1:${port}`;
+  idp = await startOidcProvider({
+    redirectUris: [`${base}/api/auth/callback/oidc`],
+    people: {
+      alice: { email: "alice@oidc.e2e.test", emailVerified: true, name: "Alice Example" },
+      // claims the admin's email, which the IdP has not verified
+      mallory: { email: ADMIN.email, emailVerified: false, name: "Mallory" },
+      // a verified email of an existing local account (linked only because the admin enabled it)
+      carol: { email: "carol@oidc.e2e.test", emailVerified: true, name: "Carol" },
+    },
+  });
+  app = await startApp({
+    dir: path.resolve(".test-data/e2e-oidc"), port, admin: ADMIN,
+    env: {
+      REGATTA_OIDC_ISSUER: idp.issuer, REGATTA_OIDC_CLIENT_ID: idp.clientId, REGATTA_OIDC_CLIENT_SECRET: idp.clientSecret,
+      REGATTA_OIDC_NAME: "Test IdP", REGATTA_OIDC_DEFAULT_ROLE: "OPERATOR", REGATTA_OIDC_LINK_VERIFIED_EMAIL: "true",
+      AUTH_URL: "", NEXTAUTH_URL: "",
+    },
+  });
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  // a free port can be taken by another process before the app listens on it: try another
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start(await freePort());
+      return;
+    } catch (err) {
+      await idp?.stop();
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  await idp?.stop();
+});
+
+test("a new person signs in through the IdP: back on Regatta's public origin, with the configured default role", async ({ page }) => {
+  await signInWithIdp(page, "alice");
+  await page.waitForURL(`${base}/`, { timeout: 30_000 });
+  // the callback Regatta sent to the IdP was on the public origin, not Next's loopback port
+  expect(idp.redirectUris.length).toBeGreaterThan(0);
+  expect(idp.redirectUris.every((u) => u === `${base}/api/auth/callback/oidc`)).toBe(true);
+  const me = await (await page.request.get(`${base}/api/v1/me`)).json();
+  expect(me).toMatchObject({ email: "alice@oidc.e2e.test", role: "OPERATOR", name: "Alice Example" });
+  const [row] = await sql<{ externalId: string }>(`SELECT "externalId" FROM "User" WHERE email = $1`, ["alice@oidc.e2e.test"]);
+  expect(row.externalId).toBe(`${idp.issuer}|alice`);
+});
+
+test("an unverified email naming the admin does not take the admin's account", async ({ page }) => {
+  await signInWithIdp(page, "mallory");
+  await page.waitForURL((u) => u.origin === base && u.pathname === "/login");
+  await expect(page.getByTestId("sso-error")).toContainText("already exists");
+  await screenshot(page, "login-sso-refused");
+  expect((await page.request.get(`${base}/api/v1/me`)).status()).toBe(401);
+  const [admin] = await sql<{ externalId: string | null; role: string }>(`SELECT "externalId", role FROM "User" WHERE email = $1`, [ADMIN.email]);
+  expect(admin).toEqual({ externalId: null, role: "ADMIN" });
+  const [denied] = await sql<{ outcome: string }>(`SELECT outcome FROM "AuditEvent" WHERE action = 'auth.sign_in' AND actor = $1 ORDER BY id DESC LIMIT 1`, [ADMIN.email]);
+  expect(denied.outcome).toBe("denied");
+});
+
+test("a verified email links to the existing local account (enabled by the admin), which keeps its role", async ({ page }) => {
+  await sql(`INSERT INTO "User" (id, email, role, "updatedAt") VALUES (gen_random_uuid(), $1, 'VIEWER', now())`, ["carol@oidc.e2e.test"]);
+  await signInWithIdp(page, "carol");
+  await page.waitForURL(`${base}/`, { timeout: 30_000 });
+  const me = await (await page.request.get(`${base}/api/v1/me`)).json();
+  expect(me).toMatchObject({ email: "carol@oidc.e2e.test", role: "VIEWER" });
+});
