@@ -10,8 +10,9 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { machineRoute } from "@/lib/api/machine-routes";
 import { startRegistry, type RunningRegistry } from "../harness";
+import { concretePath as fill, routeTable } from "../support/routes";
 import {
-  PRINCIPALS, buildRequest, callAs, makeCallers, makeToken, makeUser, session, type Caller, type Principal, type RouteCall, type RouteHandler,
+  PRINCIPALS, buildRequest, callAs, makeCallers, makeToken, makeUser, session, type Caller, type Principal, type RouteCall,
 } from "../support/principals";
 
 // Auth.js reads its secret when the module loads
@@ -94,20 +95,6 @@ function outcomes(row: string): Outcome[] {
   return cells;
 }
 
-// ---- the routes, from the filesystem --------------------------------------------------------
-
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-const modules = import.meta.glob<Record<string, unknown>>("/app/api/**/route.ts", { eager: true });
-
-function routeTable(): Map<string, RouteHandler> {
-  const table = new Map<string, RouteHandler>();
-  for (const [file, mod] of Object.entries(modules)) {
-    const path = file.replace(/^\/app/, "").replace(/\/route\.ts$/, "");
-    for (const m of METHODS) if (typeof mod[m] === "function") table.set(`${m} ${path}`, mod[m] as RouteHandler);
-  }
-  return table;
-}
-
 // ---- fixtures and the request each route gets -------------------------------------------------
 
 let reg: RunningRegistry;
@@ -158,13 +145,8 @@ const REQUESTS: Record<string, () => Promise<Req>> = {
   "POST /api/v1/webhooks/registry/[registryId]": async () => ({ params: { registryId }, body: { events: [] }, headers: { "content-type": "application/vnd.docker.distribution.events.v1+json" } }),
 };
 
-/** The concrete path of a route with its params filled in. */
-function concretePath(route: string, params: Record<string, unknown> = {}): string {
-  return route.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name: string) => {
-    const v = params[name] ?? (name === "nextauth" ? ["session"] : registryId);
-    return Array.isArray(v) ? v.join("/") : String(v);
-  });
-}
+const concretePath = (route: string, params: Record<string, unknown> = {}) =>
+  fill(route, params, (name) => (name === "nextauth" ? "session" : registryId));
 
 async function request(key: string): Promise<RouteCall> {
   const [method, route] = key.split(" ") as [string, string];
