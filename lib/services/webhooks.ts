@@ -311,10 +311,12 @@ const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
 // A flood of bad calls must not flood the log: one event per registry, caller and minute.
 async function recordRejection(registryId: string | null, claimedId: string, caller: string | null, reason: string) {
   const minute = Math.floor(Date.now() / 60_000);
+  // the id comes from the URL: PostgreSQL stores no NUL and jsonb no lone surrogate
+  const claimed = claimedId.slice(0, 64).toWellFormed().replace(/\u0000/g, "\ufffd");
   await appendAudit({
     actorKind: "REGISTRY", actor: "unknown", action: "webhook.rejected", outcome: "denied", registryId,
-    sourceAddress: caller, eventKey: `webhook.rejected:${claimedId.slice(0, 64)}:${caller ?? "-"}:${minute}`,
-    details: { reason, ...(registryId ? {} : { registryId: claimedId.slice(0, 64) }) },
+    sourceAddress: caller, eventKey: `webhook.rejected:${claimed}:${caller ?? "-"}:${minute}`,
+    details: { reason, ...(registryId ? {} : { registryId: claimed }) },
   });
 }
 
