@@ -144,6 +144,9 @@ describe("API fuzz", () => {
     ["GET /api/v1/registries/[id]/tag-history", { id: "6fb8fd9c-3a0b-4f4f-a600-c9c64f544dfc" }, { repository: "demo/app", tag: "v1\u0000" }, undefined, 422],
     ["POST /api/v1/webhooks/registry/[registryId]", { registryId: "v1\u0000" }, {}, { events: [] }, 401],
     ["GET /api/v1/search", {}, { q: "ab\u0000" }, undefined, 422],
+    // accepted, and audited: the audit details hold what jsonb can
+    ["POST /api/v1/protection-rules", {}, {}, { repositoryGlob: "demo/*", tagGlob: "x\udc32*" }, 201],
+    ["POST /api/v1/tokens", {}, {}, { name: "ci \ud800" }, 201],
     ["GET /api/v1/audit/last-push", {}, { registryId: "67b9c7e1-cb61-4722-8b26-2a05bb96328a", repository: "demo/app", tag: "v1\u0000" }, undefined, 422],
     ["GET /api/v1/audit", {}, { repository: "demo/app\u0000" }, undefined, 422],
     ["POST /api/v1/webhooks/registry/[registryId]", { registryId: "\ud800x" }, {}, { events: [] }, 401],
