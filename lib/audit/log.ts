@@ -183,8 +183,9 @@ async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[],
     tag: [] as (string | null)[], digest: [] as (string | null)[], previousDigest: [] as (string | null)[], sourceAddress: [] as (string | null)[], outcome: [] as string[],
     details: [] as (string | null)[], prevHash: [] as string[], hash: [] as string[], eventKey: [] as (string | null)[] };
   for (const input of inputs) {
-    // the hash covers what jsonb will hold (a Date in details is stored as its ISO string)
-    const json = input.details == null ? null : JSON.stringify(input.details);
+    // the hash covers what jsonb will hold (a Date in details is stored as its ISO string); jsonb
+    // refuses a lone surrogate and a NUL, which callers' input may carry: stored as U+FFFD
+    const json = input.details == null ? null : JSON.stringify(input.details, (_k, v) => (typeof v === "string" ? v.toWellFormed().replace(/\u0000/g, "\ufffd") : v));
     const fields: ChainedFields = {
       at: new Date(),
       actorKind: input.actorKind,

@@ -6,7 +6,9 @@ export const searchQuery = z.object({
     .string({ error: "q is required" })
     .trim()
     .min(SEARCH_MIN, `q: type at least ${SEARCH_MIN} characters`)
-    .max(200, "q: at most 200 characters"),
+    .max(200, "q: at most 200 characters")
+    // PostgreSQL compares no text with a NUL in it
+    .refine((q) => !q.includes("\u0000"), "q may not contain NUL"),
 });
 
 export type SearchHitKind = "repository" | "tag" | "digest";

@@ -12,7 +12,8 @@ const EXPORT_BATCH = 2_000;
 /** An export stops here; narrow the filters for more. */
 export const AUDIT_EXPORT_MAX = 200_000;
 
-const optional = z.string().trim().max(512).optional().transform((v) => (v ? v : undefined));
+// PostgreSQL compares no text with a NUL in it: refused here rather than failed there
+const optional = z.string().trim().max(512).refine((v) => !v.includes("\u0000"), "may not contain NUL").optional().transform((v) => (v ? v : undefined));
 const time = z.string().trim().optional().transform((v, ctx) => {
   if (!v) return undefined;
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);

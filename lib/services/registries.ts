@@ -172,7 +172,8 @@ export async function deleteRegistry(actor: Actor, id: string): Promise<void> {
 
 /** Server-side only: the decrypted credentials of one registry, for a registry call. */
 export async function registryConnection(id: string): Promise<RegistryView & { credentials: Credentials | null }> {
-  const row = await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } });
+  // an id that is not a uuid is no registry (PostgreSQL would refuse it with an error, a 500)
+  const row = isUuid(id) ? await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } }) : null;
   if (!row) throw notFound(`registry ${id}`);
   return { ...toView(row), credentials: openCredentials(row.id, row) };
 }

@@ -429,6 +429,8 @@ const rejections = ((globalThis as unknown as { regattaWebhookRejections?: { min
 
 async function recordRejection(registryId: string | null, claimedId: string, caller: string | null, reason: string) {
   const minute = Math.floor(Date.now() / 60_000);
+  // the id comes from the URL: PostgreSQL stores no NUL and jsonb no lone surrogate
+  const claimed = claimedId.slice(0, 64).toWellFormed().replace(/\u0000/g, "\ufffd");
   if (rejections.minute !== minute) {
     rejections.minute = minute;
     rejections.keys.clear();
@@ -444,7 +446,7 @@ async function recordRejection(registryId: string | null, claimedId: string, cal
   await appendAudit({
     actorKind: "REGISTRY", actor: "unknown", action: "webhook.rejected", outcome: "denied", registryId,
     sourceAddress: caller, eventKey: key,
-    details: { reason, ...(registryId ? {} : { registryId: claimedId.slice(0, 64), unknownIdsAggregated: true }), ...(suppressed ? { suppressedBefore: suppressed } : {}) },
+    details: { reason, ...(registryId ? {} : { registryId: claimed, unknownIdsAggregated: true }), ...(suppressed ? { suppressedBefore: suppressed } : {}) },
   });
 }
 
