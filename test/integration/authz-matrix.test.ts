@@ -26,67 +26,68 @@ type Outcome = "ok" | "401" | "403" | "404" | "next";
 // Columns, in the order of PRINCIPALS:
 //   anon  = nobody                              viewer/oper/admin = signed-in user (session cookie)
 //   xsite = the admin's session, sent from another site (Origin: https://evil.example)
-//   t:*   = an API token of that role           revkd = a revoked (admin's) token
+//   t:*   = an API token of that role (write scope)  t:rd = an admin's read-only token
+//   revkd = a revoked (admin's) token
 //   hook  = a registry's webhook secret as Bearer
 // "ok" = not refused; "next" (front table only) = the front hands the request to Next, which
 // answers as the Next table says.
 // prettier-ignore
 const MATRIX: Record<string, string> = {
-  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad revkd | hook
-  "GET /api/auth/[...nextauth]":                     "ok   ok     ok   ok    ok    | ok   ok   ok   ok    | ok",
-  "POST /api/auth/[...nextauth]":                    "ok   ok     ok   ok    ok    | ok   ok   ok   ok    | ok",
-  "GET /api/v1/audit":                               "401  403    403  ok    ok    | 403  403  ok   401   | 401",
-  "GET /api/v1/audit/activity":                      "401  403    403  ok    ok    | 403  403  ok   401   | 401",
-  "GET /api/v1/audit/last-push":                     "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/audit/verify":                        "401  403    403  ok    ok    | 403  403  ok   401   | 401",
-  "GET /api/v1/environments":                        "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "POST /api/v1/environments":                       "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "DELETE /api/v1/environments/[id]":                "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "GET /api/v1/me":                                  "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/promotions":                          "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "POST /api/v1/promotions":                         "401  403    ok   ok    403   | 403  ok   ok   401   | 401",
-  "GET /api/v1/promotions/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "POST /api/v1/promotions/[id]/retry":              "401  403    ok   ok    403   | 403  ok   ok   401   | 401",
-  "GET /api/v1/protection":                          "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/protection-rules":                    "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "POST /api/v1/protection-rules":                   "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "DELETE /api/v1/protection-rules/[id]":            "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "GET /api/v1/registries":                          "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "POST /api/v1/registries":                         "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "GET /api/v1/registries/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "PATCH /api/v1/registries/[id]":                   "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "DELETE /api/v1/registries/[id]":                  "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "GET /api/v1/registries/[id]/health":              "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/manifests":           "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/repositories":        "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/sync":                "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "POST /api/v1/registries/[id]/sync":               "401  403    ok   ok    403   | 403  ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/tag-history":         "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/tags":                "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "DELETE /api/v1/registries/[id]/tags":             "401  403    ok   ok    403   | 403  ok   ok   401   | 401",
+  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook
+  "GET /api/auth/[...nextauth]":                     "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok",
+  "POST /api/auth/[...nextauth]":                    "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok",
+  "GET /api/v1/audit":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
+  "GET /api/v1/audit/activity":                      "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
+  "GET /api/v1/audit/last-push":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/audit/verify":                        "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
+  "GET /api/v1/environments":                        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/environments":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "DELETE /api/v1/environments/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "GET /api/v1/me":                                  "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/promotions":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/promotions":                         "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
+  "GET /api/v1/promotions/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/promotions/[id]/retry":              "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
+  "GET /api/v1/protection":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/protection-rules":                    "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/protection-rules":                   "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "DELETE /api/v1/protection-rules/[id]":            "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "GET /api/v1/registries":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/registries":                         "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "GET /api/v1/registries/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "PATCH /api/v1/registries/[id]":                   "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "DELETE /api/v1/registries/[id]":                  "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "GET /api/v1/registries/[id]/health":              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/registries/[id]/manifests":           "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/registries/[id]/repositories":        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/registries/[id]/sync":                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/registries/[id]/sync":               "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
+  "GET /api/v1/registries/[id]/tag-history":         "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/registries/[id]/tags":                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "DELETE /api/v1/registries/[id]/tags":             "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
   // reads in a POST (a batch of tag names): viewers may, but not from another site
-  "POST /api/v1/registries/[id]/tags/details":       "401  ok     ok   ok    403   | ok   ok   ok   401   | 401",
-  "POST /api/v1/registries/[id]/test":               "401  ok     ok   ok    403   | ok   ok   ok   401   | 401",
-  "POST /api/v1/registries/[id]/webhook":            "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "GET /api/v1/search":                              "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "GET /api/v1/tokens":                              "401  ok     ok   ok    ok    | ok   ok   ok   401   | 401",
-  "POST /api/v1/tokens":                             "401  ok     ok   ok    403   | ok   ok   ok   401   | 401",
-  // someone else's token: nobody but its owner may revoke it, and others learn nothing (404)
-  "DELETE /api/v1/tokens/[id]":                      "401  404    404  404   403   | 404  404  404  401   | 401",
-  "GET /api/v1/users":                               "401  403    403  ok    ok    | 403  403  ok   401   | 401",
-  "POST /api/v1/users":                              "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "PATCH /api/v1/users/[id]":                        "401  403    403  ok    403   | 403  403  ok   401   | 401",
-  "DELETE /api/v1/users/[id]":                       "401  403    403  ok    403   | 403  403  ok   401   | 401",
+  "POST /api/v1/registries/[id]/tags/details":       "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
+  "POST /api/v1/registries/[id]/test":               "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
+  "POST /api/v1/registries/[id]/webhook":            "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "GET /api/v1/search":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/tokens":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/tokens":                             "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
+  // someone else's token: only its owner or an admin may revoke it, and others learn nothing (404)
+  "DELETE /api/v1/tokens/[id]":                      "401  404    404  ok    403   | 404  404  ok   403  401   | 401",
+  "GET /api/v1/users":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
+  "POST /api/v1/users":                              "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "PATCH /api/v1/users/[id]":                        "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "DELETE /api/v1/users/[id]":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
   // the registry's secret is the only credential a webhook accepts
-  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401   | ok",
+  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok",
 };
 
 // The front server of `npm start` (scripts/lib/front.ts) answers these itself, before Next.
 // prettier-ignore
 const FRONT: Record<string, string> = {
-  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad revkd | hook
-  "GET /api/v1/registries/[id]/tags":                "next next   next next  next  | ok   ok   ok   401   | 401",
-  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401   | ok",
+  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook
+  "GET /api/v1/registries/[id]/tags":                "next next   next next  next  | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok",
 };
 
 function outcomes(row: string): Outcome[] {

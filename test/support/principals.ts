@@ -17,7 +17,7 @@ export async function sessionMock(importOriginal: () => Promise<Record<string, u
 }
 
 export const PRINCIPALS = [
-  "anonymous", "viewer", "operator", "admin", "admin:cross-site", "token:viewer", "token:operator", "token:admin", "token:revoked", "webhook-secret",
+  "anonymous", "viewer", "operator", "admin", "admin:cross-site", "token:viewer", "token:operator", "token:admin", "token:admin-read", "token:revoked", "webhook-secret",
 ] as const;
 export type Principal = (typeof PRINCIPALS)[number];
 
@@ -35,9 +35,9 @@ export async function makeUser(role: Role, label = role.toLowerCase()) {
   return db.user.create({ data: { email, role, passwordHash: await hashPassword("correct horse battery") } });
 }
 
-export async function makeToken(userId: string, name = "suite") {
+export async function makeToken(userId: string, name = "suite", scope: "READ" | "WRITE" = "WRITE") {
   const token = newToken();
-  const row = await db.apiToken.create({ data: { userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 10) } });
+  const row = await db.apiToken.create({ data: { userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope } });
   return { id: row.id, token };
 }
 
@@ -51,6 +51,7 @@ export async function makeCallers(opts: { revoke: (owner: Caller, tokenId: strin
     VIEWER: await makeToken(users.VIEWER.id),
     OPERATOR: await makeToken(users.OPERATOR.id),
     ADMIN: await makeToken(users.ADMIN.id),
+    ADMIN_READ: await makeToken(users.ADMIN.id, "read-only", "READ"),
   };
   // an admin's token, revoked by its owner: it must be worth nothing afterwards
   const revokedOwner = await makeUser("ADMIN", "revoked-owner");
@@ -66,6 +67,8 @@ export async function makeCallers(opts: { revoke: (owner: Caller, tokenId: strin
     "token:viewer": { sessionUserId: null, authorization: `Bearer ${tok.VIEWER.token}` },
     "token:operator": { sessionUserId: null, authorization: `Bearer ${tok.OPERATOR.token}` },
     "token:admin": { sessionUserId: null, authorization: `Bearer ${tok.ADMIN.token}` },
+    // a read-only token of an admin: reads as the admin, writes nothing
+    "token:admin-read": { sessionUserId: null, authorization: `Bearer ${tok.ADMIN_READ.token}` },
     "token:revoked": { sessionUserId: null, authorization: `Bearer ${revoked.token}` },
     "webhook-secret": { sessionUserId: null, authorization: `Bearer ${opts.webhookSecret}` },
   };
