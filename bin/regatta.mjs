@@ -174,8 +174,8 @@ function progress(stream) {
     update(line) {
       if (line === last) return;
       last = line;
-      if (stream.isTTY) stream.write(`\r\x1b[K${line}`);
-      else stream.write(`${line}\n`);
+      if (stream.isTTY) stream.write(`\r\x1b[K${clean(line)}`);
+      else stream.write(`${clean(line)}\n`);
     },
     done() {
       if (stream.isTTY && last) stream.write("\n");
@@ -310,10 +310,15 @@ export async function main(argv, env = process.env, io = defaultIo()) {
   }
 }
 
+/** Control characters out (a registry's message or an image's env could carry terminal escapes); tabs and newlines stay. */
+export function clean(line) {
+  return String(line).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "\uFFFD");
+}
+
 function defaultIo() {
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    errLine: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => process.stdout.write(`${clean(line)}\n`),
+    errLine: (line) => process.stderr.write(`${clean(line)}\n`),
     err: process.stderr,
   };
 }

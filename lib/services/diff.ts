@@ -99,15 +99,17 @@ async function readSide(ref: DiffReference): Promise<Side> {
 }
 
 async function readImage(c: RegistryClient, ref: DiffReference, m: { config?: Descriptor; layers?: Descriptor[] }, platform: string | undefined): Promise<Image> {
-  const layers = (m.layers ?? []).map((l): LayerRef => ({ digest: l.digest, size: l.size, mediaType: l.mediaType }));
+  // a hostile manifest is only JSON: descriptors are taken field by field, sizes as numbers or 0
+  const layers = (Array.isArray(m.layers) ? m.layers : []).map((l): LayerRef => ({ digest: String(l?.digest), size: sizeNumber(l?.size), mediaType: typeof l?.mediaType === "string" ? l.mediaType : undefined }));
   let config: ImageConfigBlob = {};
-  const isImage = !!m.config && (m.config.mediaType.includes("image.config") || m.config.mediaType.includes("container.image"));
-  if (isImage && m.config!.size <= MAX_CONFIG_BYTES) config = await readConfig(c, ref.repository, m.config!);
+  const configType = typeof m.config?.mediaType === "string" ? m.config.mediaType : "";
+  const isImage = configType.includes("image.config") || configType.includes("container.image");
+  if (isImage && sizeNumber(m.config!.size) <= MAX_CONFIG_BYTES) config = await readConfig(c, ref.repository, m.config!);
   // history entries that are not empty_layer map, in order, onto the layers
-  const made = (config.history ?? []).filter((h) => !h.empty_layer);
-  if (made.length === layers.length) made.forEach((h, i) => h.created_by && (layers[i].createdBy = h.created_by));
+  const made = (Array.isArray(config.history) ? config.history : []).filter((h) => isRecord(h) && !h.empty_layer);
+  if (made.length === layers.length) made.forEach((h, i) => typeof h.created_by === "string" && h.created_by && (layers[i].createdBy = h.created_by));
   const name = platform ?? platformName(config.os && config.architecture ? { os: config.os, architecture: config.architecture, variant: config.variant } : undefined);
-  return { platform: name, configSize: m.config?.size ?? 0, layers, config };
+  return { platform: name, configSize: sizeNumber(m.config?.size), layers, config };
 }
 
 /** The config blob, read no further than its descriptor's size (a registry may send more). */
@@ -128,7 +130,7 @@ async function readConfig(c: RegistryClient, repository: string, d: Descriptor):
   }
   try {
     const parsed = JSON.parse(Buffer.concat(parts).toString("utf8"));
-    return parsed && typeof parsed === "object" ? (parsed as ImageConfigBlob) : {};
+    return isRecord(parsed) ? (parsed as ImageConfigBlob) : {};
   } catch {
     return {};
   }
@@ -136,14 +138,15 @@ async function readConfig(c: RegistryClient, repository: string, d: Descriptor):
 
 function configChanges(a: Image, b: Image): ConfigChange[] {
   const out: ConfigChange[] = [];
-  const x = a.config.config ?? {};
-  const y = b.config.config ?? {};
-  const env = (list: string[] | null | undefined) => new Map((Array.isArray(list) ? list : []).map((e) => { const i = e.indexOf("="); return i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)]; }));
+  const x = isRecord(a.config.config) ? a.config.config : {};
+  const y = isRecord(b.config.config) ? b.config.config : {};
+  const env = (list: unknown) => new Map((Array.isArray(list) ? list : []).map((v) => { const e = String(v); const i = e.indexOf("="); return i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)]; }));
   keyed(out, "env", env(x.Env), env(y.Env));
-  keyed(out, "labels", new Map(Object.entries(x.Labels ?? {})), new Map(Object.entries(y.Labels ?? {})));
-  const list = (v: string[] | null | undefined) => (Array.isArray(v) && v.length ? JSON.stringify(v) : null);
-  const str = (v: string | undefined) => (v ? String(v) : null);
-  const ports = (p: Record<string, unknown> | null | undefined) => (p && Object.keys(p).length ? Object.keys(p).sort().join(" ") : null);
+  const labels = (l: unknown) => new Map(isRecord(l) ? Object.entries(l).map(([k, v]) => [k, String(v)]) : []);
+  keyed(out, "labels", labels(x.Labels), labels(y.Labels));
+  const list = (v: unknown) => (Array.isArray(v) && v.length ? JSON.stringify(v) : null);
+  const str = (v: unknown) => (v ? String(v) : null);
+  const ports = (p: unknown) => (isRecord(p) && Object.keys(p).length ? Object.keys(p).sort().join(" ") : null);
   single(out, "entrypoint", list(x.Entrypoint), list(y.Entrypoint));
   single(out, "cmd", list(x.Cmd), list(y.Cmd));
   single(out, "user", str(x.User), str(y.User));
@@ -151,6 +154,14 @@ function configChanges(a: Image, b: Image): ConfigChange[] {
   single(out, "workingDir", str(x.WorkingDir), str(y.WorkingDir));
   single(out, "platform", a.platform || null, b.platform || null);
   return out;
+}
+
+function sizeNumber(n: unknown): number {
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === "object" && !Array.isArray(v);
 }
 
 function keyed(out: ConfigChange[], prefix: string, a: Map<string, string>, b: Map<string, string>) {

@@ -58,6 +58,21 @@ describe("regatta CLI", () => {
     expect(await skopeoListTags(prod, "acme/api")).toEqual(["1.4.2"]);
   });
 
+  it("on a terminal, progress is one line updated in place", async () => {
+    const cli = await import(/* @vite-ignore */ path.resolve("bin/regatta.mjs"));
+    const written: string[] = [];
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), errLine: (l: string) => written.push(`${l}\n`), err: { isTTY: true, write: (s: string) => written.push(s) } };
+    const code = await cli.main(["promote", "staging/acme/api:1.4.1", "prod/acme/api:1.4.1", "--wait"], { REGATTA_URL: app.url, REGATTA_TOKEN: operator }, io);
+    expect(code, written.join("")).toBe(0);
+    const err = written.join("");
+    expect(err).toMatch(/^\r\x1b\[K(queued|running) staging\/acme\/api:1\.4\.1 → prod\/acme\/api:1\.4\.1/);
+    expect(err.endsWith("\n")).toBe(true);
+    expect(err.split("\n")).toHaveLength(2); // one line, rewritten, then ended once
+    expect(out.join("\n")).toContain("promoted staging/acme/api:1.4.1 → prod/acme/api:1.4.1");
+    expect((await skopeoListTags(prod, "acme/api")).sort()).toEqual(["1.4.1", "1.4.2"]);
+  });
+
   it("a refused promotion exits non-zero with the server's message and changes nothing", async () => {
     // a viewer may not promote
     const denied = await regatta(["promote", "staging/acme/api:1.4.1", "prod/acme/api:1.4.1", "--wait"], viewer);
@@ -69,7 +84,7 @@ describe("regatta CLI", () => {
     expect(conflict.stderr).toContain("(409");
     expect(conflict.stderr).toContain("--overwrite");
     expect((await skopeoInspect(prod, "acme/api:1.4.2")).Digest).toBe(sourceDigest);
-    expect(await skopeoListTags(prod, "acme/api")).toEqual(["1.4.2"]);
+    expect((await skopeoListTags(prod, "acme/api")).sort()).toEqual(["1.4.1", "1.4.2"]);
     // neither the token nor anything like it is printed
     expect(denied.stderr + denied.stdout + conflict.stderr + conflict.stdout).not.toContain("rgt_");
   });
