@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import * as diffRoute from "@/app/api/v1/diff/route";
 import type { DiffAnswer } from "@/lib/schemas/diff";
-import { pushImage, pushIndex, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
+import crypto from "node:crypto";
+import { pushImage, pushIndex, registryFetch, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 
 let reg: RunningRegistry;
@@ -95,6 +96,36 @@ describe("GET /api/v1/diff", () => {
 
     const back = (await diff(`${id}:acme/multi:2`, `${id}:acme/multi:1`)).json as DiffAnswer;
     expect(back.platforms).toEqual({ added: [], removed: ["linux/arm64"] });
+  });
+
+  it("reads a config of odd shapes (labels a string, env numbers, null history) without failing", async () => {
+    const sha = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
+    const scopes = ["repository:acme/odd:pull,push"];
+    const putBlob = async (bytes: Buffer) => {
+      const start = await registryFetch(reg, "/v2/acme/odd/blobs/uploads/", { method: "POST", scopes });
+      await start.arrayBuffer();
+      const loc = new URL(start.headers.get("location")!, reg.url);
+      loc.searchParams.set("digest", sha(bytes));
+      const put = await registryFetch(reg, `${loc.pathname}${loc.search}`, { method: "PUT", body: new Uint8Array(bytes), headers: { "content-type": "application/octet-stream" }, scopes });
+      await put.arrayBuffer();
+      expect(put.status).toBe(201);
+      return { digest: sha(bytes), size: bytes.length };
+    };
+    const config = await putBlob(Buffer.from(JSON.stringify({ os: "linux", architecture: "amd64", config: { Labels: "not-an-object", Env: [1, "MODE=odd"], ExposedPorts: ["80"], Cmd: "serve" }, history: [null, { created_by: 7 }, "x"] })));
+    const layer = await putBlob(crypto.randomBytes(64));
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config }, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...layer }] }));
+    const put = await registryFetch(reg, "/v2/acme/odd/manifests/1", { method: "PUT", body: new Uint8Array(manifest), headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" }, scopes });
+    await put.arrayBuffer();
+    expect(put.status).toBe(201);
+
+    const r = await diff(`${id}:acme/api:1.0`, `${id}:acme/odd:1`);
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const changed = Object.fromEntries((r.json as DiffAnswer).config.changed.map((c) => [c.key, [c.from, c.to]]));
+    expect(changed["env.MODE"]).toEqual(["staging", "odd"]);
+    expect(changed["env.1"]).toEqual([null, ""]);
+    expect(changed["labels.team"]).toEqual(["acme", null]);
+    expect(changed.cmd).toEqual(['["serve"]', null]);
+    expect(r.json.layers.added).toEqual([{ digest: layer.digest, size: 64, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" }]);
   });
 
   it("answers bad references with a clear 4xx", async () => {
