@@ -55,6 +55,12 @@ test("Compare… on the tag page: pick the other tag, see env, labels, cmd and l
     expect(box.x + box.width, part).toBeLessThanOrEqual(390);
   }
   await screenshot(page, "compare-phone");
+
+  // Swap turns the comparison round: the pickers follow, and what was added is now removed
+  await page.getByRole("button", { name: "Swap" }).click();
+  await expect(page.getByRole("form", { name: "From" }).getByLabel("Tag or digest")).toHaveValue("1.4.2");
+  await expect(page.getByRole("form", { name: "To" }).getByLabel("Tag or digest")).toHaveValue("1.4.1");
+  await expect(page.getByTestId("diff-removed")).toContainText("COPY app /app # 1.4.2", { timeout: 30_000 });
 });
 
 test("an index against an index names the platform added; a tag that does not exist is said plainly", async ({ page }) => {
