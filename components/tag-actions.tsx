@@ -1,5 +1,6 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api } from "@/components/api";
@@ -54,6 +55,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
       <div className="flex flex-wrap items-center gap-2">
         {props.canPromote && <button className="btn-primary" onClick={() => setDialog({ registryId, repository, tag: isTag ? reference : "" })}>Promote…</button>}
         {props.canPromote && isTag && <button className="btn-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>{remove.isPending ? "Checking…" : "Delete…"}</button>}
+        <Link className="btn-secondary" href={`/compare?${new URLSearchParams({ from: `${registryId}:${repository}:${reference}` })}`}>Compare…</Link>
         {props.canPromote && next && <button className="btn-secondary" onClick={() => setDialog({ registryId: next.registryId, repository: next.repository, tag: reference })}>Promote to {next.name}</button>}
         {p && (p.immutable || p.minRole !== "OPERATOR") && (
           <span data-testid="protection" className="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">Locked · {p.immutable ? "immutable" : `needs ${p.minRole.toLowerCase()}`}: {p.reasons.join("; ")}</span>
