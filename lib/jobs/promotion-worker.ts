@@ -7,6 +7,7 @@ import pg from "pg";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
+import { mountCandidates, recordManifestBlobs } from "@/lib/services/blob-index";
 import { registryClient } from "@/lib/services/clients";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
@@ -92,6 +93,8 @@ async function run(p: P, opts: InlineRun) {
         { client: src, repository: p.sourceRepository, reference: p.digest ?? p.sourceReference },
         { client: dst, repository: p.targetRepository, tag: p.targetTag },
         {
+          // blobs another repository of the target registry holds (Regatta's index) are mounted
+          mountCandidates: (digests) => mountCandidates(p.targetRegistryId, p.targetRepository, digests),
           onProgress(pr) {
             if (Date.now() - last < 200 && pr.blobsDone < pr.blobsTotal) return;
             last = Date.now();
@@ -108,6 +111,8 @@ async function run(p: P, opts: InlineRun) {
           data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
         }),
         recordTagChange(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
+        // what the target now holds, so the next promotion to this registry can mount it
+        recordManifestBlobs(result.digest, result.plan.blobs),
         audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop }),
       ]);
       return done;

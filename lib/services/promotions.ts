@@ -9,6 +9,7 @@ import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { lockTarget, runPromotion, type Release } from "@/lib/jobs/promotion-worker";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
+import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
 import { enforce, protectionFor } from "./protection";
 
@@ -96,7 +97,9 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   }
 
   if (input.dryRun) {
-    const { plan, digest } = await copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, { dryRun: true });
+    const { plan, digest } = await copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, {
+      dryRun: true, mountCandidates: (digests) => mountCandidates(target.registryId, target.repository, digests),
+    });
     return {
       status: 200,
       body: { plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy } },

@@ -1,0 +1,48 @@
+import "server-only";
+// Which repositories of a registry hold a blob, from Regatta's own index (TagRecord joined with
+// ManifestBlob): shared by every instance and every user, so a promotion to a new repository
+// mounts what another promotion (or a browse) already put in that registry.
+import { db } from "@/lib/db";
+
+/** At most this many digests asked in one query, and this many candidate repositories per digest. */
+const MAX_DIGESTS = 1000;
+const PER_DIGEST = 3;
+
+/** Records the blobs a manifest reaches (content-addressed: an existing row is left as it is). */
+export async function recordManifestBlobs(manifestDigest: string, blobs: readonly { digest: string; size: number }[]): Promise<void> {
+  if (blobs.length === 0) return;
+  const unique = new Map(blobs.map((b) => [b.digest, b.size]));
+  await db.manifestBlob.createMany({
+    data: [...unique].map(([blobDigest, size]) => ({ manifestDigest, blobDigest, size: BigInt(size) })),
+    skipDuplicates: true,
+  });
+}
+
+/**
+ * For each digest, repositories of `registryId` other than `exclude` whose tags (as last seen)
+ * reach it, the most recently changed first. Only ever names repositories of that one registry:
+ * a mount is asked of the target registry, with the target's credentials.
+ */
+export async function mountCandidates(registryId: string, exclude: string, digests: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const asked = [...new Set(digests)].slice(0, MAX_DIGESTS);
+  if (asked.length === 0) return out;
+  const rows = await db.$queryRaw<{ blobDigest: string; repository: string }[]>`
+    SELECT "blobDigest", repository FROM (
+      SELECT "blobDigest", repository, row_number() OVER (PARTITION BY "blobDigest" ORDER BY at DESC) AS n
+      FROM (
+        SELECT b."blobDigest", t.repository, max(t."changedAt") AS at
+        FROM "ManifestBlob" b JOIN "TagRecord" t ON t.digest = b."manifestDigest"
+        WHERE t."registryId" = ${registryId}::uuid AND b."blobDigest" = ANY(${asked}) AND t.repository <> ${exclude}
+        GROUP BY b."blobDigest", t.repository
+      ) held
+    ) ranked
+    WHERE n <= ${PER_DIGEST}
+    ORDER BY "blobDigest", n`;
+  for (const r of rows) {
+    const list = out.get(r.blobDigest) ?? [];
+    list.push(r.repository);
+    out.set(r.blobDigest, list);
+  }
+  return out;
+}
