@@ -7,15 +7,34 @@ import { db } from "@/lib/db";
 /** At most this many digests asked in one query, and this many candidate repositories per digest. */
 const MAX_DIGESTS = 1000;
 const PER_DIGEST = 3;
+/** Blobs recorded per manifest at most (an image has tens; anything past this is not worth a mount). */
+const MAX_BLOBS = 1000;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,256}$/;
+
+function isDescriptor(b: unknown): b is { digest: string; size: number } {
+  const d = b as { digest?: unknown; size?: unknown } | null;
+  return !!d && typeof d.digest === "string" && DIGEST.test(d.digest) && typeof d.size === "number" && Number.isSafeInteger(d.size) && d.size >= 0;
+}
 
 /** Records the blobs a manifest reaches (content-addressed: an existing row is left as it is). */
 export async function recordManifestBlobs(manifestDigest: string, blobs: readonly { digest: string; size: number }[]): Promise<void> {
-  if (blobs.length === 0) return;
-  const unique = new Map(blobs.map((b) => [b.digest, b.size]));
+  // a registry's manifest is hostile input: well-formed descriptors only, and a bounded number
+  const unique = new Map(blobs.filter(isDescriptor).slice(0, MAX_BLOBS).map((b) => [b.digest, b.size]));
+  if (unique.size === 0 || !DIGEST.test(manifestDigest)) return;
   await db.manifestBlob.createMany({
     data: [...unique].map(([blobDigest, size]) => ({ manifestDigest, blobDigest, size: BigInt(size) })),
     skipDuplicates: true,
   });
+}
+
+/** An index reaches what its children reach: their rows, copied under the index's digest. */
+export async function recordIndexBlobs(indexDigest: string, childDigests: readonly string[]): Promise<void> {
+  const children = childDigests.filter((d) => typeof d === "string" && DIGEST.test(d)).slice(0, MAX_BLOBS);
+  if (children.length === 0 || !DIGEST.test(indexDigest)) return;
+  await db.$executeRaw`
+    INSERT INTO "ManifestBlob" ("manifestDigest", "blobDigest", size)
+    SELECT ${indexDigest}, "blobDigest", max(size) FROM "ManifestBlob" WHERE "manifestDigest" = ANY(${children}) GROUP BY "blobDigest"
+    ON CONFLICT DO NOTHING`;
 }
 
 /**

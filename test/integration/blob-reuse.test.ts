@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as promotions from "@/app/api/v1/promotions/route";
 import * as promotion from "@/app/api/v1/promotions/[id]/route";
 import * as collection from "@/app/api/v1/registries/route";
+import * as details from "@/app/api/v1/registries/[id]/tags/details/route";
 import { db } from "@/lib/db";
 import { stopBoss } from "@/lib/jobs/boss";
 import { startWorkers } from "@/lib/jobs/workers";
-import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
+import { buildImage, pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 
 let a: RunningRegistry;
@@ -99,5 +100,23 @@ describe("blob reuse across repositories of the target registry", () => {
     expect(mounts.every((m) => m.status === 202 && m.from === "prod/ghost")).toBe(true);
     expect(bodies.length).toBeGreaterThanOrEqual(4);
     expect((await skopeoInspect(b, "prod/z:1.0")).Digest).toBe(other);
+  });
+
+  it("an image pushed to B outside Regatta and seen in the tag table is mounted from there", async () => {
+    const built = await buildImage({ layers: layers(2, "pushed") });
+    const [digest] = await Promise.all([pushImage(a, "team/pushed:1.0", built, { format: "oci" }), pushImage(b, "ci/pushed:1.0", built, { format: "oci" })]);
+    // a user opens the repository in B: the tag details read the manifest and record its blobs
+    const seen = await call(details.POST, { token: admin, method: "POST", params: { id: ids.b }, body: { repository: "ci/pushed", tags: ["1.0"] } });
+    expect(seen.status).toBe(200);
+    expect(seen.json.tags[0].digest).toBe(digest);
+
+    const mark = b.accessLog().length;
+    const done = await promote({ source: { registryId: ids.a, repository: "team/pushed", reference: "1.0" }, target: { registryId: ids.b, repository: "prod/pushed", tag: "1.0" } });
+    expect(done).toMatchObject({ state: "succeeded", digest, bytesDone: 0 });
+    const { bodies, mounts } = await uploadsSince(mark);
+    expect(bodies).toEqual([]);
+    expect(mounts).toHaveLength(3);
+    expect(mounts.every((m) => m.status === 201 && m.from === "ci/pushed")).toBe(true);
+    expect((await skopeoInspect(b, "prod/pushed:1.0")).Digest).toBe(digest);
   });
 });
