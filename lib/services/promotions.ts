@@ -7,6 +7,7 @@ import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { lockTarget, runPromotion, type Release } from "@/lib/jobs/promotion-worker";
+import { wakeWorkers } from "@/lib/jobs/wake";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
 import { mountCandidates } from "./blob-index";
@@ -122,6 +123,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     return { status: 200, body: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
   }
   await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
+  await wakeWorkers(PROMOTION_QUEUE);
   return { status: 202, body: toView(row) };
 }
 
