@@ -272,6 +272,34 @@ describe("copyImage across registries with mount candidates", () => {
   });
 });
 
+describe("copyImage with a candidate the registry denies", () => {
+  it("a mount answered 403 (no pull on that repository) falls back to the upload; the source's own mount errors still stop the copy", async () => {
+    const src = await fake();
+    const dst = await fake({
+      intercept: (req, res) => {
+        if (req.method !== "POST" || !req.query.has("mount")) return false;
+        sendError(res, 403, "DENIED", "requested access to the resource is denied");
+        return true;
+      },
+    });
+    const layer = randomBytes(10_000);
+    const image = addImage(src, "acme/api", [layer], "1.0");
+    dst.addBlob("prod/secret", layer);
+    const result = await copyImage(
+      { client: client(src), repository: "acme/api", reference: "1.0" },
+      { client: client(dst), repository: "prod/api", tag: "1.0" },
+      { mountCandidates: async () => new Map([[sha256(layer), ["prod/secret"]]]) },
+    );
+    expect(result.bytesCopied).toBe(image.config.size + 10_000);
+    expect(dst.tagDigest("prod/api", "1.0")).toBe(image.digest);
+
+    // within one registry the mount from the source is the plan itself: its refusal is the copy's error
+    const same = client(dst);
+    addImage(dst, "acme/own", [randomBytes(100)], "1.0");
+    await expect(copyImage({ client: same, repository: "acme/own", reference: "1.0" }, { client: same, repository: "prod/own", tag: "1.0" })).rejects.toMatchObject({ status: 403 });
+  });
+});
+
 describe("plans", () => {
   it("dry run: HEADs only on the target, blobs it has marked exists", async () => {
     const src = await fake();
