@@ -95,6 +95,8 @@ async function run(p: P, opts: InlineRun) {
         {
           // blobs another repository of the target registry holds (Regatta's index) are mounted
           mountCandidates: (digests) => mountCandidates(p.targetRegistryId, p.targetRepository, digests),
+          // the HEAD just above is the target's state: the copy does not ask a third time
+          ...(opts.checked ? {} : { targetHead: now }),
           onProgress(pr) {
             if (Date.now() - last < 200 && pr.blobsDone < pr.blobsTotal) return;
             last = Date.now();

@@ -47,6 +47,8 @@ export interface CopyOptions {
    * the digests missing from the target; a failure here only means no mounts.
    */
   mountCandidates?(digests: string[], signal?: AbortSignal): Promise<ReadonlyMap<string, readonly string[]>>;
+  /** What a HEAD of the target tag answered a moment ago (null: no such tag): not asked again. */
+  targetHead?: { digest: string } | null;
 }
 
 export interface PlannedBlob {
@@ -91,7 +93,7 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   const dst = target.client;
 
   const root = await src.getManifest(source.repository, source.reference, options.signal);
-  const existing = await dst.headManifest(target.repository, target.tag, options.signal);
+  const existing = options.targetHead !== undefined ? options.targetHead : await dst.headManifest(target.repository, target.tag, options.signal);
   const plan: CopyPlan = {
     source: `${src.registry}/${source.repository}@${root.digest}`,
     target: `${dst.registry}/${target.repository}:${target.tag}`,
