@@ -12,7 +12,7 @@ import { receiveWebhook } from "@/lib/services/webhooks";
 /** GET /api/v1/registries/{id}/tags: every tag, with what PostgreSQL knows; Server-Timing says where the time went. */
 export const listTagsRoute: Handler<{ id: string }> = async ({ req, params }) => {
   const q = tagsQuery.parse(searchParams(req));
-  const { json, timing } = await listTagsJson(params.id, q.repository, q.limit);
+  const { json, timing } = await listTagsJson(params.id, q.repository, q.limit, q.fields);
   const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
   return new Response(json, { headers: { "content-type": "application/json", "server-timing": serverTiming } });
 };

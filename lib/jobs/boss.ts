@@ -1,6 +1,7 @@
 import "server-only";
 // pg-boss on the app's own PostgreSQL: every instance runs workers, each job runs once.
 import PgBoss from "pg-boss";
+import { stopWakeups } from "./wake";
 
 export const PROMOTION_QUEUE = "promotion";
 
@@ -20,5 +21,6 @@ export function boss(): Promise<PgBoss> {
 export async function stopBoss() {
   const b = await g.regattaBoss;
   g.regattaBoss = undefined;
+  await stopWakeups();
   await b?.stop({ graceful: true, wait: true, timeout: 10_000 });
 }

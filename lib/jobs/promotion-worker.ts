@@ -8,6 +8,7 @@ import { ApiError } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
+import { mountCandidates, recordManifestBlobs } from "@/lib/services/blob-index";
 import { registryClient } from "@/lib/services/clients";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
@@ -175,6 +176,10 @@ async function run(p: P, opts: InlineRun) {
         { client: src, repository: p.sourceRepository, reference: p.digest ?? p.sourceReference },
         { client: dst, repository: p.targetRepository, tag: p.targetTag },
         {
+          // blobs another repository of the target registry holds (Regatta's index) are mounted
+          mountCandidates: (digests) => mountCandidates(p.targetRegistryId, p.targetRepository, digests),
+          // the HEAD just above is the target's state: the copy does not ask a third time
+          ...(opts.checked ? {} : { targetHead: now }),
           onProgress(pr) {
             if (Date.now() - last < 200 && pr.blobsDone < pr.blobsTotal) return;
             last = Date.now();
@@ -191,6 +196,8 @@ async function run(p: P, opts: InlineRun) {
           data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
         }),
         recordTagChange(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
+        // what the target now holds, so the next promotion to this registry can mount it
+        recordManifestBlobs(result.digest, result.plan.blobs),
         audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop }),
       ]);
       return done;

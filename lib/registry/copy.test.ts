@@ -227,6 +227,79 @@ describe("copyImage within one registry", () => {
   });
 });
 
+describe("copyImage across registries with mount candidates", () => {
+  it("mounts a blob another repository of the target holds, and streams only the rest", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const shared = randomBytes(50_000);
+    const image = addImage(src, "acme/api", [shared, randomBytes(3000)], "1.0");
+    dst.addBlob("prod/other", shared);
+    const asked: string[][] = [];
+    const result = await copyImage(
+      { client: client(src), repository: "acme/api", reference: "1.0" },
+      { client: client(dst), repository: "prod/api", tag: "1.0" },
+      { mountCandidates: async (digests) => (asked.push(digests), new Map([[sha256(shared), ["prod/api", "prod/other"]]])) },
+    );
+    expect(asked).toHaveLength(1);
+    expect(result.plan.blobs.find((b) => b.digest === sha256(shared))).toMatchObject({ action: "mount", from: "prod/other" });
+    expect(result.bytesCopied).toBe(image.config.size + 3000);
+    expect(src.requests.some((r) => r.method === "GET" && r.path.endsWith(sha256(shared)))).toBe(false);
+    const mounts = dst.requests.filter((r) => r.method === "POST" && r.query.has("mount"));
+    expect(mounts.map((r) => [r.query.get("mount"), r.query.get("from")])).toEqual([[sha256(shared), "prod/other"]]);
+    expect(dst.tagDigest("prod/api", "1.0")).toBe(image.digest);
+  });
+
+  it("a refused mount (202) or a failing lookup falls back to the upload", async () => {
+    const src = await fake();
+    const dst = await fake({ mount: false });
+    const layer = randomBytes(20_000);
+    const image = addImage(src, "acme/api", [layer], "1.0");
+    const refused = await copyImage(
+      { client: client(src), repository: "acme/api", reference: "1.0" },
+      { client: client(dst), repository: "prod/api", tag: "1.0" },
+      { mountCandidates: async () => new Map([[sha256(layer), ["prod/gone"]]]) },
+    );
+    expect(refused.bytesCopied).toBe(image.config.size + 20_000);
+    expect(dst.blobs.get(sha256(layer))?.equals(layer)).toBe(true);
+    expect(dst.tagDigest("prod/api", "1.0")).toBe(image.digest);
+    const failing = await copyImage(
+      { client: client(src), repository: "acme/api", reference: "1.0" },
+      { client: client(dst), repository: "prod/b", tag: "1.0" },
+      { mountCandidates: async () => { throw new Error("database away"); } },
+    );
+    expect(failing.bytesCopied).toBe(image.config.size + 20_000);
+    expect(dst.tagDigest("prod/b", "1.0")).toBe(image.digest);
+  });
+});
+
+describe("copyImage with a candidate the registry denies", () => {
+  it("a mount answered 403 (no pull on that repository) falls back to the upload; the source's own mount errors still stop the copy", async () => {
+    const src = await fake();
+    const dst = await fake({
+      intercept: (req, res) => {
+        if (req.method !== "POST" || !req.query.has("mount")) return false;
+        sendError(res, 403, "DENIED", "requested access to the resource is denied");
+        return true;
+      },
+    });
+    const layer = randomBytes(10_000);
+    const image = addImage(src, "acme/api", [layer], "1.0");
+    dst.addBlob("prod/secret", layer);
+    const result = await copyImage(
+      { client: client(src), repository: "acme/api", reference: "1.0" },
+      { client: client(dst), repository: "prod/api", tag: "1.0" },
+      { mountCandidates: async () => new Map([[sha256(layer), ["prod/secret"]]]) },
+    );
+    expect(result.bytesCopied).toBe(image.config.size + 10_000);
+    expect(dst.tagDigest("prod/api", "1.0")).toBe(image.digest);
+
+    // within one registry the mount from the source is the plan itself: its refusal is the copy's error
+    const same = client(dst);
+    addImage(dst, "acme/own", [randomBytes(100)], "1.0");
+    await expect(copyImage({ client: same, repository: "acme/own", reference: "1.0" }, { client: same, repository: "prod/own", tag: "1.0" })).rejects.toMatchObject({ status: 403 });
+  });
+});
+
 describe("plans", () => {
   it("dry run: HEADs only on the target, blobs it has marked exists", async () => {
     const src = await fake();

@@ -39,12 +39,24 @@ export interface CopyOptions {
   /** Also copy the referrers (signatures, SBOMs) of the root digest. */
   referrers?: boolean;
   signal?: AbortSignal;
+  /**
+   * Repositories of the TARGET registry known to hold each digest (the caller's index; this
+   * library keeps none). A missing blob with a candidate is mounted from the first one
+   * (POST ?mount=&from=, OCI distribution spec "Mounting a blob from another repository")
+   * instead of uploaded; a refused mount falls back to the upload. Asked once per copy, with
+   * the digests missing from the target; a failure here only means no mounts.
+   */
+  mountCandidates?(digests: string[], signal?: AbortSignal): Promise<ReadonlyMap<string, readonly string[]>>;
+  /** What a HEAD of the target tag answered a moment ago (null: no such tag): not asked again. */
+  targetHead?: { digest: string } | null;
 }
 
 export interface PlannedBlob {
   digest: string;
   size: number;
   action: "exists" | "mount" | "copy";
+  /** "mount": the repository of the target registry it is mounted from. */
+  from?: string;
 }
 
 export interface CopyPlan {
@@ -81,7 +93,7 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   const dst = target.client;
 
   const root = await src.getManifest(source.repository, source.reference, options.signal);
-  const existing = await dst.headManifest(target.repository, target.tag, options.signal);
+  const existing = options.targetHead !== undefined ? options.targetHead : await dst.headManifest(target.repository, target.tag, options.signal);
   const plan: CopyPlan = {
     source: `${src.registry}/${source.repository}@${root.digest}`,
     target: `${dst.registry}/${target.repository}:${target.tag}`,
@@ -115,9 +127,18 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   const sameRegistry = src.endpoint.href === dst.endpoint.href;
   plan.blobs = await mapLimit(graph.blobs, concurrency, async (blob): Promise<PlannedBlob> => {
     const size = await dst.headBlob(target.repository, blob.digest, options.signal);
-    const action = size !== null ? "exists" : sameRegistry ? "mount" : "copy";
-    return { digest: blob.digest, size: blob.size, action };
+    if (size !== null) return { digest: blob.digest, size: blob.size, action: "exists" };
+    return sameRegistry ? { digest: blob.digest, size: blob.size, action: "mount", from: source.repository } : { digest: blob.digest, size: blob.size, action: "copy" };
   });
+  // Another registry: a blob some repository of the target already holds is mounted from there.
+  const missing = plan.blobs.filter((b) => b.action === "copy");
+  if (options.mountCandidates && missing.length > 0) {
+    const known = await options.mountCandidates(missing.map((b) => b.digest), options.signal).catch(() => new Map<string, readonly string[]>());
+    for (const b of missing) {
+      const from = known.get(b.digest)?.find((r) => r !== target.repository && isRepositoryName(r));
+      if (from) Object.assign(b, { action: "mount", from });
+    }
+  }
   plan.bytesToCopy = plan.blobs.filter((b) => b.action === "copy").reduce((sum, b) => sum + b.size, 0);
   if (options.dryRun) return result;
 
@@ -183,9 +204,15 @@ async function transferBlobs(source: CopySource, target: CopyTarget, plan: CopyP
   await mapLimit(work, concurrency, async (blob) => {
     try {
       if (blob.action === "mount") {
-        const mounted = await target.client.mountBlob(target.repository, blob.digest, source.repository, signal);
+        const from = blob.from ?? source.repository;
+        const mounted = await target.client.mountBlob(target.repository, blob.digest, from, signal).catch((e: unknown) => {
+          // a candidate from the caller's index may be stale or out of the credentials' reach:
+          // upload instead (the source's own repository is asked as before, its errors stand)
+          if (from === source.repository || signal.aborted || !(e instanceof RegistryError) || e.isTemporary()) throw e;
+          return "refused" as const;
+        });
         // 202: not mounted; the session it opened takes a plain upload (uploadBlob picks it up).
-        if (mounted === "upload-started") {
+        if (mounted !== "mounted") {
           progress.bytesTotal += blob.size;
           await copy(blob);
         }
@@ -221,6 +248,15 @@ async function pushReferrers(target: CopyTarget, subject: string, descriptors: D
   }
   const merged = [...current, ...descriptors.filter((d) => !current.some((c) => c.digest === d.digest))];
   if (merged.length !== current.length) await dst.putManifest(target.repository, tag, referrersIndex(merged), OCI_INDEX, signal);
+}
+
+function isRepositoryName(name: string): boolean {
+  try {
+    validateRepository(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Retag inside one repository: GET (by digest or tag) and PUT of the same bytes, two requests. */

@@ -15,6 +15,8 @@ export const tagsQuery = z.object({
   repository,
   /** only the first `limit` tags in the table's default order, with `total`; absent: every tag */
   limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(1000, "limit must be at most 1000").optional(),
+  /** `name`: the names alone (`{ tags: [{ name }] }`), without asking PostgreSQL: the cheap form for CI */
+  fields: z.enum(["name"], { error: "fields must be \"name\" (or absent for every field)" }).optional(),
 });
 export const manifestQuery = z.object({ repository, reference });
 

@@ -61,6 +61,7 @@ export interface PlanView {
   existingTargetDigest: string | null;
   noop: boolean;
   manifests: number;
-  blobs: { digest: string; size: number; action: "exists" | "mount" | "copy" }[];
+  /** "mount": from a repository of the target registry (the source's, or one Regatta's index says holds the blob). */
+  blobs: { digest: string; size: number; action: "exists" | "mount" | "copy"; from?: string }[];
   bytesToCopy: number;
 }

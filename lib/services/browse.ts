@@ -118,9 +118,9 @@ function registryTagList(registryId: string, repository: string): Promise<string
 /**
  * listTags as the JSON text of a TagsAnswer (what the API sends), with the time each part took for
  * a Server-Timing header. With `limit`, only the first tags in the table's order (and the total):
- * PostgreSQL is then asked about those alone.
+ * PostgreSQL is then asked about those alone. With `fields` "name", the names alone, in the same order.
  */
-export async function listTagsJson(registryId: string, repository: string, limit?: number): Promise<{ json: string; timing: Record<string, number> }> {
+export async function listTagsJson(registryId: string, repository: string, limit?: number, fields?: "name"): Promise<{ json: string; timing: Record<string, number> }> {
   validateRepository(repository);
   const t0 = performance.now();
   const ms = <T,>(p: Promise<T>) => p.then((v) => [v, performance.now() - t0] as const);
@@ -128,7 +128,9 @@ export async function listTagsJson(registryId: string, repository: string, limit
   // sort little to do (1,500 names: ~1 ms instead of ~4 ms); the result is the collator's order
   const sortedNames = (names: string[]) => [...names].sort().sort(compareTags);
   // the registry and the database answer in parallel (for a first page, one after the other)
-  const [[sorted, registryMs], [known, dbMs]] = limit
+  // names only: PostgreSQL is not asked at all
+  const namesOnly = async () => [await ms(registryTagList(registryId, repository).then(sortedNames)), [new Map<string, string>(), 0] as const] as const;
+  const [[sorted, registryMs], [known, dbMs]] = fields === "name" ? await namesOnly() : limit
     ? await ms(registryTagList(registryId, repository).then(sortedNames)).then(async (listed) => [listed, await ms(knownTagsJson(registryId, repository, listed[0].slice(0, limit)))] as const)
     : await Promise.all([ms(registryTagList(registryId, repository).then(sortedNames)), ms(knownTagsJson(registryId, repository))]);
   const at = new Date();

@@ -7,8 +7,10 @@ import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { lockTarget, runPromotion, type Release } from "@/lib/jobs/promotion-worker";
+import { wakeWorkers } from "@/lib/jobs/wake";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
+import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
 import { enforce, protectionFor } from "./protection";
 
@@ -97,7 +99,9 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   }
 
   if (input.dryRun) {
-    const { plan, digest } = await copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, { dryRun: true });
+    const { plan, digest } = await copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, {
+      dryRun: true, mountCandidates: (digests) => mountCandidates(target.registryId, target.repository, digests),
+    });
     return {
       status: 200,
       body: { plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy } },
@@ -120,6 +124,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     return { status: 200, body: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
   }
   await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
+  await wakeWorkers(PROMOTION_QUEUE);
   return { status: 202, body: toView(row) };
 }
 

@@ -9,6 +9,7 @@ import { mapLimit } from "@/lib/registry/semaphore";
 import type { TagDetailsAnswer, TagKind, TagRow } from "@/lib/schemas/browse";
 import { knownTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";
+import { recordIndexBlobs, recordManifestBlobs } from "./blob-index";
 import { registryWithClient } from "./clients";
 
 /** HEADs in flight per details request; the transport also caps requests per host. */
@@ -230,6 +231,12 @@ async function read(c: RegistryClient, repository: string, digest: string, reque
       configDigest: config?.digest ?? null,
       artifactType: isImage ? null : (json.artifactType ?? config?.mediaType ?? null),
     };
+  }
+  // the blobs it reaches, so a promotion to another repository of this registry can mount them
+  if (info.kind === "index") {
+    await recordIndexBlobs(digest, (json.manifests ?? []).map((d) => d.digest));
+  } else {
+    await recordManifestBlobs(digest, [...(json.config ? [json.config] : []), ...(json.layers ?? []), ...(json.blobs ?? [])]);
   }
   await db.manifestInfo.createMany({ data: [info], skipDuplicates: true });
   return info;
