@@ -8,7 +8,7 @@ import { FILTER_KEYS, untilInclusive, type AuditEventRow, type AuditFilters, typ
 import { ErrorBanner } from "@/components/field-error";
 import { auditQueryString, useAuditEvents } from "@/components/hooks/use-audit";
 import { useAuditActivity } from "@/components/hooks/use-audit-activity";
-import { useAuditVerify } from "@/components/hooks/use-audit-verify";
+import { useAuditVerify, type ChainStatus } from "@/components/hooks/use-audit-verify";
 
 export interface AuditLogProps {
   filters: AuditFilters;
@@ -102,16 +102,27 @@ export function AuditLog({ filters, initial, activity, registries, actions }: Au
   );
 }
 
-function ChainBadge({ status, loading, error }: { status?: { intact: boolean; checked: number; firstBroken?: { id: string; reason: string } }; loading: boolean; error: unknown }) {
+function ChainBadge({ status, loading, error }: { status?: ChainStatus; loading: boolean; error: unknown }) {
   if (loading) return <span className="text-slate-500" data-testid="chain-status">Checking the hash chain…</span>;
   if (error || !status) return <span className="text-red-700" data-testid="chain-status">Chain check failed</span>;
-  return status.intact ? (
-    <span className="rounded bg-emerald-50 px-2 py-1 text-emerald-800" data-testid="chain-status" title="every event's hash recomputed and linked to the one before">
-      ✓ Chain intact: {status.checked.toLocaleString("en")} events
-    </span>
-  ) : (
-    <span className="rounded bg-red-50 px-2 py-1 text-red-800" data-testid="chain-status" title={status.firstBroken?.reason}>
-      ✗ Chain broken at event {status.firstBroken?.id} ({status.checked.toLocaleString("en")} intact before it)
+  const keys = status.legacy ? `${(status.keyed ?? 0).toLocaleString("en")} keyed, ${status.legacy.toLocaleString("en")} from before keyed hashes` : "every hash keyed";
+  if (status.firstBroken) {
+    return (
+      <span className="rounded bg-red-50 px-2 py-1 text-red-800" data-testid="chain-status" title={status.firstBroken.reason}>
+        ✗ Chain broken at event {status.firstBroken.id} ({status.checked.toLocaleString("en")} intact before it): {status.firstBroken.reason}
+      </span>
+    );
+  }
+  if (!status.intact) {
+    return (
+      <span className="rounded bg-red-50 px-2 py-1 text-red-800" data-testid="chain-status" title={status.checkpoint?.message}>
+        ✗ Chain links up ({status.checked.toLocaleString("en")} events) but {status.checkpoint?.message}
+      </span>
+    );
+  }
+  return (
+    <span className="rounded bg-emerald-50 px-2 py-1 text-emerald-800" data-testid="chain-status" title={`every event's hash recomputed and linked to the one before (${keys}); checkpoint: ${status.checkpoint?.message ?? "none"}`}>
+      ✓ Chain intact: {status.checked.toLocaleString("en")} events{status.checkpoint?.state === "reached" ? ", up to the signed checkpoint" : ""}
     </span>
   );
 }

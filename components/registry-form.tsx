@@ -23,7 +23,25 @@ export function RegistryForm(props: {
   const { editing } = props;
   const [kind, setKind] = useState<RegistryKind>(editing?.kind ?? "GENERIC");
   const [replaceCreds, setReplaceCreds] = useState(!editing);
+  // editing a registry with stored credentials: a new endpoint, API endpoint or plain http asks
+  // for them again (the server refuses the move otherwise: credentials never follow a registry)
+  const [moved, setMoved] = useState<string[]>([]);
   const info = KINDS[kind];
+  const hasStored = !!editing?.credentialPreview;
+
+  function watchMove(e: React.FormEvent<HTMLFormElement>) {
+    if (!editing || !hasStored) return;
+    const f = new FormData(e.currentTarget);
+    const text = (k: string) => String(f.get(k) ?? "").trim().replace(/\/+$/, "");
+    const api = (v: string | null | undefined) => v || info.defaultApiEndpoint || "";
+    const now = [
+      text("endpoint") !== editing.endpoint ? "endpoint" : "",
+      info.apiEndpointLabel && api(text("apiEndpoint")) !== api(editing.apiEndpoint) ? info.apiEndpointLabel : "",
+      f.get("insecure") === "on" && !editing.insecure ? "plain http" : "",
+    ].filter(Boolean);
+    setMoved(now);
+    if (now.length) setReplaceCreds(true);
+  }
 
   function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -47,7 +65,7 @@ export function RegistryForm(props: {
   };
 
   return (
-    <form onSubmit={submit} className="card space-y-4 p-5" aria-label={editing ? "Edit registry" : "Add registry"}>
+    <form onSubmit={submit} onChange={watchMove} className="card space-y-4 p-5" aria-label={editing ? "Edit registry" : "Add registry"}>
       <h2 className="font-medium">{editing ? `Edit ${editing.name}` : "Add a registry"}</h2>
       <div className="grid gap-4 sm:grid-cols-2">
         <div>
@@ -85,10 +103,19 @@ export function RegistryForm(props: {
       <p className="text-xs text-slate-500">{info.help}</p>
       {editing && !replaceCreds ? (
         <div className="flex items-center justify-between rounded-md bg-slate-50 px-3 py-2 text-sm">
-          <span className="text-slate-600">Credentials: {editing.credentialPreview ?? "none (anonymous)"}</span>
+          <span className="text-slate-600">Credentials: {editing.credentialPreview ?? "none (anonymous)"}{hasStored && <span className="block text-xs text-slate-500">Changing the endpoint{info.apiEndpointLabel ? `, ${info.apiEndpointLabel}` : ""} or allowing plain http asks for them again.</span>}</span>
           <button type="button" className="btn-secondary py-1" onClick={() => setReplaceCreds(true)}>Replace credentials</button>
         </div>
       ) : (
+        <div className="space-y-3">
+        {editing && hasStored && (
+          <p className={`rounded-md px-3 py-2 text-sm ${moved.length ? "bg-amber-50 text-amber-900" : "bg-slate-50 text-slate-600"}`} data-testid="credentials-again" role={moved.length ? "status" : undefined}>
+            {moved.length
+              ? <>You changed the {moved.join(", ")}: enter the credentials again. Stored credentials are only sent where they were entered, never to a new address (left empty, they are removed).</>
+              : <>What you enter here replaces the stored credentials.</>}
+          </p>
+        )}
+        {err("credentials")}
         <div className="grid gap-4 sm:grid-cols-2">
           {info.fields.map((fl) => (
             <div key={fl.name} className={fl.multiline ? "sm:col-span-2" : ""}>
@@ -102,6 +129,7 @@ export function RegistryForm(props: {
               {err(`credentials.${fl.name}`)}
             </div>
           ))}
+        </div>
         </div>
       )}
       <label className="flex items-center gap-2 text-sm text-slate-700">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hygieneWarnings } from "./tag-hygiene";
-import { compareTagNames, filterTags, sortTags } from "./tag-sort";
+import { compareTagNames, filterProblem, filterTags, sortTags } from "./tag-sort";
 import type { TagRow } from "@/lib/schemas/browse";
 
 describe("tag order and filter", () => {
@@ -20,6 +20,16 @@ describe("tag order and filter", () => {
     expect(filterTags(rows, "1.4").map((r) => r.name)).toEqual(["v1.4.1", "main-1.4"]);
     expect(filterTags(rows, "v1.4.*").map((r) => r.name)).toEqual(["v1.4.1"]);
     expect(filterTags(rows, "sha256:ab").map((r) => r.name)).toEqual(["v1.4.1"]);
+  });
+
+  it("filters with braces and classes through the one glob matcher, a bad glob matching nothing", () => {
+    const rows: TagRow[] = ["tag-0001", "tag-0002", "tag-0003", "tag-0010", "V1"].map((name) => ({ name }));
+    expect(filterTags(rows, "tag-000{1,2}").map((r) => r.name)).toEqual(["tag-0001", "tag-0002"]);
+    expect(filterTags(rows, "tag-00[0-1][3-9]").map((r) => r.name)).toEqual(["tag-0003"]);
+    expect(filterTags(rows, "v?").map((r) => r.name)).toEqual(["V1"]);
+    expect(filterTags(rows, "tag-{1")).toEqual([]);
+    expect(filterProblem("tag-{1")).toContain("no closing }");
+    expect(filterProblem("tag-1")).toBeNull();
   });
 });
 

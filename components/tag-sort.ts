@@ -1,5 +1,5 @@
 // Client-side ordering of the tag table.
-import { globToRegExp } from "@/lib/glob";
+import { compileGlob, GlobSyntaxError, isGlob } from "@/lib/glob";
 import type { TagRow } from "@/lib/schemas/browse";
 
 export type SortKey = "name" | "digest" | "kind" | "platforms" | "size" | "createdAt" | "pushedAt";
@@ -69,13 +69,35 @@ export function sortTags(rows: TagRow[], sort: Sort): TagRow[] {
   return keyed.map((k) => k.t);
 }
 
-/** Text (substring of the name or digest) or glob (`1.4.*`, `v00?5`) on the name. */
+/** Why the filter is not a usable glob (shown under the box), or null. */
+export function filterProblem(filter: string): string | null {
+  const f = filter.trim();
+  if (!f || !isGlob(f)) return null;
+  try {
+    compileGlob(f);
+    return null;
+  } catch (err) {
+    if (err instanceof GlobSyntaxError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * Text (substring of the name or digest) or glob on the name (`1.4.*`, `v00?5`, `tag-000{1,2}`,
+ * `v[0-9]*`), through the one glob matcher of lib/glob.ts. A malformed glob matches nothing.
+ */
 export function filterTags(rows: TagRow[], filter: string): TagRow[] {
   const f = filter.trim();
   if (!f) return rows;
-  if (/[*?]/.test(f)) {
-    const re = globToRegExp(f, "i");
-    return rows.filter((t) => re.test(t.name));
+  if (isGlob(f)) {
+    let g;
+    try {
+      g = compileGlob(f, { ignoreCase: true });
+    } catch (err) {
+      if (err instanceof GlobSyntaxError) return [];
+      throw err;
+    }
+    return rows.filter((t) => g.test(t.name));
   }
   const q = f.toLowerCase();
   return rows.filter((t) => t.name.toLowerCase().includes(q) || (q.startsWith("sha256:") && t.digest?.startsWith(q)));

@@ -9,7 +9,7 @@ import { tagsKey, useFirstTags, useTags } from "@/components/hooks/use-tags";
 import { RegistryErrorBanner } from "@/components/registry-error";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
-import { filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
+import { filterProblem, filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
 import { BulkPromoteDialog } from "@/components/bulk-promote-dialog";
 import type { TagsAnswer } from "@/lib/schemas/browse";
 
@@ -53,6 +53,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   }, [all]);
   const sorted = useMemo(() => sortTags(all, sort), [all, sort]);
   const rows = useMemo(() => filterTags(sorted, f), [sorted, f]);
+  const problem = useMemo(() => filterProblem(f), [f]);
 
   const scroller = useRef<HTMLDivElement>(null);
   // initialRect: the server renders the first screenful too (there is no scroller to measure there)
@@ -64,7 +65,8 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-3">
-        <input className="input max-w-sm" placeholder="Filter tags (text or glob, e.g. 1.4.*)" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" />
+        <input className="input max-w-sm" placeholder="Filter tags (text or glob: 1.4.*, v{1,2}.*, rc[0-9])" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" aria-invalid={problem ? true : undefined} aria-describedby={problem ? "tag-filter-problem" : undefined} />
+        {problem && <span id="tag-filter-problem" role="status" className="text-sm text-red-700" data-testid="tag-filter-problem">Not a glob: {problem}</span>}
         {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
         {preview && <span className="text-sm text-slate-500" data-testid="tag-count-loading">first {preview.tags.length} of {preview.total} tags, loading the rest…</span>}
         {canPromote && tags.data && rows.length > 0 && rows.length <= 500 && (

@@ -19,6 +19,9 @@ try {
     ring = loadKeyring();
     console.log(`added master key ${fresh.id} to ${file}`);
   }
+  // the audit chain's keys derived from the old master keys stay (lib/audit/keys.ts): old events keep verifying
+  const { retainAuditKeys } = await import("../lib/audit/keys.ts");
+  retainAuditKeys();
   const { rotated, failed } = await rotateCredentials(ring);
   console.log(`re-encrypted ${rotated} registr${rotated === 1 ? "y" : "ies"} under key ${ring.active.id}`);
   if (failed.length) {

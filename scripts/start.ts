@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Server } from "node:http";
-import { dataDir, freePort, startDatabase, type Database } from "./lib/database.ts";
+import { dataDir, freePort, grantAppRole, startDatabase, type Database } from "./lib/database.ts";
 import { createFront } from "./lib/front.ts";
 import { migrate } from "./lib/migrate.ts";
 
@@ -93,9 +93,16 @@ try {
   process.env.AUTH_SECRET ||= authSecret();
   process.env.AUTH_TRUST_HOST ||= "true";
   db = await startDatabase();
-  process.env.DATABASE_URL = db.url;
   say(db.embedded ? `embedded PostgreSQL on ${new URL(db.url).host}, data in ${path.join(data, "postgres")}` : "using the PostgreSQL in DATABASE_URL");
+  // migrations as the owner; the app as a role that may only append to the audit log
   await migrate(db.url, say);
+  if (await grantAppRole(db.url, db.appUrl)) {
+    say(`app runs as database role ${decodeURIComponent(new URL(db.appUrl).username)} (audit log: SELECT and INSERT only)`);
+  } else {
+    console.warn("[regatta] WARNING: the app and the migrations use one database role, which can rewrite the audit log; set DATABASE_MIGRATION_URL (owner) beside DATABASE_URL (app role). See docs/DATABASE.md.");
+  }
+  process.env.DATABASE_URL = db.appUrl;
+  delete process.env.DATABASE_MIGRATION_URL;
 
   const { loadKeyring } = await import("../lib/secrets/keyring.ts");
   const ring = loadKeyring({
@@ -104,6 +111,9 @@ try {
       console.warn(`\n[regatta] WARNING: generated a new master key in ${file}.\n  Back this file up (or set REGATTA_MASTER_KEY): without it, stored registry credentials cannot be decrypted.\n`),
   });
   say(`master key ${ring.active.id} (${ring.source === "env" ? "REGATTA_MASTER_KEY" : "key file"})`);
+  // audit chain keys of every master key seen, kept beyond a key's rotation (lib/audit/keys.ts)
+  const { retainAuditKeys } = await import("../lib/audit/keys.ts");
+  retainAuditKeys();
   const { ensureAdmin } = await import("../lib/services/bootstrap.ts");
   await ensureAdmin((l) => console.log(`\n[regatta] ${l}\n`));
 

@@ -6,6 +6,9 @@ export interface ChainStatus {
   intact: boolean;
   checked: number;
   firstBroken?: { id: string; at: string; action: string; reason: string };
+  keyed?: number;
+  legacy?: number;
+  checkpoint?: { state: "none" | "reached" | "truncated" | "invalid" | "other-log"; message: string };
 }
 
 export function useAuditVerify() {

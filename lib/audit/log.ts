@@ -9,7 +9,9 @@ import "server-only";
 // A quiet process flushes a lone event at once; under a burst the batches grow by themselves.
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { GENESIS_HASH, eventHash, type ChainedFields } from "./hash";
+import { writeCheckpoint } from "./checkpoint";
+import { GENESIS_HASH, keyedEventHash, type ChainKey, type ChainedFields } from "./hash";
+import { activeChainKey } from "./keys";
 
 const CHAIN_LOCK = 72_656_775;
 /** Most events written by one transaction (a bigger queue is written by the next one). */
@@ -58,7 +60,15 @@ interface Job {
 }
 
 // on globalThis: every route module of the process shares one queue and one flusher
-const state = ((globalThis as unknown as { regattaAuditQueue?: { jobs: Job[]; flushing: boolean } }).regattaAuditQueue ??= { jobs: [], flushing: false });
+const state = ((globalThis as unknown as { regattaAuditQueue?: { jobs: Job[]; flushing: boolean; head?: Head } }).regattaAuditQueue ??= { jobs: [], flushing: false });
+
+/** The chain's head as this process last wrote it: the next checkpoint's count follows on from it. */
+interface Head {
+  id: bigint;
+  hash: string;
+  count: number;
+  first: string;
+}
 
 /**
  * Appends events in the given order (they stay adjacent in the chain) and resolves, once they are
@@ -113,8 +123,10 @@ async function drain() {
 }
 
 // Raw SQL with one array per column: Prisma's createMany spent ~1 s on 1,000 rows here, this ~60 ms.
-function writeBatch(jobs: Job[]): Promise<boolean[][]> {
-  return db.$transaction(async (tx) => {
+async function writeBatch(jobs: Job[]): Promise<boolean[][]> {
+  const key = activeChainKey();
+  let head: Head | undefined;
+  const results = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
     const keys = [...new Set(jobs.flatMap((j) => j.entries.map((e) => e.input.eventKey)).filter((k): k is string => !!k))];
     // after the lock, in a statement of its own: its snapshot then sees every earlier batch
@@ -137,13 +149,36 @@ function writeBatch(jobs: Job[]): Promise<boolean[][]> {
       return true;
     }));
     for (const [extension, entries] of byExtension) await extension(tx, entries);
-    if (fresh.length) await insertLinked(tx, last ?? GENESIS_HASH, fresh);
+    if (fresh.length) {
+      const hash = await insertLinked(tx, last ?? GENESIS_HASH, fresh, key);
+      head = await nextHead(tx, last, hash, fresh.length);
+    }
     return results;
   }, { maxWait: 10_000, timeout: 30_000 });
+  if (head) {
+    state.head = head;
+    try {
+      writeCheckpoint(head);
+    } catch (err) {
+      // the events are committed: a checkpoint that could not be written is said, not thrown
+      console.error(`[regatta] audit checkpoint not written: ${(err as Error).message}`);
+    }
+  }
+  return results;
 }
 
-/** Links the events after `prevHash` and writes them with one INSERT, in chain order: ids follow it (verify walks by id). */
-async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[]) {
+// After this process's own last batch the count follows on; otherwise (first batch, another
+// instance wrote in between) it is counted once.
+async function nextHead(tx: AuditTx, prevHead: string | null, hash: string, added: number): Promise<Head> {
+  const [{ id }] = await tx.$queryRaw<{ id: bigint }[]>`SELECT "id" FROM "AuditEvent" WHERE "hash" = ${hash}`;
+  if (state.head && prevHead === state.head.hash) return { id, hash, count: state.head.count + added, first: state.head.first };
+  const [{ count, first }] = await tx.$queryRaw<{ count: bigint; first: string }[]>`
+    SELECT (SELECT count(*) FROM "AuditEvent") AS count, (SELECT "hash" FROM "AuditEvent" ORDER BY "id" LIMIT 1) AS first`;
+  return { id, hash, count: Number(count), first };
+}
+
+/** Links the events after `prevHash` and writes them with one INSERT, in chain order: ids follow it (verify walks by id). Returns the new head hash. */
+async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[], key: ChainKey): Promise<string> {
   const cols = { at: [] as string[], kind: [] as string[], actor: [] as string[], action: [] as string[], registryId: [] as (string | null)[], repository: [] as (string | null)[],
     tag: [] as (string | null)[], digest: [] as (string | null)[], previousDigest: [] as (string | null)[], sourceAddress: [] as (string | null)[], outcome: [] as string[],
     details: [] as (string | null)[], prevHash: [] as string[], hash: [] as string[], eventKey: [] as (string | null)[] };
@@ -164,7 +199,7 @@ async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[])
       outcome: input.outcome,
       details: json === null ? null : JSON.parse(json),
     };
-    const hash = eventHash(prevHash, fields);
+    const hash = keyedEventHash(prevHash, fields, key);
     cols.at.push(fields.at.toISOString());
     cols.kind.push(fields.actorKind);
     cols.actor.push(fields.actor);
@@ -192,4 +227,5 @@ async function insertLinked(tx: AuditTx, prevHash: string, inputs: AuditInput[])
       ${cols.outcome}::text[], ${cols.details}::jsonb[], ${cols.prevHash}::text[], ${cols.hash}::text[], ${cols.eventKey}::text[])
       WITH ORDINALITY AS t(at, kind, actor, action, reg, repo, tag, digest, prev_digest, addr, outcome, details, prev, hash, key, n)
     ORDER BY n`;
+  return prevHash;
 }

@@ -4,6 +4,7 @@ import "server-only";
 // progress in the database, records the tag change and writes exactly one audit event.
 import { createHash } from "node:crypto";
 import pg from "pg";
+import { ApiError } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
@@ -17,24 +18,60 @@ const g = globalThis as unknown as { regattaLockPool?: pg.Pool };
 
 export type Release = () => Promise<void>;
 
+const seconds = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v * 1000 : fallback;
+};
+
+/** How long a queued promotion waits for another one to the same tag (REGATTA_LOCK_WAIT_SECONDS, default 10 min). */
+export const lockWaitMs = () => seconds("REGATTA_LOCK_WAIT_SECONDS", 600_000);
+
 /**
  * Waits for the target tag's lock, so two promotions to one tag never interleave. A session-level
- * lock needs one connection for the whole promotion: a small pool of its own.
+ * lock needs one connection for the whole promotion: a small pool of its own. Both waits (for a
+ * connection of the pool, for the lock) end after `timeoutMs` with a 409 that says why.
  */
-export async function lockTarget(registryId: string, repository: string, tag: string): Promise<Release> {
+export async function lockTarget(registryId: string, repository: string, tag: string, opts: { timeoutMs?: number } = {}): Promise<Release> {
+  const timeoutMs = Math.max(1, Math.round(opts.timeoutMs ?? lockWaitMs()));
   const key = lockKey(registryId, repository, tag).toString();
+  const target = `${repository}:${tag}`;
   g.regattaLockPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
-  const c = await g.regattaLockPool.connect();
+  const started = Date.now();
+  const c = await connectWithin(g.regattaLockPool, timeoutMs, target);
   try {
+    // lock_timeout bounds the wait of pg_advisory_lock (SQLSTATE 55P03 when it ends)
+    const left = Math.max(1, timeoutMs - (Date.now() - started));
+    await c.query("SELECT set_config('lock_timeout', $1, false)", [`${left}ms`]);
     await c.query("SELECT pg_advisory_lock($1)", [key]);
+    await c.query("SELECT set_config('lock_timeout', '0', false)");
   } catch (e) {
-    c.release();
+    c.release(true);
+    if ((e as { code?: string }).code === "55P03") throw lockTimeout(`another promotion to ${target} is still running`, timeoutMs);
     throw e;
   }
   return async () => {
     await c.query("SELECT pg_advisory_unlock($1)", [key]).catch(() => {});
     c.release();
   };
+}
+
+// a connection of the lock pool, or a 409 after `ms`; one that arrives later goes straight back
+function connectWithin(pool: pg.Pool, ms: number, target: string): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(lockTimeout(`${target}: every lock connection of this instance is held by a running promotion`, ms));
+    }, ms);
+    pool.connect().then(
+      (c) => (late ? c.release() : (clearTimeout(timer), resolve(c))),
+      (e) => (late ? undefined : (clearTimeout(timer), reject(e))),
+    );
+  });
+}
+
+function lockTimeout(why: string, ms: number) {
+  return new ApiError(409, "LOCKED", `waited ${Math.round(ms / 1000)} s for the lock on the target tag: ${why}; try again when it has finished`);
 }
 
 export interface InlineRun {
@@ -59,12 +96,58 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
     p = await db.promotion.findUniqueOrThrow({ where: { id } });
     if (claimed.count === 0) return p;
   }
-  const release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
+  // the heartbeat says "still running" to the recovery of every instance (recoverStalePromotions)
+  const beat = setInterval(() => void db.promotion.updateMany({ where: { id: p.id, state: "RUNNING" }, data: { heartbeatAt: new Date() } }).catch(() => {}), heartbeatMs());
+  beat.unref();
   try {
-    return await run(p, opts);
+    let release: Release;
+    try {
+      release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
+    } catch (err) {
+      return await fail(p, err instanceof Error ? err.message : String(err));
+    }
+    try {
+      return await run(p, opts);
+    } finally {
+      await release();
+    }
   } finally {
-    await release();
+    clearInterval(beat);
   }
+}
+
+async function fail(p: P, message: string) {
+  const failed = await db.promotion.update({ where: { id: p.id }, data: { state: "FAILED", error: message, finishedAt: new Date() } });
+  await audit(p, "failure", p.digest, { error: message });
+  return failed;
+}
+
+/** How often a running promotion says it is alive (REGATTA_PROMOTION_HEARTBEAT_SECONDS, default 15 s). */
+export const heartbeatMs = () => seconds("REGATTA_PROMOTION_HEARTBEAT_SECONDS", 15_000);
+/** A RUNNING promotion silent for this long was interrupted (REGATTA_PROMOTION_STALE_SECONDS, default 5 min). */
+export const staleMs = () => Math.max(seconds("REGATTA_PROMOTION_STALE_SECONDS", 300_000), 2 * heartbeatMs());
+
+/**
+ * Promotions left RUNNING by an instance that stopped (crash, kill, deploy) are marked FAILED
+ * with the reason, so they can be retried; one audit event each. Run at start-up and
+ * periodically by every instance: one UPDATE decides, so each is recovered once.
+ */
+export async function recoverStalePromotions(now = new Date()): Promise<string[]> {
+  const cutoff = new Date(now.getTime() - staleMs());
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "Promotion" SET "state" = 'FAILED', "finishedAt" = ${now},
+      "error" = 'interrupted: the instance running it stopped (no heartbeat since ' || to_char(COALESCE("heartbeatAt", "startedAt", "createdAt") AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '); nothing was tagged after that, retry it'
+    WHERE "state" = 'RUNNING' AND COALESCE("heartbeatAt", "startedAt", "createdAt") < ${cutoff}
+    RETURNING "id"`;
+  for (const { id } of rows) {
+    const p = await db.promotion.findUniqueOrThrow({ where: { id } });
+    await appendAudit({
+      actorKind: "SYSTEM", actor: "regatta", action: p.kind, outcome: "failure", registryId: p.targetRegistryId,
+      repository: p.targetRepository, tag: p.targetTag, digest: p.digest, previousDigest: p.previousDigest,
+      details: { promotionId: p.id, requestedBy: p.requestedBy, error: p.error, recovered: true },
+    });
+  }
+  return rows.map((r) => r.id);
 }
 
 async function run(p: P, opts: InlineRun) {
@@ -113,10 +196,7 @@ async function run(p: P, opts: InlineRun) {
       return done;
     } catch (err) {
       await pending.catch(() => {});
-      const message = err instanceof Error ? err.message : String(err);
-      const failed = await db.promotion.update({ where: { id }, data: { state: "FAILED", error: message, finishedAt: new Date() } });
-      await audit(p, "failure", p.digest, { error: message });
-      return failed;
+      return fail(p, err instanceof Error ? err.message : String(err));
     }
   }
 }

@@ -1,7 +1,5 @@
 import { z } from "zod";
-
-const repository = z.string({ error: "repository is required" }).min(1, "repository is required").max(255);
-const tag = z.string().min(1, "a tag name is empty").max(128, "a tag name is at most 128 characters");
+import { reference, repositoryName as repository, tagName as tag } from "./names";
 
 export const repositoriesQuery = z.object({ query: z.string().max(255).optional(), cursor: z.string().max(255).optional() });
 /** Rows in the tag table's first page: enough to fill the screen while the whole list travels. */
@@ -18,7 +16,7 @@ export const tagsQuery = z.object({
   /** only the first `limit` tags in the table's default order, with `total`; absent: every tag */
   limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(1000, "limit must be at most 1000").optional(),
 });
-export const manifestQuery = z.object({ repository, reference: z.string({ error: "reference is required" }).min(1, "reference is required").max(200) });
+export const manifestQuery = z.object({ repository, reference });
 
 /** The most tags one details request may ask about: the client sends batches of this size. */
 export const TAG_DETAILS_BATCH = 200;

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/roles";
+import { globField, reference, repositoryName as repository, tagName as tag, REPOSITORY_MAX } from "./names";
 
 const uuid = z.string().uuid("must be a registry id");
-const repository = z.string({ error: "repository is required" }).min(1, "repository is required").max(255);
-const tag = z.string({ error: "tag is required" }).min(1, "tag is required").max(128);
 
 export const promotionRequestSchema = z
   .object({
-    source: z.object({ registryId: uuid, repository, reference: z.string({ error: "reference is required" }).min(1, "reference is required").max(200) }).strict(),
+    source: z.object({ registryId: uuid, repository, reference }).strict(),
     target: z.object({ registryId: uuid, repository, tag }).strict(),
     overwrite: z.boolean().optional(),
     dryRun: z.boolean().optional(),
@@ -20,8 +19,8 @@ export type PromotionRequest = z.infer<typeof promotionRequestSchema>;
 export const protectionRuleSchema = z
   .object({
     registryId: uuid.nullable().optional(),
-    repositoryGlob: z.string().trim().min(1, "repositoryGlob is required (use * for all)").max(255),
-    tagGlob: z.string().trim().min(1, "tagGlob is required (use * for all)").max(128),
+    repositoryGlob: globField("repositoryGlob", REPOSITORY_MAX),
+    tagGlob: globField("tagGlob", REPOSITORY_MAX),
     minRole: z.enum(ROLES, { error: `minRole must be one of ${ROLES.join(", ")}` }).optional(),
     immutable: z.boolean().optional(),
     reason: z.string().trim().max(200).optional(),

@@ -5,6 +5,7 @@ import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ActivityItem, AuditEventView } from "@/lib/schemas/audit";
+import { DIGEST_MAX, REPOSITORY_MAX, TAG_MAX } from "@/lib/schemas/names";
 
 export const AUDIT_PAGE_MAX = 500;
 const EXPORT_BATCH = 2_000;
@@ -27,9 +28,10 @@ export const auditQuerySchema = z.object({
   /** exact, or a prefix ending in "*" ("registry.*"); several separated by commas */
   action: optional,
   registryId: z.string().uuid("registryId must be a registry id").optional().or(z.literal("").transform(() => undefined)),
-  repository: optional,
-  tag: optional,
-  digest: optional,
+  // filters: the OCI limits (lib/schemas/names.ts), not the grammar, since they may be partial
+  repository: z.string().trim().max(REPOSITORY_MAX, `repository is at most ${REPOSITORY_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
+  tag: z.string().trim().max(TAG_MAX, `tag is at most ${TAG_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
+  digest: z.string().trim().max(DIGEST_MAX, `digest is at most ${DIGEST_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
   outcome: z.enum(["success", "failure", "denied"]).optional().or(z.literal("").transform(() => undefined)),
   since: time,
   until: time,
@@ -151,12 +153,25 @@ export function exportAudit(q: AuditQuery, format: "csv" | "json"): Response {
 export const PROMOTION_ACTIONS = ["promote", "retag", "rollback"];
 
 /** Who last put this tag where it is: a push the registry reported, or a Regatta promotion. */
-export async function lastPush(registryId: string, repository: string, tag: string): Promise<AuditEventView | null> {
+/** What everyone who may browse sees of the last push: who, when, what. No address, no delivery details. */
+export type LastPushView = Pick<AuditEventView, "id" | "at" | "actorKind" | "actor" | "action" | "registryId" | "repository" | "tag" | "digest" | "previousDigest" | "outcome">;
+
+/**
+ * The last push or promotion of a tag. Viewers see the tag pages, so they see who pushed; the
+ * pusher's address and the registry's delivery details (request host, user agent …) are for
+ * admins only (`full`), as is the audit log itself.
+ */
+export async function lastPush(registryId: string, repository: string, tag: string, opts: { full?: boolean } = {}): Promise<LastPushView | AuditEventView | null> {
   const e = await db.auditEvent.findFirst({
     where: { registryId, repository, tag, action: { in: ["registry.push", ...PROMOTION_ACTIONS] }, outcome: "success" },
     orderBy: { id: "desc" },
   });
-  return e ? toView(e) : null;
+  if (!e) return null;
+  if (opts.full) return toView(e);
+  return {
+    id: e.id.toString(), at: e.at.toISOString(), actorKind: e.actorKind, actor: e.actor, action: e.action, registryId: e.registryId,
+    repository: e.repository, tag: e.tag, digest: e.digest, previousDigest: e.previousDigest, outcome: e.outcome,
+  };
 }
 
 /** What changed in the registries lately (pushes, promotions, retags, roll backs, deletes), for the overview. */

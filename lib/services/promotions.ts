@@ -36,7 +36,8 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   validateTag(target.tag);
   // an inline retag checks and moves the tag under its lock, taken while the rows are read
   const inline = !input.dryRun && source.registryId === target.registryId && source.repository === target.repository;
-  const lock = inline ? lockTarget(target.registryId, target.repository, target.tag) : undefined;
+  // a person waits for this answer: a short wait for the lock, then a 409 that says why
+  const lock = inline ? lockTarget(target.registryId, target.repository, target.tag, { timeoutMs: REQUEST_LOCK_WAIT_MS }) : undefined;
   lock?.catch(() => {});
   const handover = { done: false };
   try {
@@ -121,6 +122,9 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
   return { status: 202, body: toView(row) };
 }
+
+/** How long an inline retag waits for another promotion to the same tag before answering 409. */
+const REQUEST_LOCK_WAIT_MS = 15_000;
 
 function notFoundAsNull(e: unknown): null {
   if (e instanceof RegistryError && e.status === 404) return null;

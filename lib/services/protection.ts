@@ -6,7 +6,7 @@ import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
-import { globMatch } from "@/lib/glob";
+import { compileGlob, GlobSyntaxError } from "@/lib/glob";
 import { protectionRuleSchema } from "@/lib/schemas/promotion";
 
 export interface Protection {
@@ -18,7 +18,7 @@ export interface Protection {
 /** The combined protection of one tag: the highest minimum role, immutable if any rule says so. */
 export async function protectionFor(registryId: string, repository: string, tag: string): Promise<Protection> {
   const rules = await db.protectionRule.findMany({ where: { OR: [{ registryId }, { registryId: null }] } });
-  const hits = rules.filter((r) => globMatch(r.repositoryGlob, repository) && globMatch(r.tagGlob, tag));
+  const hits = rules.filter((r) => ruleGlobMatches(r.repositoryGlob, repository) && ruleGlobMatches(r.tagGlob, tag));
   const order: Role[] = ["VIEWER", "OPERATOR", "ADMIN"];
   const minRole = hits.reduce<Role>((m, r) => (order.indexOf(r.minRole) > order.indexOf(m) ? r.minRole : m), "OPERATOR");
   return {
@@ -26,6 +26,17 @@ export async function protectionFor(registryId: string, repository: string, tag:
     immutable: hits.some((r) => r.immutable),
     reasons: hits.map((r) => r.reason || `${r.repositoryGlob}:${r.tagGlob}${r.immutable ? " is immutable" : ` needs ${r.minRole.toLowerCase()}`}`),
   };
+}
+
+// Globs are validated on input; one stored before that and unreadable now protects everything
+// it might have meant (fail closed) rather than nothing.
+function ruleGlobMatches(glob: string, value: string): boolean {
+  try {
+    return compileGlob(glob).test(value);
+  } catch (err) {
+    if (err instanceof GlobSyntaxError) return true;
+    throw err;
+  }
 }
 
 /** Throws 403 when `actor` may not move this tag; `exists` says whether the tag already points somewhere. */

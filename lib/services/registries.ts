@@ -1,7 +1,7 @@
 import "server-only";
 // Registry connections: the only place that stores or reads their credentials.
 import { randomUUID } from "node:crypto";
-import { conflict, notFound, zodToApiError } from "@/lib/api/errors";
+import { ApiError, conflict, notFound, zodToApiError } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
@@ -16,6 +16,7 @@ import {
   registryUpdateSchema,
   validateCredentialsFor,
   type RegistryKind,
+  type RegistryUpdateInput,
   type RegistryView,
 } from "@/lib/schemas/registry";
 import { ZodError } from "zod";
@@ -58,7 +59,7 @@ function duplicateName(err: unknown, name: string | undefined) {
   return err;
 }
 
-async function audit(actor: Actor, action: string, outcome: "success" | "failure", registryId: string | null, details: Record<string, unknown>) {
+async function audit(actor: Actor, action: string, outcome: "success" | "failure" | "denied", registryId: string | null, details: Record<string, unknown>) {
   await appendAudit({ actorKind: "USER", actor: actor.email, action, outcome, registryId, sourceAddress: actor.address, details });
 }
 
@@ -98,12 +99,42 @@ async function discoverEndpoint(input: RegistryCreateInput): Promise<string> {
   return found;
 }
 
+/**
+ * What of a PATCH changes where the stored credentials would be sent: the registry endpoint, the
+ * vendor API endpoint (null = the kind's default, compared as the URL it stands for), or turning
+ * TLS verification off. Each is a move of the credentials to a place they were not entered for.
+ */
+export function credentialDestinationChanges(current: Pick<RegistryView, "kind" | "endpoint" | "apiEndpoint" | "insecure">, input: RegistryUpdateInput) {
+  const changes: { field: "endpoint" | "apiEndpoint" | "insecure"; from: string | boolean; to: string | boolean }[] = [];
+  if (input.endpoint !== undefined && input.endpoint !== current.endpoint) changes.push({ field: "endpoint", from: current.endpoint, to: input.endpoint });
+  if (input.apiEndpoint !== undefined) {
+    const effective = (v: string | null) => v || KINDS[current.kind].defaultApiEndpoint || "";
+    if (effective(input.apiEndpoint) !== effective(current.apiEndpoint)) {
+      changes.push({ field: "apiEndpoint", from: effective(current.apiEndpoint) || "(none)", to: effective(input.apiEndpoint) || "(none)" });
+    }
+  }
+  // turning verification back on sends them nowhere new
+  if (input.insecure === true && !current.insecure) changes.push({ field: "insecure", from: false, to: true });
+  return changes;
+}
+
 export async function updateRegistry(actor: Actor, id: string, body: unknown): Promise<RegistryView> {
   const current = await getRegistry(id);
   const input = registryUpdateSchema.parse(body);
   if (input.credentials) {
     const issues = validateCredentialsFor(current.kind, input.credentials);
     if (issues.length) throw zodToApiError(new ZodError(issues));
+  }
+  // Stored credentials never follow a move: a new endpoint (or one without TLS verification)
+  // gets them only when they are entered again with it, or they are removed (credentials: null).
+  const moves = credentialDestinationChanges(current, input);
+  const stored = (await db.registry.findUnique({ where: { id }, select: { credentialsKeyId: true } }))?.credentialsKeyId != null;
+  if (moves.length && stored && input.credentials === undefined) {
+    const fields = moves.map((m) => m.field).join(", ");
+    await audit(actor, "registry.update", "denied", id, { name: current.name, reason: "credentials not entered again", moves });
+    throw new ApiError(422, "CREDENTIALS_REQUIRED", `changing ${fields} needs the credentials entered again (or removed): stored credentials are only sent where they were entered for`, {
+      issues: [{ field: "credentials", message: `enter the credentials again for the new ${fields}` }],
+    });
   }
   const creds = input.credentials === undefined ? {} : {
     ...sealCredentials(id, input.credentials),
@@ -122,7 +153,10 @@ export async function updateRegistry(actor: Actor, id: string, body: unknown): P
       },
     });
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
-    await audit(actor, "registry.update", "success", id, { name: row.name, changed });
+    await audit(actor, "registry.update", "success", id, {
+      name: row.name, changed,
+      ...(moves.length ? { moves, credentials: input.credentials === null ? "removed" : input.credentials ? "entered again" : "none stored" } : {}),
+    });
     return toView(row);
   } catch (err) {
     await audit(actor, "registry.update", "failure", id, { reason: errorReason(err) });

@@ -8,10 +8,19 @@ import net from "node:net";
 import path from "node:path";
 
 export interface Database {
+  /** the owner role: migrations (and tests that set up data) use it */
   url: string;
+  /**
+   * The role the app runs with. With separate roles it may only SELECT and INSERT on "AuditEvent"
+   * (see grantAppRole); equal to `url` when only one role is configured.
+   */
+  appUrl: string;
   embedded: boolean;
   stop(): Promise<void>;
 }
+
+/** The app role of the embedded PostgreSQL (the owner is `postgres`). */
+export const EMBEDDED_APP_ROLE = "regatta_app";
 
 export function dataDir(): string {
   return path.resolve(process.env.REGATTA_DATA_DIR || ".data");
@@ -106,9 +115,15 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Databas
   await client.connect();
   const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'regatta'");
   if (exists.rowCount === 0) await client.query("CREATE DATABASE regatta");
+  // separate roles: the app runs as regatta_app (privileges granted after migrations, grantAppRole)
+  const appPassword = readOrCreate(path.join(root, "app-password"), () => randomBytes(24).toString("hex"));
+  const role = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [EMBEDDED_APP_ROLE]);
+  // the password is hex: safe inside the literal
+  await client.query(`${role.rowCount ? "ALTER" : "CREATE"} ROLE ${EMBEDDED_APP_ROLE} LOGIN PASSWORD '${appPassword}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`);
   await client.end();
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/regatta`,
+    appUrl: `postgresql://${EMBEDDED_APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${port}/regatta`,
     embedded: true,
     stop: () => pg.stop(),
   };
@@ -139,10 +154,60 @@ function removeStalePid(pgdata: string) {
   if (!cmd.includes("postgres")) fs.rmSync(pidFile, { force: true });
 }
 
-/** The database for this process: DATABASE_URL when set, otherwise the embedded one. */
+/**
+ * The database for this process: DATABASE_URL (the app's role) when set, with
+ * DATABASE_MIGRATION_URL (the owner role, for migrations) when the two are separate; otherwise
+ * the embedded one, which sets up both roles.
+ */
 export async function startDatabase(opts: EmbeddedOptions = {}): Promise<Database> {
   if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+    const owner = process.env.DATABASE_MIGRATION_URL || process.env.DATABASE_URL;
+    return { url: owner, appUrl: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
   }
   return startEmbedded(opts);
+}
+
+/**
+ * Issue #12 item 8: the app's role may read and write the app's tables, but only SELECT and
+ * INSERT the audit log, and owns nothing of the public schema (so it can neither ALTER the table,
+ * nor disable its trigger, nor TRUNCATE it). Run as the owner after every migration: new tables
+ * get their grants, and the job queue's schema (pg-boss, which the app creates and migrates
+ * itself) belongs to the app role. Does nothing when both URLs name the same role.
+ */
+export async function grantAppRole(ownerUrl: string, appUrl: string): Promise<boolean> {
+  const app = decodeURIComponent(new URL(appUrl).username);
+  const owner = decodeURIComponent(new URL(ownerUrl).username);
+  if (!app || app === owner) return false;
+  const pgmod = (await import("pg")).default;
+  const c = new pgmod.Client({ connectionString: ownerUrl });
+  await c.connect();
+  try {
+    const role = (await c.query("SELECT quote_ident($1) AS q", [app])).rows[0].q as string;
+    const db = (await c.query("SELECT quote_ident(current_database()) AS q")).rows[0].q as string;
+    await c.query("BEGIN");
+    await c.query(`GRANT CONNECT, CREATE ON DATABASE ${db} TO ${role}`);
+    await c.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+    await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await c.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+    // the append-only audit log and the migration history
+    await c.query(`REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditEvent" FROM ${role}`);
+    await c.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "_prisma_migrations" FROM ${role}`);
+    // a job-queue schema created by the owner (an install from before separate roles) goes to the app
+    const boss = await c.query(`SELECT n.nspname FROM pg_namespace n WHERE n.nspname = 'pgboss' AND pg_get_userbyid(n.nspowner) <> $1`, [app]);
+    if (boss.rowCount) {
+      await c.query(`ALTER SCHEMA pgboss OWNER TO ${role}`);
+      const rels = await c.query(`SELECT quote_ident(c.relname) AS q, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'pgboss' AND c.relkind IN ('r', 'p', 'v', 'm')`);
+      for (const r of rels.rows) await c.query(`ALTER TABLE pgboss.${r.q} OWNER TO ${role}`);
+      const fns = await c.query(`SELECT p.oid::regprocedure::text AS sig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'pgboss'`);
+      for (const f of fns.rows) await c.query(`ALTER ROUTINE ${f.sig} OWNER TO ${role}`);
+    }
+    await c.query("COMMIT");
+  } catch (err) {
+    await c.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    await c.end();
+  }
+  return true;
 }

@@ -136,6 +136,32 @@ describe("verify, last push, activity", () => {
     expect((await get({ registryId, repository: "x" }, viewer, lastPushRoute.GET)).status).toBe(422);
   });
 
+  it("GET /api/v1/audit/last-push shows the pusher's address and delivery details to admins only", async () => {
+    await appendAudit({
+      actorKind: "REGISTRY", actor: `ci-${run}`, action: "registry.push", outcome: "success", registryId, repository: `team/${run}`, tag: "addr",
+      digest: digest("e"), sourceAddress: "203.0.113.77", details: { request: { addr: "203.0.113.77:4711", host: "internal-builder.corp", useragent: "docker/27" } },
+    });
+    const q = { registryId, repository: `team/${run}`, tag: "addr" };
+    for (const token of [viewer, operator]) {
+      const r = await get(q, token, lastPushRoute.GET);
+      expect(r.status).toBe(200);
+      expect(r.json.push).toMatchObject({ actor: `ci-${run}`, digest: digest("e") });
+      expect(r.text).not.toContain("203.0.113.77");
+      expect(r.text).not.toContain("internal-builder");
+      expect(r.json.push.sourceAddress).toBeUndefined();
+      expect(r.json.push.details).toBeUndefined();
+    }
+    const full = await get(q, admin, lastPushRoute.GET);
+    expect(full.json.push).toMatchObject({ sourceAddress: "203.0.113.77", details: { request: { host: "internal-builder.corp" } } });
+  });
+
+  it("refuses oversize and malformed names on last-push before any lookup", async () => {
+    for (const q of [{ repository: "a".repeat(256), tag: "x" }, { repository: "team/x", tag: "t".repeat(129) }, { repository: "Team/X", tag: "x" }, { repository: "team/x", tag: "-x" }]) {
+      const r = await get({ registryId, ...q }, viewer, lastPushRoute.GET);
+      expect(r.status).toBe(422);
+    }
+  });
+
   it("GET /api/v1/audit/activity counts pushes and promotions per day for 30 days", async () => {
     const r = await get({}, admin, activity.GET);
     expect(r.json.days).toHaveLength(30);
@@ -169,7 +195,7 @@ describe("GET /api/v1/audit/verify", () => {
       for (let i = 0; i < 5; i++) await appendAudit({ actorKind: "SYSTEM", actor: "regatta", action: "test.event", outcome: "success", details: { i } });
       const ok = await get({}, admin, verify.GET);
       expect(ok.status).toBe(200);
-      expect(ok.json).toEqual({ intact: true, checked: 5 });
+      expect(ok.json).toMatchObject({ intact: true, checked: 5, keyed: 5, legacy: 0, checkpoint: { state: "reached" } });
       const { rows } = await c.query(`SELECT id FROM "AuditEvent" ORDER BY id`);
       await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
       await c.query(`UPDATE "AuditEvent" SET tag = 'forged' WHERE id = $1`, [rows[3].id]);

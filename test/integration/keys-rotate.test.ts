@@ -5,6 +5,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
+import pg from "pg";
+import { appendAudit } from "@/lib/audit/log";
+import { checkpointFile } from "@/lib/audit/checkpoint";
+import { auditKeysFile } from "@/lib/audit/keys";
+import { verifyAuditChain } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import { resetKeyringCache } from "@/lib/secrets/envelope";
 import { registryConnection } from "@/lib/services/registries";
@@ -37,6 +42,15 @@ describe("npm run keys:rotate", () => {
 
     // rows sealed under other keys (earlier tests) are not this test's: clear them
     await db.registry.deleteMany({});
+    // the audit chain: events keyed under the first key must keep verifying after it is dropped
+    const owner = new pg.Client({ connectionString: inject("databaseUrl") });
+    await owner.connect();
+    await owner.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
+    await owner.query(`DELETE FROM "AuditEvent"`);
+    await owner.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
+    await owner.end();
+    fs.rmSync(checkpointFile(), { force: true });
+    fs.rmSync(auditKeysFile(), { force: true });
     const { token } = await userWithToken("ADMIN");
     const ids: string[] = [];
     for (const n of [1, 2, 3]) {
@@ -55,6 +69,12 @@ describe("npm run keys:rotate", () => {
     expect(keyIds()).toEqual([second]);
     const rows = await db.registry.findMany({ select: { credentialsKeyId: true } });
     expect(rows.every((r) => r.credentialsKeyId === second)).toBe(true);
+
+    await appendAudit({ actorKind: "SYSTEM", actor: "regatta", action: "test.after-rotation", outcome: "success" });
+    const chain = await verifyAuditChain();
+    expect(chain).toMatchObject({ intact: true, legacy: 0, checkpoint: { state: "reached" } });
+    expect(chain.keyed).toBeGreaterThanOrEqual(4); // three registry.create under the first key, one after
+    expect(fs.readFileSync(auditKeysFile(), "utf8")).toContain(first);
 
     // this process still has only the old key in memory: it reads the file again on the new id
     for (const [i, id] of ids.entries()) {

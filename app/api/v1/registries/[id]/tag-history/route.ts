@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams } from "@/lib/schemas/browse";
+import { repositoryName, tagName } from "@/lib/schemas/names";
 import { tagHistory } from "@/lib/services/tag-history";
 
-const query = z.object({ repository: z.string().min(1, "repository is required"), tag: z.string().min(1, "tag is required") });
+const query = z.object({ repository: repositoryName, tag: tagName });
 
 export const GET = withRole<{ id: string }>("VIEWER", async ({ req, params }) => {
   const q = query.parse(searchParams(req));

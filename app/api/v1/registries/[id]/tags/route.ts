@@ -2,15 +2,16 @@ import { z } from "zod";
 import { listTagsRoute } from "@/lib/api/machine-routes";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams } from "@/lib/schemas/browse";
+import { digest, repositoryName, tagName } from "@/lib/schemas/names";
 import { deleteTag, previewDelete } from "@/lib/services/delete-tag";
 
 // the handler is shared with the front server (lib/api/machine-routes.ts)
 export const GET = withRole<{ id: string }>("VIEWER", listTagsRoute);
 
 const deleteQuery = z.object({
-  repository: z.string().min(1, "repository is required"),
-  tag: z.string().min(1, "tag is required"),
-  confirmDigest: z.string().optional(),
+  repository: repositoryName,
+  tag: tagName,
+  confirmDigest: digest.optional(),
   dryRun: z.enum(["1", "true"]).optional(),
 });
 
