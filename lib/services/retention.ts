@@ -224,7 +224,7 @@ async function evaluateRepository(policy: RetentionPolicyView, client: RegistryC
       lines.set(key, [...(lines.get(key) ?? []), { t, v }]);
     }
     for (const [key, line] of lines) {
-      line.sort((a, b) => compareVersions(b.v, a.v));
+      line.sort((a, b) => compareVersions(b.v, a.v) || a.t.tag.localeCompare(b.t.tag));
       const where = per === "all" ? "" : ` of line ${key}.x`;
       line.forEach(({ t }, i) => {
         if (i < rules.keepLast!.count) t.keep ??= `one of the newest ${rules.keepLast!.count} versions${where}`;

@@ -2,7 +2,7 @@
 // major lines, each its own manifest with its own config blob (so bytes freed can be counted),
 // a tag in a pipeline stage, a protected tag, a tag sharing a kept digest. The run deletes exactly
 // the preview's delete list: skopeo (a client Regatta did not write) then lists the keep list.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import * as policies from "@/app/api/v1/retention-policies/route";
@@ -14,6 +14,7 @@ import { db } from "@/lib/db";
 import type { RetentionPreview, RetentionRunView } from "@/lib/schemas/retention";
 import { waitForRun } from "@/lib/services/retention";
 import { mapLimit, registryFetch, skopeoListTags, startRegistry, type RunningRegistry } from "../harness";
+import { OCI_MANIFEST, pushBlob as pushBlobTo, pushDistinctImage } from "../harness/distinct-images";
 import { call, userWithToken } from "../support/api";
 
 let reg: RunningRegistry;
@@ -23,39 +24,13 @@ let registryId: string;
 const suffix = randomUUID().slice(0, 8);
 const REPO = "acme/api";
 const PROD = "acme/api-prod";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const sha = (b: Uint8Array | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const configSizes = new Map<string, number>(); // manifest digest -> config blob size
 
-async function pushBlob(repo: string, bytes: Uint8Array): Promise<string> {
-  const digest = sha(bytes);
-  const scopes = [`repository:${repo}:pull,push`];
-  const start = await registryFetch(reg, `/v2/${repo}/blobs/uploads/`, { method: "POST", scopes });
-  await start.arrayBuffer();
-  if (start.status !== 202) throw new Error(`upload start ${start.status}`);
-  const loc = new URL(start.headers.get("location")!, reg.url);
-  loc.searchParams.set("digest", digest);
-  const put = await registryFetch(reg, `${loc.pathname}${loc.search}`, { method: "PUT", body: Buffer.from(bytes), headers: { "content-type": "application/octet-stream" }, scopes });
-  await put.arrayBuffer();
-  if (put.status !== 201) throw new Error(`upload ${put.status}`);
-  return digest;
-}
-
-/** An image of its own (own config blob, shared layer) under `tag`; resolves the manifest digest. */
-async function pushImage(repo: string, tag: string, layer: { digest: string; size: number }, seed = tag): Promise<string> {
-  const config = new TextEncoder().encode(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { seed } }, rootfs: { type: "layers", diff_ids: [layer.digest] } }));
-  const configDigest = await pushBlob(repo, config);
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
-    layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: layer.digest, size: layer.size }],
-  });
-  const res = await registryFetch(reg, `/v2/${repo}/manifests/${tag}`, { method: "PUT", body: manifest, headers: { "content-type": OCI_MANIFEST }, scopes: [`repository:${repo}:pull,push`] });
-  await res.arrayBuffer();
-  if (res.status !== 201) throw new Error(`PUT ${repo}:${tag} → ${res.status}`);
-  configSizes.set(sha(manifest), config.length);
-  return sha(manifest);
+const pushBlob = (repo: string, bytes: Uint8Array) => pushBlobTo(reg, repo, bytes);
+async function pushImage(repo: string, tag: string, layer: { digest: string; size: number }): Promise<string> {
+  const image = await pushDistinctImage(reg, repo, tag, layer);
+  configSizes.set(image.digest, image.configSize);
+  return image.digest;
 }
 
 async function putSameManifest(repo: string, fromTag: string, toTag: string) {
@@ -171,6 +146,32 @@ describe("retention policies", () => {
     const again = (await call(preview.POST, { token: admin, method: "POST", params: { id } })).json as RetentionPreview;
     expect(again.delete).toEqual([]);
   }, 240_000);
+
+  it("keeps every tag of a manifest a kept index references", async () => {
+    const layerBytes = new TextEncoder().encode("multi layer");
+    const layer = { digest: await pushBlob("acme/multi", layerBytes), size: layerBytes.length };
+    const [a, b] = [await pushDistinctImage(reg, "acme/multi", "build-amd64", layer), await pushDistinctImage(reg, "acme/multi", "build-arm64", layer)];
+    await pushDistinctImage(reg, "acme/multi", "0.9.0", layer);
+    // an OCI image index (OCI Image Spec, image-index.md): manifests with their platforms
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [
+        { mediaType: OCI_MANIFEST, digest: a!.digest, size: a!.size, platform: { architecture: "amd64", os: "linux" } },
+        { mediaType: OCI_MANIFEST, digest: b!.digest, size: b!.size, platform: { architecture: "arm64", os: "linux" } },
+      ],
+    });
+    const put = await registryFetch(reg, "/v2/acme/multi/manifests/1.0.0", { method: "PUT", body: index, headers: { "content-type": "application/vnd.oci.image.index.v1+json" }, scopes: ["repository:acme/multi:pull,push"] });
+    expect(put.status).toBe(201);
+    const created = await call(policies.POST, { token: admin, method: "POST", body: { name: "multi", registryId, repositoryGlob: "acme/multi", rules: { keepLast: { count: 1 } } } });
+    const plan = (await call(preview.POST, { token: admin, method: "POST", params: { id: created.json.id } })).json as RetentionPreview;
+    expect(plan.delete.map((d) => d.tag)).toEqual(["0.9.0"]);
+    expect(Object.fromEntries(plan.keep.map((k) => [k.tag, k.reason]))).toEqual({
+      "1.0.0": "one of the newest 1 versions",
+      "build-amd64": "its digest is part of the kept index 1.0.0",
+      "build-arm64": "its digest is part of the kept index 1.0.0",
+    });
+  });
 
   it("stops a run between deletions when asked", async () => {
     const layerBytes = new TextEncoder().encode("another layer");
