@@ -59,6 +59,7 @@ test("add a policy, preview it, run it: the registry keeps exactly the preview's
 
 test("an invalid policy is refused with the field named, and nothing is added", async ({ page }) => {
   await page.goto("/settings/retention");
+  await expect(page.getByTestId("policies")).not.toBeEmpty(); // loaded: a policy or "No policies"
   const before = await page.getByTestId("policy").count();
   const form = page.getByRole("form", { name: "Add policy" });
   await form.getByLabel("Name").fill("no rules");

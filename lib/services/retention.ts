@@ -326,9 +326,23 @@ export async function listRuns(policyId: string): Promise<RetentionRunView[]> {
 
 const inFlight = new Map<string, Promise<void>>();
 
+/** A run's instance writes its heartbeat this often; a run silent for STALE_MS was interrupted. */
+export const HEARTBEAT_MS = 10_000;
+export const STALE_MS = 120_000;
+
+/** Marks the policy's runs whose instance went silent (stopped, crashed) as failed; any instance may. */
+async function failStaleRuns(policyId: string, registryId: string) {
+  const stale = await db.retentionRun.findMany({ where: { policyId, state: { in: ["running", "stopping"] }, heartbeatAt: { lt: new Date(Date.now() - STALE_MS) } } });
+  for (const r of stale) {
+    const { count } = await db.retentionRun.updateMany({ where: { id: r.id, state: r.state, heartbeatAt: r.heartbeatAt }, data: { state: "failed", error: "interrupted: the instance running it stopped; start it again", finishedAt: new Date() } });
+    if (count) await appendAudit({ actorKind: "SYSTEM", actor: "regatta", action: "retention.run", outcome: "failure", registryId, details: { policyId, runId: r.id, error: "interrupted" } });
+  }
+}
+
 /** Starts a run (202): the deletions happen after the answer; poll the runs list for progress. */
 export async function startRun(actor: Actor, policyId: string): Promise<{ id: string }> {
   const policy = await policyRow(policyId);
+  await failStaleRuns(policy.id, policy.registryId);
   if (await db.retentionRun.findFirst({ where: { policyId: policy.id, state: { in: ["running", "stopping"] } } })) throw conflict("a run of this policy is already in progress");
   const run = await db.retentionRun.create({ data: { policyId: policy.id, requestedBy: actor.email } });
   const p = execute(actor, toView(policy), run.id).finally(() => inFlight.delete(run.id));
@@ -355,6 +369,8 @@ async function execute(actor: Actor, policy: RetentionPolicyView, runId: string)
   const deleted: { repository: string; tag: string; digest: string }[] = [];
   const failures: { repository: string; tag: string; error: string }[] = [];
   const report = () => ({ deleted, failures });
+  const beat = setInterval(() => void db.retentionRun.updateMany({ where: { id: runId, state: { in: ["running", "stopping"] } }, data: { heartbeatAt: new Date() } }).catch(() => undefined), HEARTBEAT_MS);
+  beat.unref?.();
   try {
     const plan = await evaluate(policy);
     await db.retentionRun.update({ where: { id: runId }, data: { total: plan.delete.length } });
@@ -388,7 +404,7 @@ async function execute(actor: Actor, policy: RetentionPolicyView, runId: string)
       } catch (e) {
         failures.push(...items.map((i) => ({ repository: i.repository, tag: i.tag, error: (e as Error).message.slice(0, 300) })));
       }
-      await db.retentionRun.update({ where: { id: runId }, data: { deleted: deleted.length, failed: failures.length, report: report() } });
+      await db.retentionRun.update({ where: { id: runId }, data: { deleted: deleted.length, failed: failures.length, report: report(), heartbeatAt: new Date() } });
     }
     await db.retentionRun.update({
       where: { id: runId },
@@ -398,5 +414,7 @@ async function execute(actor: Actor, policy: RetentionPolicyView, runId: string)
   } catch (e) {
     await db.retentionRun.update({ where: { id: runId }, data: { state: "failed", error: (e as Error).message.slice(0, 500), report: report(), finishedAt: new Date() } });
     await appendAudit({ actorKind: "USER", actor: actor.email, action: "retention.run", outcome: "failure", registryId: policy.registryId, sourceAddress: actor.address, details: { policyId: policy.id, runId, error: (e as Error).message.slice(0, 300) } });
+  } finally {
+    clearInterval(beat);
   }
 }

@@ -173,6 +173,21 @@ describe("retention policies", () => {
     });
   });
 
+  it("a run left running by an instance that stopped does not block the policy forever", async () => {
+    const created = await call(policies.POST, { token: admin, method: "POST", body: { name: "stale", registryId, repositoryGlob: "acme/none", rules: { keepLast: { count: 1 } } } });
+    const id = created.json.id as string;
+    const stale = await db.retentionRun.create({ data: { policyId: id, requestedBy: "gone@example.com", heartbeatAt: new Date(Date.now() - 10 * 60_000) } });
+    const fresh = await db.retentionRun.create({ data: { policyId: id, requestedBy: "busy@example.com" } });
+    expect((await call(runs.POST, { token: admin, method: "POST", params: { id } })).status).toBe(409); // a live run still blocks
+    await db.retentionRun.delete({ where: { id: fresh.id } });
+    const started = await call(runs.POST, { token: admin, method: "POST", params: { id } });
+    expect(started.status).toBe(202);
+    await waitForRun(started.json.id);
+    const byId = new Map((await runsOf(id)).map((r) => [r.id, r]));
+    expect(byId.get(stale.id)).toMatchObject({ state: "failed", error: expect.stringContaining("interrupted") });
+    expect(byId.get(started.json.id)!.state).not.toBe("running");
+  });
+
   it("stops a run between deletions when asked", async () => {
     const layerBytes = new TextEncoder().encode("another layer");
     const layer = { digest: await pushBlob("acme/stop", layerBytes), size: layerBytes.length };

@@ -25,6 +25,7 @@ CREATE TABLE "RetentionRun" (
     "report" JSONB,
     "error" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "heartbeatAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "finishedAt" TIMESTAMP(3),
 
     CONSTRAINT "RetentionRun_pkey" PRIMARY KEY ("id")
