@@ -35,6 +35,8 @@ import { getRegistry } from "./registries";
 /** Bounds: repositories one policy covers, tags per repository, children of one index read for bytes. */
 export const MAX_REPOSITORIES = 500;
 export const MAX_TAGS = 10_000;
+/** Tags one policy evaluates over all its repositories (bounds the preview's answer and a run's work). */
+export const MAX_TOTAL_TAGS = 50_000;
 const MAX_CHILDREN = 64;
 const CONCURRENCY = 8;
 
@@ -291,6 +293,7 @@ async function evaluate(policy: RetentionPolicyView): Promise<RetentionPreview &
     out.delete.push(...r.delete);
     out.keep.push(...r.keep);
     out.bytes += r.bytes;
+    if (out.delete.length + out.keep.length > MAX_TOTAL_TAGS) throw conflict(`the policy covers more than ${MAX_TOTAL_TAGS} tags: narrow its repository glob`);
   }
   return out;
 }
