@@ -57,13 +57,21 @@ export async function previewDelete(registryId: string, repository: string, tag:
 }
 
 export async function deleteTag(actor: Actor, registryId: string, repository: string, tag: string, confirmDigest: string | undefined) {
-  const preview = await previewDelete(registryId, repository, tag);
+  return deletePreviewed(actor, registryId, repository, tag, await previewDelete(registryId, repository, tag), confirmDigest);
+}
+
+/**
+ * The delete itself, for a preview the caller already holds (retention knows every tag's digest
+ * from its own pass and builds the same DeletePreview without a HEAD per sibling): protection of
+ * every tag that goes, the confirmation digest, the provider's own method, one audit event.
+ */
+export async function deletePreviewed(actor: Actor, registryId: string, repository: string, tag: string, preview: DeletePreview, confirmDigest: string | undefined, details: Record<string, unknown> = {}) {
   const base = { actorKind: "USER" as const, actor: actor.email, action: "delete", registryId, repository, tag, previousDigest: preview.digest, sourceAddress: actor.address };
   for (const t of preview.tags) {
     try {
       enforce(await protectionFor(registryId, repository, t), actor, `${repository}:${t}`, true);
     } catch (e) {
-      await appendAudit({ ...base, outcome: "denied", details: { reason: (e as Error).message, tags: preview.tags } });
+      await appendAudit({ ...base, outcome: "denied", details: { ...details, reason: (e as Error).message, tags: preview.tags } });
       throw e;
     }
   }
@@ -75,7 +83,7 @@ export async function deleteTag(actor: Actor, registryId: string, repository: st
     if (provider.deleteTag) await provider.deleteTag(repository, tag, preview.digest);
     else await provider.client.deleteManifest(repository, preview.digest);
   } catch (e) {
-    await appendAudit({ ...base, outcome: "failure", details: { error: (e as Error).message, tags: preview.tags } });
+    await appendAudit({ ...base, outcome: "failure", details: { ...details, error: (e as Error).message, tags: preview.tags } });
     if ((e as { status?: number }).status === 405) {
       throw new ApiError(422, "UNSUPPORTED", `this registry does not allow deletes (registry:2 needs storage.delete.enabled: true): ${(e as Error).message}`);
     }
@@ -84,6 +92,6 @@ export async function deleteTag(actor: Actor, registryId: string, repository: st
   const now = new Date();
   await db.tagChange.createMany({ data: preview.tags.map((t) => ({ registryId, repository, tag: t, digest: null, previousDigest: preview.digest, at: now, source: "REGATTA" as const, actor: actor.email })) });
   await db.tagRecord.deleteMany({ where: { registryId, repository, tag: { in: preview.tags } } });
-  await appendAudit({ ...base, outcome: "success", details: { tags: preview.tags, method: preview.method } });
+  await appendAudit({ ...base, outcome: "success", details: { ...details, tags: preview.tags, method: preview.method } });
   return { deleted: preview.tags, digest: preview.digest };
 }
