@@ -8,12 +8,35 @@ import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { registryClient } from "@/lib/services/clients";
+import { boss, PROMOTION_QUEUE } from "./boss";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
 }
 
-const g = globalThis as unknown as { regattaLockPool?: pg.Pool };
+const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaRuns?: Map<string, { abort: AbortController; done: Promise<unknown> }> };
+const runs = (g.regattaRuns ??= new Map());
+
+/** Why a copy stopped: this instance is shutting down and gives the promotion back to the queue. */
+class HandBack extends Error {
+  constructor() {
+    super("this instance is shutting down: the promotion goes back to the queue");
+    this.name = "HandBack";
+  }
+}
+
+/** Promotions this process is running now. */
+export function promotionsInFlight(): number {
+  return runs.size;
+}
+
+/** Stops every running copy here and puts its promotion back in the queue; resolves when they are back. */
+export async function handBackPromotions(): Promise<number> {
+  const now = [...runs.values()];
+  for (const r of now) r.abort.abort(new HandBack());
+  await Promise.allSettled(now.map((r) => r.done));
+  return now.length;
+}
 
 export type Release = () => Promise<void>;
 
@@ -59,15 +82,24 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
     p = await db.promotion.findUniqueOrThrow({ where: { id } });
     if (claimed.count === 0) return p;
   }
-  const release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
+  const abort = new AbortController();
+  const done = (async () => {
+    const release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
+    try {
+      return await run(p, opts, abort.signal);
+    } finally {
+      await release();
+    }
+  })();
+  runs.set(id, { abort, done });
   try {
-    return await run(p, opts);
+    return await done;
   } finally {
-    await release();
+    runs.delete(id);
   }
 }
 
-async function run(p: P, opts: InlineRun) {
+async function run(p: P, opts: InlineRun, signal: AbortSignal) {
   const id = p.id;
   {
     let last = 0;
@@ -92,6 +124,7 @@ async function run(p: P, opts: InlineRun) {
         { client: src, repository: p.sourceRepository, reference: p.digest ?? p.sourceReference },
         { client: dst, repository: p.targetRepository, tag: p.targetTag },
         {
+          signal,
           onProgress(pr) {
             if (Date.now() - last < 200 && pr.blobsDone < pr.blobsTotal) return;
             last = Date.now();
@@ -113,6 +146,12 @@ async function run(p: P, opts: InlineRun) {
       return done;
     } catch (err) {
       await pending.catch(() => {});
+      if (signal.reason instanceof HandBack) {
+        // nothing of the target tag was written (it is written last): another instance starts it again
+        const back = await db.promotion.update({ where: { id }, data: { state: "QUEUED", startedAt: null, bytesDone: 0, blobsDone: 0 } });
+        await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
+        return back;
+      }
       const message = err instanceof Error ? err.message : String(err);
       const failed = await db.promotion.update({ where: { id }, data: { state: "FAILED", error: message, finishedAt: new Date() } });
       await audit(p, "failure", p.digest, { error: message });
@@ -143,4 +182,11 @@ export async function recordTagChange(registryId: string, repository: string, ta
     update: { digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
   });
   await db.tagChange.create({ data: { registryId, repository, tag, digest, previousDigest: before?.digest ?? null, at: now, source: "REGATTA", actor } });
+}
+
+/** Shutdown: the target-lock pool's connections close (their session locks go with them). */
+export async function closeLockPool() {
+  const pool = g.regattaLockPool;
+  g.regattaLockPool = undefined;
+  await pool?.end();
 }
