@@ -77,7 +77,7 @@ describe("deploy/kubernetes", () => {
     expect(c.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
     expect(c.envFrom).toContainEqual({ secretRef: { name: "regatta" } });
-    expect(pod.initContainers[0].command.join(" ")).toContain("scripts/migrations.ts apply");
+    expect(pod.initContainers[0].command.join(" ")).toContain("scripts/migrate-deploy.ts");
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
     const secret = one("Secret");
     expect(Object.keys(secret.stringData).sort()).toEqual(["AUTH_SECRET", "DATABASE_URL", "REGATTA_MASTER_KEY", "REGATTA_METRICS_TOKEN"]);
@@ -85,5 +85,29 @@ describe("deploy/kubernetes", () => {
     expect(d.spec.template.metadata.labels).toMatchObject(one("Service").spec.selector);
     expect(one("Ingress").spec.rules[0].http.paths[0].backend.service.name).toBe(one("Service").metadata.name);
     expect(docs.every((x) => x.kind === "Namespace" || x.metadata.namespace === "regatta")).toBe(true);
+  });
+});
+
+describe("docker-compose.yml", () => {
+  const compose = YAML.parse(fs.readFileSync("docker-compose.yml", "utf8"));
+
+  it("runs Regatta after a healthy PostgreSQL, with secrets from an env file, health checks and a kept volume", () => {
+    const { regatta, postgres, registry } = compose.services;
+    expect(regatta.env_file).toBe(".env.regatta");
+    expect(regatta.depends_on.postgres.condition).toBe("service_healthy");
+    expect(regatta.healthcheck.test.join(" ")).toContain("/api/ready");
+    expect(postgres.healthcheck.test.join(" ")).toContain("pg_isready");
+    expect(postgres.volumes).toContain("pgdata:/var/lib/postgresql/data");
+    expect(Object.keys(compose.volumes)).toContain("pgdata");
+    // no secret written into the file itself
+    expect(JSON.stringify(regatta.environment)).not.toMatch(/AUTH_SECRET|MASTER_KEY/);
+    const example = fs.readFileSync("deploy/compose.env.example", "utf8");
+    for (const k of ["AUTH_SECRET=", "REGATTA_MASTER_KEY=", "REGATTA_ADMIN_PASSWORD="]) expect(example).toContain(`\n${k}\n`);
+    // the optional registry:2 posts its notifications to Regatta's webhook, header values as YAML lists
+    expect(registry.profiles).toEqual(["registry"]);
+    const cfg = YAML.parse(compose.configs["registry-notifications"].content);
+    const endpoint = cfg.notifications.endpoints[0];
+    expect(endpoint.url).toMatch(/^http:\/\/regatta:3000\/api\/v1\/webhooks\/registry\//);
+    expect(Array.isArray(endpoint.headers.Authorization)).toBe(true);
   });
 });
