@@ -19,6 +19,7 @@ export function boss(): Promise<PgBoss> {
 
 export async function stopBoss() {
   const b = await g.regattaBoss;
-  g.regattaBoss = undefined;
+  // cleared once stopped: a handler finishing meanwhile still sends through this one
   await b?.stop({ graceful: true, wait: true, timeout: 10_000 });
+  g.regattaBoss = undefined;
 }

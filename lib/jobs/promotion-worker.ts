@@ -14,7 +14,7 @@ function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
 }
 
-const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaRuns?: Map<string, { abort: AbortController; done: Promise<unknown> }> };
+const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaHandingBack?: boolean; regattaRuns?: Map<string, { abort: AbortController; done: Promise<unknown> }> };
 const runs = (g.regattaRuns ??= new Map());
 
 /** Why a copy stopped: this instance is shutting down and gives the promotion back to the queue. */
@@ -32,6 +32,7 @@ export function promotionsInFlight(): number {
 
 /** Stops every running copy here and puts its promotion back in the queue; resolves when they are back. */
 export async function handBackPromotions(): Promise<number> {
+  g.regattaHandingBack = true;
   const now = [...runs.values()];
   for (const r of now) r.abort.abort(new HandBack());
   await Promise.allSettled(now.map((r) => r.done));
@@ -74,16 +75,22 @@ export interface InlineRun {
 
 /** A queued job passes nothing: time has passed, so it looks at the target again. */
 export async function runPromotion(id: string, opts: InlineRun = {}) {
-  let p: P;
-  if (opts.row) {
-    p = opts.row;
-  } else {
-    const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
-    p = await db.promotion.findUniqueOrThrow({ where: { id } });
-    if (claimed.count === 0) return p;
-  }
+  // counted from the first moment (before the claim), so a shutdown waits for it or hands it back
   const abort = new AbortController();
   const done = (async () => {
+    let p: P;
+    if (opts.row) {
+      p = opts.row;
+    } else {
+      if (g.regattaHandingBack) {
+        // a job delivered while this instance stops: untouched, back to the queue for another
+        await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
+        return db.promotion.findUniqueOrThrow({ where: { id } });
+      }
+      const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
+      p = await db.promotion.findUniqueOrThrow({ where: { id } });
+      if (claimed.count === 0) return p;
+    }
     const release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
     try {
       return await run(p, opts, abort.signal);
@@ -91,11 +98,12 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
       await release();
     }
   })();
-  runs.set(id, { abort, done });
+  const key = `${id}:${Math.random()}`;
+  runs.set(key, { abort, done });
   try {
     return await done;
   } finally {
-    runs.delete(id);
+    runs.delete(key);
   }
 }
 
@@ -182,6 +190,11 @@ export async function recordTagChange(registryId: string, repository: string, ta
     update: { digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
   });
   await db.tagChange.create({ data: { registryId, repository, tag, digest, previousDigest: before?.digest ?? null, at: now, source: "REGATTA", actor } });
+}
+
+/** After a stop, this process may run promotions again (a worker started anew, as in tests). */
+export function resumePromotions() {
+  g.regattaHandingBack = false;
 }
 
 /** Shutdown: the target-lock pool's connections close (their session locks go with them). */

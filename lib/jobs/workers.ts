@@ -6,7 +6,7 @@ import { metrics, onScrape } from "@/lib/observability/metrics";
 import { log } from "@/lib/observability/log";
 import { db } from "@/lib/db";
 import { boss, PROMOTION_QUEUE, stopBoss } from "./boss";
-import { handBackPromotions, promotionsInFlight, runPromotion } from "./promotion-worker";
+import { handBackPromotions, promotionsInFlight, resumePromotions, runPromotion } from "./promotion-worker";
 import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./sync-worker";
 
 const g = globalThis as unknown as { regattaWorkers?: "started" | "stopping" | "stopped" };
@@ -17,6 +17,7 @@ export function workersStarted(): boolean {
 }
 
 export async function startWorkers() {
+  resumePromotions();
   const b = await boss();
   await b.work<{ id: string }>(PROMOTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     const end = metrics.jobDuration.startTimer({ queue: PROMOTION_QUEUE });
@@ -61,6 +62,7 @@ export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number;
   while (promotionsInFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const handedBack = await handBackPromotions();
   if (handedBack) log.warn({ handedBack }, "shutdown: promotions still running were handed back to the queue");
+  // pg-boss waits for its handlers; one that started late found the hand-back flag and re-queued
   await stopBoss();
   g.regattaWorkers = "stopped";
   return { finished: Math.max(0, before - handedBack), handedBack };

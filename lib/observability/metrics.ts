@@ -5,7 +5,7 @@ import client, { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 function create() {
   const registry = new Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: "regatta_process_" });
+  client.collectDefaultMetrics({ register: registry, prefix: "regatta_" });
   const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
   const m = {
     registry,
