@@ -87,6 +87,12 @@ describe.runIf(imageTest)("the Dockerfile, built and run with buildah", () => {
     fs.writeFileSync(path.join(rootfs, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
     const ctr = (await buildah(["from", "scratch"])).stdout.trim();
     await buildah(["copy", ctr, `${rootfs}/`, "/"]);
+    // this machine's extra certificate authorities (a TLS-inspecting proxy before the npm registry)
+    const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+    if (extraCa && fs.existsSync(extraCa)) {
+      await buildah(["copy", ctr, extraCa, "/etc/ssl/certs/extra-ca.pem"]);
+      await buildah(["config", "--env", "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/extra-ca.pem", "--env", "npm_config_cafile=/etc/ssl/certs/extra-ca.pem", ctr]);
+    }
     await buildah(["config", "--env", "PATH=/usr/local/bin:/usr/bin:/bin", ctr]);
     await buildah(["commit", ctr, "localhost/regatta-test-base:latest"]);
     figures.baseSeconds = Math.round((performance.now() - t0) / 1000);

@@ -52,14 +52,19 @@ async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 }
 
 /** A client that retries what was not acknowledged (a non-2xx or no answer), as registries and CI do. */
+const unacknowledged: Record<string, number> = {};
 async function send(url: string, init: RequestInit, counts: { attempts: number; retries: number }, tries = 40): Promise<Response> {
   for (let i = 0; ; i++) {
     counts.attempts++;
     try {
       const r = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
       if (r.ok || i >= tries || (r.status >= 400 && r.status < 500 && r.status !== 429)) return r;
-      await r.arrayBuffer();
+      const text = await r.text();
+      const why = `${r.status} ${text.match(/"code":"([A-Z_]+)"/)?.[1] ?? text.slice(0, 40).replace(/\s+/g, " ")}`;
+      unacknowledged[why] = (unacknowledged[why] ?? 0) + 1;
     } catch (e) {
+      const why = `no answer: ${(e as Error).cause ? String(((e as Error).cause as Error).message).slice(0, 40) : (e as Error).message}`;
+      unacknowledged[why] = (unacknowledged[why] ?? 0) + 1;
       if (i >= tries) throw e;
     }
     counts.retries++;
@@ -217,6 +222,8 @@ describe("two instances behind haproxy", () => {
       webhookDeliveries: 1000, webhookAcked: acked.size, webhookAttempts: hooks.attempts, webhookRetries: hooks.retries,
       promotionsAcked: promotionIds.length, promotionPostAttempts: promos.attempts, promotionRetries: promos.retries, promotionsNotAcked: nonAckedPromotionPosts,
     });
+    figures.unacknowledged = JSON.stringify(unacknowledged);
+    figures.promotionRows = (await query<{ n: string }>(`SELECT count(*) AS n FROM "Promotion"`))[0]!.n;
     expect(acked.size).toBe(1000);
     expect(promotionIds.length).toBe(20);
     expect(rows.filter((r) => r.state === "SUCCEEDED").length).toBe(20);
@@ -236,5 +243,21 @@ describe("two instances behind haproxy", () => {
     const verify = await run(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/audit-verify.ts"], { env: { ...process.env, DATABASE_URL: dbUrl }, encoding: "utf8" });
     expect(verify.stdout).toMatch(/audit log intact: \d+ events/);
     figures.auditEvents = Number(verify.stdout.match(/intact: (\d+)/)![1]);
+  });
+
+  it("each instance's /metrics joins its front server's counters (webhooks, HTTP) and Next's (jobs), and its log is JSON lines with request ids", async () => {
+    const text = await (await fetch(`${apps[0]!.url}/metrics`)).text();
+    const value = (re: RegExp) => Number(text.split("\n").find((l) => re.test(l))?.split(" ").pop() ?? NaN);
+    expect(value(/^regatta_http_requests_total\{route="\/api\/v1\/webhooks\/registry\/\[registryId\]",method="POST",status="202"\}/)).toBeGreaterThan(100);
+    expect(value(/^regatta_webhook_events_total\{result="accepted"\}/)).toBeGreaterThan(100);
+    expect(value(/^regatta_jobs\{queue="promotion",state="queued"\}/)).toBe(0);
+    expect(value(/^regatta_job_duration_seconds_count\{queue="promotion",outcome="completed"\}/)).toBeGreaterThanOrEqual(0);
+    const lines = fs.readFileSync(apps[0]!.logPath, "utf8").split("\n").filter((l) => l.includes('"msg":"request"'));
+    expect(lines.length).toBeGreaterThan(100);
+    const hook = lines.map((l) => JSON.parse(l)).find((e) => e.route === "/api/v1/webhooks/registry/[registryId]");
+    expect(hook).toMatchObject({ level: "info", method: "POST", status: 202, requestId: expect.any(String), ms: expect.any(Number) });
+    const promo = lines.map((l) => JSON.parse(l)).find((e) => e.route === "/api/v1/promotions" && e.method === "POST");
+    if (promo) expect(promo.actorId).toEqual(expect.any(String));
+    expect(fs.readFileSync(apps[0]!.logPath, "utf8")).not.toContain(secret);
   });
 });
