@@ -103,7 +103,8 @@ beforeAll(async () => {
     "  retries 3", "  option redispatch", "  option http-server-close",
     "frontend regatta", `  bind 127.0.0.1:${lbPort}`, "  default_backend instances",
     "backend instances", "  balance roundrobin", "  option httpchk GET /api/ready", "  http-check expect status 200",
-    "  default-server inter 300ms fall 1 rise 2",
+    // a check may take a while on a busy machine: a slow answer is not a dead instance
+    "  timeout check 3s", "  default-server inter 500ms fall 2 rise 2",
     ...ports.map((p, i) => `  server app${i} 127.0.0.1:${p} check`),
     "",
   ].join("\n"));
