@@ -30,6 +30,8 @@ COPY --from=build /app/lib ./lib
 COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/package.json /app/next.config.js /app/tsconfig.json /app/tsconfig.app.json /app/instrumentation.ts ./
+# Next's cache is the one place it writes (a volume in Kubernetes and compose)
+RUN mkdir -p .next/cache && chown 10001:10001 .next/cache
 USER 10001:10001
 EXPOSE 3000
 STOPSIGNAL SIGTERM
