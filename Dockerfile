@@ -4,7 +4,7 @@
 # user. The start-up applies migrations under PostgreSQL's advisory lock and never builds
 # (REGATTA_PREBUILT=1); SIGTERM drains requests and jobs (see docs/SCALING.md).
 # BASE_IMAGE: the official Node.js LTS slim image by default; any glibc image with node ≥ 20.9,
-# npm and /bin/sh works (the test suite uses one assembled from the test machine's own Node).
+# npm and /bin/sh works (nothing else: no coreutils needed) (the test suite uses one assembled from the test machine's own Node).
 ARG BASE_IMAGE=docker.io/library/node:24-bookworm-slim
 
 FROM ${BASE_IMAGE} AS deps
@@ -17,7 +17,8 @@ RUN npm ci
 
 FROM deps AS build
 COPY . .
-RUN npx prisma generate && node node_modules/next/dist/bin/next build && npm prune --omit=dev && rm -rf .next/cache
+RUN npx prisma generate && node node_modules/next/dist/bin/next build && npm prune --omit=dev \
+ && node -e "fs.rmSync('.next/cache', { recursive: true, force: true })"
 
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app
@@ -31,7 +32,7 @@ COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/package.json /app/next.config.js /app/tsconfig.json /app/tsconfig.app.json /app/instrumentation.ts ./
 # Next's cache is the one place it writes (a volume in Kubernetes and compose)
-RUN mkdir -p .next/cache && chown 10001:10001 .next/cache
+RUN ["node", "-e", "fs.mkdirSync('.next/cache', { recursive: true }); fs.chownSync('.next/cache', 10001, 10001)"]
 USER 10001:10001
 EXPOSE 3000
 STOPSIGNAL SIGTERM
