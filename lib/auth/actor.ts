@@ -67,9 +67,16 @@ export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor
       }
       if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
       const result = await handler({ req, actor, params: await ctx.params });
-      return result instanceof Response ? result : Response.json(result ?? { ok: true });
+      const res = result instanceof Response ? result : Response.json(result ?? { ok: true });
+      // for the front server's access line (it takes the header off); the caller's own id anyway
+      try {
+        res.headers.set("x-regatta-actor", actor.id);
+      } catch {
+        // an immutable Response (a proxied one): no actor in the access line
+      }
+      return res;
     } catch (err) {
-      return errorJson(err);
+      return errorJson(err, req.headers.get("x-request-id"));
     }
   };
 }

@@ -7,6 +7,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
+import { metrics } from "@/lib/observability/metrics";
 import { clientAddress } from "./actor";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./login-limit";
 import { verifyPassword } from "./password";
@@ -46,6 +47,7 @@ const providers: NextAuthConfig["providers"] = [
       const wait = await loginRetryAfter(email, ip);
       if (wait > 0) {
         await appendAudit({ actorKind: "USER", actor: email, action: "auth.sign_in", outcome: "denied", sourceAddress: ip, details: { reason: "rate limited" } });
+        metrics.signInFailures.inc({ reason: "rate_limited" });
         const e = new RateLimited();
         e.code = `rate_limited:${wait}`;
         throw e;
@@ -53,6 +55,7 @@ const providers: NextAuthConfig["providers"] = [
       const user = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });
       const ok = await verifyPassword(user?.passwordHash, password);
       if (!user || !ok) {
+        metrics.signInFailures.inc({ reason: "password" });
         await recordLoginFailure(email, ip);
         await appendAudit({ actorKind: "USER", actor: email, action: "auth.sign_in", outcome: "failure", sourceAddress: ip, details: { method: "password" } });
         return null;

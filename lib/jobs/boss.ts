@@ -20,7 +20,8 @@ export function boss(): Promise<PgBoss> {
 
 export async function stopBoss() {
   const b = await g.regattaBoss;
-  g.regattaBoss = undefined;
   await stopWakeups();
+  // cleared once stopped: a handler finishing meanwhile still sends through this one
   await b?.stop({ graceful: true, wait: true, timeout: 10_000 });
+  g.regattaBoss = undefined;
 }

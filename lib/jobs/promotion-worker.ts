@@ -10,12 +10,36 @@ import { db } from "@/lib/db";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { mountCandidates, recordManifestBlobs } from "@/lib/services/blob-index";
 import { registryClient } from "@/lib/services/clients";
+import { boss, PROMOTION_QUEUE } from "./boss";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
 }
 
-const g = globalThis as unknown as { regattaLockPool?: pg.Pool };
+const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaHandingBack?: boolean; regattaRuns?: Map<string, { abort: AbortController; done: Promise<unknown> }> };
+const runs = (g.regattaRuns ??= new Map());
+
+/** Why a copy stopped: this instance is shutting down and gives the promotion back to the queue. */
+class HandBack extends Error {
+  constructor() {
+    super("this instance is shutting down: the promotion goes back to the queue");
+    this.name = "HandBack";
+  }
+}
+
+/** Promotions this process is running now. */
+export function promotionsInFlight(): number {
+  return runs.size;
+}
+
+/** Stops every running copy here and puts its promotion back in the queue; resolves when they are back. */
+export async function handBackPromotions(): Promise<number> {
+  g.regattaHandingBack = true;
+  const now = [...runs.values()];
+  for (const r of now) r.abort.abort(new HandBack());
+  await Promise.allSettled(now.map((r) => r.done));
+  return now.length;
+}
 
 export type Release = () => Promise<void>;
 
@@ -89,31 +113,47 @@ export interface InlineRun {
 
 /** A queued job passes nothing: time has passed, so it looks at the target again. */
 export async function runPromotion(id: string, opts: InlineRun = {}) {
-  let p: P;
-  if (opts.row) {
-    p = opts.row;
-  } else {
-    const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
-    p = await db.promotion.findUniqueOrThrow({ where: { id } });
-    if (claimed.count === 0) return p;
-  }
-  // the heartbeat says "still running" to the recovery of every instance (recoverStalePromotions)
-  const beat = setInterval(() => void db.promotion.updateMany({ where: { id: p.id, state: "RUNNING" }, data: { heartbeatAt: new Date() } }).catch(() => {}), heartbeatMs());
-  beat.unref();
-  try {
-    let release: Release;
-    try {
-      release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
-    } catch (err) {
-      return await fail(p, err instanceof Error ? err.message : String(err));
+  // counted from the first moment (before the claim), so a shutdown waits for it or hands it back
+  const abort = new AbortController();
+  const done = (async () => {
+    let p: P;
+    if (opts.row) {
+      p = opts.row;
+    } else {
+      if (g.regattaHandingBack) {
+        // a job delivered while this instance stops: untouched, back to the queue for another
+        await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
+        return db.promotion.findUniqueOrThrow({ where: { id } });
+      }
+      const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
+      p = await db.promotion.findUniqueOrThrow({ where: { id } });
+      if (claimed.count === 0) return p;
     }
+    // the heartbeat says "still running" to the recovery of every instance (recoverStalePromotions)
+    const beat = setInterval(() => void db.promotion.updateMany({ where: { id: p.id, state: "RUNNING" }, data: { heartbeatAt: new Date() } }).catch(() => {}), heartbeatMs());
+    beat.unref();
     try {
-      return await run(p, opts);
+      let release: Release;
+      try {
+        release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
+      } catch (err) {
+        return await fail(p, err instanceof Error ? err.message : String(err));
+      }
+      try {
+        return await run(p, opts, abort.signal);
+      } finally {
+        await release();
+      }
     } finally {
-      await release();
+      clearInterval(beat);
     }
+  })();
+  const key = `${id}:${Math.random()}`;
+  runs.set(key, { abort, done });
+  try {
+    return await done;
   } finally {
-    clearInterval(beat);
+    runs.delete(key);
   }
 }
 
@@ -151,7 +191,7 @@ export async function recoverStalePromotions(now = new Date()): Promise<string[]
   return rows.map((r) => r.id);
 }
 
-async function run(p: P, opts: InlineRun) {
+async function run(p: P, opts: InlineRun, signal: AbortSignal) {
   const id = p.id;
   {
     let last = 0;
@@ -180,6 +220,7 @@ async function run(p: P, opts: InlineRun) {
           mountCandidates: (digests) => mountCandidates(p.targetRegistryId, p.targetRepository, digests),
           // the HEAD just above is the target's state: the copy does not ask a third time
           ...(opts.checked ? {} : { targetHead: now }),
+          signal,
           onProgress(pr) {
             if (Date.now() - last < 200 && pr.blobsDone < pr.blobsTotal) return;
             last = Date.now();
@@ -203,6 +244,12 @@ async function run(p: P, opts: InlineRun) {
       return done;
     } catch (err) {
       await pending.catch(() => {});
+      if (signal.reason instanceof HandBack) {
+        // nothing of the target tag was written (it is written last): another instance starts it again
+        const back = await db.promotion.update({ where: { id }, data: { state: "QUEUED", startedAt: null, bytesDone: 0, blobsDone: 0 } });
+        await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
+        return back;
+      }
       return fail(p, err instanceof Error ? err.message : String(err));
     }
   }
@@ -230,4 +277,16 @@ export async function recordTagChange(registryId: string, repository: string, ta
     update: { digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
   });
   await db.tagChange.create({ data: { registryId, repository, tag, digest, previousDigest: before?.digest ?? null, at: now, source: "REGATTA", actor } });
+}
+
+/** After a stop, this process may run promotions again (a worker started anew, as in tests). */
+export function resumePromotions() {
+  g.regattaHandingBack = false;
+}
+
+/** Shutdown: the target-lock pool's connections close (their session locks go with them). */
+export async function closeLockPool() {
+  const pool = g.regattaLockPool;
+  g.regattaLockPool = undefined;
+  await pool?.end();
 }

@@ -1,13 +1,37 @@
 import "server-only";
-import { boss, PROMOTION_QUEUE } from "./boss";
-import { recoverStalePromotions, runPromotion, staleMs } from "./promotion-worker";
-import { startSyncWorkers } from "./sync-worker";
+// Every instance works on the queues; stopWorkers() is the graceful half of a shutdown: no new
+// jobs, running ones finish (or, after the grace time, promotions are handed back to the queue so
+// another instance resumes them), then pg-boss stops.
+import { metrics, onScrape } from "@/lib/observability/metrics";
+import { log } from "@/lib/observability/log";
+import { db } from "@/lib/db";
+import { boss, PROMOTION_QUEUE, stopBoss } from "./boss";
+import { handBackPromotions, promotionsInFlight, recoverStalePromotions, resumePromotions, runPromotion, staleMs } from "./promotion-worker";
+import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./sync-worker";
 import { listenForWakeups } from "./wake";
 
+const g = globalThis as unknown as {
+  regattaWorkers?: "started" | "stopping" | "stopped";
+  regattaRecovery?: ReturnType<typeof setInterval>;
+};
+
+/** Readiness: the job workers of this instance are taking jobs. */
+export function workersStarted(): boolean {
+  return g.regattaWorkers === "started";
+}
+
 export async function startWorkers() {
+  resumePromotions();
   const b = await boss();
   const promotions = await b.work<{ id: string }>(PROMOTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    await runPromotion(job.data.id);
+    const end = metrics.jobDuration.startTimer({ queue: PROMOTION_QUEUE });
+    try {
+      const p = await runPromotion(job.data.id);
+      end({ outcome: p.state === "FAILED" ? "failed" : "completed" });
+    } catch (e) {
+      end({ outcome: "failed" });
+      throw e;
+    }
   });
   // a promotion requested on any instance wakes this worker at once (no polling round)
   await listenForWakeups(b, PROMOTION_QUEUE, promotions);
@@ -15,12 +39,48 @@ export async function startWorkers() {
   // promotions a stopped instance left RUNNING: failed with the reason (retry allowed), now and
   // then every while; every instance may do it, one UPDATE decides who recovers which
   const recover = () => recoverStalePromotions().then(
-    (ids) => ids.length && console.warn(`[regatta] marked ${ids.length} interrupted promotion(s) failed: ${ids.join(", ")}`),
-    (err) => console.error(`[regatta] recovering interrupted promotions: ${(err as Error).message}`),
+    (ids) => ids.length && log.warn({ promotions: ids }, `marked ${ids.length} interrupted promotion(s) failed`),
+    (err) => log.error({ err: (err as Error).message }, "recovering interrupted promotions failed"),
   );
   await recover();
   g.regattaRecovery ??= setInterval(() => void recover(), Math.min(staleMs() / 2, 60_000));
   g.regattaRecovery.unref();
+  // queue depths as PostgreSQL holds them (pg-boss's own table): the same on every instance
+  onScrape("jobs", async () => {
+    const rows = await db.$queryRawUnsafe<{ name: string; state: string; n: bigint }[]>(
+      `SELECT name, state::text AS state, count(*) AS n FROM pgboss.job
+        WHERE state IN ('created', 'retry', 'active') OR (state = 'failed' AND completed_on > now() - interval '24 hours')
+        GROUP BY name, state`,
+    );
+    metrics.jobs.reset();
+    for (const q of [PROMOTION_QUEUE, SYNC_QUEUE, SYNC_ALL_QUEUE]) for (const s of ["queued", "running", "failed"]) metrics.jobs.set({ queue: q, state: s }, 0);
+    for (const r of rows) {
+      const state = r.state === "active" ? "running" : r.state === "failed" ? "failed" : "queued";
+      metrics.jobs.inc({ queue: r.name, state }, Number(r.n));
+    }
+  });
+  g.regattaWorkers = "started";
 }
 
-const g = globalThis as unknown as { regattaRecovery?: ReturnType<typeof setInterval> };
+/**
+ * Stops taking jobs, waits up to `graceMs` for running promotions, hands back the rest (they go
+ * back to QUEUED with a new job; the copy resumes elsewhere and skips the blobs already there),
+ * then stops pg-boss. Safe to call twice.
+ */
+export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number; handedBack: number }> {
+  if (g.regattaWorkers !== "started") return { finished: 0, handedBack: 0 };
+  g.regattaWorkers = "stopping";
+  if (g.regattaRecovery) clearInterval(g.regattaRecovery);
+  g.regattaRecovery = undefined;
+  const b = await boss();
+  await Promise.all([PROMOTION_QUEUE, SYNC_QUEUE, SYNC_ALL_QUEUE].map((q) => b.offWork(q).catch(() => {})));
+  const before = promotionsInFlight();
+  const deadline = Date.now() + graceMs;
+  while (promotionsInFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const handedBack = await handBackPromotions();
+  if (handedBack) log.warn({ handedBack }, "shutdown: promotions still running were handed back to the queue");
+  // pg-boss waits for its handlers; one that started late found the hand-back flag and re-queued
+  await stopBoss();
+  g.regattaWorkers = "stopped";
+  return { finished: Math.max(0, before - handedBack), handedBack };
+}

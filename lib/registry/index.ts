@@ -80,3 +80,4 @@ export type {
   TagsPage,
 } from "./types";
 export { mapLimit, Semaphore } from "./semaphore";
+export * from "./observe";

@@ -6,6 +6,7 @@ import { allowsPlainHttp, TokenCache, type CredentialsSource } from "./auth";
 import { Authenticator } from "./authenticator";
 import { Deadline, DeadlineExceeded, sleep, watchStream } from "./deadline";
 import { parseRetryAfter, RegistryError } from "./errors";
+import { parseRateLimitRemaining, reportRegistryCall } from "./observe";
 import { Semaphore } from "./semaphore";
 
 export interface TransportOptions {
@@ -117,7 +118,7 @@ export class Transport {
       credentials: config.credentials,
       insecure: !!config.insecure,
       tokens: config.tokenCache ?? new TokenCache(),
-      send: (url, headers, what) => this.request({ method: "GET", url, headers, what, scopes: [], auth: false, maxBytes: MAX_TOKEN_ANSWER_BYTES }),
+      send: (url, headers, what) => this.request({ method: "GET", url, headers, what, scopes: [], auth: false, maxBytes: MAX_TOKEN_ANSWER_BYTES }, "token"),
     });
   }
 
@@ -126,7 +127,24 @@ export class Transport {
     return this.auth.scheme;
   }
 
-  async request(req: TransportRequest): Promise<Response> {
+  /** One logical call (retries and a token refresh included), reported to the call observer (metrics). */
+  async request(req: TransportRequest, type: "call" | "token" = "call"): Promise<Response> {
+    const t0 = performance.now();
+    const report = (status?: number, headers?: Headers) => reportRegistryCall({
+      endpoint: this.endpoint.host, method: req.method, type, status, seconds: (performance.now() - t0) / 1000,
+      rateLimitRemaining: parseRateLimitRemaining(headers?.get("ratelimit-remaining") ?? null),
+    });
+    try {
+      const res = await this.attempts(req);
+      report(res.status, res.headers);
+      return res;
+    } catch (e) {
+      report((e as { status?: number }).status);
+      throw e;
+    }
+  }
+
+  private async attempts(req: TransportRequest): Promise<Response> {
     const replayable = !(req.body instanceof ReadableStream);
     // A streamed body cannot be sent twice, so learn the auth scheme and get a token before it goes.
     if (!replayable && req.auth !== false && this.auth.scheme === undefined) {

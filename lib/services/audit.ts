@@ -2,6 +2,7 @@ import "server-only";
 // Audit queries: filtered, keyset-paged listing, exports, the last push of a tag, daily activity.
 import { z } from "zod";
 import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
+import { metrics } from "@/lib/observability/metrics";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ActivityItem, AuditEventView } from "@/lib/schemas/audit";
@@ -225,7 +226,10 @@ export async function dailyActivity(days = 30, now = new Date()): Promise<DailyA
 }
 
 export async function auditChainStatus(): Promise<ChainReport> {
-  return verifyAuditChain();
+  const report = await verifyAuditChain();
+  metrics.auditChainIntact.set(report.intact ? 1 : 0);
+  metrics.auditChainVerifiedAt.set(Date.now() / 1000);
+  return report;
 }
 
 export async function auditFacets(): Promise<{ actions: string[]; registries: { id: string; name: string }[] }> {

@@ -5,6 +5,20 @@ import { openProvider, type RegistryProvider } from "@/lib/providers";
 import type { RegistryClient } from "@/lib/registry";
 import type { RegistryView } from "@/lib/schemas/registry";
 import { registryConnection } from "./registries";
+import { metrics, nameRegistry, outcomeOf, registryLabels } from "@/lib/observability/metrics";
+import { observeRegistryCalls } from "@/lib/registry";
+
+// every registry call of this process, as metrics: by kind, registry and outcome, with latency
+observeRegistryCalls((e) => {
+  const labels = registryLabels(e.endpoint);
+  if (e.type === "token") {
+    metrics.tokenRequests.inc({ ...labels, outcome: e.status !== undefined && e.status < 400 ? "ok" : "failed" });
+    return;
+  }
+  metrics.registryCalls.inc({ ...labels, outcome: outcomeOf(e.status) });
+  metrics.registryDuration.observe(labels, e.seconds);
+  if (e.rateLimitRemaining !== undefined) metrics.rateLimitRemaining.set(labels, e.rateLimitRemaining);
+});
 
 const providers = new Map<string, { updatedAt: string; provider: RegistryProvider }>();
 
@@ -19,9 +33,18 @@ export async function registryWithClient(registryId: string): Promise<{ registry
   if (cached && cached.updatedAt === registry.updatedAt) return { registry, client: cached.provider.client, provider: cached.provider };
   const provider = openProvider({ ...registry, credentials });
   providers.set(registryId, { updatedAt: registry.updatedAt, provider });
+  nameRegistry(hostOf(registry.endpoint), registry.kind, registry.name);
   return { registry, client: provider.client, provider };
 }
 
 export async function registryProvider(registryId: string): Promise<RegistryProvider> {
   return (await registryWithClient(registryId)).provider;
+}
+
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return endpoint;
+  }
 }

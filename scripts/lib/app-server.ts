@@ -10,14 +10,27 @@ export interface AppServer {
   url: string;
   databaseUrl: string;
   logPath: string;
+  terminate(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startApp(opts: { dir: string; port: number; admin: { email: string; password: string }; env?: Record<string, string> }): Promise<AppServer> {
-  fs.rmSync(opts.dir, { recursive: true, force: true });
+export interface StartAppOptions {
+  dir: string;
+  port: number;
+  admin: { email: string; password: string };
+  /** a PostgreSQL server to share (several instances); unset: the instance's own embedded one */
+  databaseUrl?: string;
+  /** more environment (AUTH_SECRET, REGATTA_MASTER_KEY shared by instances, …) */
+  env?: Record<string, string>;
+  /** keep the directory of an earlier start (a restart) */
+  keep?: boolean;
+}
+
+export async function startApp(opts: StartAppOptions): Promise<AppServer> {
+  if (!opts.keep) fs.rmSync(opts.dir, { recursive: true, force: true });
   fs.mkdirSync(opts.dir, { recursive: true });
   const logPath = path.join(opts.dir, "server.log");
-  const log = fs.openSync(logPath, "w");
+  const log = fs.openSync(logPath, opts.keep ? "a" : "w");
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(opts.port), HOST: "127.0.0.1", REGATTA_DATA_DIR: path.join(opts.dir, "data"),
     REGATTA_ADMIN_EMAIL: opts.admin.email, REGATTA_ADMIN_PASSWORD: opts.admin.password,
@@ -27,7 +40,10 @@ export async function startApp(opts: { dir: string; port: number; admin: { email
   };
   delete env.DATABASE_URL;
   delete env.REGATTA_MASTER_KEY;
-  const server = spawn("npx", ["tsx", "--conditions=react-server", "scripts/start.ts"], { env, stdio: ["ignore", log, log], detached: true });
+  Object.assign(env, opts.env ?? {});
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  // node itself (tsx as a loader), so a signal to server.pid reaches start.ts and nothing else
+  const server = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/start.ts"], { env, stdio: ["ignore", log, log], detached: true });
   const url = `http://127.0.0.1:${opts.port}`;
   const deadline = Date.now() + 240_000;
   for (;;) {
@@ -44,8 +60,15 @@ export async function startApp(opts: { dir: string; port: number; admin: { email
   const read = (f: string) => fs.readFileSync(path.join(pgDir, f), "utf8").trim();
   return {
     url,
-    databaseUrl: `postgresql://postgres:${read("password")}@127.0.0.1:${read("port")}/regatta`,
+    databaseUrl: opts.databaseUrl ?? `postgresql://postgres:${read("password")}@127.0.0.1:${read("port")}/regatta`,
     logPath,
+    /** SIGTERM to the server alone, as an orchestrator sends it: resolves when it has drained and exited. */
+    async terminate() {
+      if (server.exitCode !== null) return;
+      const exited = new Promise((r) => server.once("exit", r));
+      server.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
+    },
     async stop() {
       try {
         process.kill(-server.pid!, "SIGINT");

@@ -6,6 +6,7 @@ import http from "node:http";
 import net from "node:net";
 import zlib from "node:zlib";
 import { promisify } from "node:util";
+import { randomUUID } from "node:crypto";
 import { forwardedHeaders } from "../../lib/auth/client-address.ts";
 
 const gzip = promisify(zlib.gzip);
@@ -24,8 +25,35 @@ export interface FrontOptions {
   headers?: { key: string; value: string }[];
   /** the most request body bytes the front reads for its own routes (more: the route sees a too-large body) */
   bodyLimit?: number;
+  /** called once per answered request (the access log and HTTP metrics of scripts/start.ts) */
+  onFinish?: (e: FinishedRequest) => void;
 }
 
+export interface FinishedRequest {
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  seconds: number;
+  /** the signed-in user or token owner, as Next's role guard reported it (X-Regatta-Actor, not passed on) */
+  actorId?: string;
+}
+
+/** The caller's X-Request-Id when it is a sane one (a load balancer's), else a new one. */
+export function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+const ACTOR_HEADER = "x-regatta-actor";
+/** the actor id a route reported (X-Regatta-Actor), for the access line */
+const actors = new WeakMap<http.ServerResponse, string>();
+/** each answer's X-Request-Id, added where its headers are written (a setHeader before a raw writeHead would drop repeated Set-Cookie lines) */
+const requestIds = new WeakMap<http.ServerResponse, string>();
+const idHeader = (res: http.ServerResponse): Record<string, string> => {
+  const id = requestIds.get(res);
+  return id ? { "x-request-id": id } : {};
+};
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
 /**
@@ -43,9 +71,9 @@ function unavailable(res: http.ServerResponse, path: string, why: string) {
   }
   const message = `Regatta's web server is not answering (${why}); it may still be starting: try again in a moment`;
   if (path.startsWith("/api/")) {
-    res.writeHead(502, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "UNAVAILABLE", message } }));
+    res.writeHead(502, { "content-type": "application/json", ...idHeader(res) }).end(JSON.stringify({ error: { code: "UNAVAILABLE", message } }));
   } else {
-    res.writeHead(502, { "content-type": "text/plain; charset=utf-8" }).end(`${message}\n`);
+    res.writeHead(502, { "content-type": "text/plain; charset=utf-8", ...idHeader(res) }).end(`${message}\n`);
   }
 }
 
@@ -92,7 +120,8 @@ async function serveOwn(route: FrontRoute, req: http.IncomingMessage, res: http.
   const head: Record<string, string | string[]> = {};
   for (const { key, value } of opts.headers ?? []) head[key.toLowerCase()] = value;
   answer.headers.forEach((v, k) => {
-    if (k !== "set-cookie") head[k] = v;
+    if (k === ACTOR_HEADER) actors.set(res, v);
+    else if (k !== "set-cookie") head[k] = v;
   });
   const cookies = answer.headers.getSetCookie();
   if (cookies.length) head["set-cookie"] = cookies;
@@ -106,6 +135,7 @@ async function serveOwn(route: FrontRoute, req: http.IncomingMessage, res: http.
   // the route's own Server-Timing, and the whole of the front's work (auth, route, encoding)
   if (head["server-timing"]) head["server-timing"] += `, total;dur=${(performance.now() - t0).toFixed(1)}`;
   head["content-length"] = String(payload.length);
+  Object.assign(head, idHeader(res));
   // a body left unread (over the limit) is not drained: the connection closes after the answer
   if (body && body.length > limit) head.connection = "close";
   res.writeHead(answer.status, head).end(req.method === "HEAD" ? undefined : payload);
@@ -119,8 +149,11 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, opts: FrontO
     const raw: string[] = [];
     for (let i = 0; i < upRes.rawHeaders.length; i += 2) {
       const k = upRes.rawHeaders[i]!.toLowerCase();
-      if (!HOP_BY_HOP.has(k) || k === "transfer-encoding") raw.push(upRes.rawHeaders[i]!, upRes.rawHeaders[i + 1]!);
+      if (k === ACTOR_HEADER) actors.set(res, upRes.rawHeaders[i + 1]!);
+      else if (!HOP_BY_HOP.has(k) || k === "transfer-encoding") raw.push(upRes.rawHeaders[i]!, upRes.rawHeaders[i + 1]!);
     }
+    const requestId = requestIds.get(res);
+    if (requestId) raw.push("X-Request-Id", requestId);
     res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, raw);
     upRes.pipe(res);
     upRes.on("error", () => res.destroy());
@@ -163,6 +196,15 @@ export function createFront(opts: FrontOptions): http.Server {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
+    // one id per request: in the access line, passed to Next (its error lines), and to the caller
+    const requestId = requestIdOf(req);
+    req.headers["x-request-id"] = requestId;
+    delete req.headers[ACTOR_HEADER];
+    requestIds.set(res, requestId);
+    if (opts.onFinish) {
+      const t0 = performance.now();
+      res.once("finish", () => opts.onFinish!({ requestId, method: req.method ?? "GET", path, status: res.statusCode, seconds: (performance.now() - t0) / 1000, actorId: actors.get(res) }));
+    }
     const own = opts.route(req.method ?? "GET", path, req.headers.authorization);
     if (!own) {
       proxy(req, res, opts, agent);
@@ -171,7 +213,7 @@ export function createFront(opts: FrontOptions): http.Server {
     serveOwn(own, req, res, opts).catch((err: unknown) => {
       // the routes answer their own errors as JSON; this is the front failing (a client gone, …)
       console.error(`[regatta] front: ${req.method} ${path} failed:`, err instanceof Error ? err.message : err);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "INTERNAL", message: "something went wrong on the server" } }));
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json", ...idHeader(res) }).end(JSON.stringify({ error: { code: "INTERNAL", message: "something went wrong on the server" } }));
       else res.destroy();
     });
   });

@@ -27,7 +27,8 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-export async function migrate(url: string, log: (m: string) => void = () => {}): Promise<string[]> {
+/** Applies the pending migrations in order; with `upTo`, none after that one (a restore's older schema). */
+export async function migrate(url: string, log: (m: string) => void = () => {}, upTo?: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const applied: string[] = [];
@@ -47,6 +48,7 @@ export async function migrate(url: string, log: (m: string) => void = () => {}):
     );
     const byName = new Map(done.rows.map((r) => [r.migration_name, r]));
     for (const m of readMigrations()) {
+      if (upTo !== undefined && m.name > upTo) break;
       const row = byName.get(m.name);
       if (row?.finished_at) {
         if (row.checksum !== m.checksum) {
