@@ -2,6 +2,7 @@ import "server-only";
 import { boss, PROMOTION_QUEUE } from "./boss";
 import { recoverStalePromotions, runPromotion, staleMs } from "./promotion-worker";
 import { startSyncWorkers } from "./sync-worker";
+import { startNotificationWorker } from "@/lib/services/notifications";
 
 export async function startWorkers() {
   const b = await boss();
@@ -9,6 +10,7 @@ export async function startWorkers() {
     await runPromotion(job.data.id);
   });
   await startSyncWorkers(b);
+  await startNotificationWorker(b);
   // promotions a stopped instance left RUNNING: failed with the reason (retry allowed), now and
   // then every while; every instance may do it, one UPDATE decides who recovers which
   const recover = () => recoverStalePromotions().then(
