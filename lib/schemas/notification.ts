@@ -10,7 +10,7 @@ export const NOTIFICATION_EVENTS = [
   "tag.protected_moved", // a tag under a protection rule now points elsewhere (push seen by webhook or sync)
   "tag.deleted",
   "retention.run", // a retention run finished (the retention service calls notify())
-  "registry.down", // reserved: a registry unreachable for N minutes
+  "registry.down", // a registry unreachable for REGATTA_NOTIFY_DOWN_MINUTES (checked every minute)
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 

@@ -204,7 +204,7 @@ export interface NotifyEvent {
 }
 
 const PROMOTION_ACTIONS = new Set(["promote", "retag", "rollback"]);
-const DETAIL_KEYS = ["source", "target", "reason", "error", "promotionId", "kind", "deleted", "kept", "bytes", "policyId", "runId"];
+const DETAIL_KEYS = ["source", "target", "reason", "error", "promotionId", "kind", "deleted", "kept", "bytes", "policyId", "runId", "downSince", "minutes"];
 
 /** The notification event types an audit event stands for (none for most). */
 export async function eventTypesOf(input: AuditInput): Promise<NotificationEvent[]> {
@@ -216,6 +216,8 @@ export async function eventTypesOf(input: AuditInput): Promise<NotificationEvent
     out.push("tag.deleted");
   } else if (input.action.startsWith("retention.") && input.action.endsWith("run")) {
     out.push("retention.run");
+  } else if (input.action === "registry.down") {
+    out.push("registry.down");
   }
   const pushLike = input.action === "push" || input.action === "registry.push" || (PROMOTION_ACTIONS.has(input.action) && input.outcome === "success");
   if (pushLike && moved && input.registryId && input.repository && input.tag) {
@@ -317,6 +319,7 @@ function summarize(e: NotifyEvent, registryName?: string): string {
   const by = e.actor ? ` by ${e.actor}` : "";
   const src = typeof e.details?.source === "string" ? ` from ${e.details.source}` : "";
   const why = typeof e.details?.reason === "string" ? ` (${e.details.reason})` : "";
+  if (e.type === "registry.down") return `${TITLES[e.type]}: ${registryName ?? e.registryId ?? "?"} unreachable for ${e.details?.minutes ?? "?"} min${why}`;
   return `${TITLES[e.type]}: ${where}${src}${by}${why}`.trim();
 }
 
@@ -421,9 +424,73 @@ export async function testNotificationRule(actor: Actor, id: string): Promise<{ 
   return { deliveryId };
 }
 
-/** Registers the delivery worker (lib/jobs/workers.ts). */
+// ---------------------------------------------------------------- registry down for N minutes
+
+export const HEALTH_WATCH_QUEUE = "notification-registry-watch";
+/** Minutes a registry must stay unreachable before "registry.down" (REGATTA_NOTIFY_DOWN_MINUTES, default 5). */
+export const downMinutes = () => intEnv("REGATTA_NOTIFY_DOWN_MINUTES", 5, 0, 1440);
+
+// When each registry was first seen unreachable by this instance, and whether that outage was told.
+// Several instances may each keep their own; the audit event's key (registry + start of the
+// outage, to the minute) lets the chain keep one event per outage whichever instance writes it.
+const gd = globalThis as unknown as { regattaDownSince?: Map<string, { since: Date; told: boolean }> };
+const downSince = (gd.regattaDownSince ??= new Map());
+
+/**
+ * One look at the registries some enabled "registry.down" rule watches: a registry unreachable
+ * (no HTTP answer at all; a 401 is not down) for at least downMinutes() gets one audit event
+ * `registry.down` (from regatta), which the rules then deliver. Returns the registries told now.
+ */
+export async function checkRegistriesDown(now = new Date()): Promise<string[]> {
+  const rules = await db.notificationRule.findMany({ where: { enabled: true, events: { has: "registry.down" } }, select: { registryId: true } });
+  if (!rules.length) {
+    downSince.clear();
+    return [];
+  }
+  const all = rules.some((r) => r.registryId === null);
+  const registries = await db.registry.findMany({ where: all ? {} : { id: { in: rules.map((r) => r.registryId!) } }, select: { id: true, name: true } });
+  const { mapLimit } = await import("@/lib/registry/semaphore");
+  const { registryProvider } = await import("./clients");
+  const told: string[] = [];
+  await mapLimit(registries, 4, async (r) => {
+    let reachable: boolean;
+    let message: string | undefined;
+    try {
+      const ping = await (await registryProvider(r.id)).client.ping(AbortSignal.timeout(10_000));
+      reachable = ping.status > 0;
+      message = ping.message;
+    } catch (err) {
+      reachable = false;
+      message = (err as Error).message;
+    }
+    if (reachable) {
+      downSince.delete(r.id);
+      return;
+    }
+    const seen = downSince.get(r.id) ?? { since: now, told: false };
+    downSince.set(r.id, seen);
+    const minutes = (now.getTime() - seen.since.getTime()) / 60_000;
+    if (seen.told || minutes < downMinutes()) return;
+    seen.told = true;
+    told.push(r.id);
+    const { appendAudit } = await import("@/lib/audit/log");
+    await appendAudit({
+      actorKind: "SYSTEM", actor: "regatta", action: "registry.down", outcome: "failure", registryId: r.id,
+      eventKey: `registry.down:${r.id}:${seen.since.toISOString().slice(0, 16)}`,
+      details: { downSince: seen.since.toISOString(), minutes: Math.floor(minutes), reason: (message ?? "no answer").slice(0, 200) },
+    });
+  });
+  return told;
+}
+
+/** Registers the delivery worker (lib/jobs/workers.ts) and the once-a-minute registry watch. */
 export async function startNotificationWorker(b: PgBoss): Promise<void> {
   await ensureQueue(b);
+  await b.createQueue(HEALTH_WATCH_QUEUE, { name: HEALTH_WATCH_QUEUE, policy: "stately", retryLimit: 0 });
+  await b.work(HEALTH_WATCH_QUEUE, { batchSize: 1, pollingIntervalSeconds: 5 }, async () => {
+    await checkRegistriesDown();
+  });
+  await b.schedule(HEALTH_WATCH_QUEUE, "* * * * *");
   await b.work<{ deliveryId: string }>(NOTIFY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => {
     await deliver(job.data.deliveryId, job.retryCount, job.retryLimit);
   });

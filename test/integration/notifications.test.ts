@@ -18,7 +18,7 @@ import * as rulesRoute from "@/app/api/v1/notification-rules/route";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { boss, stopBoss } from "@/lib/jobs/boss";
-import { startNotificationWorker } from "@/lib/services/notifications";
+import { checkRegistriesDown, startNotificationWorker } from "@/lib/services/notifications";
 import { call, userWithToken } from "../support/api";
 
 interface Received {
@@ -200,6 +200,27 @@ describe("notifications out", () => {
     expect(rotated.json.rule.enabled).toBe(false);
     expect((await call(ruleRoute.DELETE, { token: admin, method: "DELETE", params: { id: rule.rule.id } })).status).toBe(204);
     expect((await call(ruleRoute.DELETE, { token: admin, method: "DELETE", params: { id: rule.rule.id } })).status).toBe(404);
+  });
+
+  it("tells a registry down for N minutes once per outage, and not before", async () => {
+    process.env.REGATTA_NOTIFY_DOWN_MINUTES = "5";
+    const path = `/down/${run}`;
+    const downId = randomUUID();
+    // nothing listens on port 1: no HTTP answer at all
+    await db.registry.create({ data: { id: downId, name: `down-${run}`, kind: "GENERIC", endpoint: "http://127.0.0.1:1" } });
+    const rule = await createRule({ name: "ops", kind: "WEBHOOK", url: `${base}${path}`, registryId: downId, repositoryGlob: "*", events: ["registry.down"] });
+    const t0 = new Date();
+    expect(await checkRegistriesDown(t0)).toEqual([]);
+    expect(await checkRegistriesDown(new Date(t0.getTime() + 4 * 60_000))).toEqual([]);
+    expect(await checkRegistriesDown(new Date(t0.getTime() + 5 * 60_000))).toEqual([downId]);
+    expect(await checkRegistriesDown(new Date(t0.getTime() + 6 * 60_000))).toEqual([]); // once per outage
+    const got = await until("the registry.down event", async () => received.find((r) => r.path === path));
+    const event = JSON.parse(got.body);
+    expect(event).toMatchObject({ type: "registry.down", registry: { id: downId, name: `down-${run}` }, details: { minutes: 5 } });
+    expect(event.summary).toContain(`down-${run} unreachable for 5 min`);
+    expect(await db.auditEvent.count({ where: { action: "registry.down", registryId: downId } })).toBe(1);
+    await db.notificationRule.delete({ where: { id: rule.rule.id } });
+    await db.registry.delete({ where: { id: downId } });
   });
 
   it("refuses hostile destinations, bad globs and non-admins, storing nothing", async () => {
