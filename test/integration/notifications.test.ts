@@ -15,6 +15,8 @@ import * as deliveriesRoute from "@/app/api/v1/notification-deliveries/route";
 import * as ruleRoute from "@/app/api/v1/notification-rules/[id]/route";
 import * as testRoute from "@/app/api/v1/notification-rules/[id]/test/route";
 import * as rulesRoute from "@/app/api/v1/notification-rules/route";
+import * as promotionsRoute from "@/app/api/v1/promotions/route";
+import * as protectionRulesRoute from "@/app/api/v1/protection-rules/route";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { boss, stopBoss } from "@/lib/jobs/boss";
@@ -200,6 +202,21 @@ describe("notifications out", () => {
     expect(rotated.json.rule.enabled).toBe(false);
     expect((await call(ruleRoute.DELETE, { token: admin, method: "DELETE", params: { id: rule.rule.id } })).status).toBe(204);
     expect((await call(ruleRoute.DELETE, { token: admin, method: "DELETE", params: { id: rule.rule.id } })).status).toBe(404);
+  });
+
+  it("tells of a promotion refused by a protection rule, through the promotions API and its audit event alone", async () => {
+    const path = `/denied/${run}`;
+    const rule = await createRule({ name: "denials", kind: "SLACK", url: `${base}${path}`, events: ["promotion.denied"] });
+    expect((await call(protectionRulesRoute.POST, { token: admin, method: "POST", body: { registryId, repositoryGlob: `team-${run}/locked`, tagGlob: "*", minRole: "ADMIN" } })).status).toBe(201);
+    const operator = (await userWithToken("OPERATOR", `op-${run}@example.com`)).token;
+    const r = await call(promotionsRoute.POST, { token: operator, method: "POST", body: {
+      source: { registryId, repository: `team-${run}/api`, reference: "1.0" }, target: { registryId, repository: `team-${run}/locked`, tag: "prod" } } });
+    expect(r.status).toBe(403);
+    const got = await until("the denied promotion", async () => received.find((x) => x.path === path));
+    const body = JSON.parse(got.body);
+    expect(body.text).toContain(`Promotion denied: notify-${run}/team-${run}/locked:prod`);
+    expect(body.text).toContain(`op-${run}@example.com`);
+    await db.notificationRule.delete({ where: { id: rule.rule.id } });
   });
 
   it("tells a registry down for N minutes once per outage, and not before", async () => {
