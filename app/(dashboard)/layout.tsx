@@ -27,6 +27,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
             {admin && <Link className="hover:text-slate-900" href="/settings/registries">Registries</Link>}
             {admin && <Link className="hover:text-slate-900" href="/settings/pipeline">Pipeline</Link>}
             {admin && <Link className="hover:text-slate-900" href="/settings/retention">Retention</Link>}
+            {admin && <Link className="hover:text-slate-900" href="/settings/notifications">Notifications</Link>}
             {admin && <Link className="hover:text-slate-900" href="/settings/users">Users</Link>}
             <Link className="hover:text-slate-900" href="/settings/tokens">API tokens</Link>
           </nav>

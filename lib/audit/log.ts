@@ -76,14 +76,24 @@ interface Head {
  */
 export function appendAuditEvents<M>(entries: ChainEntry<M>[], extension?: ChainExtension<M>): Promise<boolean[]> {
   if (entries.length === 0) return Promise.resolve([]);
-  return new Promise((resolve, reject) => {
+  return new Promise<boolean[]>((resolve, reject) => {
     state.jobs.push({ entries, extension: extension as ChainExtension<unknown> | undefined, resolve, reject });
     if (!state.flushing) {
       state.flushing = true;
       // what arrives in the same turn of the event loop joins the first batch
       setImmediate(() => void drain());
     }
+  }).then((inserted) => {
+    afterCommit(entries, inserted);
+    return inserted;
   });
+}
+
+// Notifications out: committed events are matched against the notification rules off the
+// caller's path; a failure there is logged by notifyAudit, never the caller's (lib/services/notifications.ts).
+function afterCommit(entries: ChainEntry<unknown>[], inserted: boolean[]) {
+  const fresh = entries.filter((_, i) => inserted[i]).map((e) => e.input);
+  if (fresh.length) void import("@/lib/services/notifications").then((m) => m.notifyAudit(fresh), () => {});
 }
 
 /** Appends one event. Resolves false (and writes nothing) when its eventKey was seen before. */
