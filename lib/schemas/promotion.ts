@@ -7,7 +7,11 @@ const tag = z.string({ error: "tag is required" }).min(1, "tag is required").max
 
 export const promotionRequestSchema = z
   .object({
-    source: z.object({ registryId: uuid, repository, reference: z.string({ error: "reference is required" }).min(1, "reference is required").max(200) }).strict(),
+    source: z.object({
+      registryId: uuid, repository, reference: z.string({ error: "reference is required" }).min(1, "reference is required").max(200),
+      // the tag the person chose when `reference` pins its digest: shown in the promotions list
+      tag: tag.optional(),
+    }).strict(),
     target: z.object({ registryId: uuid, repository, tag }).strict(),
     overwrite: z.boolean().optional(),
     dryRun: z.boolean().optional(),
@@ -41,7 +45,7 @@ export interface PromotionView {
   id: string;
   kind: string;
   state: "queued" | "running" | "succeeded" | "failed";
-  source: { registryId: string; repository: string; reference: string };
+  source: { registryId: string; repository: string; reference: string; tag?: string };
   target: { registryId: string; repository: string; tag: string };
   digest: string | null;
   previousDigest: string | null;
@@ -64,4 +68,6 @@ export interface PlanView {
   manifests: number;
   blobs: { digest: string; size: number; action: "exists" | "mount" | "copy" }[];
   bytesToCopy: number;
+  /** what will make the promotion fail although the dry run itself worked (Promote is disabled) */
+  blockers?: string[];
 }
