@@ -22,6 +22,9 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
       <TagActions registryId={registryId} repository={repository} reference={reference} digest={d.digest} canPromote={canPromote} />
       <div className="card grid gap-3 p-4 text-sm sm:grid-cols-2">
         <div><div className="label">Digest</div><code data-testid="digest" className="break-all font-mono text-xs">{d.digest}</code> <CopyButton text={d.digest} /></div>
+        {!reference.startsWith("sha256:") && (
+          <div><div className="label">Pull</div><code className="break-all font-mono text-xs" data-testid="pull-tag">docker pull {pullBase}:{reference}</code> <CopyButton text={`docker pull ${pullBase}:${reference}`} /></div>
+        )}
         <div><div className="label">Pull by digest</div><code className="break-all font-mono text-xs">{pullBase}@{d.digest}</code> <CopyButton text={`${pullBase}@${d.digest}`} /></div>
         <div><div className="label">Kind</div><span data-testid="kind">{d.kind}</span> <span className="text-xs text-slate-500">{d.mediaType}</span></div>
         <div><div className="label">Size</div>{d.kind === "index" ? `${formatBytes(d.size)} (index)` : `${formatBytes(total)} compressed, ${d.layers?.length ?? 0} layers`}</div>
@@ -36,7 +39,7 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
               <tr key={c.digest}>
                 <td className="px-4 py-1.5">{c.platform ? `${c.platform.os}/${c.platform.architecture}${c.platform.variant ? `/${c.platform.variant}` : ""}` : c.annotations?.["vnd.docker.reference.type"] ?? "–"}</td>
                 <td className="px-4 py-1.5 font-mono text-xs"><Link className="text-sky-800 hover:underline" href={link(c.digest)}>{shortDigest(c.digest)}</Link></td>
-                <td className="px-4 py-1.5 text-right text-xs text-slate-500">{formatBytes(c.size)}</td>
+                <td className="px-4 py-1.5 text-right text-xs text-slate-600" data-testid="child-size" title={`image: config + layers, compressed; the manifest itself is ${c.size} B`}>{c.imageSize !== undefined ? formatBytes(c.imageSize) : "–"}</td>
               </tr>
             ))}
           </tbody></table>
