@@ -115,8 +115,10 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
   await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
   await expect(dialog.getByTestId("overwrite-warning")).toBeVisible();
   await dialog.getByLabel("Move the existing tag (overwrite)").check();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog).toContainText("repository team/locked has immutable tags", { timeout: 30_000 });
+  // the plan already knows: Promote stays disabled, with the reason
+  await expect(dialog.getByTestId("promote-blocked")).toContainText("repository team/locked in");
+  await expect(dialog.getByTestId("promote-blocked")).toContainText("has immutable tags");
+  await expect(dialog.getByRole("button", { name: "Promote", exact: true })).toBeDisabled();
   await screenshot(page, "vendor-ecr-immutable");
   expect((await skopeoInspect(ecr.asRegistry(), "team/locked:1.0")).Digest).toBe(digests["team/locked:1.0"]);
 });
