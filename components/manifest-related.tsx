@@ -11,7 +11,7 @@ const manifestHref = (registryId: string, repository: string, reference: string)
 
 export function ReferrersCard({ registryId, repository, referrers, error }: { registryId: string; repository: string; referrers?: Referrer[]; error?: string }) {
   return (
-    <section className="card" data-testid="referrers">
+    <section className="card overflow-x-auto" data-testid="referrers">
       <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">
         Referrers <span className="font-normal text-slate-500">— signatures, SBOMs, attestations attached to this digest</span>
       </h2>
@@ -97,7 +97,7 @@ export function WhereElseCard({ registryId, repository, whereElse }: { registryI
   const registries = new Set(w.tags.map((p) => p.registryId)).size;
   const count = Math.max(w.tagCount ?? 0, w.tags.length);
   return (
-    <section className="card" data-testid="where-else">
+    <section className="card overflow-x-auto" data-testid="where-else">
       <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">
         Where else <span className="font-normal text-slate-500">— {count ? `${count.toLocaleString("en")} tag${count === 1 ? "" : "s"} in ${registries} registr${registries === 1 ? "y" : "ies"} point${count === 1 ? "s" : ""} at this digest` : "no tag Regatta knows points at this digest"}</span>
       </h2>

@@ -29,7 +29,7 @@ export function RegistryHealthLine({ registryId, host }: { registryId: string; h
       </p>
       {explained && (
         <p className={state === "down" ? "text-red-700 dark:text-red-400" : "text-amber-800 dark:text-amber-300"} role="alert" title={explained.technical} data-testid="health-message">
-          {explained.summary}{explained.hint && <span className="text-slate-600 dark:text-slate-400"> {explained.hint}</span>}
+          {explained.summary}{explained.hint && <span className="text-slate-600 dark:text-slate-500"> {explained.hint}</span>}
         </p>
       )}
       <p className="text-slate-500" data-testid="counts">

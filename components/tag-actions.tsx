@@ -64,7 +64,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
         <div className="flex flex-wrap items-center gap-1 text-xs" data-testid="pipeline">
           {stages.data.map((s, i) => (
             <span key={s.id} className="flex items-center gap-1">
-              {i > 0 && <span className="text-slate-400">→</span>}
+              {i > 0 && <span className="text-slate-500">→</span>}
               <span title={s.error ?? s.digest ?? "not there"} className={`rounded px-2 py-0.5 ${s.digest && s.digest === props.digest ? "bg-emerald-100 text-emerald-800" : s.digest ? "bg-amber-100 text-amber-800" : "bg-slate-100 text-slate-500"}`}>
                 {s.name}: {s.digest ? (s.digest === props.digest ? "this version" : shortDigest(s.digest)) : s.error ? "unreachable" : "–"}
               </span>

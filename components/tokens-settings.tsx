@@ -42,7 +42,7 @@ export function TokensSettings({ initial }: { initial: TokenView[] }) {
           </div>
         </div>
       )}
-      <div className="card overflow-hidden">
+      <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="API tokens (scrolls sideways on a narrow screen)">
         <table className="w-full text-left text-sm">
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
             <tr><th className="px-4 py-2">Name</th><th className="px-4 py-2">Token</th><th className="px-4 py-2">Created</th><th className="px-4 py-2">Last used</th><th className="px-4 py-2">Expires</th><th className="px-4 py-2" /></tr>

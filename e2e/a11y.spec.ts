@@ -57,7 +57,9 @@ for (const scheme of ["light", "dark"] as const) {
         await check(page, `${name} ${size} ${scheme}`);
         if (size === "phone") {
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-          expect(overflow, `${name}: no horizontal scrolling at 390 px`).toBeLessThanOrEqual(0);
+          // the widest culprits, to say where the page got too wide
+          const wide = overflow > 0 ? await page.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(-3).map((e) => `${e.tagName}.${String((e as HTMLElement).className).slice(0, 60)}`)) : [];
+          expect(overflow, `${name}: no horizontal scrolling at 390 px (${wide.join(" | ")})`).toBeLessThanOrEqual(0);
         }
         if (name === "overview" || name === "tags" || name === "manifest") await screenshot(page, `${name}-${size}-${scheme}`);
       }

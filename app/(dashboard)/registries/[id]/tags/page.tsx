@@ -26,9 +26,10 @@ export default async function TagsPage({ params, searchParams }: { params: Promi
   return (
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name, href: `/registries/${r.id}` }, { label: repository }]} />
+      <h1 className="mb-1 break-all text-lg font-semibold">{repository}</h1>
       {/* no Copy here: without a tag the command would pull :latest; each row copies its own */}
       <p className="mb-4 break-all text-xs text-slate-600" data-testid="pull-template">
-        <code className="font-mono">docker pull {pullBase}:&lt;tag&gt;</code> <span className="text-slate-500">· each row's “Copy pull” copies the command with its tag</span>
+        <code className="font-mono">docker pull {pullBase}:&lt;tag&gt;</code> <span className="text-slate-600">· each row's “Copy pull” copies the command with its tag</span>
       </p>
       <TagTable registryId={r.id} repository={repository} pullBase={pullBase} canPromote={hasRole(actor.role, "OPERATOR")} initialFirst={initialFirst} />
     </div>
