@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcr, type EcrStandIn } from "../test/harness/vendors/ecr";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const ECR = `ecr-${run}`;
@@ -85,9 +85,7 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
 
   // delete that one tag through BatchDeleteImage: 1.0, on the same digest, stays
   await gotoManifest(page, ids.ecr, "team/api", "stable");
-  let asked = "";
-  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
-  await page.getByRole("button", { name: "Delete…" }).click();
+  const asked = await deleteFromTagPage(page);
   await expect(page).toHaveURL(/\/tags\?repository=team%2Fapi/);
   expect(asked).toContain("ECR removes only this tag");
   expect(ecr.calls.filter((c) => c.op === "BatchDeleteImage").at(-1)?.status).toBe(200);
