@@ -44,7 +44,7 @@ export function AuditTable({ rows, registryName, onFilter }: {
               <tr key={e.id} data-testid="audit-row" className="align-top hover:bg-slate-50">
                 <td className="whitespace-nowrap px-2 py-1 font-mono text-slate-600" title={`event ${e.id}`}>{when(e.at)}</td>
                 <td className="px-2 py-1">
-                  <span className="mr-1 rounded bg-slate-100 px-1 text-[10px] text-slate-500">{KIND[e.actorKind]}</span>
+                  <span className="mr-1 rounded bg-slate-100 px-1 text-[10px] text-slate-700">{KIND[e.actorKind]}</span>
                   {link("actor", e.actor, e.actor)}
                 </td>
                 <td className="whitespace-nowrap px-2 py-1 font-medium">{link("action", e.action, e.action)}</td>

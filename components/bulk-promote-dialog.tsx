@@ -4,7 +4,11 @@ import { useState } from "react";
 import { api, ApiClientError } from "@/components/api";
 import { mapLimitClient } from "@/components/map-limit";
 import { useRegistries } from "@/components/hooks/use-registries";
+import { Modal } from "@/components/modal";
 import type { PromotionView } from "@/lib/schemas/promotion";
+
+/** The most tags one bulk promotion takes: each is its own request, checks and job. */
+export const BULK_LIMIT = 500;
 
 type Outcome = { tag: string; state: "waiting" | "done" | "queued" | "exists" | "error"; message?: string };
 
@@ -33,9 +37,7 @@ export function BulkPromoteDialog({ registryId, repository, tags, onClose }: { r
 
   const count = (s: Outcome["state"]) => outcomes?.filter((o) => o.state === s).length ?? 0;
   return (
-    <div className="fixed inset-0 z-20 flex items-start justify-center bg-slate-900/30 pt-24" role="dialog" aria-label="Promote tags">
-      <div className="card w-full max-w-xl space-y-4 p-5">
-        <h2 className="font-medium">Promote {tags.length} tag{tags.length === 1 ? "" : "s"} of <code className="font-mono text-sm">{repository}</code></h2>
+    <Modal title={<>Promote {tags.length} tag{tags.length === 1 ? "" : "s"} of <code className="font-mono text-sm">{repository}</code></>} onClose={onClose} closable={!running} testId="bulk-promote-dialog">
         <div className="grid gap-3 sm:grid-cols-2">
           <div><label className="label" htmlFor="b-registry">Target registry</label>
             <select id="b-registry" className="input" value={target.registryId} onChange={(e) => setTarget({ ...target, registryId: e.target.value })} disabled={!!outcomes}>
@@ -60,7 +62,6 @@ export function BulkPromoteDialog({ registryId, repository, tags, onClose }: { r
           {!outcomes && <button className="btn-primary" onClick={run} disabled={!tags.length}>Promote {tags.length} tag{tags.length === 1 ? "" : "s"}</button>}
           <button className="btn-secondary ml-auto" onClick={onClose} disabled={running}>Close</button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

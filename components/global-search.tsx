@@ -45,13 +45,13 @@ export function GlobalSearch() {
         type="button"
         onClick={() => setOpen(true)}
         data-testid="search-open"
-        className="flex w-52 items-center gap-2 whitespace-nowrap rounded-md border border-slate-300 bg-slate-50 px-2.5 py-1 text-left text-sm text-slate-500 hover:border-slate-400"
+        className="flex items-center gap-2 whitespace-nowrap rounded-md border border-slate-300 bg-slate-50 px-2.5 py-1 text-left text-sm text-slate-600 hover:border-slate-400 sm:w-52"
         title="Search repositories, tags and digests in every registry (/ or Ctrl/⌘-K)"
       >
         <svg aria-hidden viewBox="0 0 20 20" className="h-4 w-4 fill-none stroke-current" strokeWidth="2"><circle cx="8.5" cy="8.5" r="5.5" /><path d="m13 13 4.5 4.5" /></svg>
-        <span className="flex-1">Search…</span>
-        <kbd className="rounded border border-slate-300 bg-white px-1 font-mono text-[10px] text-slate-500">/</kbd>
-        <kbd className="rounded border border-slate-300 bg-white px-1 font-mono text-[10px] text-slate-500">Ctrl K</kbd>
+        <span className="sr-only sm:not-sr-only sm:flex-1">Search…</span>
+        <kbd className="hidden rounded border border-slate-300 bg-white px-1 font-mono text-[10px] text-slate-600 sm:inline">/</kbd>
+        <kbd className="hidden rounded border border-slate-300 bg-white px-1 font-mono text-[10px] text-slate-600 sm:inline">Ctrl K</kbd>
       </button>
       {open && <SearchDialog onClose={() => setOpen(false)} />}
     </>
@@ -121,14 +121,14 @@ function SearchDialog({ onClose }: { onClose: () => void }) {
             aria-expanded={ordered.length > 0}
             aria-controls="search-results"
             aria-activedescendant={ordered.length ? `search-hit-${active}` : undefined}
-            className="h-11 flex-1 bg-transparent text-sm outline-none placeholder:text-slate-400"
+            className="h-11 flex-1 bg-transparent text-sm outline-none placeholder:text-slate-500"
             placeholder="Repository, tag, repo:tag or digest (sha256:… or 6+ hex characters)"
             value={text}
             onChange={(e) => setText(e.target.value)}
             spellCheck={false}
             autoComplete="off"
           />
-          {s.isFetching && <span className="text-xs text-slate-400">searching…</span>}
+          {s.isFetching && <span className="text-xs text-slate-500">searching…</span>}
           <kbd className="rounded border border-slate-300 px-1 font-mono text-[10px] text-slate-500">Esc</kbd>
         </div>
         <div id="search-results" role="listbox" ref={list} className="max-h-[60vh] overflow-y-auto py-1 text-sm" data-testid="search-results">
@@ -140,7 +140,7 @@ function SearchDialog({ onClose }: { onClose: () => void }) {
             if (!group.length) return null;
             return (
               <div key={g.kind} role="group" aria-label={g.title}>
-                <div className="px-4 pb-1 pt-2 text-[11px] font-semibold uppercase tracking-wide text-slate-400">{g.title}</div>
+                <div className="px-4 pb-1 pt-2 text-[11px] font-semibold uppercase tracking-wide text-slate-500">{g.title}</div>
                 {group.map((h) => {
                   const i = index++;
                   return (
@@ -181,7 +181,7 @@ function HitText({ h }: { h: SearchHit }) {
     return (
       <span className="flex min-w-0 items-baseline gap-2">
         <span className="truncate"><span className="text-slate-500">{h.repository}:</span><span className="font-medium">{h.tag}</span></span>
-        {h.digest && <span className="shrink-0 font-mono text-[11px] text-slate-400">{shortDigest(h.digest)}</span>}
+        {h.digest && <span className="shrink-0 font-mono text-[11px] text-slate-500">{shortDigest(h.digest)}</span>}
       </span>
     );
   }

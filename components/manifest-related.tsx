@@ -2,6 +2,7 @@
 // Beside a manifest: what refers to it (signatures, SBOMs, attestations) and where else the same
 // digest is known to Regatta (other registries, repositories, tags; parent indexes).
 import Link from "next/link";
+import { useState } from "react";
 import { formatBytes, shortDigest } from "@/components/format";
 import type { KnownPlace, Referrer, WhereElse } from "@/components/hooks/use-manifest";
 
@@ -10,7 +11,7 @@ const manifestHref = (registryId: string, repository: string, reference: string)
 
 export function ReferrersCard({ registryId, repository, referrers, error }: { registryId: string; repository: string; referrers?: Referrer[]; error?: string }) {
   return (
-    <section className="card" data-testid="referrers">
+    <section className="card overflow-x-auto" data-testid="referrers">
       <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">
         Referrers <span className="font-normal text-slate-500">— signatures, SBOMs, attestations attached to this digest</span>
       </h2>
@@ -35,8 +36,33 @@ export function ReferrersCard({ registryId, repository, referrers, error }: { re
   );
 }
 
-/** Places grouped by registry and repository, each tag a link to its page. */
-function Places({ places, here }: { places: KnownPlace[]; here: { registryId: string; repository: string } }) {
+/** Tags shown per repository before "and N more". */
+const SHOWN = 6;
+
+function GroupTags({ registryId, repository, tags, unlisted }: { registryId: string; repository: string; tags: string[]; unlisted: number }) {
+  const [open, setOpen] = useState(false);
+  const shown = open ? tags : tags.slice(0, SHOWN);
+  const more = tags.length - shown.length + unlisted;
+  return (
+    <span className="flex flex-wrap items-center gap-1">
+      {shown.map((t) => (
+        <Link key={t} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700 hover:bg-sky-100 dark:bg-slate-800 dark:text-slate-200" href={manifestHref(registryId, repository, t)}>{t}</Link>
+      ))}
+      {more > 0 && (open || tags.length <= SHOWN ? (
+        <Link className="text-xs text-sky-800 underline dark:text-sky-300" href={`/registries/${registryId}/tags?repository=${encodeURIComponent(repository)}`} data-testid="where-else-more">
+          and {more.toLocaleString("en")} more in the tag table
+        </Link>
+      ) : (
+        <button type="button" className="text-xs text-sky-800 underline dark:text-sky-300" aria-expanded={open} onClick={() => setOpen(true)} data-testid="where-else-more">
+          … and {more.toLocaleString("en")} more
+        </button>
+      ))}
+    </span>
+  );
+}
+
+/** Places grouped by registry and repository, each tag a link to its page; `total` counts the unlisted too. */
+function Places({ places, total, here }: { places: KnownPlace[]; total?: number; here: { registryId: string; repository: string } }) {
   const groups = new Map<string, { registryId: string; registryName: string; repository: string; tags: string[] }>();
   for (const p of places) {
     const key = `${p.registryId}\u0000${p.repository}`;
@@ -44,21 +70,20 @@ function Places({ places, here }: { places: KnownPlace[]; here: { registryId: st
     g.tags.push(p.tag);
     groups.set(key, g);
   }
+  // the server lists the first places in this order: the unlisted ones follow the last group
+  const unlisted = Math.max(0, (total ?? places.length) - places.length);
+  const list = [...groups.values()];
   return (
-    <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100">
-      {[...groups.values()].map((g) => (
+    <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+      {list.map((g, i) => (
         <tr key={`${g.registryId}/${g.repository}`} data-testid="where-else-row">
-          <td className="whitespace-nowrap px-4 py-1.5"><Link className="text-sky-800 hover:underline" href={`/registries/${g.registryId}`}>{g.registryName}</Link></td>
-          <td className="whitespace-nowrap px-4 py-1.5">
-            <Link className="text-sky-800 hover:underline" href={`/registries/${g.registryId}/tags?repository=${encodeURIComponent(g.repository)}`}>{g.repository}</Link>
-            {g.registryId === here.registryId && g.repository === here.repository && <span className="ml-2 text-xs text-slate-400">this repository</span>}
+          <td className="whitespace-nowrap px-4 py-1.5 align-top"><Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/registries/${g.registryId}`}>{g.registryName}</Link></td>
+          <td className="whitespace-nowrap px-4 py-1.5 align-top">
+            <Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/registries/${g.registryId}/tags?repository=${encodeURIComponent(g.repository)}`}>{g.repository}</Link>
+            {g.registryId === here.registryId && g.repository === here.repository && <span className="ml-2 text-xs text-slate-500">this repository</span>}
           </td>
           <td className="w-full px-4 py-1.5">
-            <span className="flex flex-wrap gap-1">
-              {g.tags.map((t) => (
-                <Link key={t} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700 hover:bg-sky-100" href={manifestHref(g.registryId, g.repository, t)}>{t}</Link>
-              ))}
-            </span>
+            <GroupTags registryId={g.registryId} repository={g.repository} tags={g.tags} unlisted={i === list.length - 1 ? unlisted : 0} />
           </td>
         </tr>
       ))}
@@ -70,12 +95,13 @@ export function WhereElseCard({ registryId, repository, whereElse }: { registryI
   const here = { registryId, repository };
   const w = whereElse ?? { tags: [], parents: [], children: [] };
   const registries = new Set(w.tags.map((p) => p.registryId)).size;
+  const count = Math.max(w.tagCount ?? 0, w.tags.length);
   return (
-    <section className="card" data-testid="where-else">
+    <section className="card overflow-x-auto" data-testid="where-else">
       <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">
-        Where else <span className="font-normal text-slate-500">— {w.tags.length ? `${w.tags.length} tag${w.tags.length === 1 ? "" : "s"} in ${registries} registr${registries === 1 ? "y" : "ies"} point at this digest` : "no tag Regatta knows points at this digest"}</span>
+        Where else <span className="font-normal text-slate-500">— {count ? `${count.toLocaleString("en")} tag${count === 1 ? "" : "s"} in ${registries} registr${registries === 1 ? "y" : "ies"} point${count === 1 ? "s" : ""} at this digest` : "no tag Regatta knows points at this digest"}</span>
       </h2>
-      {w.tags.length > 0 && <Places places={w.tags} here={here} />}
+      {w.tags.length > 0 && <Places places={w.tags} total={w.tagCount} here={here} />}
       {w.parents.length > 0 && (
         <div className="border-t border-slate-100" data-testid="where-else-parents">
           <h3 className="px-4 pt-2 text-xs font-medium text-slate-600">Part of {w.parents.length === 1 ? "an index" : `${w.parents.length} indexes`}</h3>
@@ -84,7 +110,7 @@ export function WhereElseCard({ registryId, repository, whereElse }: { registryI
               <p className="px-4 py-1 text-sm">
                 index <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, p.digest)} title={p.platform ? `lists this manifest for ${p.platform}` : undefined}>{shortDigest(p.digest)}</Link>
               </p>
-              {p.tags.length > 0 && <Places places={p.tags} here={here} />}
+              {p.tags.length > 0 && <Places places={p.tags} total={p.tagCount} here={here} />}
             </div>
           ))}
         </div>
@@ -98,7 +124,7 @@ export function WhereElseCard({ registryId, repository, whereElse }: { registryI
                 <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, c.digest)}>{shortDigest(c.digest)}</Link>
                 {c.platform && <span className="ml-2 text-xs text-slate-500">{c.platform}</span>}
               </p>
-              <Places places={c.tags} here={here} />
+              <Places places={c.tags} total={c.tagCount} here={here} />
             </div>
           ))}
         </div>

@@ -22,7 +22,7 @@ export function PipelineSettings() {
           {p.envs.data?.length === 0 && <p className="px-4 py-3 text-sm text-slate-500">No stages yet.</p>}
           {p.envs.data?.map((e) => (
             <div key={e.id} className="flex items-center gap-3 px-4 py-2 text-sm">
-              <span className="w-6 text-slate-400">{e.position}</span><span className="w-32 font-medium">{e.name}</span>
+              <span className="w-6 text-slate-500">{e.position}</span><span className="w-32 font-medium">{e.name}</span>
               <span className="font-mono text-xs">{name(e.registryId)}/{e.repository}</span>
               <button className="btn-danger ml-auto py-1" onClick={() => p.removeEnv.mutate(e.id)}>Remove</button>
             </div>

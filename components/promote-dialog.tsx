@@ -1,11 +1,13 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ApiClientError } from "@/components/api";
 import { ErrorBanner } from "@/components/field-error";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useRegistries } from "@/components/hooks/use-registries";
+import { Modal } from "@/components/modal";
 import { usePromotion, usePromotionMutations, type PromotionBody } from "@/components/hooks/use-promotions";
 import { PromotionProgress } from "@/components/promotion-progress";
+import type { PlanView } from "@/lib/schemas/promotion";
 
 export interface PromoteTarget {
   registryId: string;
@@ -13,8 +15,27 @@ export interface PromoteTarget {
   tag: string;
 }
 
-/** Plan first (dry run), then promote; an existing target tag is only moved after an explicit confirmation. */
-export function PromoteDialog({ source, label, initial, onClose }: { source: PromotionBody["source"]; label: string; initial: PromoteTarget; onClose: () => void }) {
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The dry run in the future tense: nothing has happened yet. */
+export function planSentence(plan: PlanView): string {
+  if (plan.noop) return "Nothing will change: the target tag already points to this digest.";
+  const count = (a: PlanView["blobs"][number]["action"]) => plan.blobs.filter((b) => b.action === a).length;
+  const parts = [
+    count("mount") && `${plural(count("mount"), "blob")} will be mounted`,
+    count("copy") && `${plural(count("copy"), "blob")} will be copied (${formatBytes(plan.bytesToCopy)})`,
+    count("exists") && `${plural(count("exists"), "blob")} ${count("exists") === 1 ? "is" : "are"} already there`,
+  ].filter(Boolean);
+  return `${parts.length ? `${parts.join(", ")}; ` : ""}${plural(plan.manifests, "manifest")} will be written.`;
+}
+
+/**
+ * Plan first (dry run), then promote. The plan runs every check the promotion will run (role,
+ * protection rules, the target's credentials, the vendor's own refusals): Promote stays disabled,
+ * with the reason, until a plan for exactly these inputs says it will work. An existing target
+ * tag is only moved after an explicit confirmation.
+ */
+export function PromoteDialog({ source, label, initial, onClose, autoPlan = false }: { source: PromotionBody["source"]; label: string; initial: PromoteTarget; onClose: () => void; autoPlan?: boolean }) {
   const { data: registries = [] } = useRegistries();
   const [target, setTarget] = useState(initial);
   const [overwrite, setOverwrite] = useState(false);
@@ -30,47 +51,64 @@ export function PromoteDialog({ source, label, initial, onClose }: { source: Pro
     m.plan.reset();
     m.run.reset();
   };
+  // a target chosen for the person (the next pipeline stage) is planned at once: one click to Promote
+  const planNow = useRef(autoPlan);
+  useEffect(() => {
+    if (!planNow.current) return;
+    planNow.current = false;
+    m.plan.mutate(body);
+  });
+  const blocked = m.plan.error
+    ? `Promote is not possible: ${m.plan.error.message}`
+    : !plan
+      ? "Plan first: the dry run checks everything the promotion will check."
+      : plan.blockers?.length
+        ? `Promote is not possible: ${plan.blockers.join("; ")}`
+        : moving && !overwrite
+          ? "Confirm the overwrite to move the existing tag."
+          : undefined;
 
   return (
-    <div className="fixed inset-0 z-20 flex items-start justify-center bg-slate-900/30 pt-24" role="dialog" aria-label="Promote">
-      <div className="card w-full max-w-xl space-y-4 p-5">
-        <h2 className="font-medium">Promote <code className="font-mono text-sm">{label}</code> <span className="font-mono text-xs text-slate-500">{shortDigest(source.reference)}</span></h2>
-        <div className="grid gap-3 sm:grid-cols-3">
-          <div><label className="label" htmlFor="p-registry">Target registry</label>
-            <select id="p-registry" className="input" value={target.registryId} onChange={set("registryId")}>
-              {registries.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
-            </select></div>
-          <div><label className="label" htmlFor="p-repository">Repository</label><input id="p-repository" className="input font-mono" value={target.repository} onChange={set("repository")} /></div>
-          <div><label className="label" htmlFor="p-tag">Tag</label><input id="p-tag" className="input font-mono" value={target.tag} onChange={set("tag")} /></div>
-        </div>
-        {plan && (
-          <div className="rounded-md bg-slate-50 p-3 text-sm" data-testid="plan">
-            <p>{plan.noop ? "Nothing to do: the target tag already points to this digest." : `${plan.blobs.filter((b) => b.action === "mount").length} blobs mounted, ${plan.blobs.filter((b) => b.action === "copy").length} copied (${formatBytes(plan.bytesToCopy)}), ${plan.blobs.filter((b) => b.action === "exists").length} already there; ${plan.manifests} manifest${plan.manifests === 1 ? "" : "s"} written.`}</p>
-            {moving && (
-              <p className="mt-2 text-amber-800" data-testid="overwrite-warning">
-                The tag exists: <code>{shortDigest(plan.existingTargetDigest!)}</code> → <code>{shortDigest(plan.digest)}</code>
-              </p>
-            )}
-          </div>
-        )}
-        {(moving || conflictDetails) && (
-          <label className="flex items-center gap-2 text-sm text-amber-900">
-            <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Move the existing tag (overwrite)
-          </label>
-        )}
-        <ErrorBanner error={m.plan.error ?? m.run.error} />
-        {progress.data && <PromotionProgress p={progress.data} />}
-        {m.run.data && !promotionId && <PromotionProgress p={m.run.data} />}
-        <div className="flex gap-2">
-          <button className="btn-secondary" onClick={() => m.plan.mutate(body)} disabled={m.plan.isPending}>{m.plan.isPending ? "Planning…" : "Plan (dry run)"}</button>
-          <button
-            className="btn-primary"
-            disabled={m.run.isPending || !!promotionId || (moving && !overwrite)}
-            onClick={() => m.run.mutate(body, { onSuccess: (p) => setPromotionId(p.id) })}
-          >Promote</button>
-          <button className="btn-secondary ml-auto" onClick={onClose}>Close</button>
-        </div>
+    <Modal title={<>Promote <code className="font-mono text-sm">{label}</code> <span className="font-mono text-xs text-slate-500">{shortDigest(source.reference)}</span></>} onClose={onClose} testId="promote-dialog">
+      <div className="grid gap-3 sm:grid-cols-3">
+        <div><label className="label" htmlFor="p-registry">Target registry</label>
+          <select id="p-registry" className="input" value={target.registryId} onChange={set("registryId")} disabled={!!promotionId}>
+            {registries.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+          </select></div>
+        <div><label className="label" htmlFor="p-repository">Repository</label><input id="p-repository" className="input font-mono" value={target.repository} onChange={set("repository")} disabled={!!promotionId} /></div>
+        <div><label className="label" htmlFor="p-tag">Tag</label><input id="p-tag" className="input font-mono" value={target.tag} onChange={set("tag")} disabled={!!promotionId} /></div>
       </div>
-    </div>
+      {plan && (
+        <div className="rounded-md bg-slate-50 p-3 text-sm dark:bg-slate-800" data-testid="plan">
+          <p>{planSentence(plan)}</p>
+          {moving && (
+            <p className="mt-2 text-amber-800 dark:text-amber-300" data-testid="overwrite-warning">
+              The tag exists and will move: <code>{shortDigest(plan.existingTargetDigest!)}</code> → <code>{shortDigest(plan.digest)}</code>
+            </p>
+          )}
+        </div>
+      )}
+      {(moving || conflictDetails) && (
+        <label className="flex items-center gap-2 text-sm text-amber-900 dark:text-amber-300">
+          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} disabled={!!promotionId} /> Move the existing tag (overwrite)
+        </label>
+      )}
+      <ErrorBanner error={m.run.error} />
+      {progress.data && <PromotionProgress p={progress.data} />}
+      {m.run.data && !promotionId && <PromotionProgress p={m.run.data} />}
+      {!promotionId && blocked && <p className={`text-sm ${m.plan.error || plan?.blockers?.length ? "rounded-md bg-red-50 px-3 py-2 text-red-800" : "text-slate-600"}`} id="promote-blocked" data-testid="promote-blocked" role={m.plan.error ? "alert" : undefined}>{blocked}</p>}
+      <div className="flex flex-wrap gap-2">
+        <button type="button" className="btn-secondary" onClick={() => m.plan.mutate(body)} disabled={m.plan.isPending || !!promotionId}>{m.plan.isPending ? "Planning…" : "Plan (dry run)"}</button>
+        <button
+          type="button"
+          className="btn-primary"
+          disabled={!!blocked || m.run.isPending || !!promotionId}
+          aria-describedby={blocked ? "promote-blocked" : undefined}
+          title={blocked}
+          onClick={() => m.run.mutate(body, { onSuccess: (p) => setPromotionId(p.id) })}
+        >Promote</button>
+        <button type="button" className="btn-secondary ml-auto" onClick={onClose}>Close</button>
+      </div>
+    </Modal>
   );
 }

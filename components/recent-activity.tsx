@@ -53,6 +53,7 @@ export function RecentActivity({ items, now }: { items: ActivityItem[]; now: num
                     {e.previousDigest && e.digest && e.previousDigest !== e.digest ? `${shortDigest(e.previousDigest)} → ${shortDigest(e.digest)}` : shortDigest((e.digest ?? e.previousDigest)!)}
                   </span>
                 )}
+                {!e.action.startsWith("registry.") && <span className="rounded bg-sky-50 px-1.5 text-xs text-sky-800 dark:bg-sky-950 dark:text-sky-300" data-testid="through-regatta">through Regatta</span>}
                 {e.observedBy && <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-500">seen by {e.observedBy}</span>}
               </li>
             );

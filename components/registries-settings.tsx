@@ -44,7 +44,7 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
       <div className="card">{/* not overflow-hidden: the Test result pops over the rows below */}
         <table className="w-full text-left text-sm" data-testid="registries-table">
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-            <tr><th className="px-4 py-2">Name</th><th className="px-4 py-2">Kind</th><th className="px-4 py-2">Endpoint</th><th className="px-4 py-2">Credentials</th><th className="px-4 py-2" /></tr>
+            <tr><th className="px-4 py-2">Name</th><th className="hidden px-4 py-2 sm:table-cell">Kind</th><th className="hidden px-4 py-2 md:table-cell">Endpoint</th><th className="hidden px-4 py-2 lg:table-cell">Credentials</th><th className="px-4 py-2" /></tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {registries.length === 0 && (
@@ -53,10 +53,10 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
             {registries.map((r) => (
               <tr key={r.id}>
                 <td className="px-4 py-2 font-medium">{r.name}</td>
-                <td className="px-4 py-2 text-slate-600">{KINDS[r.kind].label}</td>
-                <td className="px-4 py-2 font-mono text-xs">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</td>
-                <td className="px-4 py-2 text-xs text-slate-600">{r.credentialPreview ?? "anonymous"}</td>
-                <td className="space-x-2 whitespace-nowrap px-4 py-2 text-right">
+                <td className="hidden px-4 py-2 text-slate-600 sm:table-cell">{KINDS[r.kind].label}</td>
+                <td className="hidden break-all px-4 py-2 font-mono text-xs md:table-cell">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</td>
+                <td className="hidden px-4 py-2 text-xs text-slate-600 lg:table-cell">{r.credentialPreview ?? "anonymous"}</td>
+                <td className="px-4 py-2 text-right [&>*]:mb-1 [&>*]:ml-2 sm:whitespace-nowrap">
                   <RegistryTestButton id={r.id} />
                   <button className="btn-secondary py-1" onClick={() => setWebhookFor(r)}>Webhook</button>
                   <button className="btn-secondary py-1" onClick={() => { m.update.reset(); setMode({ kind: "edit", r }); }}>Edit</button>

@@ -33,7 +33,7 @@ export function RegistrySync({ registryId, canSync }: { registryId: string; canS
   return (
     <div className="flex flex-wrap items-center gap-3 text-xs text-slate-600" data-testid="registry-sync">
       <span className={s?.state === "failed" ? "text-red-700" : ""} data-testid="sync-status">{text}</span>
-      {schedule && <span className="text-slate-400">({schedule})</span>}
+      {schedule && <span className="text-slate-500">({schedule})</span>}
       {canSync && (
         <button className="btn-secondary py-0.5 text-xs" disabled={busy || now.isPending} onClick={() => now.mutate()} data-testid="sync-now">
           {busy ? "Syncing…" : "Sync now"}

@@ -7,6 +7,7 @@ import { api } from "@/components/api";
 import { shortDigest } from "@/components/format";
 import { usePromotionMutations } from "@/components/hooks/use-promotions";
 import { ErrorBanner } from "@/components/field-error";
+import { Modal } from "@/components/modal";
 import { PromoteDialog, type PromoteTarget } from "@/components/promote-dialog";
 
 const VERBS: Record<string, string> = { "registry.push": "pushed", promote: "promoted here", retag: "retagged", rollback: "rolled back" };
@@ -19,7 +20,7 @@ interface Protection { minRole: string; immutable: boolean; reasons: string[] }
 export function TagActions(props: { registryId: string; repository: string; reference: string; digest?: string; canPromote: boolean }) {
   const { registryId, repository, reference } = props;
   const isTag = !reference.startsWith("sha256:");
-  const [dialog, setDialog] = useState<PromoteTarget | null>(null);
+  const [dialog, setDialog] = useState<(PromoteTarget & { autoPlan?: boolean }) | null>(null);
   const q = new URLSearchParams({ registryId, repository, tag: reference });
   const protection = useQuery({ queryKey: ["protection", { registryId, repository, reference }], queryFn: () => api<Protection>(`/protection?${q}`), enabled: isTag });
   const stages = useQuery({ queryKey: ["stages", { reference }], queryFn: async () => (await api<{ stages: Stage[] }>(`/environments?tag=${encodeURIComponent(reference)}`)).stages, enabled: isTag });
@@ -35,17 +36,10 @@ export function TagActions(props: { registryId: string; repository: string; refe
   });
   const m = usePromotionMutations();
   const router = useRouter();
-  const remove = useMutation({
-    mutationFn: async () => {
-      const q = new URLSearchParams({ repository, tag: reference });
-      const preview = await api<{ digest: string; tags: string[]; explanation: string }>(`/registries/${registryId}/tags?${q}&dryRun=1`, { method: "DELETE" });
-      if (!confirm(`Delete ${repository}:${reference}?\n\n${preview.explanation}\n\nTags removed: ${preview.tags.join(", ")}`)) return false;
-      await api(`/registries/${registryId}/tags?${q}&confirmDigest=${encodeURIComponent(preview.digest)}`, { method: "DELETE" });
-      return true;
-    },
-    onSuccess: (deleted) => { if (deleted) router.push(`/registries/${registryId}/tags?repository=${encodeURIComponent(repository)}`); },
-  });
-  const source = { registryId, repository, reference: props.digest ?? reference };
+  const [deleting, setDeleting] = useState(false);
+  const [rollback, setRollback] = useState<string | null>(null);
+  // the digest pins what is promoted; the tag travels along as the name the person chose
+  const source = { registryId, repository, reference: props.digest ?? reference, ...(isTag && props.digest ? { tag: reference } : {}) };
   const here = stages.data?.findIndex((s) => s.registryId === registryId && s.repository === repository) ?? -1;
   const next = here >= 0 ? stages.data?.[here + 1] : undefined;
   const p = protection.data;
@@ -54,9 +48,9 @@ export function TagActions(props: { registryId: string; repository: string; refe
     <div className="card space-y-3 p-4 text-sm" data-testid="tag-actions">
       <div className="flex flex-wrap items-center gap-2">
         {props.canPromote && <button className="btn-primary" onClick={() => setDialog({ registryId, repository, tag: isTag ? reference : "" })}>Promote…</button>}
-        {props.canPromote && isTag && <button className="btn-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>{remove.isPending ? "Checking…" : "Delete…"}</button>}
+        {props.canPromote && isTag && <button className="btn-danger" onClick={() => setDeleting(true)}>Delete…</button>}
         <Link className="btn-secondary" href={`/compare?${new URLSearchParams({ from: `${registryId}:${repository}:${reference}` })}`}>Compare…</Link>
-        {props.canPromote && next && <button className="btn-secondary" onClick={() => setDialog({ registryId: next.registryId, repository: next.repository, tag: reference })}>Promote to {next.name}</button>}
+        {props.canPromote && next && <button className="btn-secondary" onClick={() => setDialog({ registryId: next.registryId, repository: next.repository, tag: reference, autoPlan: true })}>Promote to {next.name}</button>}
         {p && (p.immutable || p.minRole !== "OPERATOR") && (
           <span data-testid="protection" className="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">Locked · {p.immutable ? "immutable" : `needs ${p.minRole.toLowerCase()}`}: {p.reasons.join("; ")}</span>
         )}
@@ -72,7 +66,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
         <div className="flex flex-wrap items-center gap-1 text-xs" data-testid="pipeline">
           {stages.data.map((s, i) => (
             <span key={s.id} className="flex items-center gap-1">
-              {i > 0 && <span className="text-slate-400">→</span>}
+              {i > 0 && <span className="text-slate-500">→</span>}
               <span title={s.error ?? s.digest ?? "not there"} className={`rounded px-2 py-0.5 ${s.digest && s.digest === props.digest ? "bg-emerald-100 text-emerald-800" : s.digest ? "bg-amber-100 text-amber-800" : "bg-slate-100 text-slate-500"}`}>
                 {s.name}: {s.digest ? (s.digest === props.digest ? "this version" : shortDigest(s.digest)) : s.error ? "unreachable" : "–"}
               </span>
@@ -92,7 +86,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
                 {props.canPromote && c.previousDigest && c.previousDigest !== props.digest && (
                   <button
                     className="btn-secondary py-0.5 text-xs"
-                    onClick={() => { if (confirm(`Roll ${reference} back to ${c.previousDigest}?`)) m.run.mutate({ kind: "rollback", overwrite: true, source: { registryId, repository, reference: c.previousDigest! }, target: { registryId, repository, tag: reference } }); }}
+                    onClick={() => setRollback(c.previousDigest)}
                   >Roll back to {shortDigest(c.previousDigest)}</button>
                 )}
               </li>
@@ -100,8 +94,76 @@ export function TagActions(props: { registryId: string; repository: string; refe
           </ol>
         </details>
       )}
-      <ErrorBanner error={m.run.error ?? remove.error} />
-      {dialog && <PromoteDialog source={source} label={`${repository}:${reference}`} initial={dialog} onClose={() => setDialog(null)} />}
+      <ErrorBanner error={m.run.error} />
+      {dialog && <PromoteDialog source={source} label={`${repository}:${reference}`} initial={{ registryId: dialog.registryId, repository: dialog.repository, tag: dialog.tag }} autoPlan={dialog.autoPlan} onClose={() => setDialog(null)} />}
+      {deleting && <DeleteDialog registryId={registryId} repository={repository} tag={reference} onClose={() => setDeleting(false)} />}
+      {rollback && (
+        <Modal title={<>Roll <code className="font-mono text-sm">{reference}</code> back</>} onClose={() => setRollback(null)}>
+          <p className="text-sm">{reference} will point to <code className="break-all font-mono text-xs">{rollback}</code> again{props.digest ? <> instead of <code className="font-mono text-xs">{shortDigest(props.digest)}</code></> : null}.</p>
+          <div className="flex gap-2">
+            <button type="button" className="btn-primary" onClick={() => { m.run.mutate({ kind: "rollback", overwrite: true, source: { registryId, repository, reference: rollback }, target: { registryId, repository, tag: reference } }); setRollback(null); }}>Roll back</button>
+            <button type="button" className="btn-secondary ml-auto" onClick={() => setRollback(null)}>Cancel</button>
+          </div>
+        </Modal>
+      )}
     </div>
   );
+}
+
+interface DeletePreview { digest: string; tags: string[]; method: "digest" | "tag"; explanation: string }
+
+/**
+ * Delete in a dialog that names every tag going with the digest and asks for the digest (or, when
+ * only this tag goes, its name) typed before the Delete button works.
+ */
+function DeleteDialog({ registryId, repository, tag, onClose }: { registryId: string; repository: string; tag: string; onClose: () => void }) {
+  const router = useRouter();
+  const q = new URLSearchParams({ repository, tag });
+  const preview = useQuery({ queryKey: ["delete-preview", { registryId, repository, tag }], queryFn: () => api<DeletePreview>(`/registries/${registryId}/tags?${q}&dryRun=1`, { method: "DELETE" }), staleTime: 0, gcTime: 0 });
+  const [typed, setTyped] = useState("");
+  const p = preview.data;
+  const t = typed.trim();
+  const matches = !!p && (t === p.digest || t === p.digest.replace(/^sha256:/, "") || t === tag);
+  const remove = useMutation({
+    mutationFn: () => api(`/registries/${registryId}/tags?${q}&confirmDigest=${encodeURIComponent(p!.digest)}`, { method: "DELETE" }),
+    onSuccess: () => router.push(`/registries/${registryId}/tags?repository=${encodeURIComponent(repository)}`),
+  });
+  const others = p?.tags.filter((x) => x !== tag) ?? [];
+  return (
+    <Modal title={<>Delete <code className="font-mono text-sm">{repository}:{tag}</code></>} onClose={onClose} closable={!remove.isPending} testId="delete-dialog">
+      {preview.isPending && <p className="text-sm text-slate-600">Checking which tags share this digest…</p>}
+      <ErrorBanner error={preview.error} />
+      {p && (
+        <>
+          <p className="text-sm">{p.explanation}</p>
+          <div className="text-sm">
+            <p className="font-medium">{p.tags.length === 1 ? "This tag will be deleted:" : `These ${p.tags.length} tags will be deleted:`}</p>
+            <ul className="mt-1 flex max-h-40 flex-wrap gap-1 overflow-y-auto" data-testid="delete-tags">
+              {p.tags.map((x) => <li key={x} className={`rounded px-1.5 py-0.5 font-mono text-xs ${x === tag ? "bg-red-100 text-red-900" : "bg-amber-100 text-amber-900"}`}>{x}</li>)}
+            </ul>
+            {others.length > 0 && <p className="mt-1 text-xs text-amber-800">{others.length === 1 ? "1 other tag shares" : `${others.length} other tags share`} the digest and will go too.</p>}
+          </div>
+          <div>
+            <label className="label" htmlFor="delete-confirm">Type the digest <code className="font-mono">{shortDigest(p.digest)}…</code>{p.method === "tag" || !others.length ? <> or the tag name</> : null} to confirm</label>
+            <input id="delete-confirm" className="input font-mono" autoComplete="off" spellCheck={false} value={typed} onChange={(e) => setTyped(e.target.value)} placeholder={p.digest} />
+            <p className="mt-1 break-all font-mono text-[11px] text-slate-500" data-testid="delete-digest">{p.digest}</p>
+          </div>
+        </>
+      )}
+      <ErrorBanner error={remove.error} />
+      <div className="flex gap-2">
+        <button type="button" className="btn-danger" disabled={!matches || !allowed(p, t, tag) || remove.isPending} onClick={() => remove.mutate()}>
+          {remove.isPending ? "Deleting…" : p && p.tags.length > 1 ? `Delete ${p.tags.length} tags` : "Delete"}
+        </button>
+        <button type="button" className="btn-secondary ml-auto" onClick={onClose} disabled={remove.isPending}>Cancel</button>
+      </div>
+    </Modal>
+  );
+}
+
+/** The tag name confirms only a delete that takes this tag alone; taking others needs the digest. */
+function allowed(p: DeletePreview | undefined, typed: string, tag: string): boolean {
+  if (!p) return false;
+  if (typed !== tag) return true;
+  return p.method === "tag" || p.tags.every((x) => x === tag);
 }

@@ -10,7 +10,7 @@ import { RegistryErrorBanner } from "@/components/registry-error";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
 import { filterProblem, filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
-import { BulkPromoteDialog } from "@/components/bulk-promote-dialog";
+import { BULK_LIMIT, BulkPromoteDialog } from "@/components/bulk-promote-dialog";
 import type { TagsAnswer } from "@/lib/schemas/browse";
 
 const ROW_HEIGHT = 34;
@@ -22,7 +22,7 @@ const COLUMNS: { key: SortKey | null; label: string; right?: boolean }[] = [
   { key: "platforms", label: "Platforms" },
   { key: "size", label: "Size", right: true },
   { key: "createdAt", label: "Created" },
-  { key: "pushedAt", label: "Pushed" },
+  { key: "pushedAt", label: "Pushed / first seen" },
   { key: null, label: "" },
 ];
 
@@ -69,8 +69,17 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
         {problem && <span id="tag-filter-problem" role="status" className="text-sm text-red-700" data-testid="tag-filter-problem">Not a glob: {problem}</span>}
         {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
         {preview && <span className="text-sm text-slate-500" data-testid="tag-count-loading">first {preview.tags.length} of {preview.total} tags, loading the rest…</span>}
-        {canPromote && tags.data && rows.length > 0 && rows.length <= 500 && (
-          <button type="button" className="btn-secondary py-1" onClick={() => setBulk(true)}>Promote {rows.length === all.length ? "all" : "these"} {rows.length}…</button>
+        {canPromote && tags.data && rows.length > 0 && (
+          <>
+            <button type="button" className="btn-secondary py-1" onClick={() => setBulk(true)} disabled={rows.length > BULK_LIMIT} aria-describedby={rows.length > BULK_LIMIT ? "bulk-limit" : undefined}>
+              Promote {rows.length === all.length ? "all" : "these"} {rows.length.toLocaleString("en")}…
+            </button>
+            {rows.length > BULK_LIMIT && (
+              <span id="bulk-limit" className="text-xs text-amber-800 dark:text-amber-300" data-testid="bulk-limit">
+                Bulk promote takes up to {BULK_LIMIT} tags at once: filter the table (e.g. <code>1.4.*</code>) to {BULK_LIMIT} or fewer.
+              </span>
+            )}
+          </>
         )}
         {tags.data && (
           <span className="ml-auto flex items-center gap-2 text-xs text-slate-500" data-testid="details-progress" data-state={progress.error ? "error" : done ? "done" : "running"}>

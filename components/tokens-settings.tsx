@@ -9,7 +9,7 @@ const SCOPE_LABEL: Record<TokenView["scope"], string> = { READ: "read only", WRI
 function TokenRows({ tokens, owner, onRevoke, empty }: { tokens: TokenView[]; owner?: boolean; onRevoke: (t: TokenView) => void; empty: string }) {
   const cols = owner ? 8 : 7;
   return (
-    <div className="card overflow-x-auto">
+    <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label={owner ? "Everyone's tokens (scrolls sideways on a narrow screen)" : "API tokens (scrolls sideways on a narrow screen)"}>
       <table className="w-full whitespace-nowrap text-left text-sm">
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>

@@ -45,7 +45,7 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
         </form>
       )}
       <ErrorBanner error={m.update.error ?? m.remove.error} />
-      <div className="card overflow-hidden">
+      <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Users (scrolls sideways on a narrow screen)">
         <table className="w-full text-left text-sm">
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
             <tr><th className="px-4 py-2">Email</th><th className="px-4 py-2">Name</th><th className="px-4 py-2">Role</th><th className="px-4 py-2">Last sign-in</th><th className="px-4 py-2" /></tr>

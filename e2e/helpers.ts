@@ -64,3 +64,18 @@ export async function expectSecretsKeptOnServer(page: Page, secrets: string[]) {
     expect(log, "the server log").not.toContain(secret);
   }
 }
+
+/**
+ * From a tag page: Delete… → the in-page dialog (which names every tag going) → the digest typed →
+ * Delete. Returns the dialog's text as it asked.
+ */
+export async function deleteFromTagPage(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Delete…" }).click();
+  const dialog = page.getByRole("dialog", { name: /^Delete/ });
+  const digest = dialog.getByTestId("delete-digest");
+  await expect(digest).toBeVisible();
+  const asked = await dialog.innerText();
+  await dialog.getByLabel(/Type the digest/).fill(await digest.innerText());
+  await dialog.getByRole("button", { name: /^Delete/ }).click();
+  return asked;
+}

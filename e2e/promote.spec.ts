@@ -2,7 +2,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
 import { ADMIN } from "./global-setup";
-import { planPromotion, screenshot, signIn, type PromotionTarget } from "./helpers";
+import { deleteFromTagPage, planPromotion, screenshot, signIn, type PromotionTarget } from "./helpers";
 
 let open: RunningRegistry;
 let basic: RunningRegistry;
@@ -92,8 +92,8 @@ test("retag, then overwrite only when confirmed, then roll back from the history
   await expect(page.getByTestId("tag-history")).toContainText("regatta");
   await expect(page.getByTestId("last-push")).toContainText(`retagged by ${ADMIN.email}`);
   await screenshot(page, "tag-history");
-  page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: /Roll back to/ }).first().click();
+  await page.getByRole("dialog", { name: /Roll stable back/ }).getByRole("button", { name: "Roll back" }).click();
   await expect.poll(() => digest(open, "demo/app:stable")).toBe(seed.digests["demo/app:1.0.0"]);
 });
 
@@ -108,7 +108,8 @@ test("an operator is refused on a protected tag and an admin is not", async ({ p
   await signIn(op, operator.email, operator.password);
   await tagPage(op, "open", "demo/app", "1.0.0");
   const dialog = await promoteVia(op, { registry: `basic-${run}`, repository: "release/app", tag: "prod" }, { refused: true });
-  await expect(dialog.getByTestId("error")).toContainText("production");
+  await expect(dialog.getByTestId("promote-blocked")).toContainText("production");
+  await expect(dialog.getByRole("button", { name: "Promote", exact: true })).toBeDisabled();
   await expect(skopeoInspect(basic, "release/app:prod")).rejects.toThrow();
   await ctx.close();
 
@@ -161,9 +162,7 @@ test("safe delete names every tag that goes with the digest and needs the digest
   expect(await digest(open, "demo/app:doomed-a")).toBe(seed.digests["demo/app:1.0.0"]);
 
   await tagPage(page, "open", "demo/app", "doomed-a");
-  let asked = "";
-  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
-  await page.getByRole("button", { name: "Delete…" }).click();
+  const asked = await deleteFromTagPage(page);
   await expect(page).toHaveURL(/\/tags\?repository=demo%2Fapp/);
   expect(asked).toContain("doomed-b");
   expect(asked).toContain("deletes by digest only");
@@ -178,7 +177,7 @@ test("bulk promote: the filtered tags go to another registry in one go, each wit
   await page.getByLabel("Filter tags").fill("v149?");
   await expect(page.getByTestId("tag-count")).toHaveText(/^10 of /);
   await page.getByRole("button", { name: "Promote these 10…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Promote tags" });
+  const dialog = page.getByRole("dialog", { name: /^Promote 10 tags of/ });
   await dialog.getByLabel("Target registry").selectOption({ label: `basic-${run}` });
   await dialog.getByLabel("Repository").fill("bulk/many");
   await dialog.getByRole("button", { name: "Promote 10 tags" }).click();

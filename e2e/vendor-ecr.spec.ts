@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcr, type EcrStandIn } from "../test/harness/vendors/ecr";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const ECR = `ecr-${run}`;
@@ -85,9 +85,7 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
 
   // delete that one tag through BatchDeleteImage: 1.0, on the same digest, stays
   await gotoManifest(page, ids.ecr, "team/api", "stable");
-  let asked = "";
-  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
-  await page.getByRole("button", { name: "Delete…" }).click();
+  const asked = await deleteFromTagPage(page);
   await expect(page).toHaveURL(/\/tags\?repository=team%2Fapi/);
   expect(asked).toContain("ECR removes only this tag");
   expect(ecr.calls.filter((c) => c.op === "BatchDeleteImage").at(-1)?.status).toBe(200);
@@ -115,8 +113,10 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
   await dialog.getByRole("button", { name: "Plan (dry run)" }).click();
   await expect(dialog.getByTestId("overwrite-warning")).toBeVisible();
   await dialog.getByLabel("Move the existing tag (overwrite)").check();
-  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
-  await expect(dialog).toContainText("repository team/locked has immutable tags", { timeout: 30_000 });
+  // the plan already knows: Promote stays disabled, with the reason
+  await expect(dialog.getByTestId("promote-blocked")).toContainText("repository team/locked in");
+  await expect(dialog.getByTestId("promote-blocked")).toContainText("has immutable tags");
+  await expect(dialog.getByRole("button", { name: "Promote", exact: true })).toBeDisabled();
   await screenshot(page, "vendor-ecr-immutable");
   expect((await skopeoInspect(ecr.asRegistry(), "team/locked:1.0")).Digest).toBe(digests["team/locked:1.0"]);
 });

@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGoogle, type GoogleStandIn, type ServiceAccount } from "../test/harness/vendors/google";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const GAR = `gar-${run}`;
@@ -77,9 +77,7 @@ test("browse to the tag table (pushed at from dockerImages), retag, delete one t
 
   // delete that one tag through packages.tags.delete: 1.0, on the same digest, stays
   await gotoManifest(page, ids.gar, API, "stable");
-  let asked = "";
-  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
-  await page.getByRole("button", { name: "Delete…" }).click();
+  const asked = await deleteFromTagPage(page);
   await expect(page).toHaveURL(/\/tags\?repository=regatta-test%2Fdocker%2Fapi/);
   expect(asked).toContain("Artifact Registry removes only this tag");
   expect(g.apiCalls.at(-1)).toMatchObject({ method: "DELETE", status: 200 });

@@ -4,6 +4,9 @@ import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { Logo } from "@/components/logo";
 import { GlobalSearch } from "@/components/global-search";
+import { NavLinks } from "@/components/nav-links";
+import { ThemeToggle } from "@/components/theme-toggle";
+import { currentTheme } from "@/lib/theme";
 
 export const dynamic = "force-dynamic";
 
@@ -17,23 +20,19 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const admin = hasRole(actor.role, "ADMIN");
   return (
     <div className="min-h-screen">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-12 max-w-7xl items-center gap-6 px-4">
-          <Link href="/" className="flex items-center gap-1.5 font-semibold tracking-tight"><Logo /> Regatta</Link>
-          <nav className="flex gap-4 text-sm text-slate-600">
-            <Link className="hover:text-slate-900" href="/">Overview</Link>
-            <Link className="hover:text-slate-900" href="/promotions">Promotions</Link>
-            {admin && <Link className="hover:text-slate-900" href="/audit">Audit</Link>}
-            {admin && <Link className="hover:text-slate-900" href="/settings/registries">Registries</Link>}
-            {admin && <Link className="hover:text-slate-900" href="/settings/pipeline">Pipeline</Link>}
-            {admin && <Link className="hover:text-slate-900" href="/settings/retention">Retention</Link>}
-            {admin && <Link className="hover:text-slate-900" href="/settings/notifications">Notifications</Link>}
-            {admin && <Link className="hover:text-slate-900" href="/settings/users">Users</Link>}
-            <Link className="hover:text-slate-900" href="/settings/tokens">API tokens</Link>
-          </nav>
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex h-12 max-w-7xl items-center gap-3 px-4 lg:gap-6">
+          <Link href="/" className="flex items-center gap-1.5 font-semibold tracking-tight"><Logo /> <span className="hidden sm:inline">Regatta</span><span className="sr-only sm:hidden">Regatta</span></Link>
+          <NavLinks items={[
+            { href: "/", label: "Overview" },
+            { href: "/promotions", label: "Promotions" },
+            ...(admin ? [{ href: "/audit", label: "Audit" }, { href: "/settings/registries", label: "Registries" }, { href: "/settings/pipeline", label: "Pipeline" }, { href: "/settings/retention", label: "Retention" }, { href: "/settings/notifications", label: "Notifications" }, { href: "/settings/users", label: "Users" }] : []),
+            { href: "/settings/tokens", label: "API tokens" },
+          ]} />
           <div className="ml-auto flex items-center gap-3 text-sm">
             <GlobalSearch />
-            <span className="text-slate-600" data-testid="whoami">
+            <ThemeToggle initial={await currentTheme()} />
+            <span className="hidden text-slate-600 md:inline dark:text-slate-300" data-testid="whoami">
               {actor.email} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600">{actor.role.toLowerCase()}</span>
             </span>
             <form action={signOutAction}>

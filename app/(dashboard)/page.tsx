@@ -9,6 +9,8 @@ import { listRegistries } from "@/lib/services/registries";
 
 export const metadata = { title: "Overview" };
 
+const hostOf = (endpoint: string) => { try { return new URL(endpoint).host; } catch { return undefined; } };
+
 export default async function Overview() {
   const actor = await requireRole("VIEWER");
   const [registries, activity] = await Promise.all([listRegistries(), recentActivity(100)]);
@@ -51,7 +53,7 @@ export default async function Overview() {
               <span className="shrink-0 text-xs text-slate-500">{KINDS[r.kind].label}</span>
             </div>
             <p className="mt-1 truncate font-mono text-xs text-slate-500">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</p>
-            <RegistryHealthLine registryId={r.id} />
+            <RegistryHealthLine registryId={r.id} host={hostOf(r.endpoint)} />
           </Link>
         ))}
       </div>

@@ -48,8 +48,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <div className="flex items-center justify-center gap-2 text-2xl font-semibold tracking-tight"><Logo className="h-7 w-7" /> Regatta</div>
-          <p className="mt-1 text-sm text-slate-500">Every container registry, one dashboard.</p>
+          <h1 className="flex items-center justify-center gap-2 text-2xl font-semibold tracking-tight"><Logo className="h-7 w-7" /> Regatta</h1>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">Every container registry, one dashboard.</p>
         </div>
         <div className="card p-6">
           {ssoError && <p role="alert" data-testid="sso-error" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{ssoError}</p>}

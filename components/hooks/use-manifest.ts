@@ -25,7 +25,7 @@ export interface ManifestDetails {
     history?: { created?: string; created_by?: string; empty_layer?: boolean }[];
   };
   layers?: Descriptor[];
-  children?: Descriptor[];
+  children?: (Descriptor & { imageSize?: number })[];
   referrers?: Referrer[];
   referrersError?: string;
   whereElse?: WhereElse;

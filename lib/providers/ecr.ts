@@ -197,6 +197,11 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
       }
       return { repositories, ...(nextToken ? { nextCursor: nextToken } : {}) };
     },
+    async tagsImmutable(repository) {
+      // imageTagMutability: MUTABLE | IMMUTABLE | IMMUTABLE_WITH_EXCLUSION | MUTABLE_WITH_EXCLUSION (AWS ECR API reference, Repository)
+      const page = await call("reading the tag mutability (ECR DescribeRepositories)", () => api.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] })));
+      return page.repositories?.[0]?.imageTagMutability === "IMMUTABLE";
+    },
     async tagMetadata(repository) {
       // ECR does not report who pushed (CloudTrail does): pushedBy stays absent
       return (await images(repository)).flatMap((d) =>

@@ -90,6 +90,8 @@ export interface RegistryProvider {
   rateLimit?(): Promise<RateLimitBudget | null>;
   /** When the stored credential stops working, where known (e.g. a token with an expiry). */
   credentialExpiry?(): Promise<string | null>;
+  /** Whether the vendor refuses to move an existing tag of this repository (e.g. ECR's IMMUTABLE); the promote plan says so before the run. */
+  tagsImmutable?(repository: string): Promise<boolean>;
 }
 
 export interface ProviderDefinition {

@@ -16,8 +16,10 @@ export interface KnownPlace { registryId: string; registryName: string; reposito
 export interface WhereElse {
   /** every tag Regatta knows (any registry, any repository) that points at this digest */
   tags: KnownPlace[];
+  /** how many tags point at this digest in all (`tags` lists the first 200) */
+  tagCount?: number;
   /** indexes Regatta knows in this repository that list this digest, and where they are tagged */
-  parents: { digest: string; platform?: string; tags: KnownPlace[] }[];
+  parents: { digest: string; platform?: string; tags: KnownPlace[]; tagCount?: number }[];
   /** for an index: its children that are also tagged somewhere */
-  children: { digest: string; platform?: string; tags: KnownPlace[] }[];
+  children: { digest: string; platform?: string; tags: KnownPlace[]; tagCount?: number }[];
 }

@@ -6,7 +6,11 @@ const uuid = z.string().uuid("must be a registry id");
 
 export const promotionRequestSchema = z
   .object({
-    source: z.object({ registryId: uuid, repository, reference }).strict(),
+    source: z.object({
+      registryId: uuid, repository, reference,
+      // the tag the person chose when `reference` pins its digest: shown in the promotions list
+      tag: tag.optional(),
+    }).strict(),
     target: z.object({ registryId: uuid, repository, tag }).strict(),
     overwrite: z.boolean().optional(),
     dryRun: z.boolean().optional(),
@@ -40,7 +44,7 @@ export interface PromotionView {
   id: string;
   kind: string;
   state: "queued" | "running" | "succeeded" | "failed";
-  source: { registryId: string; repository: string; reference: string };
+  source: { registryId: string; repository: string; reference: string; tag?: string };
   target: { registryId: string; repository: string; tag: string };
   digest: string | null;
   previousDigest: string | null;
@@ -64,4 +68,6 @@ export interface PlanView {
   /** "mount": from a repository of the target registry (the source's, or one Regatta's index says holds the blob). */
   blobs: { digest: string; size: number; action: "exists" | "mount" | "copy"; from?: string }[];
   bytesToCopy: number;
+  /** what will make the promotion fail although the dry run itself worked (Promote is disabled) */
+  blockers?: string[];
 }

@@ -184,14 +184,16 @@ export const REGISTRY_ACTIVITY = ["registry.push", "registry.delete", ...PROMOTI
  * (the audit log itself stays admin-only), and no source addresses.
  */
 export async function recentActivity(limit = 12): Promise<ActivityItem[]> {
+  const select = { id: true, at: true, actor: true, action: true, registryId: true, repository: true, tag: true, digest: true, previousDigest: true, details: true } as const;
   const rows = await db.auditEvent.findMany({
     // "registry.delete" also names a registry removed from Regatta (no repository): not a tag change
     where: { action: { in: REGISTRY_ACTIVITY }, outcome: "success", repository: { not: null } },
     orderBy: { id: "desc" },
     take: limit,
-    select: { id: true, at: true, actor: true, action: true, registryId: true, repository: true, tag: true, digest: true, previousDigest: true, details: true },
+    select,
   });
-  return rows.map((r) => {
+  const own = await ownCauses(rows);
+  return rows.filter((r) => !own.has(r.id)).map((r) => {
     const observedBy = (r.details as { observedBy?: unknown } | null)?.observedBy;
     return {
       id: r.id.toString(), at: r.at.toISOString(), actor: r.actor, action: r.action, registryId: r.registryId,
@@ -199,6 +201,46 @@ export async function recentActivity(limit = 12): Promise<ActivityItem[]> {
       ...(typeof observedBy === "string" ? { observedBy } : {}),
     };
   });
+}
+
+/** Regatta's own change of a tag and the registry's event about it, in either order, this far apart. */
+const OWN_EVENT_BEFORE_MS = 2 * 60_000;
+const OWN_EVENT_AFTER_MS = 10 * 60_000;
+/** The registry event each Regatta action causes. */
+const CAUSED: Record<string, string> = { promote: "registry.push", retag: "registry.push", rollback: "registry.push", delete: "registry.delete" };
+
+type ActivityRow = { id: bigint; at: Date; action: string; registryId: string | null; repository: string | null; tag: string | null; digest: string | null };
+
+/**
+ * The registry events (webhook or sync) that Regatta's own actions caused: same registry,
+ * repository, tag and digest, within the action's window. The overview shows the action alone:
+ * who did it, through Regatta, instead of a second line by "unknown".
+ */
+async function ownCauses(rows: ActivityRow[]): Promise<Set<bigint>> {
+  const events = rows.filter((r) => r.action.startsWith("registry.") && r.registryId && r.tag);
+  if (!events.length) return new Set();
+  const times = events.map((e) => e.at.getTime());
+  const actions = await db.auditEvent.findMany({
+    where: {
+      action: { in: Object.keys(CAUSED) }, outcome: "success",
+      registryId: { in: [...new Set(events.map((e) => e.registryId!))] },
+      at: { gte: new Date(Math.min(...times) - OWN_EVENT_AFTER_MS), lte: new Date(Math.max(...times) + OWN_EVENT_BEFORE_MS) },
+    },
+    select: { at: true, action: true, registryId: true, repository: true, tag: true, digest: true, previousDigest: true },
+    take: 2000,
+  });
+  const out = new Set<bigint>();
+  for (const e of events) {
+    const hit = actions.some((a) => {
+      if (CAUSED[a.action] !== e.action || a.registryId !== e.registryId || a.repository !== e.repository || a.tag !== e.tag) return false;
+      // a push names the digest written; a delete event may name the digest removed
+      if (e.digest && e.digest !== a.digest && e.digest !== a.previousDigest) return false;
+      const d = e.at.getTime() - a.at.getTime();
+      return d >= -OWN_EVENT_BEFORE_MS && d <= OWN_EVENT_AFTER_MS;
+    });
+    if (hit) out.add(e.id);
+  }
+  return out;
 }
 
 export interface DailyActivity { day: string; pushes: number; promotions: number }

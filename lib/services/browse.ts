@@ -181,7 +181,8 @@ export interface ManifestDetails {
   raw: string;
   config?: ImageConfig;
   layers?: Descriptor[];
-  children?: Descriptor[];
+  /** an index's entries; `imageSize` is the image's compressed size (config + layers) where known */
+  children?: (Descriptor & { imageSize?: number })[];
   /** signatures, SBOMs, attestations that name this digest as their subject */
   referrers?: ReferrerView[];
   /** the registry's message when the referrers could not be listed (the rest of the answer stands) */
@@ -202,7 +203,8 @@ export async function getManifest(registryId: string, repository: string, refere
     ([r, w]) => ({ ...r, whereElse: w }),
   );
   if (isIndexMediaType(m.mediaType)) {
-    return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: "index", manifest: json, raw, children: json.manifests ?? [], ...(await extras) };
+    const children = await withImageSizes(c, repository, json.manifests ?? [], readIndexes);
+    return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: "index", manifest: json, raw, children, ...(await extras) };
   }
   const isImage = json.config?.mediaType?.includes("image.config") || json.config?.mediaType?.includes("container.image");
   let config: ImageConfig | undefined;
@@ -210,6 +212,34 @@ export async function getManifest(registryId: string, repository: string, refere
     config = JSON.parse(new TextDecoder().decode(await c.readBlob(repository, json.config.digest, json.config.size)));
   }
   return { digest: m.digest, mediaType: m.mediaType, size: m.size, kind: isImage ? "image" : "artifact", manifest: json, raw, config, layers: json.layers ?? [], ...(await extras) };
+}
+
+/** Children read per index page to learn their image sizes (the rest show none). */
+const MAX_CHILDREN_SIZED = 32;
+
+/**
+ * An index lists its children's manifest bytes (~1 KiB), not their images: the image size is the
+ * child's config + layers, from Regatta's index by digest, else from the child manifest (not on
+ * registries that count manifest GETs against a pull limit).
+ */
+async function withImageSizes(c: RegistryClient, repository: string, children: Descriptor[], readManifests: boolean): Promise<(Descriptor & { imageSize?: number })[]> {
+  if (!children.length) return [];
+  const known = new Map(
+    (await db.manifestInfo.findMany({ where: { digest: { in: children.map((d) => d.digest) } }, select: { digest: true, totalSize: true } }).catch(() => []))
+      .filter((r) => r.totalSize !== null).map((r) => [r.digest, Number(r.totalSize)]),
+  );
+  let reads = 0;
+  return Promise.all(
+    children.map(async (d) => {
+      const have = known.get(d.digest);
+      if (have !== undefined) return { ...d, imageSize: have };
+      if (!readManifests || isIndexMediaType(d.mediaType) || reads++ >= MAX_CHILDREN_SIZED) return d;
+      const child = await c.getManifest(repository, d.digest).catch(() => null);
+      const j = child?.json as { config?: Descriptor; layers?: Descriptor[] } | undefined;
+      if (!j?.layers) return d;
+      return { ...d, imageSize: (j.config?.size ?? 0) + j.layers.reduce((sum, l) => sum + (Number.isFinite(l.size) ? l.size : 0), 0) };
+    }),
+  );
 }
 
 async function manifestReferrers(c: RegistryClient, repository: string, digest: string): Promise<Pick<ManifestDetails, "referrers" | "referrersError">> {
@@ -233,16 +263,26 @@ const MAX_INDEXES_READ = 25;
 
 const platformOf = (d: Descriptor) => (d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join("/") : undefined);
 
-async function placesOf(digests: string[]): Promise<Map<string, KnownPlace[]>> {
-  const out = new Map<string, KnownPlace[]>();
+/** Tags listed per digest on the digest page; the count beside them is always the true one. */
+const PLACES_LISTED = 200;
+
+async function placesOf(digests: string[]): Promise<Map<string, { places: KnownPlace[]; total: number }>> {
+  const out = new Map<string, { places: KnownPlace[]; total: number }>();
   if (!digests.length) return out;
-  const rows = await db.$queryRaw<(KnownPlace & { digest: string })[]>`
-    SELECT t."digest", t."registryId"::text AS "registryId", g."name" AS "registryName", t."repository", t."tag"
-    FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
-    WHERE t."digest" = ANY(${digests})
-    ORDER BY g."name", t."repository", t."tag"
-    LIMIT 500`;
-  for (const { digest, ...place } of rows) out.set(digest, [...(out.get(digest) ?? []), place]);
+  // a window per digest: the first PLACES_LISTED places of each, with the count of all of them
+  const rows = await db.$queryRaw<(KnownPlace & { digest: string; total: bigint })[]>`
+    SELECT "digest", "registryId", "registryName", "repository", "tag", "total" FROM (
+      SELECT t."digest", t."registryId"::text AS "registryId", g."name" AS "registryName", t."repository", t."tag",
+             count(*) OVER (PARTITION BY t."digest") AS "total",
+             row_number() OVER (PARTITION BY t."digest" ORDER BY g."name", t."repository", t."tag") AS "n"
+      FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
+      WHERE t."digest" = ANY(${digests})
+    ) p WHERE "n" <= ${PLACES_LISTED}
+    ORDER BY "digest", "n"`;
+  for (const { digest, total, ...place } of rows) {
+    const entry = out.get(digest) ?? out.set(digest, { places: [], total: Number(total) }).get(digest)!;
+    entry.places.push(place);
+  }
   return out;
 }
 
@@ -270,14 +310,18 @@ async function whereElse(c: RegistryClient, registryId: string, repository: stri
       }),
     );
     const places = await placesOf([digest, ...parents.map((p) => p.digest), ...children.map((d) => d.digest)]);
+    const tagsOf = (d: string) => places.get(d)?.places ?? [];
+    const countOf = (d: string) => places.get(d)?.total ?? 0;
     return {
-      tags: places.get(digest) ?? [],
-      parents: parents.sort((a, b) => a.digest.localeCompare(b.digest)).map((p) => ({ ...p, tags: places.get(p.digest) ?? [] })),
-      children: children.flatMap((d) => (places.get(d.digest) ? [{ digest: d.digest, platform: platformOf(d), tags: places.get(d.digest)! }] : [])),
+      tags: tagsOf(digest),
+      tagCount: countOf(digest),
+      parents: parents.sort((a, b) => a.digest.localeCompare(b.digest)).map((p) => ({ ...p, tags: tagsOf(p.digest), tagCount: countOf(p.digest) })),
+      children: children.flatMap((d) => (places.get(d.digest) ? [{ digest: d.digest, platform: platformOf(d), tags: tagsOf(d.digest), tagCount: countOf(d.digest) }] : [])),
     };
   } catch (e) {
     console.error(`[regatta] where else for ${repository}@${digest}:`, e instanceof Error ? e.message : e);
-    return { tags: await placesOf([digest]).then((p) => p.get(digest) ?? []).catch(() => []), parents: [], children: [] };
+    const own = await placesOf([digest]).then((p) => p.get(digest)).catch(() => undefined);
+    return { tags: own?.places ?? [], tagCount: own?.total ?? 0, parents: [], children: [] };
   }
 }
 

@@ -19,7 +19,7 @@ type Row = Awaited<ReturnType<typeof db.promotion.findFirstOrThrow>>;
 export function toView(p: Row): PromotionView {
   return {
     id: p.id, kind: p.kind, state: p.state.toLowerCase() as PromotionView["state"],
-    source: { registryId: p.sourceRegistryId, repository: p.sourceRepository, reference: p.sourceReference },
+    source: { registryId: p.sourceRegistryId, repository: p.sourceRepository, reference: p.sourceReference, ...(p.sourceTag ? { tag: p.sourceTag } : {}) },
     target: { registryId: p.targetRegistryId, repository: p.targetRepository, tag: p.targetTag },
     digest: p.digest, previousDigest: p.previousDigest,
     bytesDone: Number(p.bytesDone), bytesTotal: Number(p.bytesTotal), blobsDone: p.blobsDone, blobsTotal: p.blobsTotal,
@@ -34,6 +34,7 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   const { source, target } = input;
   validateRepository(source.repository);
   validateManifestReference(source.reference);
+  if (source.tag) validateTag(source.tag);
   validateRepository(target.repository);
   validateTag(target.tag);
   // an inline retag checks and moves the tag under its lock, taken while the rows are read
@@ -52,7 +53,7 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
 async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promise<Release> | undefined, handover: { done: boolean }): Promise<PromotionAnswer> {
   const { source, target } = input;
   const sourceRegistry = registryWithClient(source.registryId);
-  const [{ registry: srcReg, client: src }, { registry: dstReg, client: dst }, protection] = await Promise.all([
+  const [{ registry: srcReg, client: src }, { registry: dstReg, client: dst, provider: dstProvider }, protection] = await Promise.all([
     sourceRegistry,
     source.registryId === target.registryId ? sourceRegistry : registryWithClient(target.registryId),
     protectionFor(target.registryId, target.repository, target.tag),
@@ -99,18 +100,23 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   }
 
   if (input.dryRun) {
-    const { plan, digest } = await copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, {
-      dryRun: true, mountCandidates: (digests) => mountCandidates(target.registryId, target.repository, digests),
-    });
+    const [{ plan, digest }, immutable] = await Promise.all([
+      copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, {
+        dryRun: true, mountCandidates: (digests) => mountCandidates(target.registryId, target.repository, digests),
+      }),
+      // the vendor's own refusal, which the run would meet only at the last write
+      moving && dstProvider.tagsImmutable ? dstProvider.tagsImmutable(target.repository).catch(() => false) : false,
+    ]);
+    const blockers = immutable ? [`repository ${target.repository} in ${dstReg.name} has immutable tags: ${target.tag} already exists and cannot be moved`] : [];
     return {
       status: 200,
-      body: { plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy } },
+      body: { plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy, blockers } },
     };
   }
 
   const row = await db.promotion.create({
     data: {
-      sourceRegistryId: source.registryId, sourceRepository: source.repository, sourceReference: source.reference,
+      sourceRegistryId: source.registryId, sourceRepository: source.repository, sourceReference: source.reference, sourceTag: source.tag ?? null,
       targetRegistryId: target.registryId, targetRepository: target.repository, targetTag: target.tag,
       kind, digest: head.digest, previousDigest: current?.digest ?? null, overwrite: !!input.overwrite,
       requestedBy: actor.email, requestedById: actor.id,

@@ -151,7 +151,7 @@ describe("manifest: referrers and where else", () => {
     const child = index.manifests.find((c) => c.platform === "linux/arm64")!;
     const m = await manifest(ids.a, "acme/multi", child.digest);
     expect(m.whereElse.tags).toEqual([]);
-    expect(m.whereElse.parents).toEqual([{ digest: index.digest, platform: "linux/arm64", tags: [{ registryId: ids.a, registryName: "search-a", repository: "acme/multi", tag: "1.0" }] }]);
+    expect(m.whereElse.parents).toEqual([{ digest: index.digest, platform: "linux/arm64", tags: [{ registryId: ids.a, registryName: "search-a", repository: "acme/multi", tag: "1.0" }], tagCount: 1 }]);
   });
 });
 

@@ -14,7 +14,10 @@ export default async function RegistryPage({ params }: { params: Promise<{ id: s
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name }]} />
       <div className="mb-4 flex flex-wrap items-center justify-between gap-2">
-        <p className="font-mono text-xs text-slate-500">{r.endpoint}</p>
+        <div className="min-w-0">
+          <h1 className="break-all text-lg font-semibold">{r.name}</h1>
+          <p className="break-all font-mono text-xs text-slate-600">{r.endpoint}</p>
+        </div>
         <RegistrySync registryId={r.id} canSync={hasRole(actor.role, "OPERATOR")} />
       </div>
       <RepositoryList registryId={r.id} />

@@ -21,6 +21,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
           { label: reference.startsWith("sha256:") ? reference.slice(0, 19) : reference },
         ]}
       />
+      <h1 className="mb-3 break-all font-mono text-base font-semibold">{repository}{reference.startsWith("sha256:") ? "@" : ":"}{reference}</h1>
       <ManifestView registryId={r.id} repository={repository} reference={reference} pullBase={`${pullHost(r.endpoint)}/${repository}`} canPromote={hasRole(actor.role, "OPERATOR")} />
     </div>
   );

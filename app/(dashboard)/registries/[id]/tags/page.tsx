@@ -3,7 +3,6 @@ import { hasRole } from "@/lib/auth/roles";
 import { listTags } from "@/lib/services/browse";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
-import { CopyButton } from "@/components/copy-button";
 import { pullHost } from "@/components/format";
 import { TagTable } from "@/components/tag-table";
 import { FIRST_PAGE, type TagsAnswer } from "@/lib/schemas/browse";
@@ -27,7 +26,11 @@ export default async function TagsPage({ params, searchParams }: { params: Promi
   return (
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name, href: `/registries/${r.id}` }, { label: repository }]} />
-      <p className="mb-4 flex items-center gap-2 font-mono text-xs text-slate-600">docker pull {pullBase}:&lt;tag&gt; <CopyButton text={`docker pull ${pullBase}`} /></p>
+      <h1 className="mb-1 break-all text-lg font-semibold">{repository}</h1>
+      {/* no Copy here: without a tag the command would pull :latest; each row copies its own */}
+      <p className="mb-4 break-all text-xs text-slate-600" data-testid="pull-template">
+        <code className="font-mono">docker pull {pullBase}:&lt;tag&gt;</code> <span className="text-slate-600">· each row's “Copy pull” copies the command with its tag</span>
+      </p>
       <TagTable registryId={r.id} repository={repository} pullBase={pullBase} canPromote={hasRole(actor.role, "OPERATOR")} initialFirst={initialFirst} />
     </div>
   );
