@@ -32,7 +32,8 @@ COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/package.json /app/next.config.js /app/tsconfig.json /app/tsconfig.app.json /app/instrumentation.ts ./
 # Next's cache is the one place it writes (a volume in Kubernetes and compose)
-RUN ["node", "-e", "fs.mkdirSync('.next/cache', { recursive: true }); fs.chownSync('.next/cache', 10001, 10001)"]
+# /data: where compose mounts its volume for the audit keys and checkpoint (owned by the app's user)
+RUN ["node", "-e", "for (const d of ['.next/cache', '/data']) { fs.mkdirSync(d, { recursive: true }); fs.chownSync(d, 10001, 10001) }"]
 USER 10001:10001
 EXPOSE 3000
 STOPSIGNAL SIGTERM

@@ -21,7 +21,7 @@ vi.hoisted(() => {
 });
 vi.mock("@/lib/auth/auth", async (importOriginal) => (await import("../support/principals")).sessionMock(importOriginal));
 
-type Outcome = "ok" | "401" | "403" | "404" | "next";
+type Outcome = "ok" | "up" | "401" | "403" | "404" | "next";
 
 // Columns, in the order of PRINCIPALS:
 //   anon  = nobody                              viewer/oper/admin = signed-in user (session cookie)
@@ -29,13 +29,15 @@ type Outcome = "ok" | "401" | "403" | "404" | "next";
 //   t:*   = an API token of that role (write scope)  t:rd = an admin's read-only token
 //   revkd = a revoked (admin's) token
 //   hook  = a registry's webhook secret as Bearer
-// "ok" = not refused; "next" (front table only) = the front hands the request to Next, which
+// "ok" = not refused; "up" = a readiness answer to anyone (200, or 503 naming what is not ready); "next" (front table only) = the front hands the request to Next, which
 // answers as the Next table says.
 // prettier-ignore
 const MATRIX: Record<string, string> = {
   //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook
   "GET /api/auth/[...nextauth]":                     "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok",
   "POST /api/auth/[...nextauth]":                    "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok",
+  "GET /api/health":                                 "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok    | ok",
+  "GET /api/ready":                                  "up   up     up   up    up    | up   up   up   up   up    | up",
   "GET /api/v1/audit":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
   "GET /api/v1/audit/activity":                      "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
   "GET /api/v1/audit/last-push":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
@@ -44,6 +46,12 @@ const MATRIX: Record<string, string> = {
   "POST /api/v1/environments":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
   "DELETE /api/v1/environments/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
   "GET /api/v1/me":                                  "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/notification-deliveries":             "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
+  "GET /api/v1/notification-rules":                  "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
+  "POST /api/v1/notification-rules":                 "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "PATCH /api/v1/notification-rules/[id]":           "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "DELETE /api/v1/notification-rules/[id]":          "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "POST /api/v1/notification-rules/[id]/test":       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
   "GET /api/v1/promotions":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
   "POST /api/v1/promotions":                         "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
   "GET /api/v1/promotions/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
@@ -70,6 +78,15 @@ const MATRIX: Record<string, string> = {
   "POST /api/v1/registries/[id]/test":               "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
   "POST /api/v1/registries/[id]/webhook":            "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
   "GET /api/v1/diff":                                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "GET /api/v1/retention-policies":                  "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/retention-policies":                 "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "GET /api/v1/retention-policies/[id]":             "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "PATCH /api/v1/retention-policies/[id]":           "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "DELETE /api/v1/retention-policies/[id]":          "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "POST /api/v1/retention-policies/[id]/preview":    "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "GET /api/v1/retention-policies/[id]/runs":        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
+  "POST /api/v1/retention-policies/[id]/runs":       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "POST /api/v1/retention-policies/[id]/runs/[runId]/stop":"401  403    403  ok    403   | 403  403  ok   403  401   | 401",
   "GET /api/v1/search":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
   "GET /api/v1/tokens":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
   "POST /api/v1/tokens":                             "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
@@ -139,6 +156,7 @@ const REQUESTS: Record<string, () => Promise<Req>> = {
   "POST /api/v1/registries/[id]/tags/details": async () => ({ params: { id: registryId }, body: { repository: "demo/app", tags: ["v1"] } }),
   "POST /api/v1/registries/[id]/webhook": async () => ({ params: { id: (await freshRegistry()).id } }),
   "GET /api/v1/diff": async () => ({ query: { from: `${registryId}:demo/app:v1`, to: `${registryId}:demo/app:v1` } }),
+  "POST /api/v1/retention-policies/[id]/runs/[runId]/stop": async () => ({ params: { id: randomUUID(), runId: randomUUID() } }),
   "GET /api/v1/search": async () => ({ query: { q: "demo" } }),
   "POST /api/v1/tokens": async () => ({ body: { name: "matrix" } }),
   "DELETE /api/v1/tokens/[id]": async () => ({ params: { id: (await makeToken(victim, "victim's")).id } }),
@@ -159,6 +177,8 @@ async function request(key: string): Promise<RouteCall> {
 }
 
 function check(status: number, want: Outcome, text: string, what: string) {
+  // readiness answers anyone, 200 or 503 naming the failing part (this test starts no job workers)
+  if (want === "up") return expect([200, 503], `${what}: ${text.slice(0, 200)}`).toContain(status);
   expect(status, `${what}: 5xx is never an authorization answer (${text.slice(0, 200)})`).toBeLessThan(500);
   if (want === "ok") expect([401, 403], `${what} was refused (${status}): ${text.slice(0, 200)}`).not.toContain(status);
   else expect(status, `${what}: ${text.slice(0, 200)}`).toBe(Number(want));
