@@ -14,7 +14,8 @@ const EXPORT_BATCH = 2_000;
 export const AUDIT_EXPORT_MAX = 200_000;
 
 // PostgreSQL compares no text with a NUL in it: refused here rather than failed there
-const optional = z.string().trim().max(512).refine((v) => !v.includes("\u0000"), "may not contain NUL").optional().transform((v) => (v ? v : undefined));
+const noNul = (v: string) => !v.includes("\u0000");
+const optional = z.string().trim().max(512).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined));
 const time = z.string().trim().optional().transform((v, ctx) => {
   if (!v) return undefined;
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
@@ -31,9 +32,9 @@ export const auditQuerySchema = z.object({
   action: optional,
   registryId: z.string().uuid("registryId must be a registry id").optional().or(z.literal("").transform(() => undefined)),
   // filters: the OCI limits (lib/schemas/names.ts), not the grammar, since they may be partial
-  repository: z.string().trim().max(REPOSITORY_MAX, `repository is at most ${REPOSITORY_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
-  tag: z.string().trim().max(TAG_MAX, `tag is at most ${TAG_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
-  digest: z.string().trim().max(DIGEST_MAX, `digest is at most ${DIGEST_MAX} characters`).optional().transform((v) => (v ? v : undefined)),
+  repository: z.string().trim().max(REPOSITORY_MAX, `repository is at most ${REPOSITORY_MAX} characters`).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined)),
+  tag: z.string().trim().max(TAG_MAX, `tag is at most ${TAG_MAX} characters`).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined)),
+  digest: z.string().trim().max(DIGEST_MAX, `digest is at most ${DIGEST_MAX} characters`).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined)),
   outcome: z.enum(["success", "failure", "denied"]).optional().or(z.literal("").transform(() => undefined)),
   since: time,
   until: time,
