@@ -2,20 +2,12 @@
 // Settings → Notifications: rules (event types, registry, repository glob, receiver), the signing
 // secret shown once, a test button, and the delivery log with attempts and the last error.
 import { useState } from "react";
-import { NOTIFICATION_EVENTS, type NotificationDeliveryView, type NotificationRuleView } from "@/lib/schemas/notification";
+import { NOTIFICATION_EVENTS, NOTIFICATION_EVENT_LABELS, type NotificationDeliveryView, type NotificationRuleView } from "@/lib/schemas/notification";
 import { ErrorBanner } from "@/components/field-error";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { useNotificationDeliveries, useNotificationMutations, useNotificationRules } from "@/components/hooks/use-notifications";
 
-const EVENT_LABEL: Record<(typeof NOTIFICATION_EVENTS)[number], string> = {
-  "promotion.succeeded": "Promotion succeeded",
-  "promotion.failed": "Promotion failed",
-  "promotion.denied": "Promotion denied",
-  "tag.protected_moved": "Protected tag moved",
-  "tag.deleted": "Tag deleted",
-  "retention.run": "Retention run",
-  "registry.down": "Registry down",
-};
+const EVENT_LABEL = NOTIFICATION_EVENT_LABELS;
 
 const STATE_STYLE: Record<NotificationDeliveryView["state"], string> = {
   PENDING: "bg-slate-100 text-slate-700",

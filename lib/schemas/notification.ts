@@ -14,6 +14,17 @@ export const NOTIFICATION_EVENTS = [
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
+/** How each event is named to people: the settings page and the messages sent. */
+export const NOTIFICATION_EVENT_LABELS: Record<NotificationEvent, string> = {
+  "promotion.succeeded": "Promotion succeeded",
+  "promotion.failed": "Promotion failed",
+  "promotion.denied": "Promotion denied",
+  "tag.protected_moved": "Protected tag moved",
+  "tag.deleted": "Tag deleted",
+  "retention.run": "Retention run",
+  "registry.down": "Registry down",
+};
+
 export const NOTIFICATION_KINDS = ["SLACK", "WEBHOOK"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -22,6 +22,7 @@ import type { NotificationRule, Prisma } from "@/lib/generated/prisma/client";
 import { compileGlob, GlobSyntaxError } from "@/lib/glob";
 import { classifyHost } from "@/lib/registry/address";
 import {
+  NOTIFICATION_EVENT_LABELS,
   deliveryQuerySchema,
   notificationRuleCreateSchema,
   notificationRuleUpdateSchema,
@@ -304,13 +305,8 @@ async function enqueue(rule: NotificationRule, event: NotifyEvent): Promise<stri
 }
 
 const TITLES: Record<NotifyEvent["type"], string> = {
+  ...NOTIFICATION_EVENT_LABELS,
   "promotion.succeeded": "Promoted",
-  "promotion.failed": "Promotion failed",
-  "promotion.denied": "Promotion denied",
-  "tag.protected_moved": "Protected tag moved",
-  "tag.deleted": "Tag deleted",
-  "retention.run": "Retention run",
-  "registry.down": "Registry down",
   test: "Test notification",
 };
 

@@ -11,7 +11,7 @@ import * as collection from "@/app/api/v1/registries/route";
 import { db } from "@/lib/db";
 import { backup } from "../../scripts/lib/backup";
 import { makeTempDir, startRegistry, type RunningRegistry } from "../harness";
-import { call, userWithToken } from "../support/api";
+import { call, userWithToken, adminSql } from "../support/api";
 
 const run = promisify(execFile);
 let reg: RunningRegistry;
@@ -23,17 +23,6 @@ const other = (name: string) => {
   return u.toString();
 };
 
-async function admin(sql: string) {
-  const u = new URL(source());
-  u.pathname = "/postgres";
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function one<T>(url: string, sql: string): Promise<T> {
   const c = new pg.Client({ connectionString: url });
@@ -57,11 +46,11 @@ beforeAll(async () => {
   const token = (await userWithToken("ADMIN")).token;
   const r = await call(collection.POST, { token, method: "POST", body: { name: "backup-basic", kind: "GENERIC", endpoint: reg.url, credentials: { username: reg.username, password: reg.password } } });
   expect(r.status).toBe(201);
-  await admin("DROP DATABASE IF EXISTS regatta_restored WITH (FORCE)");
+  await adminSql("DROP DATABASE IF EXISTS regatta_restored WITH (FORCE)");
 });
 
 afterAll(async () => {
-  await admin("DROP DATABASE IF EXISTS regatta_restored WITH (FORCE)").catch(() => {});
+  await adminSql("DROP DATABASE IF EXISTS regatta_restored WITH (FORCE)").catch(() => {});
   await reg?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -75,7 +64,7 @@ describe("backup and restore", () => {
     const text = fs.readFileSync(file);
     expect(text.includes(Buffer.from(reg.password!))).toBe(false);
 
-    await admin("CREATE DATABASE regatta_restored");
+    await adminSql("CREATE DATABASE regatta_restored");
     const restored = await restoreCli(file, other("regatta_restored"));
     expect(restored.out).toMatch(/credentials of \d+ registries decrypt/);
     expect(restored.out).toMatch(/audit chain intact: \d+ events/);
@@ -100,8 +89,8 @@ describe("backup and restore", () => {
 
   it("after a drop, a restore without the backed-up master key says which key it needs", async () => {
     const file = path.join(dir, "regatta.jsonl.gz");
-    await admin("DROP DATABASE IF EXISTS regatta_restored WITH (FORCE)");
-    await admin("CREATE DATABASE regatta_restored");
+    await adminSql("DROP DATABASE IF EXISTS regatta_restored WITH (FORCE)");
+    await adminSql("CREATE DATABASE regatta_restored");
     const wrong = await restoreCli(file, other("regatta_restored"), Buffer.alloc(32, 7).toString("base64"));
     expect(wrong.code).toBe(1);
     expect(wrong.out).toMatch(/the credentials need master key\(s\) [0-9a-f]{16}, which are not configured here/);

@@ -3,6 +3,7 @@
 // works on the other; promotions and webhooks through the balancer run and are recorded once, in
 // one audit chain; one instance is restarted (SIGTERM, graceful) in the middle of a burst of 1,000
 // webhook deliveries and 20 promotions, and nothing acknowledged is lost. Everything is counted.
+import { adminSql } from "../support/api";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -29,17 +30,6 @@ const figures: Record<string, number | string> = {};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function adminSql(sql: string) {
-  const u = new URL(inject("databaseUrl"));
-  u.pathname = "/postgres";
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: dbUrl });

@@ -1,4 +1,6 @@
 // Calls route handlers the way Next does, as a CI system would: with a bearer token.
+import pg from "pg";
+import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { hashToken, newToken } from "@/lib/auth/api-tokens";
 import { hashPassword } from "@/lib/auth/password";
@@ -23,4 +25,17 @@ export async function call(handler: RouteHandler, opts: { token?: string; method
   const res = await handler(req, { params: Promise.resolve(opts.params ?? {}) });
   const text = await res.text();
   return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
+}
+
+/** Runs one statement on the test server's `postgres` database (CREATE/DROP DATABASE and the like). */
+export async function adminSql(sql: string): Promise<void> {
+  const u = new URL(inject("databaseUrl"));
+  u.pathname = "/postgres";
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }

@@ -7,6 +7,7 @@
 // registry's alias (public.ecr.aws/<alias>/<repository>); the API names them without it.
 import crypto from "node:crypto";
 import http from "node:http";
+import { proxyToBacking } from "./stand-in";
 import { startRegistry, type RunningRegistry } from "../registry";
 import { AwsError, listen, readBody, sigV4, type EcrKey } from "./ecr";
 import { imageSize, removeStoredTag, storedManifest, storedTags } from "./storage";
@@ -161,14 +162,7 @@ export async function startEcrPublic(opts: { alias?: string; keys?: Record<strin
     if (repo && !(repo.startsWith(`${alias}/`) && repositories.has(repo.slice(alias.length + 1)))) {
       return json(404, { errors: [{ code: "NAME_UNKNOWN", message: `The repository with name '${repo}' does not exist in the registry with id '${accountId}'` }] });
     }
-    const headers = { ...req.headers };
-    delete headers.authorization;
-    const upstream = http.request({ host: "127.0.0.1", port: backing.port, method: req.method, path: req.url, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on("error", () => { if (!res.headersSent) res.writeHead(502); res.end(); });
-    req.pipe(upstream);
+    proxyToBacking(backing.port, req, res);
   });
 
   const apiPort = await listen(api);

@@ -5,6 +5,7 @@
 // The clock is the stand-in's own (`advance`), so tests can let a 12-hour token expire.
 import crypto from "node:crypto";
 import http from "node:http";
+import { proxyToBacking } from "./stand-in";
 import type { AddressInfo } from "node:net";
 import { startRegistry, type RunningRegistry } from "../registry";
 import { imageSize, removeStoredTag, storedManifest, storedRepositories, storedTags } from "./storage";
@@ -288,14 +289,7 @@ export async function startEcr(opts: { region?: string; keys?: Record<string, Ec
         return res.end(JSON.stringify({ errors: [{ code: "TAG_INVALID", message: `The image tag '${tag}' already exists in the '${repoMatch[1]}' repository and cannot be overwritten because the tag is immutable.` }] }));
       }
     }
-    const headers = { ...req.headers };
-    delete headers.authorization;
-    const upstream = http.request({ host: "127.0.0.1", port: backing.port, method: req.method, path: req.url, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on("error", () => { if (!res.headersSent) res.writeHead(502); res.end(); });
-    req.pipe(upstream);
+    proxyToBacking(backing.port, req, res);
   });
 
   const apiPort = await listen(api);

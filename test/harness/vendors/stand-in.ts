@@ -19,6 +19,21 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.end(JSON.stringify(body));
 }
 
+/**
+ * A /v2 request the vendor's front has accepted, passed to the backing registry:2 without the
+ * vendor's own Authorization (the backing registry is open), answered as it answers.
+ */
+export function proxyToBacking(port: number, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const headers = { ...req.headers };
+  delete headers.authorization;
+  const upstream = http.request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers }, (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+  });
+  upstream.on("error", () => { if (!res.headersSent) res.writeHead(502); res.end(); });
+  req.pipe(upstream);
+}
+
 export function basicAuth(req: http.IncomingMessage): [string, string] | null {
   const m = /^Basic\s+(\S+)/i.exec(req.headers.authorization ?? "");
   if (!m) return null;
