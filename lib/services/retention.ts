@@ -188,15 +188,26 @@ async function evaluateRepository(policy: RetentionPolicyView, client: RegistryC
   const inStage = new Map<string, string>();
   for (const s of stages) {
     if (s.registryId === registryId && s.repository === repository) continue;
-    const stageClient = (await registryProvider(s.registryId)).client;
-    const stageTags = new Set(await stageClient.listTags(s.repository));
-    await mapLimit(
-      tags.filter((t) => stageTags.has(t.tag) && !inStage.has(t.tag)),
-      CONCURRENCY,
-      async (t) => {
-        if ((await stageClient.headManifest(s.repository, t.tag))?.digest === t.digest) inStage.set(t.tag, s.name);
-      },
-    );
+    try {
+      const stageClient = (await registryProvider(s.registryId)).client;
+      const stageTags = new Set(await stageClient.listTags(s.repository));
+      await mapLimit(
+        tags.filter((t) => stageTags.has(t.tag) && !inStage.has(t.tag)),
+        CONCURRENCY,
+        async (t) => {
+          if ((await stageClient.headManifest(s.repository, t.tag))?.digest === t.digest) inStage.set(t.tag, s.name);
+        },
+      );
+    } catch (err) {
+      // a stage's registry that does not answer must neither block every policy nor let a tag it
+      // holds go: what Regatta's index last saw there stands in, and the reason says so
+      const seen = await db.tagRecord.findMany({ where: { registryId: s.registryId, repository: s.repository, tag: { in: tags.map((t) => t.tag) } }, select: { tag: true, digest: true } });
+      const digestOf = new Map(seen.map((r) => [r.tag, r.digest]));
+      const why = err instanceof Error ? err.message : String(err);
+      for (const t of tags) {
+        if (!inStage.has(t.tag) && digestOf.get(t.tag) === t.digest) inStage.set(t.tag, `${s.name} (as Regatta last saw it: ${why.slice(0, 120)})`);
+      }
+    }
   }
 
   const keepGlobs = (rules.keepTags ?? []).map((g) => ({ g, re: compileGlob(g) }));

@@ -80,7 +80,7 @@ describe("deploy/kubernetes", () => {
     expect(pod.initContainers[0].command.join(" ")).toContain("scripts/migrate-deploy.ts");
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
     const secret = one("Secret");
-    expect(Object.keys(secret.stringData).sort()).toEqual(["AUTH_SECRET", "DATABASE_URL", "REGATTA_MASTER_KEY", "REGATTA_METRICS_TOKEN"]);
+    expect(Object.keys(secret.stringData).sort()).toEqual(["AUTH_SECRET", "DATABASE_MIGRATION_URL", "DATABASE_URL", "REGATTA_MASTER_KEY", "REGATTA_METRICS_TOKEN"]);
     // the Service selects the Deployment's pods; the Ingress reaches the Service
     expect(d.spec.template.metadata.labels).toMatchObject(one("Service").spec.selector);
     expect(one("Ingress").spec.rules[0].http.paths[0].backend.service.name).toBe(one("Service").metadata.name);

@@ -173,6 +173,25 @@ describe("retention policies", () => {
     });
   });
 
+  it("a stage whose registry does not answer neither blocks the preview nor lets a tag it held go", async () => {
+    const layerBytes = new TextEncoder().encode("dead stage layer");
+    const layer = { digest: await pushBlob("acme/dead", layerBytes), size: layerBytes.length };
+    const held = await pushDistinctImage(reg, "acme/dead", "4.0.0", layer);
+    await pushDistinctImage(reg, "acme/dead", "4.0.1", layer);
+    await pushDistinctImage(reg, "acme/dead", "4.0.2", layer);
+    // a stage in a registry that is gone (nothing listens there); Regatta's index last saw 4.0.0 in it
+    const dead = await call(collection.POST, { token: admin, method: "POST", body: { name: `dead-stage-${suffix}`, kind: "GENERIC", endpoint: "http://127.0.0.1:9" } });
+    expect(dead.status).toBe(201);
+    await db.environment.create({ data: { name: `gone-${suffix}`, position: 95, registryId: dead.json.id, repository: "acme/dead-prod" } });
+    await db.tagRecord.create({ data: { registryId: dead.json.id, repository: "acme/dead-prod", tag: "4.0.0", digest: held!.digest } });
+    const created = await call(policies.POST, { token: admin, method: "POST", body: { name: "dead stage", registryId, repositoryGlob: "acme/dead", rules: { keepLast: { count: 1 } } } });
+    const p = await call(preview.POST, { token: admin, method: "POST", params: { id: created.json.id } });
+    expect(p.status, JSON.stringify(p.json)).toBe(200);
+    const plan = p.json as RetentionPreview;
+    expect(plan.delete.map((d) => d.tag)).toEqual(["4.0.1"]);
+    expect(plan.keep.find((k) => k.tag === "4.0.0")?.reason).toMatch(/^in stage gone-.* \(as Regatta last saw it/);
+  });
+
   it("a run left running by an instance that stopped does not block the policy forever", async () => {
     const created = await call(policies.POST, { token: admin, method: "POST", body: { name: "stale", registryId, repositoryGlob: "acme/none", rules: { keepLast: { count: 1 } } } });
     const id = created.json.id as string;
