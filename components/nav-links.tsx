@@ -34,8 +34,8 @@ function Links({ items, className }: { items: NavItem[]; className: string }) {
 export function NavLinks({ items }: { items: NavItem[] }) {
   return (
     <>
-      <nav aria-label="Main" className="hidden gap-4 text-sm lg:flex"><Links items={items} className="" /></nav>
-      <details className="group relative lg:hidden" data-testid="nav-menu">
+      <nav aria-label="Main" className="hidden gap-3 whitespace-nowrap text-sm xl:flex"><Links items={items} className="" /></nav>
+      <details className="group relative xl:hidden" data-testid="nav-menu">
         <summary className="btn-secondary cursor-pointer list-none py-1" aria-label="Menu">Menu</summary>
         <nav aria-label="Main" className="absolute left-0 z-30 mt-2 flex w-56 flex-col rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900">
           <Links items={items} className="px-3 py-2" />

@@ -33,6 +33,9 @@ const pages = (): [string, string][] => [
   ["settings-pipeline", "/settings/pipeline"],
   ["settings-users", "/settings/users"],
   ["settings-tokens", "/settings/tokens"],
+  ["settings-retention", "/settings/retention"],
+  ["settings-notifications", "/settings/notifications"],
+  ["compare", `/compare?${new URLSearchParams({ from: `${id}:demo/app:1.0.0`, to: `${id}:demo/app:1.1.0` })}`],
 ];
 
 const SIZES = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;

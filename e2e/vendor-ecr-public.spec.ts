@@ -6,7 +6,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcrPublic, type EcrPublicStandIn } from "../test/harness/vendors/ecr-public";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
 const NAME = `ecr-public-${run}`;
@@ -80,9 +80,7 @@ test("ECR Public: add from the connect form, test, browse, promote into it, dele
 
   // delete that one tag through BatchDeleteImage: 2.0, on the same digest, stays
   await gotoManifest(page, ids.pub, "acme/web", "doomed");
-  let asked = "";
-  page.once("dialog", (d) => { asked = d.message(); void d.accept(); });
-  await page.getByRole("button", { name: "Delete…" }).click();
+  const asked = await deleteFromTagPage(page);
   await expect(page).toHaveURL(/\/tags\?repository=acme%2Fweb/);
   expect(asked).toContain("ECR Public removes only this tag");
   expect((await skopeoListTags(pub.asRegistry(), "acme/web")).sort()).toEqual(["2.0"]);
