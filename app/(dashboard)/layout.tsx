@@ -32,11 +32,11 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <div className="ml-auto flex items-center gap-3 text-sm">
             <GlobalSearch />
             <ThemeToggle initial={await currentTheme()} />
-            <span className="hidden max-w-[14rem] truncate whitespace-nowrap text-slate-600 md:inline dark:text-slate-300" data-testid="whoami" title={`${actor.email} (${actor.role.toLowerCase()})`}>
+            <span className="hidden max-w-[14rem] truncate whitespace-nowrap text-slate-600 2xl:inline dark:text-slate-300" data-testid="whoami" title={`${actor.email} (${actor.role.toLowerCase()})`}>
               {actor.email} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600">{actor.role.toLowerCase()}</span>
             </span>
             <form action={signOutAction}>
-              <button className="btn-secondary whitespace-nowrap py-1" type="submit">Sign out</button>
+              <button className="btn-secondary whitespace-nowrap py-1" type="submit" title={`Signed in as ${actor.email} (${actor.role.toLowerCase()})`}>Sign out</button>
             </form>
           </div>
         </div>
