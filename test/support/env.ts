@@ -1,14 +1,21 @@
 // vitest setupFile for integration tests: point lib/db at the run's database, and give the
 // secrets module a key of its own.
 import { inject } from "vitest";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 
 process.env.DATABASE_URL = inject("databaseUrl" as never) as string;
 process.env.REGATTA_MASTER_KEY ||= randomBytes(32).toString("base64");
-// the audit chain's signed checkpoint: one file per run, beside no other run's database
-process.env.REGATTA_AUDIT_KEYS_FILE ||= path.resolve(`.test-data/audit/keys-${process.pid}-${randomBytes(4).toString("hex")}`);
+// Every test file runs under a master key of its own, but all append to one audit chain in the
+// run's database: each file's derived audit key joins one keys file per database (as
+// `npm start` retains the keys of every master key it has seen), so any file can verify the chain.
+const run = createHash("sha256").update(process.env.DATABASE_URL).digest("hex").slice(0, 12);
+process.env.REGATTA_AUDIT_KEYS_FILE ||= path.resolve(`.test-data/audit/keys-${run}`);
 process.env.REGATTA_AUDIT_CHECKPOINT_FILE ||= path.resolve(`.test-data/audit/checkpoint-${process.pid}-${randomBytes(4).toString("hex")}.json`);
+{
+  const { retainAuditKeys } = await import("@/lib/audit/keys");
+  retainAuditKeys();
+}
 // no scheduled sync in tests: the sync tests start it themselves
 process.env.REGATTA_SYNC_INTERVAL_MINUTES ??= "0";
 
