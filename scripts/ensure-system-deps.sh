@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the system tools the test harness needs (Debian), only those that are missing.
+# Install the system tools the test harness needs (Debian), only those that are missing
+# (haproxy: the load balancer in front of two instances in test/integration/many-instances.test.ts).
 # Idempotent: with everything present it changes nothing and never runs apt-get.
 #   scripts/ensure-system-deps.sh [--dry-run]
 # The harness starts its own `docker-registry serve CONFIG` processes on free loopback ports;
@@ -17,6 +18,7 @@ CHECKS=(
   "skopeo skopeo"
   "umoci umoci"
   "htpasswd apache2-utils"
+  "haproxy haproxy"
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh machine too. Installs the system packages the suites need
-# (Chromium, docker-registry, skopeo, umoci, htpasswd) when missing, then runs type checks, unit
+# (Chromium, docker-registry, skopeo, umoci, htpasswd, haproxy) when missing, then runs type checks, unit
 # tests, integration tests against real PostgreSQL and registries, and Playwright in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
