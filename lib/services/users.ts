@@ -48,8 +48,12 @@ const ADMINS_LOCK = 0x7265_6761_6164n; // "regad"
 
 type Tx = Parameters<Parameters<typeof db.$transaction>[0]>[0];
 
-async function otherAdmins(tx: Tx, id: string) {
+/** Role changes and removals take turns: taken before the person is read, so what is read is current. */
+async function lockAdmins(tx: Tx) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMINS_LOCK})`;
+}
+
+async function otherAdmins(tx: Tx, id: string) {
   return tx.user.count({ where: { role: "ADMIN", id: { not: id } } });
 }
 
@@ -60,6 +64,7 @@ export async function updateUser(actor: Actor, id: string, body: unknown): Promi
   const input = userUpdateSchema.parse(body);
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   const { before, after, revoked } = await db.$transaction(async (tx) => {
+    await lockAdmins(tx);
     const current = await tx.user.findUnique({ where: { id } });
     if (!current) throw notFound(`user ${id}`);
     if (input.role && input.role !== "ADMIN" && current.role === "ADMIN" && (await otherAdmins(tx, id)) === 0) {
@@ -85,6 +90,7 @@ export async function deleteUser(actor: Actor, id: string): Promise<void> {
   const current = await find(id);
   if (current.id === actor.id) throw badRequest("you cannot remove yourself; ask another admin");
   await db.$transaction(async (tx) => {
+    await lockAdmins(tx);
     const now = await tx.user.findUnique({ where: { id } });
     if (!now) throw notFound(`user ${id}`);
     if (now.role === "ADMIN" && (await otherAdmins(tx, id)) === 0) throw badRequest("this is the last admin and cannot be removed");
