@@ -2,7 +2,7 @@
 // (and the image) Next leaves SIGTERM/SIGINT to us (NEXT_MANUAL_SIG_HANDLE): jobs drain first.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
-  const { startWorkers } = await import("@/lib/jobs/workers");
+  const { startWorkers } = await import("@/lib/services/workers");
   await startWorkers();
   // the audit chain's state for /metrics: verified again when a scrape finds the last check stale
   const { onScrape } = await import("@/lib/observability/metrics");
@@ -15,7 +15,7 @@ export async function register() {
     await auditChainStatus();
   });
   if (process.env.NEXT_MANUAL_SIG_HANDLE) {
-    const { shutdown } = await import("@/lib/observability/shutdown");
+    const { shutdown } = await import("@/lib/services/workers");
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => void shutdown(signal).finally(() => process.exit(0)));
     }

@@ -1,11 +1,29 @@
 import "server-only";
-// pg-boss on the app's own PostgreSQL: every instance runs workers, each job runs once.
+// pg-boss on the app's own PostgreSQL: every instance runs workers, each job runs once. This
+// folder is only the queue (start, stop, send, work, wake-ups): the use cases that handle its jobs
+// live in lib/services and register their handlers at start-up (lib/services/workers.ts).
 import PgBoss from "pg-boss";
 import { stopWakeups } from "./wake";
 
 export const PROMOTION_QUEUE = "promotion";
 
-const g = globalThis as unknown as { regattaBoss?: Promise<PgBoss> };
+const g = globalThis as unknown as { regattaBoss?: Promise<PgBoss>; regattaWorkers?: WorkersState };
+
+export type WorkersState = "started" | "stopping" | "stopped";
+
+/** Whether this instance's job handlers (registered by lib/services/workers.ts) are taking jobs. */
+export function workersState(): WorkersState | undefined {
+  return g.regattaWorkers;
+}
+
+export function setWorkersState(state: WorkersState) {
+  g.regattaWorkers = state;
+}
+
+/** Readiness: the job workers of this instance are taking jobs. */
+export function workersStarted(): boolean {
+  return g.regattaWorkers === "started";
+}
 
 export function boss(): Promise<PgBoss> {
   g.regattaBoss ??= (async () => {

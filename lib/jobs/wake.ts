@@ -4,7 +4,6 @@ import "server-only";
 // the queue and its fetch the exactly-once claim: a wake-up only makes a worker fetch now.
 import type PgBoss from "pg-boss";
 import pg from "pg";
-import { db } from "@/lib/db";
 
 const CHANNEL = "regatta_jobs";
 const QUEUE_NAME = /^[a-z0-9_-]{1,64}$/;
@@ -12,9 +11,9 @@ const QUEUE_NAME = /^[a-z0-9_-]{1,64}$/;
 interface WakeState { client?: pg.Client; stopped: boolean; workers: Map<string, Set<string>>; boss?: PgBoss }
 const g = globalThis as unknown as { regattaWake?: WakeState };
 
-/** Tells every instance's workers of `queue` to fetch now (best effort: polling still runs). */
-export async function wakeWorkers(queue: string): Promise<void> {
-  await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${queue})`.catch((e) => console.error(`[regatta] job wake-up: ${e instanceof Error ? e.message : e}`));
+/** Tells every instance's workers of `queue` to fetch now (best effort: polling still runs), over the queue's own pool. */
+export async function wakeWorkers(b: PgBoss, queue: string): Promise<void> {
+  await b.getDb().executeSql("SELECT pg_notify($1, $2)", [CHANNEL, queue]).catch((e) => console.error(`[regatta] job wake-up: ${e instanceof Error ? e.message : e}`));
 }
 
 /** Makes `workerId` (a worker of `queue` on `b`) fetch whenever a wake-up for `queue` arrives. */

@@ -5,7 +5,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { db } from "@/lib/db";
-import { workersStarted } from "@/lib/jobs/workers";
+import { workersStarted } from "@/lib/jobs/boss";
 import { loadKeyring } from "@/lib/secrets/keyring";
 import { shuttingDown } from "./shutdown";
 

@@ -11,6 +11,7 @@ import { validateRepository, validateTag } from "@/lib/registry";
 import { registryClient, registryProvider } from "./clients";
 import { enforce, protectionFor } from "./protection";
 import { getRegistry } from "./registries";
+import { recordDeletedTags } from "./tag-history";
 
 export interface DeletePreview {
   digest: string;
@@ -89,9 +90,7 @@ export async function deletePreviewed(actor: Actor, registryId: string, reposito
     }
     throw e;
   }
-  const now = new Date();
-  await db.tagChange.createMany({ data: preview.tags.map((t) => ({ registryId, repository, tag: t, digest: null, previousDigest: preview.digest, at: now, source: "REGATTA" as const, actor: actor.email })) });
-  await db.tagRecord.deleteMany({ where: { registryId, repository, tag: { in: preview.tags } } });
+  await recordDeletedTags(registryId, repository, preview.tags, preview.digest, actor.email);
   await appendAudit({ ...base, outcome: "success", details: { ...details, tags: preview.tags, method: preview.method } });
   return { deleted: preview.tags, digest: preview.digest };
 }

@@ -479,7 +479,7 @@ export async function checkRegistriesDown(now = new Date()): Promise<string[]> {
   return told;
 }
 
-/** Registers the delivery worker (lib/jobs/workers.ts) and the once-a-minute registry watch. */
+/** Registers the delivery worker (lib/services/workers.ts) and the once-a-minute registry watch. */
 export async function startNotificationWorker(b: PgBoss): Promise<void> {
   await ensureQueue(b);
   await b.createQueue(HEALTH_WATCH_QUEUE, { name: HEALTH_WATCH_QUEUE, policy: "stately", retryLimit: 0 });

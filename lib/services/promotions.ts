@@ -6,12 +6,12 @@ import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
-import { lockTarget, runPromotion, type Release } from "@/lib/jobs/promotion-worker";
 import { wakeWorkers } from "@/lib/jobs/wake";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
 import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
+import { lockTarget, promotionAuditEvent, runPromotion, type Release } from "./promotion-run";
 import { enforce, protectionFor } from "./protection";
 
 type Row = Awaited<ReturnType<typeof db.promotion.findFirstOrThrow>>;
@@ -60,12 +60,13 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   ]);
   const kind = input.kind ?? (source.registryId === target.registryId && source.repository === target.repository ? "retag" : "promote");
   const targetName = `${dstReg.name}/${target.repository}:${target.tag}`;
+  const event = {
+    actor: actor.email, sourceAddress: actor.address, kind,
+    source: { registryId: source.registryId, registryName: srcReg.name, repository: source.repository, reference: source.reference },
+    target: { registryId: target.registryId, registryName: dstReg.name, repository: target.repository, tag: target.tag },
+  };
   const audit = (outcome: "success" | "failure" | "denied", extra: Record<string, unknown>, digest?: string | null, previousDigest?: string | null) =>
-    appendAudit({
-      actorKind: "USER", actor: actor.email, action: kind, outcome, registryId: target.registryId, repository: target.repository, tag: target.tag,
-      digest, previousDigest, sourceAddress: actor.address,
-      details: { source: `${srcReg.name}/${source.repository}:${source.reference}`, target: targetName, ...extra },
-    });
+    appendAudit(promotionAuditEvent(event, outcome, digest, previousDigest, extra));
 
   // the rules apply before any registry call
   try {
@@ -119,7 +120,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
       sourceRegistryId: source.registryId, sourceRepository: source.repository, sourceReference: source.reference, sourceTag: source.tag ?? null,
       targetRegistryId: target.registryId, targetRepository: target.repository, targetTag: target.tag,
       kind, digest: head.digest, previousDigest: current?.digest ?? null, overwrite: !!input.overwrite,
-      requestedBy: actor.email, requestedById: actor.id,
+      requestedBy: actor.email, requestedById: actor.id, requestedFrom: actor.address,
       // an inline one is RUNNING from the start: no queue offers it to anyone else
       ...(held ? { state: "RUNNING" as const, startedAt: new Date() } : {}),
     },
@@ -129,8 +130,9 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     handover.done = true;
     return { status: 200, body: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
   }
-  await (await boss()).send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
-  await wakeWorkers(PROMOTION_QUEUE);
+  const b = await boss();
+  await b.send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
+  await wakeWorkers(b, PROMOTION_QUEUE);
   return { status: 202, body: toView(row) };
 }
 

@@ -11,6 +11,9 @@ import { knownTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";
 import { recordIndexBlobs, recordManifestBlobs } from "./blob-index";
 import { registryWithClient } from "./clients";
+import { recordTags, recordVendorPushes, type RecordedTags, type SeenTag } from "./tag-history";
+
+
 
 /** HEADs in flight per details request; the transport also caps requests per host. */
 const HEAD_CONCURRENCY = 12;
@@ -53,7 +56,10 @@ export async function tagDetails(registryId: string, repository: string, tags: s
   const recorded = await recordTags(registryId, repository, heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : [])));
   // a tag that moved without Regatta or a registry event knowing: the audit log hears of it too
   await auditObserved(registryId, repository, { moved: recorded.moved }, "browse", recorded.at);
-  await recordPushes(registryId, repository, names, vendor);
+  await recordVendorPushes(registryId, repository, names.flatMap((tag) => {
+    const m = vendor.get(tag);
+    return m && (m.pushedAt || m.pushedBy) ? [{ tag, pushedAt: m.pushedAt, pushedBy: m.pushedBy }] : [];
+  }));
 
   // 2. each digest PostgreSQL does not know yet: one manifest read
   const digests = new Map<string, string>();
@@ -95,63 +101,6 @@ function vendorMetadata(registryId: string, provider: RegistryProvider, reposito
   for (const [k, v] of vendorCache) if (Date.now() - v.at >= VENDOR_TTL_MS) vendorCache.delete(k);
   vendorCache.set(key, { at: Date.now(), value });
   return value;
-}
-
-/** Pushed at / by as the vendor reports them, onto the TagRecord rows of this batch. */
-async function recordPushes(registryId: string, repository: string, names: string[], vendor: Map<string, TagMetadata>) {
-  const updates = names.flatMap((tag) => {
-    const m = vendor.get(tag);
-    return m && (m.pushedAt || m.pushedBy) ? [m] : [];
-  });
-  if (!updates.length) return;
-  await db.$transaction(
-    updates.map((m) =>
-      db.tagRecord.updateMany({
-        where: { registryId, repository, tag: m.tag },
-        data: { ...(m.pushedAt ? { pushedAt: new Date(m.pushedAt) } : {}), ...(m.pushedBy ? { pushedBy: m.pushedBy } : {}) },
-      }),
-    ),
-  );
-}
-
-export interface SeenTag { tag: string; digest: string }
-export interface RecordedTags {
-  at: Date;
-  /** tags Regatta had no row for */
-  fresh: SeenTag[];
-  /** tags whose digest changed, with the digest before and when it was last checked */
-  moved: (SeenTag & { previousDigest: string; previousCheckedAt: Date })[];
-}
-
-/**
- * Upsert TagRecord: checkedAt always, digest and changedAt (plus a TagChange, source SYNC) when
- * the tag moved. Browsing and the sync job both record through here; the answer says what changed.
- */
-export async function recordTags(registryId: string, repository: string, seen: SeenTag[]): Promise<RecordedTags> {
-  const now = new Date();
-  if (!seen.length) return { at: now, fresh: [], moved: [] };
-  const before = new Map(
-    (await db.tagRecord.findMany({ where: { registryId, repository, tag: { in: seen.map((s) => s.tag) } }, select: { tag: true, digest: true, checkedAt: true } })).map((r) => [r.tag, r]),
-  );
-  const fresh = seen.filter((s) => !before.has(s.tag));
-  const same = seen.filter((s) => before.get(s.tag)?.digest === s.digest);
-  const moved = seen.filter((s) => before.has(s.tag) && before.get(s.tag)!.digest !== s.digest);
-  await db.$transaction([
-    db.tagRecord.createMany({ data: fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, firstSeenAt: now, changedAt: now, checkedAt: now })), skipDuplicates: true }),
-    db.tagRecord.updateMany({ where: { registryId, repository, tag: { in: same.map((s) => s.tag) } }, data: { checkedAt: now } }),
-    ...moved.map((s) => db.tagRecord.update({ where: { registryId_repository_tag: { registryId, repository, tag: s.tag } }, data: { digest: s.digest, changedAt: now, checkedAt: now } })),
-    db.tagChange.createMany({
-      data: [
-        ...fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: null, at: now, source: "SYNC" as const })),
-        ...moved.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: before.get(s.tag)!.digest, at: now, source: "SYNC" as const })),
-      ],
-    }),
-  ]);
-  return {
-    at: now,
-    fresh,
-    moved: moved.map((s) => ({ ...s, previousDigest: before.get(s.tag)!.digest, previousCheckedAt: before.get(s.tag)!.checkedAt })),
-  };
 }
 
 export interface ObservedChanges {

@@ -15,6 +15,7 @@ import { db } from "@/lib/db";
 import type { RegistryKind } from "@/lib/generated/prisma/client";
 import { parseWebhook, WebhookPayloadError, webhookSourceFor, type ParsedDelivery, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
 import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
+import { recordEventTags } from "./tag-history";
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 const WEBHOOK_PATH = "/api/v1/webhooks/registry";
@@ -278,7 +279,7 @@ export async function receiveWebhook(registryId: string, req: Request, caller: s
         ...(ev.wholeArtifact ? { wholeArtifact: true } : {}),
       },
     },
-  })), trackTags);
+  })), recordEventTags);
   for (const ok of inserted) ok ? result.accepted++ : result.duplicates++;
   return result;
 }
@@ -316,108 +317,6 @@ async function recordTest(registryId: string, source: WebhookSource, caller: str
     sourceAddress: caller, eventKey: key, details: { source, what },
   });
 }
-
-interface TagState { digest: string; firstSeenAt: Date; changedAt: Date; checkedAt: Date; pushedAt: Date | null; pushedBy: string | null }
-interface TagChangeRow { registryId: string; repository: string; tag: string; digest: string | null; previousDigest: string | null; at: Date; actor: string | null }
-
-/**
- * Tag history from the new events of a batch, in chain order: a push moves the tag (TagRecord +
- * TagChange), a tag delete removes it; each event's previousDigest is the tag's digest before it.
- * One read of the batch's tags and one write statement, whatever the batch's size.
- */
-const trackTags: ChainExtension<WebhookEvent> = async (tx, entries) => {
-  const id = (registryId: string, repository: string, tag: string) => JSON.stringify([registryId, repository, tag]);
-  // a delete of a whole artifact (Harbor, ECR and Google by digest) removes every tag Regatta knows on that digest
-  const whole = entries.filter((e) => e.meta.action === "delete" && e.meta.wholeArtifact && e.meta.digest);
-  const onDigest = new Map<string, string[]>();
-  if (whole.length > 0) {
-    const rows = await tx.$queryRaw<{ registryId: string; repository: string; digest: string; tag: string }[]>`
-      SELECT r."registryId", r."repository", r."digest", r."tag" FROM "TagRecord" r
-      JOIN unnest(${whole.map((w) => w.input.registryId!)}::uuid[], ${whole.map((w) => w.meta.repository)}::text[], ${whole.map((w) => w.meta.digest!)}::text[]) AS k(reg, repo, digest)
-        ON r."registryId" = k.reg AND r."repository" = k.repo AND r."digest" = k.digest
-      ORDER BY r."tag"`;
-    for (const r of rows) {
-      const k = JSON.stringify([r.registryId, r.repository, r.digest]);
-      onDigest.set(k, [...(onDigest.get(k) ?? []), r.tag]);
-    }
-  }
-  // one step per (event, tag): the tag the event names first (its audit row's previousDigest), then the others it removes
-  const steps = entries.flatMap((e) => {
-    const named = e.meta.tag ? [{ e, tag: e.meta.tag, own: true }] : [];
-    const more = e.meta.wholeArtifact && e.meta.digest
-      ? (onDigest.get(JSON.stringify([e.input.registryId, e.meta.repository, e.meta.digest])) ?? []).filter((t) => t !== e.meta.tag).map((tag) => ({ e, tag, own: false }))
-      : [];
-    return [...named, ...more];
-  });
-  if (steps.length === 0) return;
-  const wanted = new Map(steps.map(({ e, tag }) => [id(e.input.registryId!, e.meta.repository, tag), { registryId: e.input.registryId!, repository: e.meta.repository, tag }]));
-  const want = [...wanted.values()];
-  // raw SQL with one array per column: Prisma's OR of hundreds of keys and createMany cost ~1 s per 1,000 rows
-  const rows = await tx.$queryRaw<({ registryId: string; repository: string; tag: string } & TagState)[]>`
-    SELECT r."registryId", r."repository", r."tag", r."digest", r."firstSeenAt", r."changedAt", r."checkedAt", r."pushedAt", r."pushedBy"
-    FROM "TagRecord" r
-    JOIN unnest(${want.map((w) => w.registryId)}::uuid[], ${want.map((w) => w.repository)}::text[], ${want.map((w) => w.tag)}::text[]) AS k(reg, repo, tag)
-      ON r."registryId" = k.reg AND r."repository" = k.repo AND r."tag" = k.tag`;
-  // the tags as this batch leaves them (null: deleted), and which of them it touched
-  const tags = new Map<string, TagState | null>(rows.map((r) => [id(r.registryId, r.repository, r.tag), r]));
-  const touched = new Set<string>();
-  const changes: TagChangeRow[] = [];
-  const now = new Date();
-  for (const { e: { input, meta: ev }, tag, own } of steps) {
-    const key = id(input.registryId!, ev.repository, tag);
-    const record = tags.get(key) ?? null;
-    if (own) input.previousDigest = record && record.digest !== ev.digest ? record.digest : null;
-    const pushedBy = ev.actor === "unknown" ? null : ev.actor;
-    const change = { registryId: input.registryId!, repository: ev.repository, tag, at: ev.at ?? now, actor: pushedBy };
-    if (ev.action === "push") {
-      if (!ev.digest) {
-        // Docker Hub and Quay name no digest: keep who and when for a tag we already know
-        if (record) tags.set(key, { ...record, pushedAt: ev.at ?? now, pushedBy });
-      } else {
-        const moved = record?.digest !== ev.digest;
-        tags.set(key, {
-          digest: ev.digest, firstSeenAt: record?.firstSeenAt ?? now, changedAt: moved ? now : record!.changedAt,
-          checkedAt: now, pushedAt: ev.at ?? now, pushedBy,
-        });
-        if (moved) changes.push({ ...change, digest: ev.digest, previousDigest: record?.digest ?? null });
-      }
-    } else if (record && (!ev.wholeArtifact || !ev.digest || record.digest === ev.digest)) {
-      // (an artifact's delete leaves a tag that has since moved to another digest)
-      tags.set(key, null);
-      changes.push({ ...change, digest: null, previousDigest: record.digest });
-    } else {
-      continue;
-    }
-    touched.add(key);
-  }
-  const gone = [...touched].filter((k) => tags.get(k) === null).map((k) => wanted.get(k)!);
-  const kept = [...touched].flatMap((k) => {
-    const t = tags.get(k);
-    return t ? [{ ...wanted.get(k)!, ...t }] : [];
-  });
-  if (touched.size === 0) return;
-  const col = <K extends keyof (typeof kept)[number]>(k: K) => kept.map((r) => r[k]);
-  const time = (k: "firstSeenAt" | "changedAt" | "checkedAt" | "pushedAt") => kept.map((r) => r[k]?.toISOString() ?? null);
-  const ch = <K extends keyof TagChangeRow>(k: K) => changes.map((c) => c[k]);
-  // one statement (each round trip costs ~0.6 ms of CPU here); a key is either gone or kept, never both
-  await tx.$executeRaw`
-    WITH gone AS (
-      DELETE FROM "TagRecord" r USING unnest(${gone.map((g) => g.registryId)}::uuid[], ${gone.map((g) => g.repository)}::text[], ${gone.map((g) => g.tag)}::text[]) AS k(reg, repo, tag)
-      WHERE r."registryId" = k.reg AND r."repository" = k.repo AND r."tag" = k.tag
-    ), kept AS (
-      INSERT INTO "TagRecord" ("registryId", "repository", "tag", "digest", "firstSeenAt", "changedAt", "checkedAt", "pushedAt", "pushedBy")
-      SELECT * FROM unnest(${col("registryId")}::uuid[], ${col("repository")}::text[], ${col("tag")}::text[], ${col("digest")}::text[],
-        ${time("firstSeenAt")}::timestamp(3)[], ${time("changedAt")}::timestamp(3)[], ${time("checkedAt")}::timestamp(3)[],
-        ${time("pushedAt")}::timestamp(3)[], ${col("pushedBy")}::text[])
-      ON CONFLICT ("registryId", "repository", "tag") DO UPDATE SET "digest" = EXCLUDED."digest", "changedAt" = EXCLUDED."changedAt",
-        "checkedAt" = EXCLUDED."checkedAt", "pushedAt" = EXCLUDED."pushedAt", "pushedBy" = EXCLUDED."pushedBy"
-    )
-    INSERT INTO "TagChange" ("registryId", "repository", "tag", "digest", "previousDigest", "at", "source", "actor")
-    SELECT reg, repo, tag, digest, prev, at, 'EVENT'::"TagChangeSource", actor
-    FROM unnest(${ch("registryId")}::uuid[], ${ch("repository")}::text[], ${ch("tag")}::text[], ${ch("digest")}::text[], ${ch("previousDigest")}::text[],
-      ${changes.map((c) => c.at.toISOString())}::timestamp(3)[], ${ch("actor")}::text[]) WITH ORDINALITY AS t(reg, repo, tag, digest, prev, at, actor, n)
-    ORDER BY n`;
-};
 
 // A flood of bad calls must not flood the log. Per minute: one event per (registry, caller address), one for ALL
 // unknown ids from an address (each forged id used to add one), and at most REJECTIONS_PER_MINUTE in all (forged

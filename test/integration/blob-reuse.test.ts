@@ -10,7 +10,7 @@ import * as collection from "@/app/api/v1/registries/route";
 import * as details from "@/app/api/v1/registries/[id]/tags/details/route";
 import { db } from "@/lib/db";
 import { stopBoss } from "@/lib/jobs/boss";
-import { startWorkers } from "@/lib/jobs/workers";
+import { startWorkers } from "@/lib/services/workers";
 import { buildImage, pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 

@@ -8,7 +8,7 @@ import * as promotions from "@/app/api/v1/promotions/route";
 import * as collection from "@/app/api/v1/registries/route";
 import { db } from "@/lib/db";
 import { PROMOTION_QUEUE, stopBoss } from "@/lib/jobs/boss";
-import { runPromotion } from "@/lib/jobs/promotion-worker";
+import { runPromotion } from "@/lib/services/promotion-run";
 import { listenForWakeups } from "@/lib/jobs/wake";
 import { pushImage, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as promotion from "@/app/api/v1/promotions/[id]/route";
 import * as retry from "@/app/api/v1/promotions/[id]/retry/route";
 import { db } from "@/lib/db";
-import { lockTarget, recoverStalePromotions, runPromotion, type Release } from "@/lib/jobs/promotion-worker";
+import { lockTarget, recoverStalePromotions, runPromotion, type Release } from "@/lib/services/promotion-run";
 import { call, userWithToken } from "../support/api";
 
 let admin: string;

@@ -10,8 +10,8 @@ import * as collection from "@/app/api/v1/registries/route";
 import * as history from "@/app/api/v1/registries/[id]/tag-history/route";
 import { db } from "@/lib/db";
 import { PROMOTION_QUEUE, stopBoss } from "@/lib/jobs/boss";
-import { runPromotion } from "@/lib/jobs/promotion-worker";
-import { startWorkers } from "@/lib/jobs/workers";
+import { runPromotion } from "@/lib/services/promotion-run";
+import { startWorkers } from "@/lib/services/workers";
 import { pushBigImage, seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../harness";
 import { call, userWithToken } from "../support/api";
 

@@ -9,7 +9,7 @@ import * as manifestsRoute from "@/app/api/v1/registries/[id]/manifests/route";
 import * as searchRoute from "@/app/api/v1/search/route";
 import { db } from "@/lib/db";
 import { stopBoss } from "@/lib/jobs/boss";
-import { syncRegistry } from "@/lib/jobs/sync-worker";
+import { syncRegistry } from "@/lib/services/registry-sync";
 import type { SearchAnswer } from "@/lib/schemas/search";
 import { search } from "@/lib/services/search";
 import type { ManifestDetails } from "@/lib/services/browse";

@@ -13,7 +13,7 @@ import * as promotions from "@/app/api/v1/promotions/route";
 import * as promotion from "@/app/api/v1/promotions/[id]/route";
 import { webhookRoute } from "@/lib/api/machine-routes";
 import { db } from "@/lib/db";
-import { startWorkers, stopWorkers } from "@/lib/jobs/workers";
+import { startWorkers, stopWorkers } from "@/lib/services/workers";
 import { createFront, type FinishedRequest } from "../../scripts/lib/front";
 import { pushBigImage, pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";

@@ -8,7 +8,7 @@ import * as syncRoute from "@/app/api/v1/registries/[id]/sync/route";
 import { db } from "@/lib/db";
 import { boss, stopBoss } from "@/lib/jobs/boss";
 import { tagDetails } from "@/lib/services/tag-details";
-import { requestSync, startSyncWorkers, syncRegistry, type SyncStatus } from "@/lib/jobs/sync-worker";
+import { requestSync, startSyncWorkers, syncRegistry, type SyncStatus } from "@/lib/services/registry-sync";
 import { pushImage, registryFetch, retag, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 

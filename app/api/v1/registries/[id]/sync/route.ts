@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { withRole } from "@/lib/auth/guard";
-import { getSyncStatus, startSync } from "@/lib/services/sync";
+import { getSyncStatus, startSync } from "@/lib/services/registry-sync";
 
 export const GET = withRole<{ id: string }>("VIEWER", async ({ params }) => getSyncStatus(params.id));
 

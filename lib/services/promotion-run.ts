@@ -5,12 +5,13 @@ import "server-only";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { ApiError } from "@/lib/api/errors";
-import { appendAudit } from "@/lib/audit/log";
+import { appendAudit, type AuditInput } from "@/lib/audit/log";
 import { db } from "@/lib/db";
+import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
-import { mountCandidates, recordManifestBlobs } from "@/lib/services/blob-index";
-import { registryClient } from "@/lib/services/clients";
-import { boss, PROMOTION_QUEUE } from "./boss";
+import { mountCandidates, recordManifestBlobs } from "./blob-index";
+import { registryClient } from "./clients";
+import { recordPromotedTag } from "./tag-history";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
@@ -182,37 +183,32 @@ export async function recoverStalePromotions(now = new Date()): Promise<string[]
     RETURNING "id"`;
   for (const { id } of rows) {
     const p = await db.promotion.findUniqueOrThrow({ where: { id } });
-    await appendAudit({
-      actorKind: "SYSTEM", actor: "regatta", action: p.kind, outcome: "failure", registryId: p.targetRegistryId,
-      repository: p.targetRepository, tag: p.targetTag, digest: p.digest, previousDigest: p.previousDigest,
-      details: { promotionId: p.id, requestedBy: p.requestedBy, error: p.error, recovered: true },
-    });
+    await appendAudit(await rowAuditEvent(p, "failure", p.digest, { requestedBy: p.requestedBy, error: p.error, recovered: true }, true));
   }
   return rows.map((r) => r.id);
 }
 
 async function run(p: P, opts: InlineRun, signal: AbortSignal) {
   const id = p.id;
-  {
-    let last = 0;
-    let pending: Promise<unknown> = Promise.resolve();
-    try {
-      const { src, dst } = opts.clients ?? { src: await registryClient(p.sourceRegistryId), dst: await registryClient(p.targetRegistryId) };
-      // someone may have moved the tag since the request was checked
-      const now = opts.checked ? null : await dst.headManifest(p.targetRepository, p.targetTag);
-      if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
-        throw new Error(`the target tag moved to ${now.digest} after this promotion was requested; request it again`);
-      }
-      const sameRepository = p.sourceRegistryId === p.targetRegistryId && p.sourceRepository === p.targetRepository;
-      // within one repository every blob is there already: GET the manifest, PUT the same bytes
-      const putSame = async () => {
-        if (!opts.manifest) return retag(dst, p.targetRepository, p.digest!, p.targetTag);
-        await dst.putManifest(p.targetRepository, p.targetTag, opts.manifest.bytes, opts.manifest.mediaType);
-        return { digest: opts.manifest.digest, mediaType: opts.manifest.mediaType };
-      };
-      const result = sameRepository && p.digest
-        ? { ...(await putSame()), bytesCopied: 0, plan: { blobs: [], bytesToCopy: 0, noop: p.previousDigest === p.digest } }
-        : await copyImage(
+  let last = 0;
+  let pending: Promise<unknown> = Promise.resolve();
+  try {
+    const { src, dst } = opts.clients ?? { src: await registryClient(p.sourceRegistryId), dst: await registryClient(p.targetRegistryId) };
+    // someone may have moved the tag since the request was checked
+    const now = opts.checked ? null : await dst.headManifest(p.targetRepository, p.targetTag);
+    if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
+      throw new Error(`the target tag moved to ${now.digest} after this promotion was requested; request it again`);
+    }
+    const sameRepository = p.sourceRegistryId === p.targetRegistryId && p.sourceRepository === p.targetRepository;
+    // within one repository every blob is there already: GET the manifest, PUT the same bytes
+    const putSame = async () => {
+      if (!opts.manifest) return retag(dst, p.targetRepository, p.digest!, p.targetTag);
+      await dst.putManifest(p.targetRepository, p.targetTag, opts.manifest.bytes, opts.manifest.mediaType);
+      return { digest: opts.manifest.digest, mediaType: opts.manifest.mediaType };
+    };
+    const result = sameRepository && p.digest
+      ? { ...(await putSame()), bytesCopied: 0, plan: { blobs: [], bytesToCopy: 0, noop: p.previousDigest === p.digest } }
+      : await copyImage(
         { client: src, repository: p.sourceRepository, reference: p.digest ?? p.sourceReference },
         { client: dst, repository: p.targetRepository, tag: p.targetTag },
         {
@@ -230,53 +226,71 @@ async function run(p: P, opts: InlineRun, signal: AbortSignal) {
           },
         },
       );
-      await pending;
-      const [done] = await Promise.all([
-        db.promotion.update({
-          where: { id },
-          data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
-        }),
-        recordTagChange(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
-        // what the target now holds, so the next promotion to this registry can mount it
-        recordManifestBlobs(result.digest, result.plan.blobs),
-        audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop }),
-      ]);
-      return done;
-    } catch (err) {
-      await pending.catch(() => {});
-      if (signal.reason instanceof HandBack) {
-        // nothing of the target tag was written (it is written last): another instance starts it again
-        const back = await db.promotion.update({ where: { id }, data: { state: "QUEUED", startedAt: null, bytesDone: 0, blobsDone: 0 } });
-        await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
-        return back;
-      }
-      return fail(p, err instanceof Error ? err.message : String(err));
+    await pending;
+    const [done] = await Promise.all([
+      db.promotion.update({
+        where: { id },
+        data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
+      }),
+      recordPromotedTag(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
+      // what the target now holds, so the next promotion to this registry can mount it
+      recordManifestBlobs(result.digest, result.plan.blobs),
+      audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop }),
+    ]);
+    return done;
+  } catch (err) {
+    await pending.catch(() => {});
+    if (signal.reason instanceof HandBack) {
+      // nothing of the target tag was written (it is written last): another instance starts it again
+      const back = await db.promotion.update({ where: { id }, data: { state: "QUEUED", startedAt: null, bytesDone: 0, blobsDone: 0 } });
+      await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
+      return back;
     }
+    return fail(p, err instanceof Error ? err.message : String(err));
   }
 }
 
 type P = Awaited<ReturnType<typeof db.promotion.findUniqueOrThrow>>;
 
-function audit(p: P, outcome: "success" | "failure", digest: string | null, details: Record<string, unknown>) {
-  return appendAudit({
-    actorKind: "USER", actor: p.requestedBy, action: p.kind, outcome, registryId: p.targetRegistryId,
-    repository: p.targetRepository, tag: p.targetTag, digest, previousDigest: p.previousDigest,
-    details: { promotionId: p.id, source: `${p.sourceRegistryId}/${p.sourceRepository}:${p.sourceReference}`, ...details },
-  });
+/**
+ * The one shape of a promotion's audit event, for the request (lib/services/promotions.ts) and the
+ * run alike: the target in the event's own fields, `source` and `target` as people read them
+ * (registry name), the registries' ids beside them, and the requester's address.
+ */
+export function promotionAuditEvent(
+  e: {
+    actor: string; actorKind?: AuditInput["actorKind"]; sourceAddress: string | null; kind: string;
+    source: { registryId: string; registryName: string; repository: string; reference: string };
+    target: { registryId: string; registryName: string; repository: string; tag: string };
+    promotionId?: string;
+  },
+  outcome: AuditInput["outcome"], digest: string | null | undefined, previousDigest: string | null | undefined, extra: Record<string, unknown>,
+): AuditInput {
+  const { source, target } = e;
+  return {
+    actorKind: e.actorKind ?? "USER", actor: e.actor, action: e.kind, outcome, registryId: target.registryId,
+    repository: target.repository, tag: target.tag, digest, previousDigest, sourceAddress: e.sourceAddress,
+    details: {
+      ...(e.promotionId ? { promotionId: e.promotionId } : {}),
+      source: `${source.registryName}/${source.repository}:${source.reference}`, sourceRegistryId: source.registryId,
+      target: `${target.registryName}/${target.repository}:${target.tag}`, targetRegistryId: target.registryId,
+      ...extra,
+    },
+  };
 }
 
-/** The tag's last known digest and its history (source REGATTA). */
-export async function recordTagChange(registryId: string, repository: string, tag: string, digest: string, actor: string) {
-  const key = { registryId_repository_tag: { registryId, repository, tag } };
-  const before = await db.tagRecord.findUnique({ where: key });
-  if (before?.digest === digest) return;
-  const now = new Date();
-  await db.tagRecord.upsert({
-    where: key,
-    create: { registryId, repository, tag, digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
-    update: { digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
-  });
-  await db.tagChange.create({ data: { registryId, repository, tag, digest, previousDigest: before?.digest ?? null, at: now, source: "REGATTA", actor } });
+/** A promotion row's audit event (the run's, the recovery's): registry names as they are now. */
+async function rowAuditEvent(p: P, outcome: AuditInput["outcome"], digest: string | null, extra: Record<string, unknown>, system = false): Promise<AuditInput> {
+  const names = new Map((await db.registry.findMany({ where: { id: { in: [p.sourceRegistryId, p.targetRegistryId] } }, select: { id: true, name: true } })).map((r) => [r.id, r.name]));
+  return promotionAuditEvent({
+    actor: system ? "regatta" : p.requestedBy, actorKind: system ? "SYSTEM" : "USER", sourceAddress: system ? null : p.requestedFrom, kind: p.kind, promotionId: p.id,
+    source: { registryId: p.sourceRegistryId, registryName: names.get(p.sourceRegistryId) ?? p.sourceRegistryId, repository: p.sourceRepository, reference: p.sourceReference },
+    target: { registryId: p.targetRegistryId, registryName: names.get(p.targetRegistryId) ?? p.targetRegistryId, repository: p.targetRepository, tag: p.targetTag },
+  }, outcome, digest, p.previousDigest, extra);
+}
+
+async function audit(p: P, outcome: "success" | "failure", digest: string | null, details: Record<string, unknown>) {
+  return appendAudit(await rowAuditEvent(p, outcome, digest, details));
 }
 
 /** After a stop, this process may run promotions again (a worker started anew, as in tests). */

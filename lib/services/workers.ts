@@ -1,25 +1,21 @@
 import "server-only";
-// Every instance works on the queues; stopWorkers() is the graceful half of a shutdown: no new
-// jobs, running ones finish (or, after the grace time, promotions are handed back to the queue so
-// another instance resumes them), then pg-boss stops.
-import { metrics, onScrape } from "@/lib/observability/metrics";
-import { log } from "@/lib/observability/log";
+// The services register their job handlers with the queue (lib/jobs) at start-up: every instance
+// works on the queues. stopWorkers() is the graceful half of a shutdown: no new jobs, running ones
+// finish (or, after the grace time, promotions are handed back to the queue so another instance
+// resumes them), then pg-boss stops. shutdown() is the whole of it (SIGTERM).
 import { db } from "@/lib/db";
-import { boss, PROMOTION_QUEUE, stopBoss } from "./boss";
-import { handBackPromotions, promotionsInFlight, recoverStalePromotions, resumePromotions, runPromotion, staleMs } from "./promotion-worker";
-import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./sync-worker";
-import { listenForWakeups } from "./wake";
-import { HEALTH_WATCH_QUEUE, NOTIFY_QUEUE, startNotificationWorker } from "@/lib/services/notifications";
+import { boss, PROMOTION_QUEUE, setWorkersState, stopBoss, workersState } from "@/lib/jobs/boss";
+import { listenForWakeups } from "@/lib/jobs/wake";
+import { errFields, log } from "@/lib/observability/log";
+import { metrics, onScrape } from "@/lib/observability/metrics";
+import { beginShutdown, graceMs } from "@/lib/observability/shutdown";
+import { HEALTH_WATCH_QUEUE, NOTIFY_QUEUE, startNotificationWorker } from "./notifications";
+import { closeLockPool, handBackPromotions, promotionsInFlight, recoverStalePromotions, resumePromotions, runPromotion, staleMs } from "./promotion-run";
+import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./registry-sync";
 
 const g = globalThis as unknown as {
-  regattaWorkers?: "started" | "stopping" | "stopped";
   regattaRecovery?: ReturnType<typeof setInterval>;
 };
-
-/** Readiness: the job workers of this instance are taking jobs. */
-export function workersStarted(): boolean {
-  return g.regattaWorkers === "started";
-}
 
 export async function startWorkers() {
   resumePromotions();
@@ -61,7 +57,7 @@ export async function startWorkers() {
       metrics.jobs.inc({ queue: r.name, state }, Number(r.n));
     }
   });
-  g.regattaWorkers = "started";
+  setWorkersState("started");
 }
 
 /**
@@ -70,8 +66,8 @@ export async function startWorkers() {
  * then stops pg-boss. Safe to call twice.
  */
 export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number; handedBack: number }> {
-  if (g.regattaWorkers !== "started") return { finished: 0, handedBack: 0 };
-  g.regattaWorkers = "stopping";
+  if (workersState() !== "started") return { finished: 0, handedBack: 0 };
+  setWorkersState("stopping");
   if (g.regattaRecovery) clearInterval(g.regattaRecovery);
   g.regattaRecovery = undefined;
   const b = await boss();
@@ -83,6 +79,25 @@ export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number;
   if (handedBack) log.warn({ handedBack }, "shutdown: promotions still running were handed back to the queue");
   // pg-boss waits for its handlers; one that started late found the hand-back flag and re-queued
   await stopBoss();
-  g.regattaWorkers = "stopped";
+  setWorkersState("stopped");
   return { finished: Math.max(0, before - handedBack), handedBack };
+}
+
+/**
+ * The Next server's half of a graceful stop (SIGTERM): readiness turns 503 at once, no new jobs
+ * are taken, running ones finish or are handed back, pg-boss stops, the pools close. The front
+ * server (scripts/start.ts) has already stopped taking connections when it sends SIGTERM here.
+ */
+export async function shutdown(signal: string): Promise<void> {
+  if (!beginShutdown()) return;
+  const t0 = Date.now();
+  log.info({ signal }, "shutdown: draining");
+  try {
+    const jobs = await stopWorkers(graceMs());
+    await closeLockPool();
+    await db.$disconnect();
+    log.info({ ...jobs, ms: Date.now() - t0 }, "shutdown: done");
+  } catch (e) {
+    log.error(errFields(e), "shutdown: not clean");
+  }
 }

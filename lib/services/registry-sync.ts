@@ -3,14 +3,17 @@ import "server-only";
 // Docker Hub), recorded through the tag table's own recording code. What changed since the last
 // look goes to the tag history (source SYNC) and to the audit log with actor "unknown": a poll
 // sees that a tag moved, not who moved it, and only that it happened between two looks.
+// "Sync now" and "when did it last run" for one registry are here too (getSyncStatus, startSync).
 import type PgBoss from "pg-boss";
 import { db } from "@/lib/db";
+import { boss } from "@/lib/jobs/boss";
 import { mapLimit } from "@/lib/registry/semaphore";
-import { listRepositories, listTags } from "@/lib/services/browse";
-import { registryClient } from "@/lib/services/clients";
-import { auditObserved, recordTags, type SeenTag } from "@/lib/services/tag-details";
 import type { SyncResult, SyncStatus } from "@/lib/schemas/sync";
-import { boss } from "./boss";
+import { listRepositories, listTags } from "./browse";
+import { registryClient } from "./clients";
+import { getRegistry } from "./registries";
+import { auditObserved } from "./tag-details";
+import { recordTags, removeGoneTags, type SeenTag } from "./tag-history";
 
 export type { SyncResult, SyncStatus };
 
@@ -65,6 +68,18 @@ export async function startSyncWorkers(b: PgBoss) {
   const minutes = syncIntervalMinutes();
   if (minutes > 0) await b.schedule(SYNC_ALL_QUEUE, cronEvery(minutes));
   else await b.unschedule(SYNC_ALL_QUEUE).catch(() => {});
+}
+
+export async function getSyncStatus(registryId: string): Promise<SyncStatus> {
+  await getRegistry(registryId);
+  return syncStatus(registryId);
+}
+
+/** "Sync now": queues a sync; `queued: false` when one is already waiting (it does the same work). */
+export async function startSync(registryId: string): Promise<{ queued: boolean; jobId: string | null; status: SyncStatus }> {
+  await getRegistry(registryId);
+  const jobId = await requestSync(registryId, "manual");
+  return { queued: jobId !== null, jobId, status: await syncStatus(registryId) };
 }
 
 /** Queues a sync of one registry; null when one is already waiting (it will do the same work). */
@@ -174,7 +189,7 @@ export async function syncRegistry(registryId: string): Promise<SyncResult> {
       const seen: SeenTag[] = heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : []));
       result.tags += seen.length;
       const recorded = await recordTags(registryId, repository, seen);
-      const gone = await removeGone(registryId, repository, new Set(seen.map((s) => s.tag)), listedAt);
+      const gone = await removeGoneTags(registryId, repository, new Set(seen.map((s) => s.tag)), listedAt);
       // a tag Regatta never saw is a push only when an earlier sync would have seen it
       const added = since ? recorded.fresh : [];
       result.added += added.length;
@@ -189,20 +204,4 @@ export async function syncRegistry(registryId: string): Promise<SyncResult> {
   });
   result.finishedAt = new Date().toISOString();
   return result;
-}
-
-/**
- * TagRecords of a repository the registry no longer lists, and nobody has seen since the list
- * was asked for: a TagChange with digest null, then the row goes.
- */
-async function removeGone(registryId: string, repository: string, present: Set<string>, listedAt: Date) {
-  const rows = await db.tagRecord.findMany({ where: { registryId, repository, checkedAt: { lt: listedAt } }, select: { tag: true, digest: true, checkedAt: true } });
-  const gone = rows.filter((r) => !present.has(r.tag));
-  if (!gone.length) return [];
-  const at = new Date();
-  await db.$transaction([
-    db.tagRecord.deleteMany({ where: { registryId, repository, tag: { in: gone.map((r) => r.tag) }, checkedAt: { lt: listedAt } } }),
-    db.tagChange.createMany({ data: gone.map((r) => ({ registryId, repository, tag: r.tag, digest: null, previousDigest: r.digest, at, source: "SYNC" as const })) }),
-  ]);
-  return gone.map((r) => ({ ...r, at }));
 }

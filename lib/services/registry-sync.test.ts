@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cronEvery, syncIntervalMinutes } from "./sync-worker";
+import { cronEvery, syncIntervalMinutes } from "./registry-sync";
 
 describe("sync schedule", () => {
   const saved = process.env.REGATTA_SYNC_INTERVAL_MINUTES;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Promotion" ADD COLUMN     "requestedFrom" TEXT;
