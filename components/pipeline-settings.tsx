@@ -1,5 +1,5 @@
 "use client";
-import { ROLES } from "@/lib/auth/roles";
+import { ROLES } from "@/lib/schemas/roles";
 import { ErrorBanner } from "@/components/field-error";
 import { usePipeline } from "@/components/hooks/use-pipeline";
 import { useRegistries } from "@/components/hooks/use-registries";

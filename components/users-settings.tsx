@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { ROLES, type Role } from "@/lib/auth/roles";
+import { ROLES, type Role } from "@/lib/schemas/roles";
 import type { UserView } from "@/lib/schemas/user";
 import { ErrorBanner, fieldError } from "@/components/field-error";
 import { useUserMutations, useUsers } from "@/components/hooks/use-users";

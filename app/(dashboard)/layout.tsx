@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { signOut } from "@/lib/auth/auth";
 import { requireRole } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { Logo } from "@/components/logo";
 import { GlobalSearch } from "@/components/global-search";
 import { NavLinks } from "@/components/nav-links";

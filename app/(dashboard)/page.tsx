@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requireRole } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { RecentActivity } from "@/components/recent-activity";
 import { RegistryHealthLine } from "@/components/registry-health";
 import { KINDS } from "@/lib/schemas/registry";

@@ -89,11 +89,21 @@ export function appendAuditEvents<M>(entries: ChainEntry<M>[], extension?: Chain
   });
 }
 
-// Notifications out: committed events are matched against the notification rules off the
-// caller's path; a failure there is logged by notifyAudit, never the caller's (lib/services/notifications.ts).
+// Listeners of committed events (notifications out: lib/services/notifications.ts registers one when
+// it loads). They run off the caller's path; a listener's failure is its own, never the caller's.
+// Kept on globalThis: Next's route bundles and instrumentation share one process-wide list.
+type CommitListener = (events: AuditInput[]) => Promise<void> | void;
+const listeners = ((globalThis as unknown as { regattaAuditListeners?: Map<string, CommitListener> }).regattaAuditListeners ??= new Map());
+
+/** Calls `listener` with the events of every commit from now on; one listener per name (a reload replaces it). */
+export function onAuditCommitted(name: string, listener: CommitListener) {
+  listeners.set(name, listener);
+}
+
 function afterCommit(entries: ChainEntry<unknown>[], inserted: boolean[]) {
   const fresh = entries.filter((_, i) => inserted[i]).map((e) => e.input);
-  if (fresh.length) void import("@/lib/services/notifications").then((m) => m.notifyAudit(fresh), () => {});
+  if (!fresh.length) return;
+  for (const listener of listeners.values()) void Promise.resolve().then(() => listener(fresh)).catch(() => {});
 }
 
 /** Appends one event. Resolves false (and writes nothing) when its eventKey was seen before. */

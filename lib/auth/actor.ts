@@ -5,7 +5,7 @@ import "server-only";
 import { errorJson, forbidden, unauthorized } from "@/lib/api/errors";
 import { userForToken } from "./api-tokens";
 import { clientAddress, publicHost } from "./client-address";
-import { hasRole, type Role } from "./roles";
+import { hasRole, type Role } from "@/lib/schemas/roles";
 
 export interface Actor {
   id: string;

@@ -8,7 +8,7 @@ import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
 import { db } from "@/lib/db";
 import { bearerToken, clientAddress, guarded, tokenActor, type Actor, type Handler } from "./actor";
 import { auth } from "./auth";
-import { hasRole, type Role } from "./roles";
+import { hasRole, type Role } from "@/lib/schemas/roles";
 
 export type { Actor };
 

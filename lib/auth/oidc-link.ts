@@ -9,7 +9,7 @@ import "server-only";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { ROLES, type Role } from "./roles";
+import { ROLES, type Role } from "@/lib/schemas/roles";
 
 export function oidcDefaultRole(): Role {
   const r = process.env.REGATTA_OIDC_DEFAULT_ROLE?.toUpperCase();

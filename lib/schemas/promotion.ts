@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES } from "@/lib/auth/roles";
+import { ROLES } from "@/lib/schemas/roles";
 import { globField, reference, repositoryName as repository, tagName as tag, REPOSITORY_MAX } from "./names";
 
 const uuid = z.string().uuid("must be a registry id");

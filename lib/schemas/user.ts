@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES } from "@/lib/auth/roles";
+import { ROLES } from "@/lib/schemas/roles";
 
 export const MIN_PASSWORD = 10;
 

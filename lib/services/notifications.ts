@@ -2,7 +2,7 @@ import "server-only";
 // Notifications out. A rule = event types + registry (or any) + repository glob -> one receiver:
 // a Slack-compatible incoming webhook ({ text, blocks }) or a generic webhook (JSON, signed with
 // HMAC-SHA256 under a per-rule secret shown once). Every audit event the one writer commits is
-// matched against the rules (lib/audit/log.ts calls notifyAudit after the commit), so no use case
+// matched against the rules (notifyAudit listens to lib/audit/log.ts's commits), so no use case
 // needs a call of its own; services without an audit event (a retention run) call notify().
 // Each match is a NotificationDelivery row and a pg-boss job, retried with exponential backoff;
 // the row is the delivery log.
@@ -14,7 +14,7 @@ import "server-only";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { badRequest, notFound } from "@/lib/api/errors";
-import type { AuditInput } from "@/lib/audit/log";
+import { onAuditCommitted, type AuditInput } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { BodyTooLarge, readBounded } from "@/lib/bounded-read";
 import { db } from "@/lib/db";
@@ -257,6 +257,9 @@ export async function notifyAudit(inputs: AuditInput[]): Promise<void> {
     console.error(`[regatta] notifications not queued: ${(err as Error).message}`);
   }
 }
+
+// every process that loads this module (the server's workers and routes) notifies on each commit
+onAuditCommitted("notifications", notifyAudit);
 
 function globMatches(glob: string, value: string): boolean {
   try {

@@ -4,7 +4,7 @@ import "server-only";
 import { forbidden, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
-import { hasRole, type Role } from "@/lib/auth/roles";
+import { hasRole, type Role } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
 import { compileGlob, GlobSyntaxError } from "@/lib/glob";
 import { protectionRuleSchema } from "@/lib/schemas/promotion";

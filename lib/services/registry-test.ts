@@ -1,6 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { openProvider, type ConnectionTest } from "@/lib/providers";
 import { withoutWriteProbes } from "@/lib/providers/probe-policy";
 import { registryConnection } from "./registries";

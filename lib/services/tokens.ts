@@ -6,7 +6,7 @@ import { forbidden, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import { defaultTokenDays, hashToken, newToken } from "@/lib/auth/api-tokens";
 import type { Actor } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
 import { tokenCreateSchema, type TokenView } from "@/lib/schemas/user";
 

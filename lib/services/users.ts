@@ -4,7 +4,7 @@ import { conflict, badRequest, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { hashPassword } from "@/lib/auth/password";
-import { ROLES, type Role } from "@/lib/auth/roles";
+import { ROLES, type Role } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { userCreateSchema, userUpdateSchema, type UserView } from "@/lib/schemas/user";

@@ -4,7 +4,7 @@ import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { hashToken, newToken } from "@/lib/auth/api-tokens";
 import { hashPassword } from "@/lib/auth/password";
-import type { Role } from "@/lib/auth/roles";
+import type { Role } from "@/lib/schemas/roles";
 
 export async function userWithToken(role: Role, email = `${role.toLowerCase()}-${Math.random().toString(36).slice(2)}@example.com`) {
   const user = await db.user.create({ data: { email, role, passwordHash: await hashPassword("correct horse battery") } });

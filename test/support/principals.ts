@@ -5,7 +5,7 @@
 import { db } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 import { hashToken, newToken } from "@/lib/auth/api-tokens";
-import type { Role } from "@/lib/auth/roles";
+import type { Role } from "@/lib/schemas/roles";
 
 /** What the mocked auth() answers: the signed-in user's id, or nobody. */
 export const session: { userId: string | null } = { userId: null };

@@ -1,5 +1,5 @@
 import { requireRole } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { PromotionsList } from "@/components/promotions-list";
 
 export const metadata = { title: "Promotions" };

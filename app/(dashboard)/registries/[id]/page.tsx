@@ -1,5 +1,5 @@
 import { requireRole } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { RepositoryList } from "@/components/repository-list";

@@ -1,5 +1,5 @@
 import { requireRole } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { listAllTokens, listTokens } from "@/lib/services/tokens";
 import { TokensSettings } from "@/components/tokens-settings";
 

@@ -1,5 +1,5 @@
 import { requireRole } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { listTags } from "@/lib/services/browse";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";

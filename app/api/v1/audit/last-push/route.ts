@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { withRole } from "@/lib/auth/guard";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/schemas/roles";
 import { repositoryName, tagName } from "@/lib/schemas/names";
 import { lastPush } from "@/lib/services/audit";
 
