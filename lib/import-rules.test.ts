@@ -161,4 +161,12 @@ describe("import rules", () => {
     const bad = files.filter((f) => f !== "lib/services/tag-history.ts" && write.test(fs.readFileSync(path.join(root, f), "utf8")));
     expect(bad).toEqual([]);
   });
+
+  it("services speak plain data: no Request, Response or HTTP status, no lib/api, no Next", () => {
+    const bad = edges.filter((e) => under(e.from, "lib/services/") && (under(e.to, "lib/api/") || /^next(\/|$)/.test(e.to)));
+    expect(show(bad)).toEqual([]);
+    const http = /\bnew Response\b|\bResponse\.json\b|\bNextResponse\b|:\s*(Request|Response)\b|\bstatus:\s*[1-5]\d\d\b/;
+    const speaking = files.filter((f) => under(f, "lib/services/") && http.test(fs.readFileSync(path.join(root, f), "utf8")));
+    expect(speaking).toEqual([]);
+  });
 });

@@ -1,5 +1,7 @@
-// One error shape for every JSON answer: { error: { code, message, details? } }.
+// One error shape for every JSON answer: { error: { code, message, details? } }. Use cases throw
+// DomainError (lib/errors.ts, no HTTP); ApiError is for what only HTTP knows (a registry's 429/502).
 import { ZodError } from "zod";
+import { DomainError, invalidInput, type ErrorCode } from "@/lib/errors";
 import { errFields, log } from "@/lib/observability/log";
 
 export class ApiError extends Error {
@@ -15,22 +17,22 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new ApiError(400, "BAD_REQUEST", message, details);
-export const unauthorized = (message = "sign in, or send an API token as Authorization: Bearer rgt_…") =>
-  new ApiError(401, "UNAUTHENTICATED", message);
-export const forbidden = (message: string) => new ApiError(403, "FORBIDDEN", message);
-export const notFound = (what: string) => new ApiError(404, "NOT_FOUND", `${what} not found`);
-export const conflict = (message: string, details?: unknown) => new ApiError(409, "CONFLICT", message, details);
+/** The status of each domain error (lib/errors.ts): the one place an error code becomes HTTP. */
+export const API_STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LOCKED: 409,
+  PAYLOAD_TOO_LARGE: 413, INVALID_INPUT: 422, UNSUPPORTED: 422, CREDENTIALS_REQUIRED: 422,
+};
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
 export function zodToApiError(err: ZodError): ApiError {
-  const issues = err.issues.map((i) => ({ field: i.path.join("."), message: i.message }));
-  const first = issues[0];
-  const message = first ? (first.field && !first.message.includes(first.field) ? `${first.field}: ${first.message}` : first.message) : "invalid input";
-  return new ApiError(422, "INVALID_INPUT", message, { issues });
+  return domainToApiError(invalidInput(err.issues.map((i) => ({ field: i.path.join("."), message: i.message }))));
+}
+
+export function domainToApiError(e: DomainError): ApiError {
+  return new ApiError(API_STATUS[e.code], e.code, e.message, e.details);
 }
 
 /** Errors from lib/registry, in the API's shape: bad references are the caller's, the rest the registry's. */
@@ -56,7 +58,7 @@ export function registryToApiError(err: unknown): ApiError | null {
 
 /** Any error as the API's JSON answer; one that is not the caller's or the registry's is logged with an id and said vaguely. */
 export function errorJson(err: unknown, requestId?: string | null): Response {
-  const e = err instanceof ZodError ? zodToApiError(err) : err instanceof ApiError ? err : registryToApiError(err);
+  const e = err instanceof ZodError ? zodToApiError(err) : err instanceof DomainError ? domainToApiError(err) : err instanceof ApiError ? err : registryToApiError(err);
   if (e) {
     return Response.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } } satisfies ErrorBody, { status: e.status, headers: e.headers });
   }

@@ -8,7 +8,8 @@ import { metrics } from "@/lib/observability/metrics";
 import { clientAddress, guarded, tokenActor, type Handler } from "@/lib/auth/actor";
 import { searchParams, tagsQuery } from "@/lib/schemas/browse";
 import { listTagsJson } from "@/lib/services/browse";
-import { receiveWebhook } from "@/lib/services/webhooks";
+import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
+import { receiveWebhook, WEBHOOK_BODY_LIMIT, webhookTooLarge } from "@/lib/services/webhooks";
 
 /** GET /api/v1/registries/{id}/tags: every tag, with what PostgreSQL knows; Server-Timing says where the time went. */
 export const listTagsRoute: Handler<{ id: string }> = async ({ req, params }) => {
@@ -21,7 +22,8 @@ export const listTagsRoute: Handler<{ id: string }> = async ({ req, params }) =>
 /** POST /api/v1/webhooks/registry/{registryId}: no session; the registry's webhook secret authenticates the call. */
 export async function webhookRoute(req: Request, registryId: string, body?: Buffer): Promise<Response> {
   try {
-    const result = await receiveWebhook(registryId, req, clientAddress(req.headers), body);
+    const delivery = { headers: req.headers, body: await webhookBody(req, body), secretParam: new URL(req.url).searchParams.get("secret") };
+    const result = await receiveWebhook(registryId, delivery, clientAddress(req.headers));
     metrics.webhookEvents.inc({ result: "accepted" }, result.accepted);
     metrics.webhookEvents.inc({ result: "duplicate" }, result.duplicates);
     metrics.webhookEvents.inc({ result: "ignored" }, result.ignored);
@@ -30,6 +32,21 @@ export async function webhookRoute(req: Request, registryId: string, body?: Buff
     // a refused delivery counts once, whatever it carried
     metrics.webhookEvents.inc({ result: "rejected" });
     return errorJson(err, req.headers.get("x-request-id"));
+  }
+}
+
+/** The body, at most WEBHOOK_BODY_LIMIT bytes: from the request's stream, or as already read by the front server. */
+async function webhookBody(req: Request, read?: Buffer): Promise<Buffer> {
+  const declared = Number(req.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > WEBHOOK_BODY_LIMIT) throw webhookTooLarge();
+  if (read) {
+    if (read.length > WEBHOOK_BODY_LIMIT) throw webhookTooLarge();
+    return read;
+  }
+  try {
+    return Buffer.from(await readBodyBounded(req, WEBHOOK_BODY_LIMIT));
+  } catch (e) {
+    throw e instanceof BodyTooLarge ? webhookTooLarge() : e;
   }
 }
 

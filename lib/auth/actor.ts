@@ -2,7 +2,8 @@ import "server-only";
 // Who is asking, and the role check every API handler goes through. Framework-free (no Next, no
 // Auth.js): guard.ts adds the session cookie for Next's route handlers; the front server in
 // scripts/lib/front.ts serves the API's hottest machine routes with API tokens alone.
-import { errorJson, forbidden, unauthorized } from "@/lib/api/errors";
+import { errorJson } from "@/lib/api/errors";
+import { forbidden, unauthorized } from "@/lib/errors";
 import { userForToken } from "./api-tokens";
 import { clientAddress, publicHost } from "./client-address";
 import { hasRole, type Role } from "@/lib/schemas/roles";

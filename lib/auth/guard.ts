@@ -3,7 +3,7 @@ import "server-only";
 // A request acts as the signed-in user (session cookie) or a token's owner (Authorization: Bearer).
 import { forbidden as forbiddenPage, redirect } from "next/navigation";
 import { headers } from "next/headers";
-import { ApiError } from "@/lib/api/errors";
+import { badRequest, tooLarge } from "@/lib/errors";
 import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
 import { db } from "@/lib/db";
 import { bearerToken, clientAddress, guarded, tokenActor, type Actor, type Handler } from "./actor";
@@ -42,12 +42,12 @@ export function withRole<P extends Record<string, string> = Record<string, strin
 /** The most bytes of a JSON request body; webhooks keep their own limit (lib/services/webhooks.ts). */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
-/** A request body of at most MAX_JSON_BODY_BYTES, or a 413 (ApiError) with the read stopped at the limit. */
+/** A request body of at most MAX_JSON_BODY_BYTES, or a 413 (tooLarge) with the read stopped at the limit. */
 export async function readRequestBounded(req: Request): Promise<Uint8Array> {
   try {
     return await readBodyBounded(req, MAX_JSON_BODY_BYTES);
   } catch (e) {
-    if (e instanceof BodyTooLarge) throw new ApiError(413, "PAYLOAD_TOO_LARGE", `the request body may be at most ${MAX_JSON_BODY_BYTES} bytes`);
+    if (e instanceof BodyTooLarge) throw tooLarge(`the request body may be at most ${MAX_JSON_BODY_BYTES} bytes`);
     throw e;
   }
 }
@@ -62,6 +62,6 @@ export async function readJson(req: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, "BAD_REQUEST", "the request body is not valid JSON");
+    throw badRequest("the request body is not valid JSON");
   }
 }

@@ -111,8 +111,8 @@ export function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** An export as a streamed download: CSV (one header row) or a JSON array. */
-export function exportAudit(q: AuditQuery, format: "csv" | "json"): Response {
+/** An export as a streamed download: CSV (one header row) or a JSON array; the route sends it as an attachment. */
+export function exportAudit(q: AuditQuery, format: "csv" | "json"): { stream: ReadableStream<Uint8Array>; contentType: string; filename: string } {
   const enc = new TextEncoder();
   const it = iterateAudit(q);
   let first = true;
@@ -143,16 +143,14 @@ export function exportAudit(q: AuditQuery, format: "csv" | "json"): Response {
     },
   });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  return new Response(stream, {
-    headers: {
-      "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-      "content-disposition": `attachment; filename="regatta-audit-${stamp}.${format}"`,
-      "cache-control": "no-store",
-    },
-  });
+  return {
+    stream,
+    contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+    filename: `regatta-audit-${stamp}.${format}`,
+  };
 }
 
-/** Who pushed this tag last: the newest registry.push event for it, from any source. */
+/** The audit actions of a promotion (retag, promote, rollback). */
 export const PROMOTION_ACTIONS = ["promote", "retag", "rollback"];
 
 /** Who last put this tag where it is: a push the registry reported, or a Regatta promotion. */

@@ -2,7 +2,7 @@ import "server-only";
 // Safe delete. registry:2 (and the OCI API before 1.1) deletes manifests by digest only, which
 // removes every tag on that digest: say which tags go, and ask for the digest as confirmation.
 // Vendors with an untag API (their provider's deleteTag) remove just the one tag.
-import { ApiError, conflict, notFound } from "@/lib/api/errors";
+import { conflict, notFound, unsupported } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
@@ -86,7 +86,7 @@ export async function deletePreviewed(actor: Actor, registryId: string, reposito
   } catch (e) {
     await appendAudit({ ...base, outcome: "failure", details: { ...details, error: (e as Error).message, tags: preview.tags } });
     if ((e as { status?: number }).status === 405) {
-      throw new ApiError(422, "UNSUPPORTED", `this registry does not allow deletes (registry:2 needs storage.delete.enabled: true): ${(e as Error).message}`);
+      throw unsupported(`this registry does not allow deletes (registry:2 needs storage.delete.enabled: true): ${(e as Error).message}`);
     }
     throw e;
   }

@@ -2,7 +2,7 @@ import "server-only";
 // Image diff: "what changes if this goes to prod?" Two references, any registries. Each side is
 // read through its registry's client (manifest, then the config blob of every image, bounded);
 // an index is compared platform by platform.
-import { badRequest } from "@/lib/api/errors";
+import { badRequest } from "@/lib/errors";
 import { isIndexMediaType, mapLimit, validateRepository, type Descriptor, type RegistryClient } from "@/lib/registry";
 import type { ConfigChange, DiffAnswer, DiffReference, DiffSide, LayerRef } from "@/lib/schemas/diff";
 import { registryClient } from "./clients";

@@ -1,6 +1,6 @@
 import "server-only";
 // Release stages (dev -> staging -> prod), each one repository of one registry.
-import { conflict, notFound } from "@/lib/api/errors";
+import { conflict, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";

@@ -13,7 +13,7 @@ import "server-only";
 // the UI and the logs see only a masked preview (a Slack URL's path is its secret).
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type PgBoss from "pg-boss";
-import { badRequest, notFound } from "@/lib/api/errors";
+import { badRequest, notFound } from "@/lib/errors";
 import { onAuditCommitted, type AuditInput } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { BodyTooLarge, readBounded } from "@/lib/bounded-read";

@@ -4,9 +4,9 @@ import "server-only";
 // progress in the database, records the tag change and writes exactly one audit event.
 import { createHash } from "node:crypto";
 import pg from "pg";
-import { ApiError } from "@/lib/api/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/log";
 import { db } from "@/lib/db";
+import { locked } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { mountCandidates, recordManifestBlobs } from "./blob-index";
@@ -97,7 +97,7 @@ function connectWithin(pool: pg.Pool, ms: number, target: string): Promise<pg.Po
 }
 
 function lockTimeout(why: string, ms: number) {
-  return new ApiError(409, "LOCKED", `waited ${Math.round(ms / 1000)} s for the lock on the target tag: ${why}; try again when it has finished`);
+  return locked(`waited ${Math.round(ms / 1000)} s for the lock on the target tag: ${why}; try again when it has finished`);
 }
 
 export interface InlineRun {

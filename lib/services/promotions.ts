@@ -1,10 +1,10 @@
 import "server-only";
 // Retag, promote and roll back: checked (role, protection, overwrite) before anything changes,
 // planned with a dry run, then run as a job (or inline for a retag within one repository).
-import { ApiError, conflict, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
+import { conflict, notFound } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { wakeWorkers } from "@/lib/jobs/wake";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
@@ -27,7 +27,8 @@ export function toView(p: Row): PromotionView {
   };
 }
 
-export type PromotionAnswer = { status: 200; body: { plan: PlanView } } | { status: 200 | 202; body: PromotionView };
+/** A dry run's plan; a promotion done at once (a retag within one repository); or one queued for the workers. */
+export type PromotionAnswer = { outcome: "planned"; plan: PlanView } | { outcome: "done" | "queued"; promotion: PromotionView };
 
 export async function requestPromotion(actor: Actor, body: unknown): Promise<PromotionAnswer> {
   const input = promotionRequestSchema.parse(body);
@@ -110,8 +111,8 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     ]);
     const blockers = immutable ? [`repository ${target.repository} in ${dstReg.name} has immutable tags: ${target.tag} already exists and cannot be moved`] : [];
     return {
-      status: 200,
-      body: { plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy, blockers } },
+      outcome: "planned",
+      plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy, blockers },
     };
   }
 
@@ -128,12 +129,12 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   // within one repository nothing travels: the PUT of the bytes just read, answered at once
   if (held) {
     handover.done = true;
-    return { status: 200, body: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
+    return { outcome: "done", promotion: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
   }
   const b = await boss();
   await b.send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
   await wakeWorkers(b, PROMOTION_QUEUE);
-  return { status: 202, body: toView(row) };
+  return { outcome: "queued", promotion: toView(row) };
 }
 
 /** How long an inline retag waits for another promotion to the same tag before answering 409. */
@@ -157,9 +158,10 @@ export async function listPromotions(limit = 50): Promise<PromotionView[]> {
 /** A failed promotion runs again, with the same checks as the first time. */
 export async function retryPromotion(actor: Actor, id: string): Promise<PromotionView> {
   const row = await getPromotion(id);
-  if (row.state !== "failed") throw new ApiError(409, "CONFLICT", `promotion ${id} is ${row.state}; only a failed one can be retried`);
+  if (row.state !== "failed") throw conflict(`promotion ${id} is ${row.state}; only a failed one can be retried`);
   const again = await requestPromotion(actor, {
     source: row.source, target: row.target, overwrite: (await db.promotion.findUniqueOrThrow({ where: { id } })).overwrite, kind: row.kind,
   });
-  return again.body as PromotionView;
+  if (again.outcome === "planned") throw new Error("a retry is never a dry run");
+  return again.promotion;
 }

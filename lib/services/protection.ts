@@ -1,7 +1,7 @@
 import "server-only";
 // Protection rules: registry + repository glob + tag glob -> minimum role and/or immutable.
 // Checked on the server before any registry call that changes a tag.
-import { forbidden, notFound } from "@/lib/api/errors";
+import { forbidden, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole, type Role } from "@/lib/schemas/roles";

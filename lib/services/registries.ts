@@ -1,7 +1,7 @@
 import "server-only";
 // Registry connections: the only place that stores or reads their credentials.
 import { randomUUID } from "node:crypto";
-import { ApiError, conflict, notFound, zodToApiError } from "@/lib/api/errors";
+import { conflict, DomainError, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
@@ -93,7 +93,7 @@ export async function createRegistry(actor: Actor, body: unknown): Promise<Regis
 /** A kind whose endpoint may be left empty asks its provider (ECR: the keys' registry in the region). */
 async function discoverEndpoint(input: RegistryCreateInput): Promise<string> {
   const def = providerDefinition(input.kind);
-  if (!def.discoverEndpoint) throw zodToApiError(new ZodError([{ code: "custom", path: ["endpoint"], message: "endpoint is required for this kind", input: undefined }]));
+  if (!def.discoverEndpoint) throw new ZodError([{ code: "custom", path: ["endpoint"], message: "endpoint is required for this kind", input: undefined }]);
   const c = { kind: input.kind, apiEndpoint: input.apiEndpoint ?? null, namespace: input.namespace ?? null, insecure: input.insecure ?? false, credentials: (input.credentials ?? null) as Credentials | null };
   const found = endpointSchema.parse(await def.discoverEndpoint({ ...c, apiEndpoint: c.apiEndpoint || def.defaultApiEndpoint?.({ ...c, endpoint: "" }) || null }));
   return found;
@@ -123,7 +123,7 @@ export async function updateRegistry(actor: Actor, id: string, body: unknown): P
   const input = registryUpdateSchema.parse(body);
   if (input.credentials) {
     const issues = validateCredentialsFor(current.kind, input.credentials);
-    if (issues.length) throw zodToApiError(new ZodError(issues));
+    if (issues.length) throw new ZodError(issues);
   }
   // Stored credentials never follow a move: a new endpoint (or one without TLS verification)
   // gets them only when they are entered again with it, or they are removed (credentials: null).
@@ -132,7 +132,7 @@ export async function updateRegistry(actor: Actor, id: string, body: unknown): P
   if (moves.length && stored && input.credentials === undefined) {
     const fields = moves.map((m) => m.field).join(", ");
     await audit(actor, "registry.update", "denied", id, { name: current.name, reason: "credentials not entered again", moves });
-    throw new ApiError(422, "CREDENTIALS_REQUIRED", `changing ${fields} needs the credentials entered again (or removed): stored credentials are only sent where they were entered for`, {
+    throw new DomainError("CREDENTIALS_REQUIRED", `changing ${fields} needs the credentials entered again (or removed): stored credentials are only sent where they were entered for`, {
       issues: [{ field: "credentials", message: `enter the credentials again for the new ${fields}` }],
     });
   }

@@ -7,7 +7,7 @@ import "server-only";
 // Always kept, whatever the rules say: a tag any protection rule covers, a tag whose digest a
 // pipeline stage holds under the same tag, every tag of a digest a kept index references, and
 // (where the registry deletes by digest) every tag sharing a digest with a kept tag.
-import { conflict, notFound } from "@/lib/api/errors";
+import { conflict, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";

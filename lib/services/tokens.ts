@@ -2,7 +2,7 @@ import "server-only";
 // Personal API tokens: a person makes and revokes their own; each acts with its owner's role, and a
 // READ token only reads. Every token expires (90 days unless its maker chooses). Admins see and
 // revoke everyone's.
-import { forbidden, notFound } from "@/lib/api/errors";
+import { forbidden, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import { defaultTokenDays, hashToken, newToken } from "@/lib/auth/api-tokens";
 import type { Actor } from "@/lib/auth/guard";

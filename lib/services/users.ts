@@ -1,6 +1,6 @@
 import "server-only";
 // People and their roles. The last admin cannot be demoted or removed.
-import { conflict, badRequest, notFound } from "@/lib/api/errors";
+import { conflict, badRequest, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { hashPassword } from "@/lib/auth/password";

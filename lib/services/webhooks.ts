@@ -5,19 +5,20 @@ import "server-only";
 // The database keeps `v1$<keyId>$<nonce>$<sha256(secret)>`: a Bearer secret is checked against
 // the hash alone; GitHub signs bodies with the secret itself (X-Hub-Signature-256), so for that
 // check the server derives the secret again from the master key (a database copy alone is not enough).
-import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { OAuth2Client } from "google-auth-library";
-import { ApiError, notFound } from "@/lib/api/errors";
 import { appendAudit, appendAuditEvents, type ChainExtension } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
+import { notFound, tooLarge, unauthorized, unsupported } from "@/lib/errors";
 import type { RegistryKind } from "@/lib/generated/prisma/client";
 import { parseWebhook, WebhookPayloadError, webhookSourceFor, type ParsedDelivery, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
 import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
 import { recordEventTags } from "./tag-history";
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+/** The refusal of a body above WEBHOOK_BODY_LIMIT (the route stops reading there). */
+export const webhookTooLarge = () => tooLarge(`a webhook body may be at most ${WEBHOOK_BODY_LIMIT} bytes`);
 const WEBHOOK_PATH = "/api/v1/webhooks/registry";
 
 // ---- the secret ---------------------------------------------------------------------------
@@ -47,19 +48,6 @@ function equalHex(a: string, b: string): boolean {
   const x = Buffer.from(a, "hex");
   const y = Buffer.from(b, "hex");
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
-}
-
-/** The public origin Regatta is reached at: AUTH_URL when set, else what the request came in on. */
-export function publicBaseUrl(req: Request): string {
-  if (process.env.AUTH_URL) {
-    try {
-      return new URL(process.env.AUTH_URL).origin;
-    } catch { /* fall through to the request */ }
-  }
-  const h = req.headers;
-  const host = h.get("x-forwarded-host")?.split(",")[0]?.trim() || h.get("host") || new URL(req.url).host;
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || new URL(req.url).protocol.replace(":", "");
-  return `${proto}://${host}`;
 }
 
 export interface WebhookSecretAnswer {
@@ -120,24 +108,24 @@ async function checkGoogleToken(stored: StoredSecret, token: string): Promise<Ch
   return equalHex(sha256(aud), stored.hash) ? { ok: true, via: "oidc" } : { ok: false, reason: "OIDC token for another audience" };
 }
 
-async function checkSecret(kind: string, registryId: string, stored: StoredSecret | null, req: Request, raw: Buffer): Promise<Check> {
+async function checkSecret(kind: string, registryId: string, stored: StoredSecret | null, d: WebhookDelivery): Promise<Check> {
   if (!stored) return { ok: false, reason: "no webhook secret is set for this registry" };
   if (kind === "GHCR") {
-    const sig = req.headers.get("x-hub-signature-256");
+    const sig = d.headers.get("x-hub-signature-256");
     if (!sig) return { ok: false, reason: "missing X-Hub-Signature-256" };
     if (!stored.keyId || !stored.nonce) return { ok: false, reason: "the stored secret cannot check signatures: make a new one" };
     const k = keyring(stored.keyId).keys.get(stored.keyId);
     if (!k) return { ok: false, reason: `master key ${stored.keyId} is not configured: make a new webhook secret` };
     const secret = deriveSecret(k.key, registryId, stored.nonce);
     if (!equalHex(sha256(secret), stored.hash)) return { ok: false, reason: "stored secret does not match its derivation" };
-    const want = createHmac("sha256", secret).update(raw).digest("hex");
+    const want = createHmac("sha256", secret).update(d.body).digest("hex");
     const got = /^sha256=([0-9a-f]{64})$/i.exec(sig.trim())?.[1]?.toLowerCase() ?? "";
     return equalHex(want, got) ? { ok: true, via: "signature" } : { ok: false, reason: "bad X-Hub-Signature-256" };
   }
-  const authorization = req.headers.get("authorization") ?? "";
+  const authorization = d.headers.get("authorization") ?? "";
   const bearer = authorization.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   // Docker Hub and Quay cannot send headers, nor Pub/Sub without OIDC: the secret comes in the URL
-  const query = SECRET_IN_URL.has(kind) ? new URL(req.url).searchParams.get("secret") : null;
+  const query = SECRET_IN_URL.has(kind) ? d.secretParam : null;
   if (kind === "GOOGLE" && bearer && !query) {
     if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(bearer)) return { ok: false, reason: "the bearer is not an OIDC token" };
     return checkGoogleToken(stored, bearer);
@@ -171,22 +159,12 @@ export interface DeliveryResult {
   unreadable?: string;
 }
 
-/** The body, at most `limit` bytes: from the request's stream, or as already read by the front server. */
-async function readLimited(req: Request, limit: number, read?: Buffer): Promise<Buffer> {
-  const declared = Number(req.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  if (read) {
-    if (read.length > limit) throw tooLarge(limit);
-    return read;
-  }
-  try {
-    return Buffer.from(await readBodyBounded(req, limit));
-  } catch (e) {
-    throw e instanceof BodyTooLarge ? tooLarge(limit) : e;
-  }
+/** One delivery as its route read it: the headers, the body (at most WEBHOOK_BODY_LIMIT bytes), and the URL's ?secret=. */
+export interface WebhookDelivery {
+  headers: Headers;
+  body: Buffer;
+  secretParam: string | null;
 }
-
-const tooLarge = (limit: number) => new ApiError(413, "PAYLOAD_TOO_LARGE", `a webhook body may be at most ${limit} bytes`);
 
 interface WebhookRegistry { id: string; kind: RegistryKind; webhookSecretHash: string | null; endpoint: string; namespace: string | null }
 type Waiter = (r: WebhookRegistry | null, e?: unknown) => void;
@@ -228,18 +206,20 @@ async function runLookups() {
 
 /**
  * Handles one delivery: authenticate, parse, append one audit event per new event, track tags.
- * `caller` is the sender's address; `alreadyRead` the body when the caller has read it (the front server).
+ * `caller` is the sender's address. The route reads the body (bounded) and the URL.
  */
-export async function receiveWebhook(registryId: string, req: Request, caller: string | null, alreadyRead?: Buffer): Promise<DeliveryResult> {
-  const [reg, raw] = await Promise.all([isUuid(registryId) ? findRegistry(registryId) : null, readLimited(req, WEBHOOK_BODY_LIMIT, alreadyRead)]);
-  const check: Check = reg ? await checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), req, raw) : { ok: false, reason: "unknown registry" };
+export async function receiveWebhook(registryId: string, delivery: WebhookDelivery, caller: string | null): Promise<DeliveryResult> {
+  const raw = delivery.body;
+  if (raw.length > WEBHOOK_BODY_LIMIT) throw webhookTooLarge();
+  const reg = isUuid(registryId) ? await findRegistry(registryId) : null;
+  const check: Check = reg ? await checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), delivery) : { ok: false, reason: "unknown registry" };
   if (!check.ok) {
     await recordRejection(reg?.id ?? null, registryId, caller, check.reason);
     // an unknown registry answers like a wrong secret: callers learn nothing about which ids exist
-    throw new ApiError(401, "UNAUTHENTICATED", "the webhook secret is missing or wrong");
+    throw unauthorized("the webhook secret is missing or wrong");
   }
   const source = webhookSourceFor(reg!.kind);
-  if (!source) throw new ApiError(422, "UNSUPPORTED", `${reg!.kind} registries send no webhooks Regatta reads`);
+  if (!source) throw unsupported(`${reg!.kind} registries send no webhooks Regatta reads`);
   // From here the sender is authenticated. Senders retry every non-2xx answer (registry:2 for ever, its queue
   // waiting behind it), so what cannot be read is recorded (webhook.unreadable) and answered 2xx.
   let parsed: ParsedDelivery;
@@ -250,7 +230,7 @@ export async function receiveWebhook(registryId: string, req: Request, caller: s
     } catch {
       throw new WebhookPayloadError("the webhook body is not valid JSON");
     }
-    parsed = parseWebhook(source, body, req.headers, { endpoint: reg!.endpoint, namespace: reg!.namespace });
+    parsed = parseWebhook(source, body, delivery.headers, { endpoint: reg!.endpoint, namespace: reg!.namespace });
     // PostgreSQL stores no NUL in text or jsonb: refuse the delivery rather than fail the batch it joins
     if (hasNul(parsed.events)) throw new WebhookPayloadError("the webhook carries a NUL character (\\u0000), which cannot be stored");
   } catch (e) {

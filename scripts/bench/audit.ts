@@ -152,8 +152,7 @@ try {
     }),
   });
   const direct = async (body: string) => {
-    const req = new Request(`http://bench/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: `Bearer ${secret}` }, body });
-    const r = await receiveWebhook(registryId, req, "127.0.0.1");
+    const r = await receiveWebhook(registryId, { headers: new Headers({ authorization: `Bearer ${secret}` }), body: Buffer.from(body), secretParam: null }, "127.0.0.1");
     return { ok: true, accepted: r.accepted };
   };
   // SENDERS keep-alive connections, like as many registries each sending its events one POST at a
@@ -364,7 +363,7 @@ try {
     const exported = Math.min(count, audit.AUDIT_EXPORT_MAX);
     const s = performance.now();
     const res = audit.exportAudit(q({}), "csv");
-    const reader = res.body!.getReader();
+    const reader = res.stream.getReader();
     let bytes = 0;
     for (;;) { const { done, value } = await reader.read(); if (done) break; bytes += value.byteLength; }
     const took = performance.now() - s;

@@ -6,5 +6,6 @@ export const GET = withRole("VIEWER", async () => ({ promotions: await listPromo
 
 export const POST = withRole("OPERATOR", async ({ req, actor }) => {
   const answer = await requestPromotion(actor, await readJson(req));
-  return NextResponse.json(answer.body, { status: answer.status });
+  if (answer.outcome === "planned") return NextResponse.json({ plan: answer.plan });
+  return NextResponse.json(answer.promotion, { status: answer.outcome === "queued" ? 202 : 200 });
 });

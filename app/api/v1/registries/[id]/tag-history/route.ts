@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { notFound } from "@/lib/api/errors";
+import { notFound } from "@/lib/errors";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams } from "@/lib/schemas/browse";
 import { repositoryName, tagName } from "@/lib/schemas/names";
