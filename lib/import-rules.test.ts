@@ -169,4 +169,10 @@ describe("import rules", () => {
     const speaking = files.filter((f) => under(f, "lib/services/") && http.test(fs.readFileSync(path.join(root, f), "utf8")));
     expect(speaking).toEqual([]);
   });
+
+  it("zod schemas live in lib/schemas", () => {
+    const defines = /\bz\.(object|string|number|boolean|enum|guid|uuid|array|union|literal|coerce)\b/;
+    const bad = files.filter((f) => !under(f, "lib/schemas/") && defines.test(fs.readFileSync(path.join(root, f), "utf8")));
+    expect(bad).toEqual([]);
+  });
 });

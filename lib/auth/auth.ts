@@ -4,10 +4,10 @@ import "server-only";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { headers } from "next/headers";
-import { z } from "zod";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { metrics } from "@/lib/observability/metrics";
+import { loginSchema } from "@/lib/schemas/user";
 import { clientAddress } from "./actor";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./login-limit";
 import { verifyPassword } from "./password";
@@ -16,8 +16,6 @@ import { linkOidcUser } from "./oidc-link";
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
 }
-
-const loginSchema = z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(1024) });
 
 export function oidcConfig() {
   const issuer = process.env.REGATTA_OIDC_ISSUER;

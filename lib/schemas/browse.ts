@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { reference, repositoryName as repository, tagName as tag } from "./names";
+import { digest, reference, repositoryName as repository, tagName as tag } from "./names";
 
 export const repositoriesQuery = z.object({ query: z.string().max(255).optional(), cursor: z.string().max(255).optional() });
 /** Rows in the tag table's first page: enough to fill the screen while the whole list travels. */
@@ -81,3 +81,23 @@ export interface RegistryHealth {
   /** ISO time the stored credential stops working, where known */
   credentialExpiresAt?: string;
 }
+
+/** GET /api/v1/registries/{id}/tag-history: one tag of one repository. */
+export const tagHistoryQuery = z.object({ repository, tag });
+
+/** DELETE /api/v1/registries/{id}/tags: `?dryRun=1` previews, the delete itself needs confirmDigest. */
+export const tagDeleteQuery = z.object({
+  repository,
+  tag,
+  confirmDigest: digest.optional(),
+  dryRun: z.enum(["1", "true"]).optional(),
+});
+
+/** GET /api/v1/protection: the rule that holds one tag. */
+export const protectionQuery = z.object({ registryId: z.string().uuid(), repository, tag });
+
+/** A registry id in a path: anything else is no registry (404). */
+export const registryIdParam = z.guid();
+
+/** GET /api/v1/environments: with ?tag=, also that tag's digest in each stage. */
+export const pipelineQuery = z.object({ tag: tag.optional() });

@@ -40,3 +40,6 @@ export interface TokenView {
   /** in the admin's list of everyone's tokens */
   owner?: { id: string; email: string };
 }
+
+/** The password sign-in form. */
+export const loginSchema = z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(1024) });

@@ -1,48 +1,17 @@
 import "server-only";
 // Audit queries: filtered, keyset-paged listing, exports, the last push of a tag, daily activity.
-import { z } from "zod";
 import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
 import { metrics } from "@/lib/observability/metrics";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { ActivityItem, AuditEventView } from "@/lib/schemas/audit";
-import { DIGEST_MAX, REPOSITORY_MAX, TAG_MAX } from "@/lib/schemas/names";
+import { AUDIT_PAGE_MAX, auditQuerySchema, type ActivityItem, type AuditEventView, type AuditQuery } from "@/lib/schemas/audit";
 
-export const AUDIT_PAGE_MAX = 500;
+export { AUDIT_PAGE_MAX, type AuditQuery };
+
 const EXPORT_BATCH = 2_000;
 /** An export stops here; narrow the filters for more. */
 export const AUDIT_EXPORT_MAX = 200_000;
 
-// PostgreSQL compares no text with a NUL in it: refused here rather than failed there
-const noNul = (v: string) => !v.includes("\u0000");
-const optional = z.string().trim().max(512).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined));
-const time = z.string().trim().optional().transform((v, ctx) => {
-  if (!v) return undefined;
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (Number.isNaN(d.getTime())) {
-    ctx.addIssue({ code: "custom", message: "not a date or time (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T12:00:00Z)" });
-    return z.NEVER;
-  }
-  return d;
-});
-
-export const auditQuerySchema = z.object({
-  actor: optional,
-  /** exact, or a prefix ending in "*" ("registry.*"); several separated by commas */
-  action: optional,
-  registryId: z.string().uuid("registryId must be a registry id").optional().or(z.literal("").transform(() => undefined)),
-  // filters: the OCI limits (lib/schemas/names.ts), not the grammar, since they may be partial
-  repository: z.string().trim().max(REPOSITORY_MAX, `repository is at most ${REPOSITORY_MAX} characters`).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined)),
-  tag: z.string().trim().max(TAG_MAX, `tag is at most ${TAG_MAX} characters`).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined)),
-  digest: z.string().trim().max(DIGEST_MAX, `digest is at most ${DIGEST_MAX} characters`).refine(noNul, "may not contain NUL").optional().transform((v) => (v ? v : undefined)),
-  outcome: z.enum(["success", "failure", "denied"]).optional().or(z.literal("").transform(() => undefined)),
-  since: time,
-  until: time,
-  cursor: z.string().regex(/^\d{1,19}$/, "cursor must be an event id from nextCursor").optional().or(z.literal("").transform(() => undefined)),
-  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX, `limit is at most ${AUDIT_PAGE_MAX}`).default(100),
-  format: z.enum(["json", "csv"]).optional(),
-});
-export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
 export type { AuditEventView };
 

@@ -1,14 +1,12 @@
 import { NextResponse } from "next/server";
 import { readJson, withRole } from "@/lib/auth/guard";
-import { z } from "zod";
-import { searchParams } from "@/lib/schemas/browse";
-import { tagName } from "@/lib/schemas/names";
+import { pipelineQuery, searchParams } from "@/lib/schemas/browse";
 import { createEnvironment, listEnvironments, pipelineFor } from "@/lib/services/environments";
 
 /** The stages; with ?tag=, also that tag's digest in each stage. */
 export const GET = withRole("VIEWER", async ({ req }) => {
   // a tag goes to every stage's registry: the OCI grammar first, before any call
-  const { tag } = z.object({ tag: tagName.optional() }).parse(searchParams(req));
+  const { tag } = pipelineQuery.parse(searchParams(req));
   return tag ? { stages: await pipelineFor(tag) } : { environments: await listEnvironments() };
 });
 

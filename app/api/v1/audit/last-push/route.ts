@@ -1,14 +1,11 @@
-import { z } from "zod";
 import { withRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
-import { repositoryName, tagName } from "@/lib/schemas/names";
+import { lastPushQuery } from "@/lib/schemas/audit";
 import { lastPush } from "@/lib/services/audit";
-
-const query = z.object({ registryId: z.string().uuid("registryId must be a registry id"), repository: repositoryName, tag: tagName });
 
 // "who pushed this": viewers see the tag pages, so they may see who last pushed a tag; the
 // pusher's address and the delivery details only admins (as the audit log itself)
 export const GET = withRole("VIEWER", async ({ req, actor }) => {
-  const q = query.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const q = lastPushQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
   return { push: await lastPush(q.registryId, q.repository, q.tag, { full: hasRole(actor.role, "ADMIN") }) };
 });
