@@ -1,6 +1,6 @@
 import "server-only";
-// The generic provider: self-hosted registry:2 and any OCI registry with `_catalog`. Other kinds
-// build on it until they get their own file (their /v2 API is the same protocol).
+// The generic provider: self-hosted registry:2 and any OCI registry with `_catalog`. The vendors'
+// providers build on it (their /v2 API is the same protocol).
 import { randomBytes } from "node:crypto";
 import { RegistryClient, RegistryError, computeDigest, type PingResult } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition } from "./types";

@@ -1,5 +1,5 @@
 import "server-only";
-// One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
+// One provider per registry kind (GENERIC: any registry speaking the /v2 protocol).
 import type { RegistryKind } from "@/lib/schemas/registry";
 import { ecr } from "./ecr";
 import { ecrPublic } from "./ecr-public";
@@ -14,7 +14,7 @@ import type { Connection, ProviderDefinition, RegistryProvider } from "./types";
 
 export type * from "./types";
 
-const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
+const PROVIDERS: Record<RegistryKind, ProviderDefinition> = {
   GENERIC: generic,
   GHCR: ghcr,
   GITLAB: gitlab,
@@ -27,7 +27,7 @@ const PROVIDERS: Partial<Record<RegistryKind, ProviderDefinition>> = {
 };
 
 export function providerDefinition(kind: RegistryKind): ProviderDefinition {
-  return PROVIDERS[kind] ?? generic;
+  return PROVIDERS[kind];
 }
 
 /** Opens a connection with its kind's provider; the REST API base defaults per kind. */

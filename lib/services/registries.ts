@@ -15,7 +15,6 @@ import {
   type RegistryCreateInput,
   registryUpdateSchema,
   validateCredentialsFor,
-  type RegistryKind,
   type RegistryUpdateInput,
   type RegistryView,
 } from "@/lib/schemas/registry";
@@ -176,10 +175,6 @@ export async function registryConnection(id: string): Promise<RegistryView & { c
   const row = isUuid(id) ? await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } }) : null;
   if (!row) throw notFound(`registry ${id}`);
   return { ...toView(row), credentials: openCredentials(row.id, row) };
-}
-
-export function kindInfo(kind: RegistryKind) {
-  return KINDS[kind];
 }
 
 function errorReason(err: unknown): string {
