@@ -1,7 +1,8 @@
 import "server-only";
 // The Next server's half of a graceful stop (SIGTERM): readiness turns 503 at once, no new jobs
-// are taken, running ones finish or are handed back, pg-boss stops, the pools close. The front
-// server (scripts/start.ts) has already stopped taking connections when it sends SIGTERM here.
+// are taken, running ones finish or are handed back, pg-boss stops, the pools close. The server of
+// `npm start` (scripts/start.ts) has already stopped taking connections when it calls this
+// (instrumentation.ts publishes it as globalThis.regattaShutdown).
 import { db } from "@/lib/db";
 import { closeLockPool } from "@/lib/jobs/promotion-worker";
 import { stopWorkers } from "@/lib/jobs/workers";

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import { machineRoute } from "@/lib/api/machine-routes";
+import { machineRoute } from "@/app/api/v1/machine-routes";
 import { startRegistry, type RunningRegistry } from "../harness";
 import { concretePath as fill, routeTable } from "../support/routes";
 import {
@@ -100,7 +100,7 @@ const MATRIX: Record<string, string> = {
   "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok",
 };
 
-// The front server of `npm start` (scripts/lib/front.ts) answers these itself, before Next.
+// The server of `npm start` (scripts/lib/server.ts) answers these itself, before Next (app/api/v1/machine-routes.ts).
 // prettier-ignore
 const FRONT: Record<string, string> = {
   //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { listTagsRoute } from "@/lib/api/machine-routes";
+import { listTagsRoute } from "./handler";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams } from "@/lib/schemas/browse";
 import { digest, repositoryName, tagName } from "@/lib/schemas/names";
 import { deleteTag, previewDelete } from "@/lib/services/delete-tag";
 
-// the handler is shared with the front server (lib/api/machine-routes.ts)
+// the handler is shared with the server of `npm start` (./handler.ts, ../../../machine-routes.ts)
 export const GET = withRole<{ id: string }>("VIEWER", listTagsRoute);
 
 const deleteQuery = z.object({
