@@ -234,7 +234,8 @@ describe("two instances behind haproxy", () => {
     const verify = await run(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/audit-verify.ts"], { env: { ...process.env, DATABASE_URL: dbUrl }, encoding: "utf8" });
     expect(verify.stdout).toMatch(/audit log intact: \d+ events/);
     figures.auditEvents = Number(verify.stdout.match(/intact: (\d+)/)![1]);
-  });
+    // a restart is a whole start (migrations checked, Next prepared): ~60 s at a load average of 35 on 2 cores
+  }, 300_000);
 
   it("each instance's /metrics has its server's counters (webhooks, HTTP) and Next's (jobs), from one process, and its log is JSON lines with request ids", async () => {
     const text = await (await fetch(`${apps[0]!.url}/metrics`)).text();
