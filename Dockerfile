@@ -25,9 +25,11 @@ WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 REGATTA_PREBUILT=1 \
     PORT=3000 HOST=0.0.0.0 REGATTA_DATA_DIR=/tmp/regatta
 # what runs: production dependencies, the build, and the sources the server process loads itself
+# (scripts/start.ts runs Next in its own process and answers the machine routes of app/ itself)
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/.next ./.next
 COPY --from=build /app/lib ./lib
+COPY --from=build /app/app ./app
 COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/package.json /app/next.config.js /app/tsconfig.json /app/tsconfig.app.json /app/instrumentation.ts ./

@@ -1,5 +1,6 @@
-// Runs once when a Next server starts: every instance works on the job queues. Under `npm start`
-// (and the image) Next leaves SIGTERM/SIGINT to us (NEXT_MANUAL_SIG_HANDLE): jobs drain first.
+// Runs once when Next starts: every instance works on the job queues. Under `npm start` (and the
+// image) Next runs inside scripts/start.ts, which owns SIGTERM/SIGINT: it stops taking requests,
+// then calls Next's half of the stop published here (jobs drain, pg-boss stops, pools close).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
   const { startWorkers } = await import("@/lib/services/workers");
@@ -14,10 +15,6 @@ export async function register() {
     last = Date.now();
     await auditChainStatus();
   });
-  if (process.env.NEXT_MANUAL_SIG_HANDLE) {
-    const { shutdown } = await import("@/lib/services/workers");
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      process.once(signal, () => void shutdown(signal).finally(() => process.exit(0)));
-    }
-  }
+  const { shutdown } = await import("@/lib/services/workers");
+  (globalThis as { regattaShutdown?: typeof shutdown }).regattaShutdown = shutdown;
 }

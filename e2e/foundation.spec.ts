@@ -147,7 +147,7 @@ test("an API token made in Settings works with Bearer and stops working when rev
   const ci = await playwright.request.newContext({ baseURL: page.url().replace(/\/settings.*$/, ""), extraHTTPHeaders: { authorization: `Bearer ${token}` } });
   const me = await ci.get("/api/v1/me");
   expect(me.status()).toBe(200);
-  // the security headers on every answer: Next's page and API, and what npm start's front server answers itself
+  // the security headers on every answer: Next's page and API, and what npm start's server answers itself (machine routes)
   const fromFront = await ci.get("/api/v1/registries/00000000-0000-4000-8000-000000000000/tags?repository=x");
   expect(fromFront.status()).toBe(404);
   const pageAnswer = await page.request.get("/settings/tokens");

@@ -1,6 +1,6 @@
 // Load: 50 signed-in users (each their own session) browse the lab registries at once for 60 s —
 // the overview, a repository's tag list, tag pages — through the app as `npm start` runs it (the
-// front server, Next, embedded PostgreSQL) against three real registry:2 (open, htpasswd, token).
+// one process with Next inside, embedded PostgreSQL) against three real registry:2 (open, htpasswd, token).
 // Each visit is the page's HTML and the API calls the page makes. Asserted: 0 errors. Printed:
 // requests, throughput, p50/p95/p99 per kind, load average; docs/BENCHMARKS.md carries a run's figures.
 //   LOAD_USERS=50 LOAD_SECONDS=60 E2E_PORT=… npx playwright test e2e/load.spec.ts

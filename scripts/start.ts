@@ -1,13 +1,13 @@
 // `npm start`: database (embedded unless DATABASE_URL), migrations, master key, first admin,
-// a production build when missing or stale, then the front server on PORT (scripts/lib/front.ts)
-// with `next start` behind it on a loopback port. Ctrl-C stops it all.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+// a production build when missing or stale, then one HTTP server on PORT (scripts/lib/server.ts)
+// with Next in this same process (its custom-server API). Ctrl-C stops it all.
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Server } from "node:http";
-import { dataDir, freePort, grantAppRole, startDatabase, type Database } from "./lib/database.ts";
-import { createFront } from "./lib/front.ts";
+import { dataDir, grantAppRole, startDatabase, type Database } from "./lib/database.ts";
+import { createServer, type NextHandler } from "./lib/server.ts";
 import { migrate } from "./lib/migrate.ts";
 
 const nextBin = path.resolve("node_modules/next/dist/bin/next");
@@ -72,8 +72,7 @@ function buildIfStale() {
 }
 
 let db: Database | undefined;
-let next: ChildProcess | undefined;
-let front: Server | undefined;
+let server: Server | undefined;
 let stopping = false;
 
 const seconds = (name: string, fallback: number) => {
@@ -81,27 +80,28 @@ const seconds = (name: string, fallback: number) => {
   return Number.isFinite(v) && v >= 0 ? v : fallback;
 };
 
+/** Next's half of a graceful stop, published by instrumentation.ts (lib/observability/shutdown.ts). */
+const nextShutdown = () => (globalThis as { regattaShutdown?: (signal: string) => Promise<void> }).regattaShutdown;
+
 /**
  * Graceful stop (SIGTERM from Kubernetes, Docker, a rolling restart; Ctrl-C): /api/ready answers
  * 503 at once; after REGATTA_SHUTDOWN_DELAY_SECONDS (default 0; give load balancers time to see
- * it) no new connections are taken and requests in flight finish; then Next drains its jobs
- * (running promotions finish within REGATTA_SHUTDOWN_GRACE_SECONDS or go back to the queue for
- * another instance), stops pg-boss and closes its pools; then the embedded database stops.
+ * it) no new connections are taken and requests in flight finish; then the jobs drain (running
+ * promotions finish within REGATTA_SHUTDOWN_GRACE_SECONDS or go back to the queue for another
+ * instance), pg-boss stops and the pools close; then the embedded database stops.
  */
-async function stop(code: number) {
+async function stop(code: number, signal = "SIGTERM") {
   if (stopping) return;
   stopping = true;
   say("stopping: draining requests and jobs");
   await new Promise((r) => setTimeout(r, seconds("REGATTA_SHUTDOWN_DELAY_SECONDS", 0) * 1000));
-  if (front) {
+  if (server?.listening) {
     // no new connections; requests in flight (webhooks waiting for their audit commit) finish
-    await new Promise((r) => { front!.close(r); front!.closeIdleConnections(); setTimeout(r, 10_000); });
-    front.closeAllConnections();
+    await new Promise((r) => { server!.close(r); server!.closeIdleConnections(); setTimeout(r, 10_000); });
+    server.closeAllConnections();
   }
-  if (next && next.exitCode === null) {
-    next.kill("SIGTERM");
-    await new Promise((r) => { next!.once("exit", r); setTimeout(r, (seconds("REGATTA_SHUTDOWN_GRACE_SECONDS", 20) + 15) * 1000); });
-  }
+  const drain = nextShutdown();
+  if (drain) await Promise.race([drain(signal), new Promise((r) => setTimeout(r, (seconds("REGATTA_SHUTDOWN_GRACE_SECONDS", 20) + 15) * 1000))]);
   await db?.stop().catch(() => {});
   say("stopped");
   process.exit(code);
@@ -111,8 +111,8 @@ async function stop(code: number) {
 // draining: this process owns its signals, and stops the database last
 process.removeAllListeners("SIGINT");
 process.removeAllListeners("SIGTERM");
-process.on("SIGINT", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
+process.on("SIGINT", () => void stop(0, "SIGINT"));
+process.on("SIGTERM", () => void stop(0, "SIGTERM"));
 
 try {
   process.env.AUTH_SECRET ||= authSecret();
@@ -142,31 +142,31 @@ try {
   const { ensureAdmin } = await import("../lib/services/bootstrap.ts");
   await ensureAdmin((l) => console.log(`\n[regatta] ${l}\n`));
 
-  // the front takes PORT first: a port in use is said before a minute of building
-  const { machineRoute } = await import("../lib/api/machine-routes.ts");
-  const upstream = { host: "127.0.0.1", port: await freePort() };
+  // the server takes PORT first: a port in use is said before a minute of building; until Next is
+  // ready its requests are answered 503 ("starting")
+  const { machineRoute } = await import("../app/api/v1/machine-routes.ts");
   const headers = JSON.parse(fs.readFileSync("lib/api/security-headers.json", "utf8")) as { key: string; value: string }[];
-  // the front answers /metrics (its share and Next's, as one) and, while stopping, /api/ready
-  const { metrics, metricsJson, aggregateText, CONTENT_TYPE } = await import("../lib/observability/metrics.ts");
-  const { metricsAllowed, metricsDenied, INTERNAL_HEADER } = await import("../lib/observability/metrics-access.ts");
+  // the server answers /metrics (the one registry of this process, Next's routes' counters included) and, while stopping, /api/ready
+  const { metrics, metricsText, CONTENT_TYPE } = await import("../lib/observability/metrics.ts");
+  const { metricsAllowed, metricsDenied } = await import("../lib/observability/metrics-access.ts");
   const { routeLabeler } = await import("../lib/observability/routes.ts");
-  const internalToken = (process.env.REGATTA_INTERNAL_TOKEN = randomBytes(32).toString("base64url"));
   const metricsRoute = async (req: Request) => {
     if (!metricsAllowed(req.headers)) return metricsDenied();
-    const parts = [await metricsJson()];
-    try {
-      const r = await fetch(`http://${upstream.host}:${upstream.port}/metrics`, { headers: { [INTERNAL_HEADER]: internalToken }, signal: AbortSignal.timeout(5000) });
-      if (r.ok) parts.push(await r.json());
-    } catch {
-      // Next not up (yet): the front's share alone
-    }
-    return new Response(await aggregateText(parts), { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
+    return new Response(await metricsText(), { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
   };
   const draining = async () => Response.json({ ok: false, failing: ["shutdown: this instance is shutting down"] }, { status: 503, headers: { "cache-control": "no-store" } });
+  const starting: NextHandler = async (req, res) => {
+    const message = "Regatta is starting: try again in a moment";
+    const api = (req.url ?? "/").startsWith("/api/");
+    res.writeHead(503, { "content-type": api ? "application/json" : "text/plain; charset=utf-8", "retry-after": "2" })
+      .end(api ? JSON.stringify({ error: { code: "UNAVAILABLE", message } }) : `${message}\n`);
+  };
+  let nextHandler: NextHandler = starting;
   let label = routeLabeler(".next", ["/metrics"]);
   const quiet = new Set(["/api/health", "/api/ready", "/metrics"]);
-  front = createFront({
-    upstream, publicPort: port, headers,
+  server = createServer({
+    next: (req, res) => nextHandler(req, res),
+    publicPort: port, headers,
     route: (method, p, authorization) =>
       method === "GET" && p === "/metrics" ? metricsRoute
         : stopping && p === "/api/ready" ? draining
@@ -181,34 +181,21 @@ try {
     },
   });
   await new Promise<void>((resolve, reject) => {
-    front!.once("error", reject);
-    front!.listen(port, host, () => resolve());
+    server!.once("error", reject);
+    server!.listen(port, host, () => resolve());
   });
-  front.on("error", (e) => log.error({ err: { message: e.message } }, "front server error"));
+  server.on("error", (e) => log.error({ err: { message: e.message } }, "server error"));
 
   if (!dev) buildIfStale();
   label = routeLabeler(".next", ["/metrics"]);
-  // next itself, not through npx: a signal to a wrapper may not reach the server. It keeps idle
-  // connections from the front open longer than the front does, so none closes under a request.
-  next = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(upstream.port), "-H", upstream.host, ...(dev ? [] : ["--keepAliveTimeout", "120000"])], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: "1" } });
-  // Next's own lines become log events too (its "Local:"/"Network:" lines name its loopback port, not the one to open);
-  // lines that are JSON already (our logger inside Next) pass through as they are
-  const relay = (stream: NodeJS.ReadableStream, level: "info" | "error") => {
-    let rest = "";
-    stream.on("data", (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split("\n");
-      rest = lines.pop()!;
-      for (const l of lines) {
-        if (!l.trim() || /^\s*- (Local|Network):/.test(l)) continue;
-        if (l.startsWith("{")) process.stdout.write(l + "\n");
-        else log[level]({ source: "next" }, l.trim());
-        if (/Ready in|started server|✓ Ready/.test(l)) say(`Regatta is running at http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
-      }
-    });
-  };
-  relay(next.stdout!, "info");
-  relay(next.stderr!, "error");
-  next.on("exit", (code) => void stop(code ?? 1));
+  // Next in this process: its instrumentation starts the job workers and publishes its half of
+  // the graceful stop (globalThis.regattaShutdown); signals stay ours (NEXT_MANUAL_SIG_HANDLE)
+  process.env.NEXT_MANUAL_SIG_HANDLE = "1";
+  const { default: next } = await import("next");
+  const app = next({ dev, dir: process.cwd(), hostname: host === "0.0.0.0" ? "localhost" : host, port, httpServer: server });
+  await app.prepare();
+  nextHandler = app.getRequestHandler() as NextHandler;
+  say(`Regatta is running at http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
 } catch (err) {
   log.fatal({ err: { message: (err as Error).message } }, "could not start");
   await stop(1);

@@ -1,7 +1,7 @@
 import "server-only";
 // Who is asking, and the role check every API handler goes through. Framework-free (no Next, no
-// Auth.js): guard.ts adds the session cookie for Next's route handlers; the front server in
-// scripts/lib/front.ts serves the API's hottest machine routes with API tokens alone.
+// Auth.js): guard.ts adds the session cookie for Next's route handlers; the server of `npm start`
+// (scripts/lib/server.ts) serves the API's hottest machine routes with API tokens alone.
 import { errorJson } from "@/lib/api/errors";
 import { forbidden, unauthorized } from "@/lib/errors";
 import { userForToken } from "./api-tokens";
@@ -69,7 +69,7 @@ export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor
       if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
       const result = await handler({ req, actor, params: await ctx.params });
       const res = result instanceof Response ? result : Response.json(result ?? { ok: true });
-      // for the front server's access line (it takes the header off); the caller's own id anyway
+      // for the server's access line (scripts/lib/server.ts takes the header off); the caller's own id anyway
       try {
         res.headers.set("x-regatta-actor", actor.id);
       } catch {

@@ -3,10 +3,10 @@
 //
 // Forwarded headers (X-Forwarded-For/-Host/-Proto/-Port) are believed only when the socket's peer is
 // a configured proxy (REGATTA_TRUSTED_PROXIES: comma-separated addresses or CIDRs; default none).
-// The front server of `npm start` (scripts/lib/front.ts) is the only way into `next start`, which
-// listens on loopback: the front applies this rule to the socket and *overwrites* the X-Forwarded-*
-// headers it hands to Next, so inside Next (and in the front's own routes) these headers are the
-// front's word, never the client's. No framework imports: the front server uses this file too.
+// The server of `npm start` (scripts/lib/server.ts) is the only way into Next, which runs in its
+// process: it applies this rule to the socket and *overwrites* the X-Forwarded-* headers of every
+// request before Next (or its own machine routes) sees them, so inside Next these headers are the
+// server's word, never the client's. No framework imports: the server uses this file too.
 import net from "node:net";
 
 let cached: { raw: string; list: net.BlockList; error?: string } | undefined;
@@ -87,7 +87,7 @@ export interface ForwardedSocket {
 }
 
 /**
- * The X-Forwarded-* headers the front server hands to Next (and to its own routes), replacing any
+ * The X-Forwarded-* headers the server of `npm start` hands to Next (and to its own routes), replacing any
  * the client sent: a client's own are kept only when its socket peer is a trusted proxy.
  * X-Forwarded-For becomes the one resolved client address.
  */
@@ -105,7 +105,7 @@ export function forwardedHeaders(headers: Record<string, string | string[] | und
 }
 
 /**
- * The caller's address, inside Next or a front route: X-Forwarded-For as the front server wrote it
+ * The caller's address, inside Next or a machine route: X-Forwarded-For as the server wrote it
  * (one address; the right-most entry should a chain ever reach here). Null when unknown.
  */
 export function clientAddress(headers: Headers): string | null {
@@ -116,7 +116,7 @@ export function clientAddress(headers: Headers): string | null {
 
 /**
  * The origin the caller reached (scheme://host[:port]): AUTH_URL when set, else the forwarded
- * host and scheme the front server wrote (never Next's internal loopback port).
+ * host and scheme the server of `npm start` wrote (never Next's internal loopback port).
  */
 export function publicOrigin(headers: Headers, fallbackUrl?: string): string {
   const env = process.env.AUTH_URL ?? process.env.NEXTAUTH_URL;

@@ -1,6 +1,5 @@
 // Who may read /metrics: anyone when REGATTA_METRICS_TOKEN is unset (keep the port private then),
-// otherwise `Authorization: Bearer <that token>`. The front server of `npm start` asks Next for its
-// share as JSON with the per-process REGATTA_INTERNAL_TOKEN it made.
+// otherwise `Authorization: Bearer <that token>`.
 import { createHash, timingSafeEqual } from "node:crypto";
 
 function same(a: string, b: string): boolean {
@@ -13,15 +12,6 @@ export function metricsAllowed(h: Headers): boolean {
   if (!want) return true;
   const got = h.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
   return !!got && same(got, want);
-}
-
-export const INTERNAL_HEADER = "x-regatta-internal";
-
-/** The front server's request for Next's metrics as JSON. */
-export function internalCaller(h: Headers): boolean {
-  const want = process.env.REGATTA_INTERNAL_TOKEN;
-  const got = h.get(INTERNAL_HEADER);
-  return !!want && !!got && same(got, want);
 }
 
 export const metricsDenied = () =>

@@ -67,14 +67,4 @@ export async function metricsText(): Promise<string> {
   return metrics.registry.metrics();
 }
 
-export async function metricsJson() {
-  await Promise.all([...scrapers.values()].map((c) => c().catch(() => {})));
-  return metrics.registry.getMetricsAsJSON();
-}
-
-/** Several processes' metrics (the front server's and Next's) as one text. */
-export async function aggregateText(parts: Awaited<ReturnType<typeof metricsJson>>[]): Promise<string> {
-  return client.AggregatorRegistry.aggregate(parts).metrics();
-}
-
 export const CONTENT_TYPE = metrics.registry.contentType;

@@ -301,7 +301,7 @@ async function recordTest(registryId: string, source: WebhookSource, caller: str
 // A flood of bad calls must not flood the log. Per minute: one event per (registry, caller address), one for ALL
 // unknown ids from an address (each forged id used to add one), and at most REJECTIONS_PER_MINUTE in all (forged
 // addresses); what is not written is counted and reported by the next event written. The address is the one
-// the route is given (lib/api/machine-routes.ts webhookRoute → clientAddress in lib/auth/actor.ts).
+// the route is given (app/api/v1/webhooks/registry/[registryId]/handler.ts webhookRoute → clientAddress in lib/auth/actor.ts).
 export const REJECTIONS_PER_MINUTE = 60;
 const rejections = ((globalThis as unknown as { regattaWebhookRejections?: { minute: number; keys: Set<string>; suppressed: number } })
   .regattaWebhookRejections ??= { minute: 0, keys: new Set(), suppressed: 0 });

@@ -85,8 +85,9 @@ export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number;
 
 /**
  * The Next server's half of a graceful stop (SIGTERM): readiness turns 503 at once, no new jobs
- * are taken, running ones finish or are handed back, pg-boss stops, the pools close. The front
- * server (scripts/start.ts) has already stopped taking connections when it sends SIGTERM here.
+ * are taken, running ones finish or are handed back, pg-boss stops, the pools close. The server of
+ * `npm start` (scripts/start.ts) has already stopped taking connections when it calls this
+ * (instrumentation.ts publishes it as globalThis.regattaShutdown).
  */
 export async function shutdown(signal: string): Promise<void> {
   if (!beginShutdown()) return;

@@ -1,7 +1,7 @@
 // Audit (issue 6): webhook ingestion under a burst, and audit queries over a large log.
 //   npx tsx --conditions=react-server scripts/bench/audit.ts [--events 1000000] [--burst 2000] [--senders 64] [--no-http] [--no-write]
 // By default a running Regatta (`npm start` through scripts/lib/app-server, its own embedded PostgreSQL)
-// receives the bursts on POST /api/v1/webhooks/registry/{id} (answered by its front server) and answers GET /api/v1/audit/last-push; the
+// receives the bursts on POST /api/v1/webhooks/registry/{id} (answered by its server's machine routes) and answers GET /api/v1/audit/last-push; the
 // same bursts also go straight into receiveWebhook (what the route runs) from this process, on the same
 // database. --no-http skips the app (a fresh embedded PostgreSQL, receiveWebhook only). The log is then
 // grown to --events with bulk INSERTs carrying valid hashes, and the whole chain is verified at the end.
@@ -49,7 +49,7 @@ if (HTTP) {
   await migrate(database.url, () => {});
 }
 
-// the process listening on the app's port: npm start's front server, which answers the webhooks
+// the process listening on the app's port: npm start's one process, whose server answers the webhooks
 const appPid = app ? serverPid(new URL(app.url).port) : null;
 
 const { db } = await import("../../lib/db.ts");
@@ -385,7 +385,7 @@ try {
     `Command: \`npm run bench\` (or \`npx tsx --conditions=react-server scripts/bench/audit.ts${HTTP ? "" : " --no-http"}\`): bursts of ${n0(BURST)} events, a log of ${n0(count)} events.`,
     `Run: ${startedAt} → ${new Date().toISOString()}. Machine: ${cpu.length} × ${cpu[0]?.model.trim()}, Node ${process.version}, embedded PostgreSQL 18.`,
     `Load average (1/5/15 min) at start ${loadStart}, at end ${load()}${os.loadavg()[0]! > 1 ? " (other work shared the machine)" : ""}.`,
-    `${HTTP ? `HTTP rows: a running Regatta (\`npm start\`: its front server answers the webhooks, \`next start\` behind it, its embedded PostgreSQL), sent to by this process over ${SENDERS} keep-alive connections; receiveWebhook rows: the same code called in this process, on the same database.` : "No Regatta server (--no-http): receiveWebhook called in this process."}`,
+    `${HTTP ? `HTTP rows: a running Regatta (\`npm start\`: one process: its server answers the webhooks itself, Next runs inside it; its embedded PostgreSQL), sent to by this process over ${SENDERS} keep-alive connections; receiveWebhook rows: the same code called in this process, on the same database.` : "No Regatta server (--no-http): receiveWebhook called in this process."}`,
     `A burst offers its POSTs evenly over 1 s whatever the answers (open loop); latency counts from when a POST was due. It keeps up (✅) when nothing is lost and the last answer comes within 1.5 s. The log was then seeded to ${n0(count)} events in ${seedS.toFixed(0)} s (bulk INSERTs, valid hashes).`,
     "",
     "| Measurement | Latency | Throughput | Check | Result |",

@@ -188,7 +188,7 @@ async function main() {
         "The whole list is asked for after that and is what the sort waits for.",
       "",
       `(c) inside the handler (medians): registry tag list ${fmt(m(apiServer.map((t) => t.registry ?? NaN)))}, PostgreSQL rows ${fmt(m(apiServer.map((t) => t.db ?? NaN)))} ` +
-        `(in parallel), sort and join ${fmt(m(apiServer.map((t) => t.join ?? NaN)))}; the front server's whole work (token check, the handler, gzip) ${fmt(m(apiServer.map((t) => t.total ?? NaN)))}; ` +
+        `(in parallel), sort and join ${fmt(m(apiServer.map((t) => t.join ?? NaN)))}; the server's whole work (token check, the handler, gzip) ${fmt(m(apiServer.map((t) => t.total ?? NaN)))}; ` +
         `the rest of ${fmt(c.api)} is HTTP on both sides and the client reading and parsing ~490 KB of JSON.`,
       "",
       "<details><summary>Per-run figures</summary>",

@@ -53,7 +53,7 @@ export async function benchPromotions(): Promise<string> {
       ...rows,
       "",
       "Ours is the whole HTTP round trip of `POST /api/v1/promotions` with an API token against a running Regatta",
-      "(`npm start`: its front server passes the call to `next start`; embedded PostgreSQL): token lookup, registries and protection rules, GET of the source manifest and HEAD",
+      "(`npm start`: one process, the call reaches Next in it; embedded PostgreSQL): token lookup, registries and protection rules, GET of the source manifest and HEAD",
       "of the target tag, the Promotion row, the target-tag lock, PUT of the same bytes, the tag history and the audit",
       "event. skopeo's is the wall time of the command",
       "`skopeo copy docker://reg/demo/app:1.0.0 docker://reg/demo/app:sk-N`, as a user would run it (process start included).",

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
-import { machineRoute } from "@/lib/api/machine-routes";
+import { machineRoute } from "@/app/api/v1/machine-routes";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import { pushImage, startRegistry, type RunningRegistry } from "../harness";
@@ -195,7 +195,7 @@ describe("API fuzz", () => {
       let status: number;
       let text = "";
       try {
-        // webhooks also through the front server of `npm start`, which reads the body itself
+        // webhooks also through the server of `npm start`, which reads the body itself
         const front = key.startsWith("POST /api/v1/webhooks/") && r.chance(0.3) ? machineRoute(c.method, c.path, caller.authorization) : undefined;
         const res = front
           ? await front(buildRequest({ ...c, body: undefined, rawBody: undefined }, caller), Buffer.from(c.rawBody ?? (c.body === undefined ? "" : JSON.stringify(c.body))))

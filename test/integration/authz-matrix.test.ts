@@ -1,5 +1,5 @@
 // The authorization matrix: every route handler under app/api (found on the filesystem, so a new
-// route.ts is noticed) and the front server's own machine routes × every kind of caller, with the
+// route.ts is noticed) and the machine routes npm start's server answers itself (app/api/v1/machine-routes.ts) × every kind of caller, with the
 // outcome each must get. Only the authorization outcome is asserted: refused (401/403/404) or not
 // refused ("ok": anything else below 500). Bodies are minimal or just valid enough.
 //
@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import { machineRoute } from "@/lib/api/machine-routes";
+import { machineRoute } from "@/app/api/v1/machine-routes";
 import { startRegistry, type RunningRegistry } from "../harness";
 import { concretePath as fill, routeTable } from "../support/routes";
 import {
@@ -29,7 +29,7 @@ type Outcome = "ok" | "up" | "401" | "403" | "404" | "next";
 //   t:*   = an API token of that role (write scope)  t:rd = an admin's read-only token
 //   revkd = a revoked (admin's) token
 //   hook  = a registry's webhook secret as Bearer
-// "ok" = not refused; "up" = a readiness answer to anyone (200, or 503 naming what is not ready); "next" (front table only) = the front hands the request to Next, which
+// "ok" = not refused; "up" = a readiness answer to anyone (200, or 503 naming what is not ready); "next" (FRONT table only) = the server hands the request to Next, which
 // answers as the Next table says.
 // prettier-ignore
 const MATRIX: Record<string, string> = {
@@ -100,7 +100,7 @@ const MATRIX: Record<string, string> = {
   "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok",
 };
 
-// The front server of `npm start` (scripts/lib/front.ts) answers these itself, before Next.
+// The server of `npm start` (scripts/lib/server.ts) answers these itself, before Next (app/api/v1/machine-routes.ts).
 // prettier-ignore
 const FRONT: Record<string, string> = {
   //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook
@@ -213,12 +213,12 @@ describe("authorization matrix", () => {
     expect(stale, "rows in MATRIX without a route").toEqual([]);
   });
 
-  it("the front server answers exactly the routes of its table; Next answers the rest", () => {
+  it("npm start's server answers exactly the routes of its table; Next answers the rest", () => {
     for (const key of handlers.keys()) {
       const [method, route] = key.split(" ") as [string, string];
       const path = concretePath(route);
       const taken = machineRoute(method, path, "Bearer rgt_x") !== undefined || machineRoute(method, path, undefined) !== undefined;
-      expect(taken, `${key}: answered by the front server ${taken ? "without" : "but"} a row in FRONT`).toBe(key in FRONT);
+      expect(taken, `${key}: answered by the server itself ${taken ? "without" : "but"} a row in FRONT`).toBe(key in FRONT);
     }
   });
 
@@ -233,7 +233,7 @@ describe("authorization matrix", () => {
   });
 
   const frontCells = Object.keys(FRONT).flatMap((key) => PRINCIPALS.map((p, i) => [key, p, i] as const));
-  it.each(frontCells)("front server: %s as %s", async (key, principal, i) => {
+  it.each(frontCells)("npm start's server: %s as %s", async (key, principal, i) => {
     const want = outcomes(FRONT[key]!)[i]!;
     const c = await request(key);
     const caller = callers[principal];
@@ -242,10 +242,10 @@ describe("authorization matrix", () => {
       expect(route, `${key} as ${principal} must go to Next`).toBeUndefined();
       return;
     }
-    expect(route, `${key} as ${principal} is answered by the front`).toBeDefined();
-    // the front reads the body itself and hands it beside a bodiless Request
+    expect(route, `${key} as ${principal} is answered by the server itself`).toBeDefined();
+    // the server reads the body itself and hands it beside a bodiless Request
     const body = c.body === undefined ? undefined : Buffer.from(JSON.stringify(c.body));
-    session.userId = caller.sessionUserId; // the front never reads sessions; prove it by offering one
+    session.userId = caller.sessionUserId; // the server's machine routes never read sessions; prove it by offering one
     try {
       const res = await route!(buildRequest({ ...c, body: undefined }, caller), body);
       check(res.status, want, await res.text(), `front ${key} as ${principal}`);

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
+import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -90,6 +91,22 @@ describe("deploy/kubernetes", () => {
 
 describe("docker-compose.yml", () => {
   const compose = YAML.parse(fs.readFileSync("docker-compose.yml", "utf8"));
+
+  // No Docker engine nor `docker compose` CLI here: the file is checked against the Compose
+  // Specification's JSON schema (compose-spec/compose-spec's schema/compose-spec.json, as bundled by
+  // the dclint package), which is what `docker compose config` validates first. Not run: the
+  // interpolation of ${…}, image pulls, starting the services.
+  it("is valid against the Compose Specification's JSON schema", () => {
+    // draft-07, Ajv's own default (the schema spells its meta-schema https://…, which Ajv does not know by that name)
+    const { $schema: _draft, ...schema } = JSON.parse(fs.readFileSync("node_modules/dclint/schemas/compose.schema.json", "utf8"));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    const ok = validate(compose);
+    expect(ok, JSON.stringify(validate.errors, null, 2)).toBe(true);
+    // the schema is not a rubber stamp: a misspelt key and a wrong type are refused
+    expect(validate({ ...compose, services: { ...compose.services, regatta: { ...compose.services.regatta, healthchek: {} } } })).toBe(false);
+    expect(validate({ ...compose, services: { ...compose.services, postgres: { ...compose.services.postgres, restart: ["always"] } } })).toBe(false);
+  });
 
   it("runs Regatta after a healthy PostgreSQL, with secrets from an env file, health checks and a kept volume", () => {
     const { regatta, postgres, registry } = compose.services;

@@ -113,7 +113,35 @@ describe.runIf(imageTest)("the Dockerfile, built and run with buildah", () => {
   async function buildTheImage() {
     const t0 = performance.now();
     const t1 = performance.now();
-    await buildah(["bud", "--layers", "--isolation", "chroot", "--build-arg", "BASE_IMAGE=localhost/regatta-test-base:2", "-t", "localhost/regatta:test", "."]);
+    // each Dockerfile step's seconds (where the build's time goes), from buildah's own STEP lines
+    await new Promise<void>((resolve, reject) => {
+      const bud = spawn("buildah", ["--root", root(), "--runroot", runroot(), "--storage-driver", "vfs", "bud", "--layers", "--isolation", "chroot", "--build-arg", "BASE_IMAGE=localhost/regatta-test-base:2", "-t", "localhost/regatta:test", "."], { stdio: ["ignore", "pipe", "pipe"] });
+      let step = "start";
+      let since = performance.now();
+      let out = "";
+      const mark = (next: string) => {
+        const key = step.slice(0, 60);
+        figures[key] = (figures[key] ?? 0) + Math.round((performance.now() - since) / 100) / 10;
+        step = next;
+        since = performance.now();
+      };
+      const onData = (c: Buffer) => {
+        out = (out + c.toString()).slice(-20_000);
+        for (const line of c.toString().split("\n")) {
+          const m = /^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: (.*)$/.exec(line.trim());
+          if (m) mark(m[1]!);
+          else if (/^(COMMIT|--> Using cache)/.test(line.trim())) mark(`${line.trim().split(" ")[0]} after ${step}`);
+        }
+      };
+      bud.stdout!.on("data", onData);
+      bud.stderr!.on("data", onData);
+      bud.on("error", reject);
+      bud.on("exit", (code) => {
+        mark("end");
+        if (code === 0) resolve();
+        else reject(new Error(`buildah bud failed (${code}):\n${out}`));
+      });
+    });
     figures.buildSeconds = Math.round((performance.now() - t1) / 1000);
     const info = JSON.parse((await buildah(["inspect", "--type", "image", "localhost/regatta:test"])).stdout);
     expect(info.OCIv1.config.User).toBe("10001:10001");

@@ -1,5 +1,5 @@
 // Running Regatta as a service: /api/health, /api/ready (each failing part named), /metrics
-// (token, HTTP/registry/webhook/job metrics), request ids and access lines of the front server,
+// (token, HTTP/registry/webhook/job metrics), request ids and access lines of npm start's server,
 // and a graceful stop that hands a running promotion back to the queue for another instance.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,10 +11,10 @@ import * as collection from "@/app/api/v1/registries/route";
 import * as tags from "@/app/api/v1/registries/[id]/tags/route";
 import * as promotions from "@/app/api/v1/promotions/route";
 import * as promotion from "@/app/api/v1/promotions/[id]/route";
-import { webhookRoute } from "@/lib/api/machine-routes";
+import { webhookRoute } from "@/app/api/v1/webhooks/registry/[registryId]/handler";
 import { db } from "@/lib/db";
 import { startWorkers, stopWorkers } from "@/lib/services/workers";
-import { createFront, type FinishedRequest } from "../../scripts/lib/front";
+import { createServer, type FinishedRequest } from "../../scripts/lib/server";
 import { pushBigImage, pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 
@@ -141,17 +141,21 @@ describe("/metrics", () => {
   });
 });
 
-describe("the front server's request ids and access lines", () => {
+describe("the server's request ids and access lines", () => {
   it("gives each answer an X-Request-Id (a sane caller's own is kept), reports status, route and actor, and passes no actor header on", async () => {
-    const upstream = http.createServer((req, res) => {
-      res.writeHead(201, [["set-cookie", "a=1"], ["set-cookie", "b=2"], ["x-regatta-actor", "user-42"], ["x-seen-request-id", String(req.headers["x-request-id"])]].flat());
+    // Next's handler as Next writes an answer (sendResponse: appendHeader per header, statusCode, end)
+    const next = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.appendHeader("set-cookie", "a=1");
+      res.appendHeader("set-cookie", "b=2");
+      res.appendHeader("x-regatta-actor", "user-42");
+      res.appendHeader("x-seen-request-id", String(req.headers["x-request-id"]));
+      res.statusCode = 201;
       res.end("ok");
-    });
-    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+    };
     const seen: FinishedRequest[] = [];
-    const front = createFront({ upstream: { host: "127.0.0.1", port: (upstream.address() as AddressInfo).port }, publicPort: 80, route: () => undefined, onFinish: (e) => seen.push(e) });
-    await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
-    const base = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    const server = createServer({ next, publicPort: 80, route: () => undefined, onFinish: (e) => seen.push(e) });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const a = await fetch(`${base}/registries/abc?secret=s3cr3t`);
       const id = a.headers.get("x-request-id")!;
@@ -167,8 +171,7 @@ describe("the front server's request ids and access lines", () => {
       expect(seen[0]).toMatchObject({ requestId: id, method: "GET", path: "/registries/abc", status: 201, actorId: "user-42" });
       expect(JSON.stringify(seen)).not.toContain("s3cr3t");
     } finally {
-      front.close();
-      upstream.close();
+      server.close();
     }
   });
 });

@@ -4,10 +4,10 @@ import { handlers } from "@/lib/auth/auth";
 import { publicOrigin } from "@/lib/auth/client-address";
 import { readRequestBounded } from "@/lib/auth/guard";
 
-// Next hands route handlers a URL on its own loopback port (behind npm start's front server).
+// Next hands route handlers a URL of its own making (the hostname and port it was started with).
 // Auth.js builds the OIDC callback (redirect_uri) and its redirects from that URL unless AUTH_URL is
 // set, so the request is moved to the public origin first: AUTH_URL, else the host and scheme the
-// front server vouches for (lib/auth/client-address.ts). A plain Request, not a NextRequest: that
+// server of `npm start` vouches for (lib/auth/client-address.ts). A plain Request, not a NextRequest: that
 // one would rewrite 127.0.0.1 to "localhost", and the IdP compares redirect_uri byte for byte.
 function onPublicOrigin(req: NextRequest, body?: Uint8Array): NextRequest {
   const url = new URL(req.url);

@@ -1,9 +1,9 @@
-import { listTagsRoute } from "@/lib/api/machine-routes";
+import { listTagsRoute } from "./handler";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams, tagDeleteQuery } from "@/lib/schemas/browse";
 import { deleteTag, previewDelete } from "@/lib/services/delete-tag";
 
-// the handler is shared with the front server (lib/api/machine-routes.ts)
+// the handler is shared with the server of `npm start` (./handler.ts, ../../../machine-routes.ts)
 export const GET = withRole<{ id: string }>("VIEWER", listTagsRoute);
 
 /**

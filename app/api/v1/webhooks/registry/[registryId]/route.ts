@@ -1,5 +1,5 @@
-// Registry notifications (the code is shared with the front server: lib/api/machine-routes.ts).
-import { webhookRoute } from "@/lib/api/machine-routes";
+// Registry notifications (the handler is shared with the server of `npm start`: ./handler.ts).
+import { webhookRoute } from "./handler";
 
 export async function POST(req: Request, ctx: { params: Promise<{ registryId: string }> }) {
   return webhookRoute(req, (await ctx.params).registryId);

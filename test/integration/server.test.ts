@@ -1,7 +1,8 @@
-// The front server of `npm start` (scripts/lib/front.ts): it answers registry webhooks and API-token
+// The one server of `npm start` (scripts/lib/server.ts): it answers registry webhooks and API-token
 // tag lists itself, against real PostgreSQL and a real registry:2, with the same answers as Next's
-// route handlers; everything else reaches the server behind it unchanged (a loopback stand-in for
-// Next here, which echoes what it received; the e2e suite runs the real one behind the front).
+// route handlers; everything else goes to Next's request handler in the same process (a stand-in
+// for Next here, which echoes what it received; the e2e suite and the two-instance test run the
+// real one).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
@@ -9,19 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import * as secretRoute from "@/app/api/v1/registries/[id]/webhook/route";
 import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
-import { machineRoute } from "@/lib/api/machine-routes";
+import { machineRoute } from "@/app/api/v1/machine-routes";
 import securityHeaders from "@/lib/api/security-headers.json";
 import { db } from "@/lib/db";
-import { createFront } from "../../scripts/lib/front";
+import { createServer, type NextHandler } from "../../scripts/lib/server";
 import { pushImage, pushManyTags, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 
 interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
 
-let upstream: http.Server;
-let upstreamPort: number;
 const seen: Seen[] = [];
-let front: http.Server;
+let server: http.Server;
 let base: string;
 let reg: RunningRegistry;
 let admin: string;
@@ -29,7 +28,7 @@ let viewer: string;
 let registryId: string;
 let secret: string;
 
-/** A request through the front with node:http (fetch will not send a Host header of our choosing). */
+/** A request through the server with node:http (fetch will not send a Host header of our choosing). */
 function send(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: Buffer; text: string; json: () => any }>((resolve, reject) => {
     const req = http.request(`${base}${path}`, { method: opts.method ?? "GET", headers: opts.headers, agent: false }, (res) => {
@@ -48,11 +47,12 @@ function send(path: string, opts: { method?: string; headers?: Record<string, st
 }
 
 beforeAll(async () => {
-  // the stand-in for Next: echoes the request, sets two cookies, streams /slow in three pieces
-  upstream = http.createServer((req, res) => {
+  // the stand-in for Next's request handler: echoes the request, sets two cookies, streams /slow in three pieces
+  const next: NextHandler = (req, res) => new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      resolve();
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
       if (req.url === "/slow") {
         res.writeHead(200, { "content-type": "text/plain" });
@@ -66,11 +66,9 @@ beforeAll(async () => {
       res.end(JSON.stringify({ method: req.method, url: req.url }));
     });
   });
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
-  upstreamPort = (upstream.address() as AddressInfo).port;
-  front = createFront({ upstream: { host: "127.0.0.1", port: upstreamPort }, publicPort: 8443, route: machineRoute, headers: securityHeaders });
-  await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  server = createServer({ next, publicPort: 8443, route: machineRoute, headers: securityHeaders });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   admin = (await userWithToken("ADMIN")).token;
   viewer = (await userWithToken("VIEWER")).token;
@@ -87,12 +85,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((r) => front?.close(r));
-  await new Promise((r) => upstream?.close(r));
+  await new Promise((r) => server?.close(r));
   await reg?.stop();
 });
 
-describe("everything else goes to Next unchanged", () => {
+describe("everything else goes to Next's handler unchanged", () => {
   it("passes method, path, query, Host, body, status, headers and every cookie; sets X-Forwarded-* as Next would", async () => {
     seen.length = 0;
     const res = await send("/api/auth/callback/credentials?x=1&y=%2F", { method: "POST", headers: { host: "regatta.example.com", "content-type": "application/x-www-form-urlencoded" }, body: "email=a%40b.c&password=p" });
@@ -103,7 +100,7 @@ describe("everything else goes to Next unchanged", () => {
     const got = seen.at(-1)!;
     expect(got.body).toBe("email=a%40b.c&password=p");
     expect(got.headers).toMatchObject({ host: "regatta.example.com", "x-forwarded-host": "regatta.example.com", "x-forwarded-port": "8443", "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1" });
-    // a client's own forwarded headers are replaced: Next must be able to believe what the front says
+    // a client's own forwarded headers are replaced: Next must be able to believe what the server says
     await send("/login", { headers: { "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https", "x-forwarded-host": "evil.example" } });
     expect(seen.at(-1)!.headers).toMatchObject({ "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http", "x-forwarded-host": "127.0.0.1:" + base.split(":").at(-1) });
     // … unless the socket's peer is a proxy in REGATTA_TRUSTED_PROXIES: then the nearest untrusted hop counts
@@ -117,11 +114,16 @@ describe("everything else goes to Next unchanged", () => {
   });
 
   it("streams an answer as it comes", async () => {
-    const t0 = Date.now();
-    const firstByte = await new Promise<number>((resolve, reject) => {
-      http.get(`${base}/slow`, (res) => res.once("data", () => resolve(Date.now() - t0)).on("error", reject)).on("error", reject);
+    // the first piece arrives before the last one is written (100 ms later): nothing buffers the answer
+    const [first, last] = await new Promise<[number, number]>((resolve, reject) => {
+      http.get(`${base}/slow`, (res) => {
+        let firstAt = 0;
+        res.on("data", () => (firstAt ||= performance.now()));
+        res.on("end", () => resolve([firstAt, performance.now()]));
+        res.on("error", reject);
+      }).on("error", reject);
     });
-    expect(firstByte).toBeLessThan(90);
+    expect(last - first).toBeGreaterThanOrEqual(60);
     expect((await send("/slow")).text).toBe("one two three");
   });
 
@@ -132,25 +134,28 @@ describe("everything else goes to Next unchanged", () => {
     expect(seen).toHaveLength(1);
   });
 
-  it("says plainly when Next does not answer: JSON for the API, text for pages", async () => {
-    const dead = createFront({ upstream: { host: "127.0.0.1", port: 9 }, publicPort: 1, route: machineRoute });
-    await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
-    const at = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+  it("says plainly when Next's handler fails: JSON for the API, text for pages, with the request id", async () => {
+    const broken = createServer({ next: async () => { throw new Error("boom at /secret/path.ts"); }, publicPort: 1, route: machineRoute });
+    await new Promise<void>((r) => broken.listen(0, "127.0.0.1", r));
+    const at = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
     try {
       const api = await fetch(`${at}/api/v1/me`);
-      expect(api.status).toBe(502);
-      expect((await api.json()).error).toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("not answering") });
+      expect(api.status).toBe(500);
+      expect(api.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      const body = await api.text();
+      expect(JSON.parse(body).error).toMatchObject({ code: "INTERNAL" });
+      expect(body).not.toContain("boom");
       const page = await fetch(`${at}/registries`);
-      expect(page.status).toBe(502);
+      expect(page.status).toBe(500);
       expect(await page.text()).toContain("try again in a moment");
     } finally {
-      await new Promise((r) => dead.close(r));
+      await new Promise((r) => broken.close(r));
     }
   });
 });
 
-describe("what the front answers itself", () => {
-  it("the tag list for an API token: Next is not asked, and the answer is the route handler's", async () => {
+describe("what the server answers itself", () => {
+  it("the tag list for an API token: Next's handler is not called, and the answer is the route handler's", async () => {
     seen.length = 0;
     const res = await send(`/api/v1/registries/${registryId}/tags?repository=team/app`, { headers: { authorization: `Bearer ${viewer}`, "accept-encoding": "gzip" } });
     expect(res.status).toBe(200);
@@ -192,7 +197,7 @@ describe("what the front answers itself", () => {
     expect(gone.json().error.message).not.toMatch(/at .*\.ts/); // no stack
   });
 
-  it("a registry webhook: stored with the caller's address, Next is not asked; a wrong secret is 401 and recorded", async () => {
+  it("a registry webhook: stored with the caller's address, Next's handler is not called; a wrong secret is 401 and recorded", async () => {
     seen.length = 0;
     const digest = `sha256:${"c".repeat(64)}`;
     const envelope = JSON.stringify({ events: [{
@@ -221,7 +226,7 @@ describe("what the front answers itself", () => {
     const before = await stored();
     const big = Buffer.alloc(3 * 1024 * 1024, "x");
     const res = await send(`/api/v1/webhooks/registry/${registryId}`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "transfer-encoding": "chunked" }, body: big }).catch((e: Error) => e);
-    // the front answers 413 and closes; a client still sending may see the connection reset instead
+    // the server answers 413 and closes; a client still sending may see the connection reset instead
     if (!(res instanceof Error)) {
       expect(res.status).toBe(413);
       expect(res.json().error.code).toBe("PAYLOAD_TOO_LARGE");
