@@ -14,6 +14,8 @@ export interface HarborStandInOptions {
   registry: RunningRegistry;
   users: Record<string, HarborUser>;
   projects: string[];
+  /** projects whose metadata.public is "true" (goharbor/harbor api/v2.0/swagger.yaml ProjectMetadata.public: "true"/"false" strings) */
+  publicProjects?: string[];
 }
 
 export interface HarborStandIn {
@@ -60,7 +62,7 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
     if (!opts.projects.includes(project)) return fail(404, "NOT_FOUND", `project ${project} not found`);
     if (user.projects && !user.projects.includes(project)) return fail(403, "FORBIDDEN", "forbidden");
     const projectId = id(`project:${project}`);
-    if (seg.length === 2 && req.method === "GET") return sendJson(res, 200, { project_id: projectId, name: project, repo_count: 0, metadata: { public: "false" } });
+    if (seg.length === 2 && req.method === "GET") return sendJson(res, 200, { project_id: projectId, name: project, repo_count: 0, metadata: { public: opts.publicProjects?.includes(project) ? "true" : "false" } });
     if (seg[2] !== "repositories") return fail(404, "NOT_FOUND", "not found");
 
     const page = Number(url.searchParams.get("page") ?? 1);

@@ -15,6 +15,8 @@ export interface QuayStandInOptions {
   tokens: Record<string, QuayToken>;
   /** robot accounts without Write (their /v2 tokens are downscoped to pull) */
   robots?: Record<string, { write?: boolean }>;
+  /** repositories whose is_public is true; the others (and those a push creates) are private */
+  publicRepositories?: string[];
   /** repositories per page (Quay: 100) */
   reposPerPage?: number;
 }
@@ -78,12 +80,20 @@ export async function startQuayStandIn(opts: QuayStandInOptions): Promise<QuaySt
       const all = repos().filter((r) => r.startsWith(`${namespace}/`));
       const page = all.slice(offset, offset + perPage);
       const body: Record<string, unknown> = {
-        repositories: page.map((r) => ({ namespace, name: r.slice(namespace.length + 1), description: null, is_public: false, kind: "image", state: "NORMAL", is_starred: false })),
+        repositories: page.map((r) => ({ namespace, name: r.slice(namespace.length + 1), description: null, is_public: !!opts.publicRepositories?.includes(r), kind: "image", state: "NORMAL", is_starred: false })),
       };
       if (offset + perPage < all.length) body.next_page = Buffer.from(JSON.stringify({ o: offset + perPage, r: Math.random() })).toString("base64url");
       return sendJson(res, 200, body);
     }
 
+    // Repository.get (quay/quay endpoints/api/repository.py): one repository with is_public
+    const one = /^\/api\/v1\/repository\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (one && req.method === "GET") {
+      if (!token.read) return fail(403, "insufficient_scope", "Unauthorized");
+      const name = `${decodeURIComponent(one[1])}/${decodeURIComponent(one[2])}`;
+      if (!repos().includes(name)) return fail(404, "not_found", "Not Found");
+      return sendJson(res, 200, { namespace: decodeURIComponent(one[1]), name: decodeURIComponent(one[2]), kind: "image", description: null, is_public: !!opts.publicRepositories?.includes(name), is_organization: true, is_starred: false, status_token: "", can_write: !!token.write, can_admin: false, tag_expiration_s: 1209600, state: "NORMAL" });
+    }
     const m = /^\/api\/v1\/repository\/(.+)\/tag\/([^/]*)$/.exec(url.pathname);
     if (!m) return fail(404, "not_found", "Not Found");
     const repository = m[1].split("/").map(decodeURIComponent).join("/");
