@@ -144,12 +144,12 @@ export async function startQuayStandIn(opts: QuayStandInOptions): Promise<QuaySt
 export interface QuaySetup { registry: RunningRegistry; quay: QuayStandIn; robot: { username: string; password: string }; stop(): Promise<void> }
 
 /** A token-mode registry:2 whose realm is the stand-in's /v2/auth, a robot account for /v2 and the REST stand-in. */
-export async function startQuay(opts: { name?: string; robots?: Record<string, { password: string; write?: boolean }>; tokens: Record<string, QuayToken> }): Promise<QuaySetup> {
+export async function startQuay(opts: { name?: string; robots?: Record<string, { password: string; write?: boolean }>; tokens: Record<string, QuayToken>; publicRepositories?: string[] }): Promise<QuaySetup> {
   const robots = opts.robots ?? { "acme+ci": { password: "robot-token-0123456789", write: true } };
   const [username, first] = Object.entries(robots)[0];
   const robot = { username, password: first.password };
   const registry = await startRegistry({ mode: "token", name: opts.name ?? "quay", users: Object.fromEntries(Object.entries(robots).map(([u, r]) => [u, r.password])), anonymousPull: false });
-  const quay = await startQuayStandIn({ registry, tokens: opts.tokens, robots });
+  const quay = await startQuayStandIn({ registry, tokens: opts.tokens, robots, publicRepositories: opts.publicRepositories });
   await useRealm(registry, quay.realm);
   return { registry, quay, robot, stop: async () => { await quay.stop(); await registry.stop(); } };
 }
