@@ -35,7 +35,8 @@ test.afterAll(async () => {
 
 async function plan(page: Page, tag: string) {
   await gotoManifest(page, hubId, "acme/internal", "1.0");
-  await expect(page.getByTestId("digest")).toHaveText(digest);
+  // the first page of a fresh server takes long on a busy machine
+  await expect(page.getByTestId("digest")).toHaveText(digest, { timeout: 30_000 });
   const dialog = await planPromotion(page, { registry: HUB, repository: "acme/site", tag });
   await expect(dialog.getByTestId("plan-visibility")).toBeVisible({ timeout: 30_000 });
   return dialog;
