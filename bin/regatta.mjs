@@ -11,9 +11,10 @@ export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, REFUSED: 3, TIMEOUT: 4 };
 
 const USAGE = `usage: regatta <command> [options]
 
-  promote <source> <target> [--wait] [--overwrite] [--dry-run] [--timeout <seconds>]
+  promote <source> <target> [--wait] [--overwrite] [--confirm-publish] [--dry-run] [--timeout <seconds>]
       source: <registry>/<repository>:<tag> or <registry>/<repository>@<digest>
       target: <registry>/<repository>:<tag>
+      --confirm-publish: copy a private or unknown-visibility image into a public repository
   tags <registry>/<repository>
   diff <from> <to>                 what changes from one reference to the other
   who-pushed <registry>/<repository>:<tag>
@@ -37,13 +38,14 @@ class CliError extends Error {
 }
 
 function parseArgs(argv) {
-  const flags = { wait: false, overwrite: false, dryRun: false, json: false, help: false, timeout: 1800 };
+  const flags = { wait: false, overwrite: false, confirmPublish: false, dryRun: false, json: false, help: false, timeout: 1800 };
   const args = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--wait") flags.wait = true;
     else if (a === "--overwrite") flags.overwrite = true;
     else if (a === "--dry-run") flags.dryRun = true;
+    else if (a === "--confirm-publish") flags.confirmPublish = true;
     else if (a === "--json") flags.json = true;
     else if (a === "-h" || a === "--help") flags.help = true;
     else if (a === "--timeout" || a.startsWith("--timeout=")) {
@@ -195,12 +197,14 @@ async function promote(api, args, flags, io) {
     source: { registryId: names.get(src.registry), repository: src.repository, reference: src.reference },
     target: { registryId: names.get(dst.registry), repository: dst.repository, tag: dst.tag },
     ...(flags.overwrite ? { overwrite: true } : {}),
+    ...(flags.confirmPublish ? { confirmPublish: true } : {}),
     ...(flags.dryRun ? { dryRun: true } : {}),
   };
   let answer;
   try {
     answer = (await api("POST", "/promotions", body)).json;
   } catch (e) {
+    if (e.details?.confirm === "confirmPublish") e.message += `\n  pass --confirm-publish to publish it`;
     if (e.details?.currentDigest) e.message += `\n  ${args[1]} is at ${e.details.currentDigest}; pass --overwrite to move it to ${e.details.newDigest ?? "the source"}`;
     throw e;
   }

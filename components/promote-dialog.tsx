@@ -7,7 +7,7 @@ import { useRegistries } from "@/components/hooks/use-registries";
 import { Modal } from "@/components/modal";
 import { usePromotion, usePromotionMutations, type PromotionBody } from "@/components/hooks/use-promotions";
 import { PromotionProgress } from "@/components/promotion-progress";
-import type { PlanView } from "@/lib/schemas/promotion";
+import type { PlanView, PlanVisibility, VisibilityName } from "@/lib/schemas/promotion";
 
 export interface PromoteTarget {
   registryId: string;
@@ -29,25 +29,53 @@ export function planSentence(plan: PlanView): string {
   return `${parts.length ? `${parts.join(", ")}; ` : ""}${plural(plan.manifests, "manifest")} will be written.`;
 }
 
+const VISIBILITY_STYLE: Record<VisibilityName, string> = {
+  public: "bg-amber-100 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200",
+  private: "bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100",
+  unknown: "bg-slate-100 text-slate-600 dark:bg-slate-800 dark:text-slate-300",
+};
+
+function VisibilityBadge({ v, basis, testId }: { v: VisibilityName; basis: string; testId: string }) {
+  return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${VISIBILITY_STYLE[v]}`} title={basis} data-testid={testId}>{v}</span>;
+}
+
+/** Who may pull the source and the target, and what the promotion will change about it. */
+export function PlanVisibilityView({ v }: { v: PlanVisibility }) {
+  return (
+    <div className={`mt-2 space-y-1 ${v.publishes ? "rounded-md border border-amber-300 bg-amber-50 p-2 text-amber-900 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-200" : ""}`} data-testid="plan-visibility">
+      <p className="flex flex-wrap items-center gap-1.5">
+        <span>Source</span> <VisibilityBadge v={v.source.visibility} basis={v.source.basis} testId="source-visibility" />
+        <span aria-hidden>→</span><span className="sr-only">, target</span>
+        <span aria-hidden>target</span> <VisibilityBadge v={v.target.visibility} basis={v.target.basis} testId="target-visibility" />
+        {v.target.exists === false && <span className="text-xs">(new repository)</span>}
+      </p>
+      {v.notes.map((n) => <p key={n}>{n}</p>)}
+    </div>
+  );
+}
+
 /**
  * Plan first (dry run), then promote. The plan runs every check the promotion will run (role,
  * protection rules, the target's credentials, the vendor's own refusals): Promote stays disabled,
  * with the reason, until a plan for exactly these inputs says it will work. An existing target
- * tag is only moved after an explicit confirmation.
+ * tag is only moved after an explicit confirmation, and an image only published (copied from a
+ * private or unknown-visibility repository into a public one) after another.
  */
 export function PromoteDialog({ source, label, initial, onClose, autoPlan = false }: { source: PromotionBody["source"]; label: string; initial: PromoteTarget; onClose: () => void; autoPlan?: boolean }) {
   const { data: registries = [] } = useRegistries();
   const [target, setTarget] = useState(initial);
   const [overwrite, setOverwrite] = useState(false);
+  const [confirmPublish, setConfirmPublish] = useState(false);
   const m = usePromotionMutations();
   const [promotionId, setPromotionId] = useState<string | null>(null);
   const progress = usePromotion(promotionId);
-  const body: PromotionBody = { source, target, overwrite };
+  const body: PromotionBody = { source, target, overwrite, ...(confirmPublish ? { confirmPublish } : {}) };
   const plan = m.plan.data?.plan;
   const moving = !!plan?.existingTargetDigest && plan.existingTargetDigest !== plan.digest;
   const conflictDetails = m.run.error instanceof ApiClientError && m.run.error.status === 409 ? m.run.error.details : undefined;
   const set = (k: keyof PromoteTarget) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
     setTarget({ ...target, [k]: e.target.value });
+    setConfirmPublish(false);
     m.plan.reset();
     m.run.reset();
   };
@@ -64,9 +92,11 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
       ? "Plan first: the dry run checks everything the promotion will check."
       : plan.blockers?.length
         ? `Promote is not possible: ${plan.blockers.join("; ")}`
-        : moving && !overwrite
-          ? "Confirm the overwrite to move the existing tag."
-          : undefined;
+        : plan.visibility?.confirmationRequired && !confirmPublish
+          ? "Confirm the publication: the image will become public."
+          : moving && !overwrite
+            ? "Confirm the overwrite to move the existing tag."
+            : undefined;
 
   return (
     <Modal title={<>Promote <code className="font-mono text-sm">{label}</code> <span className="font-mono text-xs text-slate-500">{shortDigest(source.reference)}</span></>} onClose={onClose} testId="promote-dialog">
@@ -86,7 +116,13 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
               The tag exists and will move: <code>{shortDigest(plan.existingTargetDigest!)}</code> → <code>{shortDigest(plan.digest)}</code>
             </p>
           )}
+          {plan.visibility && <PlanVisibilityView v={plan.visibility} />}
         </div>
+      )}
+      {plan?.visibility?.confirmationRequired && (
+        <label className="flex items-start gap-2 text-sm text-amber-900 dark:text-amber-300">
+          <input type="checkbox" className="mt-1" checked={confirmPublish} onChange={(e) => setConfirmPublish(e.target.checked)} disabled={!!promotionId} /> Publish it: anyone will be able to pull this image from {plan.target}
+        </label>
       )}
       {(moving || conflictDetails) && (
         <label className="flex items-center gap-2 text-sm text-amber-900 dark:text-amber-300">

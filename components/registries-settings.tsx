@@ -53,7 +53,7 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
             {registries.map((r) => (
               <tr key={r.id}>
                 <td className="px-4 py-2 font-medium">{r.name}</td>
-                <td className="hidden px-4 py-2 text-slate-600 sm:table-cell">{KINDS[r.kind].label}</td>
+                <td className="hidden px-4 py-2 text-slate-600 sm:table-cell">{KINDS[r.kind].label}{r.publishPolicy === "FORBID" && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700" title="Promoting a private or unknown-visibility image into a public repository of this registry is forbidden" data-testid="publish-forbidden">no publishing</span>}</td>
                 <td className="hidden break-all px-4 py-2 font-mono text-xs md:table-cell">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</td>
                 <td className="hidden px-4 py-2 text-xs text-slate-600 lg:table-cell">{r.credentialPreview ?? "anonymous"}</td>
                 <td className="px-4 py-2 text-right [&>*]:mb-1 [&>*]:ml-2 sm:whitespace-nowrap">

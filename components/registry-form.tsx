@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { KINDS, REGISTRY_KINDS, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
+import { KINDS, REGISTRY_KINDS, type PublishPolicy, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
 import { ErrorBanner, fieldError } from "@/components/field-error";
 
 export interface RegistryFormValue {
@@ -10,6 +10,7 @@ export interface RegistryFormValue {
   apiEndpoint?: string | null;
   namespace?: string;
   insecure?: boolean;
+  publishPolicy?: PublishPolicy;
   credentials?: Record<string, string> | null;
 }
 
@@ -55,6 +56,7 @@ export function RegistryForm(props: {
       ...(info.apiEndpointLabel ? { apiEndpoint: text("apiEndpoint") || (editing ? null : undefined) } : {}),
       namespace: text("namespace") || undefined,
       insecure: f.get("insecure") === "on",
+      publishPolicy: (f.get("publishPolicy") as PublishPolicy | null) ?? undefined,
       credentials: replaceCreds ? credentials : undefined,
     });
   }
@@ -135,6 +137,15 @@ export function RegistryForm(props: {
       <label className="flex items-center gap-2 text-sm text-slate-700">
         <input type="checkbox" name="insecure" defaultChecked={editing?.insecure} /> Allow plain http token realms (for a registry on a private network)
       </label>
+      <div>
+        <label className="label" htmlFor="publishPolicy">Publishing into public repositories here</label>
+        <select id="publishPolicy" name="publishPolicy" className="input" defaultValue={editing?.publishPolicy ?? "ALLOW_WITH_CONFIRMATION"}>
+          <option value="ALLOW_WITH_CONFIRMATION">Allowed with confirmation (for people with the publishing grant)</option>
+          <option value="FORBID">Forbidden (even for admins)</option>
+        </select>
+        <p className="mt-1 text-xs text-slate-500">Applies when a promotion would copy an image from a private or unknown-visibility repository into a public repository of this registry.</p>
+        {err("publishPolicy")}
+      </div>
       <ErrorBanner error={props.error} />
       <div className="flex gap-2">
         <button className="btn-primary" type="submit" disabled={props.pending}>{props.pending ? "Saving…" : editing ? "Save" : "Add registry"}</button>

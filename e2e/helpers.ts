@@ -38,10 +38,16 @@ export async function planPromotion(page: Page, target: PromotionTarget) {
   return dialog;
 }
 
-/** From a tag page: Promote… → target → plan (dry run) → Promote, until the job says succeeded. */
+/**
+ * From a tag page: Promote… → target → plan (dry run) → Promote, until the job says succeeded. A
+ * plan that publishes (a private or unknown-visibility source, a public target) is confirmed, as
+ * the admin running these specs means to: the visibility guard has its own spec (visibility.spec.ts).
+ */
 export async function promoteFromTagPage(page: Page, target: PromotionTarget) {
   const dialog = await planPromotion(page, target);
   await expect(dialog.getByTestId("plan")).toBeVisible();
+  const publish = dialog.getByRole("checkbox", { name: /^Publish it/ });
+  if (await publish.isVisible()) await publish.check();
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
   await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
   return dialog;

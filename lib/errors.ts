@@ -3,7 +3,9 @@
 // its status (API_STATUS) and the API's one error shape. Pure: safe anywhere.
 export type ErrorCode =
   | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "LOCKED"
-  | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "UNSUPPORTED" | "CREDENTIALS_REQUIRED";
+  | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "UNSUPPORTED" | "CREDENTIALS_REQUIRED"
+  /** a promotion would publish a private image and the caller did not confirm it */
+  | "PUBLISH_NOT_CONFIRMED";
 
 export class DomainError extends Error {
   constructor(

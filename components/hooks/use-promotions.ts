@@ -27,6 +27,8 @@ export interface PromotionBody {
   source: { registryId: string; repository: string; reference: string };
   target: { registryId: string; repository: string; tag: string };
   overwrite?: boolean;
+  /** copying a private or unknown-visibility image into a public repository was confirmed */
+  confirmPublish?: boolean;
   kind?: "promote" | "retag" | "rollback";
 }
 

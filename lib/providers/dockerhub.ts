@@ -18,7 +18,7 @@ import {
 import { allowsPlainHttp, checkRealm } from "@/lib/registry/auth";
 import { pages } from "@/lib/registry/pages";
 import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
-import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, RepositoryVisibility, TagMetadata } from "./types";
 import { pingFailed } from "./generic";
 
 export const HUB_API_DEFAULT = "https://hub.docker.com";
@@ -106,6 +106,13 @@ export interface HubRepository {
   name: string;
   namespace: string;
   last_updated?: string | null;
+}
+
+/** GET /v2/namespaces/{ns}/repositories/{repo} (docker/docs content/reference/api/hub/latest.yaml, GetRepository): `is_private`. */
+export interface HubRepositoryDetail {
+  name?: string;
+  namespace?: string;
+  is_private?: boolean;
 }
 
 export interface HubTag {
@@ -251,6 +258,17 @@ export class HubApi {
     u.searchParams.set("page_size", String(Math.min(Math.max(pageSize, 1), HUB_PAGE_MAX)));
     if (name) u.searchParams.set("name", name);
     return this.json(u, `listing the repositories of ${namespace} on Docker Hub`);
+  }
+
+  /** One repository (GetRepository); a 404 is null: no such repository (yet). */
+  async repository(namespace: string, repository: string): Promise<HubRepositoryDetail | null> {
+    const u = new URL(`/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(repository)}`, this.base);
+    try {
+      return await this.json<HubRepositoryDetail>(u, `reading repository ${namespace}/${repository} on Docker Hub`);
+    } catch (e) {
+      if (e instanceof RegistryError && e.status === 404) return null;
+      throw e;
+    }
   }
 
   /** Every tag of a repository, following `next` (100 a page, at most 100 pages). */
@@ -501,6 +519,16 @@ export function openDockerHub(c: Connection): RegistryProvider {
       await hub.deleteTag(ns, repo, tag);
     },
     rateLimit,
+    async visibility(repository): Promise<RepositoryVisibility> {
+      const [ns, repo] = splitRepository(repository);
+      const r = await hub.repository(ns, repo);
+      // a push creates a missing repository with the account's "Default repository privacy", which
+      // is public unless changed (docs.docker.com/docker-hub/repos/settings; docker/cli#4977), and the
+      // Hub API does not report that setting: the plan assumes public
+      if (!r) return { visibility: "public", exists: false, basis: "Docker Hub creates a pushed repository public unless the account's default privacy is private" };
+      if (typeof r.is_private !== "boolean") return { visibility: "unknown", exists: true, basis: "Docker Hub did not say is_private" };
+      return { visibility: r.is_private ? "private" : "public", exists: true, basis: `Docker Hub: is_private ${r.is_private}` };
+    },
   };
 }
 

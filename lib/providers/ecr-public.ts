@@ -153,6 +153,10 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
         throw new RegistryError({ context: what, codes: [failure.failureCode ?? "DELETE_FAILED"], method: "POST", url: apiUrl, status: failure.failureCode === "ImageNotFound" ? 404 : failure.failureCode === "ImageTagDoesNotMatchDigest" ? 409 : 400, registryMessage: failure.failureReason });
       }
     },
+    // ECR Public: "a public repository … is publicly visible, and anyone can pull images from it" (Amazon ECR Public User Guide, Public repositories); there are no private ones
+    async visibility() {
+      return { visibility: "public" as const, basis: "Amazon ECR Public repositories are public by definition" };
+    },
     async credentialExpiry() {
       await credentials();
       return token ? new Date(token.expiresAt).toISOString() : null;

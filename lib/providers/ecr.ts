@@ -197,6 +197,10 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
       }
       return { repositories, ...(nextToken ? { nextCursor: nextToken } : {}) };
     },
+    // an ECR (private) registry needs AWS credentials for every pull; a repository policy can widen that to other AWS principals, never to anonymous pulls (Amazon ECR User Guide, Private repositories)
+    async visibility() {
+      return { visibility: "private" as const, basis: "Amazon ECR private registry: every pull needs AWS credentials" };
+    },
     async tagsImmutable(repository) {
       // imageTagMutability: MUTABLE | IMMUTABLE | IMMUTABLE_WITH_EXCLUSION | MUTABLE_WITH_EXCLUSION (AWS ECR API reference, Repository)
       const page = await call("reading the tag mutability (ECR DescribeRepositories)", () => api.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] })));

@@ -5,7 +5,7 @@ import "server-only";
 // 405 to a /v2 DELETE, so listing and deleting go through REST.
 import { nextLink, pages, RegistryError } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
-import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, TagMetadata } from "./types";
+import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryVisibility, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
 
 export const GITHUB_API = "https://api.github.com";
@@ -182,6 +182,31 @@ export class GhcrProvider implements RegistryProvider {
       if (++read >= MAX_PAGES) break;
     }
     return out;
+  }
+
+  /**
+   * The package's `visibility` (public, private or internal) from GET …/packages/container/{name}
+   * (github/rest-api-description, packages/get-package-for-organization / -authenticated-user /
+   * -user). A package that does not exist yet is created private: "When you first publish a package
+   * that is scoped to your personal account, the default visibility is private" (docs.github.com,
+   * configuring-a-packages-access-control-and-visibility); an organisation's new container package
+   * is private too until an owner changes it. `internal` (enterprise members only) is not public.
+   */
+  async visibility(repository: string): Promise<RepositoryVisibility> {
+    const pkg = this.packageOf(repository);
+    const { path, otherUser } = await this.base();
+    try {
+      const res = await this.get<{ visibility?: string }>(`${path}/packages/container/${encodeURIComponent(pkg)}`, `reading the visibility of package ${pkg}`);
+      const v = res.body?.visibility;
+      if (v === "public" || v === "private") return { visibility: v, exists: true, basis: `GitHub package visibility: ${v}` };
+      if (v === "internal") return { visibility: "private", exists: true, basis: "GitHub package visibility: internal (enterprise members only)" };
+      return { visibility: "unknown", exists: true, basis: "GitHub did not say the package's visibility" };
+    } catch (e) {
+      if (!(e instanceof RegistryError && e.status === 404)) throw e;
+      // another user's private packages answer 404 too: then it cannot be told
+      if (otherUser) return { visibility: "unknown", basis: `GitHub shows another user's private packages to no one else; ${pkg} is private or does not exist` };
+      return { visibility: "private", exists: false, basis: "GitHub creates a new container package private" };
+    }
   }
 
   async tagMetadata(repository: string): Promise<TagMetadata[]> {

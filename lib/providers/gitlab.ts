@@ -6,7 +6,7 @@ import "server-only";
 // deletes fall back to what /v2 allows, and test connection says what is lost.
 import { mapLimit, nextLink, pages, RegistryError } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
-import type { Connection, ConnectionTest, DeleteMethod, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import type { Connection, ConnectionTest, DeleteMethod, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, RepositoryVisibility, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
 
 export const GITLAB_URL = "https://gitlab.com";
@@ -174,6 +174,35 @@ export class GitLabProvider implements RegistryProvider {
       if (e instanceof RegistryError && (e.status === 404 || e.status === 401 || e.status === 403)) return { repositories: [] };
       throw e;
     }
+  }
+
+  /**
+   * A container repository is as visible as its project's container registry (docs.gitlab.com/api/container_registry,
+   * "Change the visibility of the container registry"): container_registry_access_level `enabled`
+   * follows the project's `visibility` (public, internal or private; GET /projects/:id,
+   * docs.gitlab.com/api/projects), `private` is project members only. A new image path inside the
+   * project gets the same. The project is the longest path prefix GitLab knows (image names add up
+   * to three levels below it).
+   */
+  async visibility(repository: string): Promise<RepositoryVisibility> {
+    if (this.noRest) return { visibility: "unknown", basis: "GitLab's REST API is not available to this connection" };
+    const parts = repository.split("/");
+    for (let n = parts.length; n >= Math.max(1, parts.length - 3); n--) {
+      const path = parts.slice(0, n).join("/");
+      let p: { visibility?: string; container_registry_access_level?: string; container_registry_enabled?: boolean };
+      try {
+        p = (await this.call<typeof p>("GET", apiUrl(this.api.base, `/projects/${encodeURIComponent(path)}`), `reading the visibility of GitLab project ${path}`)).body ?? {};
+      } catch (e) {
+        if (e instanceof RegistryError && e.status === 404) continue;
+        throw e;
+      }
+      const level = p.container_registry_access_level ?? (p.container_registry_enabled === false ? "disabled" : "enabled");
+      if (level === "private" || level === "disabled") return { visibility: "private", basis: `GitLab project ${path}: container registry ${level}` };
+      if (p.visibility === "public") return { visibility: "public", basis: `GitLab project ${path}: visibility public, container registry enabled` };
+      if (p.visibility === "private" || p.visibility === "internal") return { visibility: "private", basis: `GitLab project ${path}: visibility ${p.visibility}` };
+      return { visibility: "unknown", basis: `GitLab did not say the visibility of project ${path}` };
+    }
+    return { visibility: "unknown", basis: `GitLab knows no project holding ${repository}` };
   }
 
   /** The REST id of a repository path, from the namespace's listing (cached). */

@@ -194,6 +194,12 @@ export function openGoogle(c: Connection, opts: GoogleOptions = {}): RegistryPro
       const slice = names.slice(start, start + pageSize);
       return { repositories: slice.map((name) => ({ name, tagCount: counts.get(name) })), ...(start + pageSize < names.length ? { nextCursor: String(start + pageSize) } : {}) };
     },
+    // Artifact Registry repositories are private: "By default, … only users with permissions can access"
+    // them; public only when its IAM policy grants allUsers the Reader role (cloud.google.com/artifact-registry/docs/access-control).
+    // Regatta does not read IAM policies: a repository made public that way shows as private (README)
+    async visibility() {
+      return { visibility: "private" as const, basis: "Artifact Registry repositories are private unless IAM grants allUsers read (not checked)" };
+    },
     async tagMetadata(repository) {
       // Artifact Registry does not say who pushed (Data Access audit logs do): pushedBy stays absent
       return (await allImages())

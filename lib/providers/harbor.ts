@@ -6,7 +6,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { computeDigest, nextLink, pages, RegistryError, validateDigest, validateRepository, validateTag } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
-import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, RepositoryVisibility, TagMetadata } from "./types";
 import { probePush } from "./push-probe";
 import { apiUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 import { writeProbesAllowed } from "./probe-policy";
@@ -97,6 +97,22 @@ export function openHarbor(c: Connection): RegistryProvider {
     await vendorRequest(api, "DELETE", url, `deleting tag ${repository}:${tag} on Harbor`);
   }
 
+  /**
+   * A Harbor repository is as visible as its project: `metadata.public` ("true"/"false", a string)
+   * of GET /projects/{project_name_or_id} (goharbor/harbor api/v2.0/swagger.yaml, ProjectMetadata:
+   * "The public status of the project. The valid values are \"true\", \"false\""). A new
+   * repository inside the project gets the same.
+   */
+  async function visibility(repository: string): Promise<RepositoryVisibility> {
+    harborRepositoryPath(repository);
+    const name = repository.slice(0, repository.indexOf("/"));
+    const res = await vendorRequest<{ metadata?: { public?: unknown } }>(api, "GET", apiUrl(api.base, `/projects/${encodeURIComponent(name)}`), `reading Harbor project ${name}`);
+    const v = res.body?.metadata?.public;
+    const pub = v === true || v === "true" ? true : v === false || v === "false" ? false : undefined;
+    if (pub === undefined) return { visibility: "unknown", basis: `Harbor did not say whether project ${name} is public` };
+    return { visibility: pub ? "public" : "private", basis: `Harbor project ${name}: public ${pub}` };
+  }
+
   const provider: RegistryProvider = {
     client,
     testConnection: () => testHarbor(c, provider, { api, project }),
@@ -104,6 +120,7 @@ export function openHarbor(c: Connection): RegistryProvider {
     tagMetadata,
     deleteMethod: { scope: "tag", explanation: "Harbor removes just this tag from the artifact (REST API); the artifact and its other tags stay until Harbor's garbage collection or retention removes untagged artifacts" },
     deleteTag,
+    visibility,
   };
   return provider;
 }

@@ -7,7 +7,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { errorFromResponse, pages, PUSH_PULL, RegistryError, repositoryScope, validateDigest, validateRepository, validateTag } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
-import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, TagMetadata } from "./types";
+import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, RepositoryListing, RepositoryVisibility, TagMetadata } from "./types";
 import { probePush } from "./push-probe";
 import { apiUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 
@@ -76,6 +76,24 @@ export function openQuay(c: Connection): RegistryProvider {
     return { repositories: names.map((name) => ({ name })), nextCursor: next };
   }
 
+  /**
+   * `is_public` of GET /api/v1/repository/{namespace}/{repository} (quay/quay endpoints/api/repository.py).
+   * A push creates a missing repository private: "If you push an image through the command-line
+   * interface (CLI) without first creating a repository on the UI, the created repository is set to
+   * Private, regardless of the plan you have" (Red Hat, About Quay.io, ch. 6 "Red Hat Quay repository overview").
+   */
+  async function visibility(repository: string): Promise<RepositoryVisibility> {
+    validateRepository(repository);
+    try {
+      const r = await get<{ is_public?: unknown }>(quayRepositoryPath(repository), {}, `reading ${repository} on Quay`);
+      if (typeof r.is_public !== "boolean") return { visibility: "unknown", exists: true, basis: "Quay did not say is_public" };
+      return { visibility: r.is_public ? "public" : "private", exists: true, basis: `Quay: is_public ${r.is_public}` };
+    } catch (e) {
+      if (!(e instanceof RegistryError && e.status === 404)) throw e;
+      return { visibility: "private", exists: false, basis: "Quay creates a pushed repository private" };
+    }
+  }
+
   async function tagMetadata(repository: string): Promise<TagMetadata[]> {
     validateRepository(repository);
     const out: TagMetadata[] = [];
@@ -126,6 +144,7 @@ export function openQuay(c: Connection): RegistryProvider {
       ? {
           listRepositories,
           tagMetadata,
+          visibility,
           deleteMethod: { scope: "tag" as const, explanation: "Quay removes just this tag (REST API); other tags on the same manifest stay, and Quay keeps the tag restorable until the namespace's time-machine window ends" },
           deleteTag: (repository: string, tag: string) => deleteTagRest(repository, tag),
         }

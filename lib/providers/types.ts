@@ -72,6 +72,18 @@ export interface DeleteMethod {
   explanation: string;
 }
 
+/** Who may pull a repository without credentials: "public" anyone, "private" only those granted, "unknown" the registry does not say. */
+export type Visibility = "public" | "private" | "unknown";
+
+/** A repository's visibility as the vendor reports it. */
+export interface RepositoryVisibility {
+  visibility: Visibility;
+  /** false: the repository does not exist yet and a push creates it with `visibility` (the vendor's default); absent when not known */
+  exists?: boolean;
+  /** what it is based on, in the vendor's words, e.g. "Docker Hub: is_private false" */
+  basis: string;
+}
+
 /** One open connection to one registry; kept per registry row and process (see lib/services/clients). */
 export interface RegistryProvider {
   readonly client: RegistryClient;
@@ -92,6 +104,8 @@ export interface RegistryProvider {
   credentialExpiry?(): Promise<string | null>;
   /** Whether the vendor refuses to move an existing tag of this repository (e.g. ECR's IMMUTABLE); the promote plan says so before the run. */
   tagsImmutable?(repository: string): Promise<boolean>;
+  /** Who may pull this repository, as the vendor reports it (a new repository: the vendor's default); without it "unknown". */
+  visibility?(repository: string): Promise<RepositoryVisibility>;
 }
 
 export interface ProviderDefinition {

@@ -14,6 +14,8 @@ export const promotionRequestSchema = z
     target: z.object({ registryId: uuid, repository, tag }).strict(),
     overwrite: z.boolean().optional(),
     dryRun: z.boolean().optional(),
+    // the person confirmed copying a private or unknown-visibility image into a public repository
+    confirmPublish: z.boolean().optional(),
     // promote (default), retag, rollback: only the label in the history; the checks are the same
     kind: z.enum(["promote", "retag", "rollback"]).optional(),
   })
@@ -58,6 +60,21 @@ export interface PromotionView {
   finishedAt: string | null;
 }
 
+export type VisibilityName = "public" | "private" | "unknown";
+
+/** Who may pull the source and the target, and what the promotion will change about it. */
+export interface PlanVisibility {
+  source: { visibility: VisibilityName; basis: string };
+  /** exists false: the push will create the repository with this (the vendor's default) visibility */
+  target: { visibility: VisibilityName; basis: string; exists?: boolean };
+  /** the image comes from a private or unknown-visibility repository and the target is public */
+  publishes: boolean;
+  /** publishes, and allowed: Promote needs confirmPublish: true */
+  confirmationRequired: boolean;
+  /** what will happen, in the future tense */
+  notes: string[];
+}
+
 export interface PlanView {
   source: string;
   target: string;
@@ -70,4 +87,5 @@ export interface PlanView {
   bytesToCopy: number;
   /** what will make the promotion fail although the dry run itself worked (Promote is disabled) */
   blockers?: string[];
+  visibility?: PlanVisibility;
 }

@@ -146,6 +146,11 @@ export const endpointSchema = z
   }, "endpoint must be an http(s) URL such as https://registry.example.com, without credentials, query or fragment")
   .transform((s) => s.replace(/\/+$/, ""));
 
+/** Promoting a private or unknown-visibility image into a public repository of this registry. */
+export const PUBLISH_POLICIES = ["ALLOW_WITH_CONFIRMATION", "FORBID"] as const;
+export type PublishPolicy = (typeof PUBLISH_POLICIES)[number];
+const publishPolicy = z.enum(PUBLISH_POLICIES, { error: `publishPolicy must be one of ${PUBLISH_POLICIES.join(", ")}` });
+
 const credentials = z.record(z.string(), z.string().max(16_384, "credential values must be at most 16 KiB")).optional();
 
 export const registryCreateSchema = z
@@ -156,6 +161,7 @@ export const registryCreateSchema = z
     apiEndpoint: endpointSchema.optional(),
     namespace: z.string().trim().max(255, "namespace must be at most 255 characters").optional(),
     insecure: z.boolean().optional(),
+    publishPolicy: publishPolicy.optional(),
     credentials,
   })
   .strict()
@@ -177,6 +183,7 @@ export const registryUpdateSchema = z
     apiEndpoint: endpointSchema.nullable().optional(),
     namespace: z.string().trim().max(255).nullable().optional(),
     insecure: z.boolean().optional(),
+    publishPolicy: publishPolicy.optional(),
     // replaces the stored credentials when present; null removes them
     credentials: credentials.nullable(),
   })
@@ -242,6 +249,8 @@ export interface RegistryView {
   namespace: string | null;
   insecure: boolean;
   credentialPreview: string | null;
+  /** promoting a private or unknown-visibility image into a public repository here: with confirmation, or never */
+  publishPolicy: PublishPolicy;
   createdAt: string;
   updatedAt: string;
 }

@@ -13,6 +13,7 @@ import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
 import { lockTarget, promotionAuditEvent, runPromotion, type Release } from "./promotion-run";
 import { enforce, protectionFor } from "./protection";
+import { checkPublish } from "./publish-guard";
 
 type Row = Awaited<ReturnType<typeof db.promotion.findFirstOrThrow>>;
 
@@ -54,7 +55,7 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
 async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promise<Release> | undefined, handover: { done: boolean }): Promise<PromotionAnswer> {
   const { source, target } = input;
   const sourceRegistry = registryWithClient(source.registryId);
-  const [{ registry: srcReg, client: src }, { registry: dstReg, client: dst, provider: dstProvider }, protection] = await Promise.all([
+  const [{ registry: srcReg, client: src, provider: srcProvider }, { registry: dstReg, client: dst, provider: dstProvider }, protection] = await Promise.all([
     sourceRegistry,
     source.registryId === target.registryId ? sourceRegistry : registryWithClient(target.registryId),
     protectionFor(target.registryId, target.repository, target.tag),
@@ -80,11 +81,17 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   // within one repository the manifest is needed anyway: GET it instead of a HEAD
   const sameRepository = source.registryId === target.registryId && source.repository === target.repository;
   const held = await lock;
-  const [head, current] = await Promise.all([
+  const [head, current, publish] = await Promise.all([
     sameRepository ? src.getManifest(source.repository, source.reference).catch(notFoundAsNull) : src.headManifest(source.repository, source.reference),
     dst.headManifest(target.repository, target.tag),
+    // a retag within one repository changes nobody's access: only its plan shows the visibility
+    sameRepository && !input.dryRun ? null : checkPublish(actor, { registry: srcReg, provider: srcProvider, repository: source.repository }, { registry: dstReg, provider: dstProvider, repository: target.repository }, !!input.confirmPublish),
   ]);
   if (!head) throw notFound(`${srcReg.name}/${source.repository}:${source.reference}`);
+  if (publish?.refusal && !input.dryRun) {
+    await audit("denied", { reason: publish.refusal.message, visibility: { source: publish.plan.source.visibility, target: publish.plan.target.visibility } }, head.digest, current?.digest);
+    throw publish.refusal;
+  }
   const moving = !!current && current.digest !== head.digest;
   if (moving) {
     try {
@@ -109,10 +116,13 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
       // the vendor's own refusal, which the run would meet only at the last write
       moving && dstProvider.tagsImmutable ? dstProvider.tagsImmutable(target.repository).catch(() => false) : false,
     ]);
-    const blockers = immutable ? [`repository ${target.repository} in ${dstReg.name} has immutable tags: ${target.tag} already exists and cannot be moved`] : [];
+    const blockers = [
+      ...(immutable ? [`repository ${target.repository} in ${dstReg.name} has immutable tags: ${target.tag} already exists and cannot be moved`] : []),
+      ...(publish?.blockers ?? []),
+    ];
     return {
       outcome: "planned",
-      plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy, blockers },
+      plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy, blockers, ...(publish ? { visibility: publish.plan } : {}) },
     };
   }
 

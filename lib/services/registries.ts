@@ -32,6 +32,7 @@ export function toView(r: Row): RegistryView {
     namespace: r.namespace,
     insecure: r.insecure,
     credentialPreview: r.credentialPreview,
+    publishPolicy: r.publishPolicy,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -76,6 +77,7 @@ export async function createRegistry(actor: Actor, body: unknown): Promise<Regis
         apiEndpoint: input.apiEndpoint || null,
         namespace: input.namespace || null,
         insecure: input.insecure ?? false,
+        publishPolicy: input.publishPolicy,
         ...sealCredentials(id, input.credentials),
         credentialPreview: credentialPreview(input.kind, input.credentials),
         createdById: actor.id,
@@ -148,6 +150,7 @@ export async function updateRegistry(actor: Actor, id: string, body: unknown): P
         apiEndpoint: input.apiEndpoint === undefined ? undefined : input.apiEndpoint || null,
         namespace: input.namespace === undefined ? undefined : input.namespace || null,
         insecure: input.insecure,
+        publishPolicy: input.publishPolicy,
         ...creds,
       },
     });

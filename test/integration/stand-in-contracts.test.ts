@@ -92,6 +92,15 @@ describe("GitHub stand-in against the GitHub REST description", () => {
     expect(del.status).toBe(GITHUB.deleteStatus);
   });
 
+  // components/schemas/package: visibility enum ["private", "public"]; get-package-for-organization answers one package
+  it("visibility: one package says public or private", async () => {
+    const res = await get("/orgs/acme/packages/container/app-1");
+    expect(res.status).toBe(200);
+    const p = (await res.json()) as Record<string, unknown>;
+    expectShape("package", p, GITHUB.package);
+    expect(["private", "public"]).toContain(p.visibility);
+  });
+
   it("another user's versions: documented for public packages only", async () => {
     const user = await startGitHubApi({ state: memoryState({ "bob/private": { v1: D(1) } }), owner: "bob", ownerType: "User", tokens: { ghp_contract: { login: "alice", scopes: ["read:packages"] } } });
     try {
@@ -136,6 +145,16 @@ describe("GitLab stand-in against GitLab's container registry API docs", () => {
   });
   afterAll(() => api?.stop());
   const get = (path: string) => fetch(`${api.url}/api/v4${path}`, { headers: auth });
+
+  // doc/api/projects.md (Get a single project): visibility private | internal | public;
+  // doc/api/container_registry.md: container_registry_access_level enabled | private | disabled
+  it("visibility: a project says its visibility and its container registry's access level", async () => {
+    const res = await get(`/projects/${encodeURIComponent("acme/web")}`);
+    expect(res.status).toBe(200);
+    const p = (await res.json()) as Record<string, unknown>;
+    expect(["private", "internal", "public"]).toContain(p.visibility);
+    expect(["enabled", "private", "disabled"]).toContain(p.container_registry_access_level);
+  });
 
   it("repositories, tags and tag details: documented fields only; 20 by default, at most 100 a page", async () => {
     const repos = (await (await get("/projects/acme%2Fweb/registry/repositories?tags_count=true")).json()) as Record<string, unknown>[];
@@ -185,6 +204,14 @@ describe("Harbor stand-in against Harbor's swagger", () => {
   });
   afterAll(() => h?.stop());
   const get = (path: string) => fetch(`${h.harbor.api}${path}`, { headers: { authorization: `Basic ${Buffer.from(`${robot.username}:${robot.password}`).toString("base64")}` } });
+
+  // swagger.yaml ProjectMetadata.public: "The public status of the project. The valid values are \"true\", \"false\"" (a string)
+  it("visibility: a project's metadata.public is the string true or false", async () => {
+    const res = await get("/projects/library");
+    expect(res.status).toBe(200);
+    const p = (await res.json()) as { metadata?: { public?: unknown } };
+    expect(["true", "false"]).toContain(p.metadata?.public);
+  });
 
   it("repositories and artifacts: documented fields only, X-Total-Count, page_size above 100 refused", async () => {
     const res = await get("/projects/library/repositories?page=1&page_size=100");
@@ -252,6 +279,17 @@ describe("Docker Hub stand-in against Hub's API description", () => {
     await backing?.stop();
   });
 
+  // GetRepository (GET /v2/namespaces/{namespace}/repositories/{repository}): the repository with its
+  // boolean is_private; 404 for one that does not exist
+  it("visibility: one repository says is_private; an unknown one is 404", async () => {
+    const res = await fetch(`${hub.hubUrl}/v2/namespaces/alice/repositories/app`);
+    expect(res.status).toBe(200);
+    const r = (await res.json()) as Record<string, unknown>;
+    expect(typeOf(r.is_private)).toBe("boolean");
+    expect([typeOf(r.name), typeOf(r.namespace)]).toEqual(["string", "string"]);
+    expect((await fetch(`${hub.hubUrl}/v2/namespaces/alice/repositories/nothing-here`)).status).toBe(404);
+  });
+
   it("sign-in needs identifier and secret; a tag page holds at most 100", async () => {
     const token = async (body: unknown) => fetch(`${hub.hubUrl}/v2/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     // documented answers: 200 and 401 "Authentication failed"; a body without the required secret is refused too
@@ -293,6 +331,14 @@ describe("Quay stand-in against Quay's endpoint source", () => {
     await retag(q.registry, "acme/app", "1.0", "stable");
   });
   afterAll(() => q?.stop());
+
+  // endpoints/api/repository.py Repository.get: the repository with a boolean is_public; 404 when unknown
+  it("visibility: one repository says is_public; an unknown one is 404", async () => {
+    const res = await fetch(`${q.quay.url}/api/v1/repository/acme/app`, { headers: auth });
+    expect(res.status).toBe(200);
+    expect(typeOf(((await res.json()) as Record<string, unknown>).is_public)).toBe("boolean");
+    expect((await fetch(`${q.quay.url}/api/v1/repository/acme/nothing-here`, { headers: auth })).status).toBe(404);
+  });
 
   it("tags: documented fields only; limit above 100 and page below 1 are clamped, not refused; delete answers 204", async () => {
     const res = await fetch(`${q.quay.url}/api/v1/repository/acme/app/tag/?limit=500&page=0`, { headers: auth });

@@ -39,6 +39,8 @@ export interface DockerHubOptions {
   users: Record<string, HubUser>;
   /** the pull budget per source; null: no ratelimit headers (a paid plan) */
   pullLimit?: { limit: number; windowSeconds: number } | null;
+  /** repositories ("ns/name") whose is_private is true; the others are public, as a push creates them by default */
+  privateRepositories?: string[];
   /** who the API names as last pusher of tags pushed behind the stand-in's back */
   seedPusher?: string;
 }
@@ -286,8 +288,20 @@ export async function startDockerHub(opts: DockerHubOptions): Promise<DockerHubS
         const filter = url.searchParams.get("name")?.toLowerCase();
         const names = (await catalog()).filter((r) => r.startsWith(`${ns}/`) && !r.slice(ns.length + 1).includes("/"))
           .map((r) => r.slice(ns.length + 1)).filter((n) => !filter || n.toLowerCase().includes(filter)).sort();
-        const results = names.map((name) => ({ name, namespace: ns, repository_type: "image", status: 1, status_description: "active", description: "", is_private: false, star_count: 0, pull_count: 0, last_updated: null, date_registered: null, affiliation: "", media_types: [], content_types: ["image"] }));
+        const results = names.map((name) => ({ name, namespace: ns, repository_type: "image", status: 1, status_description: "active", description: "", is_private: !!opts.privateRepositories?.includes(`${ns}/${name}`), star_count: 0, pull_count: 0, last_updated: null, date_registered: null, affiliation: "", media_types: [], content_types: ["image"] }));
         return send(200, pageOf(results, url));
+      }
+      // GetRepository (docker/docs content/reference/api/hub/latest.yaml): 404 for a repository that does not exist
+      m = /^\/v2\/namespaces\/([^/]+)\/repositories\/([^/]+)\/?$/.exec(url.pathname);
+      if (m && method === "GET") {
+        const ns = decodeURIComponent(m[1]);
+        const name = decodeURIComponent(m[2]);
+        const repo = `${ns}/${name}`;
+        const isPrivate = !!opts.privateRepositories?.includes(repo);
+        const mine = !!caller && (caller.sub === ns || !!opts.users[caller.sub]?.orgs?.includes(ns));
+        // a private repository is not found for anyone outside its namespace
+        if (!known(ns) || !(await catalog()).includes(repo) || (isPrivate && !mine)) return send(404, { message: "object not found", errinfo: {} });
+        return send(200, { user: ns, name, namespace: ns, repository_type: "image", status: 1, status_description: "active", description: "", is_private: isPrivate, is_automated: false, star_count: 0, pull_count: 0, last_updated: null, date_registered: null, affiliation: "", media_types: [], content_types: ["image"], categories: [], storage_size: 0 });
       }
       m = /^\/v2\/namespaces\/([^/]+)\/repositories\/([^/]+)\/tags\/?$/.exec(url.pathname);
       if (m && method === "GET") {

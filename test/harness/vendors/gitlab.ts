@@ -30,6 +30,8 @@ export interface GitLabApiOptions {
   /** the harness token server realm that /jwt/auth hands requests to */
   tokenRealm?: string;
   rateLimit?: number;
+  /** project path → `visibility` as GET /projects/:id reports it (default "private") and, optionally, its container_registry_access_level (default "enabled") */
+  visibility?: Record<string, { visibility: "public" | "internal" | "private"; containerRegistry?: "enabled" | "private" | "disabled" }>;
   /** false: a self-managed GitLab without keyset pagination for tags (answers 405 to pagination=keyset) */
   keysetTags?: boolean;
 }
@@ -165,7 +167,11 @@ export async function startGitLabApi(opts: GitLabApiOptions): Promise<GitLabApi>
     if (kind !== "projects") return send(404, { message: "404 Not Found" });
     const project = find(projects, id);
     if (!project) return send(404, { message: "404 Project Not Found" });
-    if (rest.length === 0) return send(200, { id: project.id, name: project.path.split("/").at(-1), path_with_namespace: project.path, container_registry_enabled: true });
+    if (rest.length === 0) {
+      // docs.gitlab.com/api/projects (Get a single project): visibility, container_registry_access_level
+      const v = opts.visibility?.[project.path];
+      return send(200, { id: project.id, name: project.path.split("/").at(-1), path_with_namespace: project.path, visibility: v?.visibility ?? "private", container_registry_enabled: v?.containerRegistry !== "disabled", container_registry_access_level: v?.containerRegistry ?? "enabled" });
+    }
     if (rest[0] !== "registry" || rest[1] !== "repositories") return send(404, { message: "404 Not Found" });
     const repos = repositoriesOf(project.path, true);
     if (rest.length === 2 && read) return send(200, page(repos.map((r) => repoJson(r, url.searchParams.get("tags_count") === "true"))));

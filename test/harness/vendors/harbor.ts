@@ -14,6 +14,8 @@ export interface HarborStandInOptions {
   registry: RunningRegistry;
   users: Record<string, HarborUser>;
   projects: string[];
+  /** projects whose metadata.public is "true" (goharbor/harbor api/v2.0/swagger.yaml ProjectMetadata.public: "true"/"false" strings) */
+  publicProjects?: string[];
 }
 
 export interface HarborStandIn {
@@ -60,7 +62,7 @@ export async function startHarborStandIn(opts: HarborStandInOptions): Promise<Ha
     if (!opts.projects.includes(project)) return fail(404, "NOT_FOUND", `project ${project} not found`);
     if (user.projects && !user.projects.includes(project)) return fail(403, "FORBIDDEN", "forbidden");
     const projectId = id(`project:${project}`);
-    if (seg.length === 2 && req.method === "GET") return sendJson(res, 200, { project_id: projectId, name: project, repo_count: 0, metadata: { public: "false" } });
+    if (seg.length === 2 && req.method === "GET") return sendJson(res, 200, { project_id: projectId, name: project, repo_count: 0, metadata: { public: opts.publicProjects?.includes(project) ? "true" : "false" } });
     if (seg[2] !== "repositories") return fail(404, "NOT_FOUND", "not found");
 
     const page = Number(url.searchParams.get("page") ?? 1);
@@ -158,11 +160,11 @@ export function harborKeywords(q: string): Record<string, string> | string {
 export interface HarborSetup { registry: RunningRegistry; harbor: HarborStandIn; robot: { username: string; password: string }; stop(): Promise<void> }
 
 /** A token-mode registry:2 whose realm is the stand-in's /service/token, robot accounts for /v2 and the REST stand-in. */
-export async function startHarbor(opts: { name?: string; project?: string; users?: Record<string, HarborUser> } = {}): Promise<HarborSetup> {
+export async function startHarbor(opts: { name?: string; project?: string; users?: Record<string, HarborUser>; public?: boolean } = {}): Promise<HarborSetup> {
   const project = opts.project ?? "library";
   const users = opts.users ?? { [`robot$${project}+ci`]: { password: "harbor-robot-secret-01", delete: true } };
   const registry = await startRegistry({ mode: "token", name: opts.name ?? "harbor", users: Object.fromEntries(Object.entries(users).map(([u, v]) => [u, v.password])), anonymousPull: false });
-  const harbor = await startHarborStandIn({ registry, users, projects: [project] });
+  const harbor = await startHarborStandIn({ registry, users, projects: [project], publicProjects: opts.public ? [project] : [] });
   await useRealm(registry, harbor.realm);
   const [username, user] = Object.entries(users)[0];
   return { registry, harbor, robot: { username, password: user.password }, stop: async () => { await harbor.stop(); await registry.stop(); } };

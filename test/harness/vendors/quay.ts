@@ -15,6 +15,8 @@ export interface QuayStandInOptions {
   tokens: Record<string, QuayToken>;
   /** robot accounts without Write (their /v2 tokens are downscoped to pull) */
   robots?: Record<string, { write?: boolean }>;
+  /** repositories whose is_public is true; the others (and those a push creates) are private */
+  publicRepositories?: string[];
   /** repositories per page (Quay: 100) */
   reposPerPage?: number;
 }
@@ -78,12 +80,20 @@ export async function startQuayStandIn(opts: QuayStandInOptions): Promise<QuaySt
       const all = repos().filter((r) => r.startsWith(`${namespace}/`));
       const page = all.slice(offset, offset + perPage);
       const body: Record<string, unknown> = {
-        repositories: page.map((r) => ({ namespace, name: r.slice(namespace.length + 1), description: null, is_public: false, kind: "image", state: "NORMAL", is_starred: false })),
+        repositories: page.map((r) => ({ namespace, name: r.slice(namespace.length + 1), description: null, is_public: !!opts.publicRepositories?.includes(r), kind: "image", state: "NORMAL", is_starred: false })),
       };
       if (offset + perPage < all.length) body.next_page = Buffer.from(JSON.stringify({ o: offset + perPage, r: Math.random() })).toString("base64url");
       return sendJson(res, 200, body);
     }
 
+    // Repository.get (quay/quay endpoints/api/repository.py): one repository with is_public
+    const one = /^\/api\/v1\/repository\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (one && req.method === "GET") {
+      if (!token.read) return fail(403, "insufficient_scope", "Unauthorized");
+      const name = `${decodeURIComponent(one[1])}/${decodeURIComponent(one[2])}`;
+      if (!repos().includes(name)) return fail(404, "not_found", "Not Found");
+      return sendJson(res, 200, { namespace: decodeURIComponent(one[1]), name: decodeURIComponent(one[2]), kind: "image", description: null, is_public: !!opts.publicRepositories?.includes(name), is_organization: true, is_starred: false, status_token: "", can_write: !!token.write, can_admin: false, tag_expiration_s: 1209600, state: "NORMAL" });
+    }
     const m = /^\/api\/v1\/repository\/(.+)\/tag\/([^/]*)$/.exec(url.pathname);
     if (!m) return fail(404, "not_found", "Not Found");
     const repository = m[1].split("/").map(decodeURIComponent).join("/");
@@ -134,12 +144,12 @@ export async function startQuayStandIn(opts: QuayStandInOptions): Promise<QuaySt
 export interface QuaySetup { registry: RunningRegistry; quay: QuayStandIn; robot: { username: string; password: string }; stop(): Promise<void> }
 
 /** A token-mode registry:2 whose realm is the stand-in's /v2/auth, a robot account for /v2 and the REST stand-in. */
-export async function startQuay(opts: { name?: string; robots?: Record<string, { password: string; write?: boolean }>; tokens: Record<string, QuayToken> }): Promise<QuaySetup> {
+export async function startQuay(opts: { name?: string; robots?: Record<string, { password: string; write?: boolean }>; tokens: Record<string, QuayToken>; publicRepositories?: string[] }): Promise<QuaySetup> {
   const robots = opts.robots ?? { "acme+ci": { password: "robot-token-0123456789", write: true } };
   const [username, first] = Object.entries(robots)[0];
   const robot = { username, password: first.password };
   const registry = await startRegistry({ mode: "token", name: opts.name ?? "quay", users: Object.fromEntries(Object.entries(robots).map(([u, r]) => [u, r.password])), anonymousPull: false });
-  const quay = await startQuayStandIn({ registry, tokens: opts.tokens, robots });
+  const quay = await startQuayStandIn({ registry, tokens: opts.tokens, robots, publicRepositories: opts.publicRepositories });
   await useRealm(registry, quay.realm);
   return { registry, quay, robot, stop: async () => { await quay.stop(); await registry.stop(); } };
 }
