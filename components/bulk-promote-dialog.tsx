@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { api, ApiClientError } from "@/components/api";
-import { mapLimitClient } from "@/components/map-limit";
+import { mapLimit } from "@/lib/concurrency";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { Modal } from "@/components/modal";
 import type { PromotionView } from "@/lib/schemas/promotion";
@@ -23,7 +23,7 @@ export function BulkPromoteDialog({ registryId, repository, tags, onClose }: { r
   async function run() {
     const list: Outcome[] = tags.map((tag) => ({ tag, state: "waiting" }));
     setOutcomes([...list]);
-    await mapLimitClient(tags, 4, async (tag, i) => {
+    await mapLimit(tags, 4, async (tag, i) => {
       try {
         const p = await api<PromotionView>("/promotions", { method: "POST", body: { source: { registryId, repository, reference: tag }, target: { ...target, tag }, overwrite } });
         list[i] = { tag, state: p.state === "succeeded" ? "done" : p.state === "failed" ? "error" : "queued", message: p.error ?? undefined };

@@ -5,7 +5,7 @@ import "server-only";
 // sees that a tag moved, not who moved it, and only that it happened between two looks.
 import type PgBoss from "pg-boss";
 import { db } from "@/lib/db";
-import { mapLimit } from "@/lib/registry/semaphore";
+import { mapLimit } from "@/lib/concurrency";
 import { listRepositories, listTags } from "@/lib/services/browse";
 import { registryClient } from "@/lib/services/clients";
 import { auditObserved, recordTags, type SeenTag } from "@/lib/services/tag-details";

@@ -79,5 +79,6 @@ export type {
   PutManifestResult,
   TagsPage,
 } from "./types";
-export { mapLimit, Semaphore } from "./semaphore";
+export { Semaphore } from "./semaphore";
+export { mapLimit } from "@/lib/concurrency";
 export * from "./observe";

@@ -445,7 +445,7 @@ export async function checkRegistriesDown(now = new Date()): Promise<string[]> {
   }
   const all = rules.some((r) => r.registryId === null);
   const registries = await db.registry.findMany({ where: all ? {} : { id: { in: rules.map((r) => r.registryId!) } }, select: { id: true, name: true } });
-  const { mapLimit } = await import("@/lib/registry/semaphore");
+  const { mapLimit } = await import("@/lib/concurrency");
   const { registryProvider } = await import("./clients");
   const told: string[] = [];
   await mapLimit(registries, 4, async (r) => {
