@@ -15,11 +15,11 @@ import {
   type RegistryCreateInput,
   registryUpdateSchema,
   validateCredentialsFor,
-  type RegistryKind,
   type RegistryUpdateInput,
   type RegistryView,
 } from "@/lib/schemas/registry";
 import { ZodError } from "zod";
+import { isId } from "@/lib/schemas/id";
 
 type Row = Awaited<ReturnType<typeof db.registry.findFirstOrThrow>>;
 
@@ -43,14 +43,11 @@ export async function listRegistries(): Promise<RegistryView[]> {
 }
 
 export async function getRegistry(id: string): Promise<RegistryView> {
-  const row = isUuid(id) ? await db.registry.findUnique({ where: { id } }) : null;
+  const row = isId(id) ? await db.registry.findUnique({ where: { id } }) : null;
   if (!row) throw notFound(`registry ${id}`);
   return toView(row);
 }
 
-function isUuid(s: string) {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-}
 
 function duplicateName(err: unknown, name: string | undefined) {
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
@@ -173,13 +170,9 @@ export async function deleteRegistry(actor: Actor, id: string): Promise<void> {
 /** Server-side only: the decrypted credentials of one registry, for a registry call. */
 export async function registryConnection(id: string): Promise<RegistryView & { credentials: Credentials | null }> {
   // an id that is not a uuid is no registry (PostgreSQL would refuse it with an error, a 500)
-  const row = isUuid(id) ? await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } }) : null;
+  const row = isId(id) ? await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } }) : null;
   if (!row) throw notFound(`registry ${id}`);
   return { ...toView(row), credentials: openCredentials(row.id, row) };
-}
-
-export function kindInfo(kind: RegistryKind) {
-  return KINDS[kind];
 }
 
 function errorReason(err: unknown): string {

@@ -15,6 +15,7 @@ import { db } from "@/lib/db";
 import type { RegistryKind } from "@/lib/generated/prisma/client";
 import { parseWebhook, WebhookPayloadError, webhookSourceFor, type ParsedDelivery, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
 import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
+import { isId } from "@/lib/schemas/id";
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 const WEBHOOK_PATH = "/api/v1/webhooks/registry";
@@ -72,7 +73,7 @@ export interface WebhookSecretAnswer {
 
 /** Makes (or replaces) a registry's webhook secret. The secret is in this answer only. */
 export async function createWebhookSecret(actor: Actor, registryId: string, baseUrl: string): Promise<WebhookSecretAnswer> {
-  const reg = isUuid(registryId) ? await db.registry.findUnique({ where: { id: registryId }, omit: { webhookSecretHash: false } }) : null;
+  const reg = isId(registryId) ? await db.registry.findUnique({ where: { id: registryId }, omit: { webhookSecretHash: false } }) : null;
   if (!reg) throw notFound(`registry ${registryId}`);
   const key = keyring().active;
   const nonce = randomBytes(16).toString("base64url");
@@ -230,7 +231,7 @@ async function runLookups() {
  * `caller` is the sender's address; `alreadyRead` the body when the caller has read it (the front server).
  */
 export async function receiveWebhook(registryId: string, req: Request, caller: string | null, alreadyRead?: Buffer): Promise<DeliveryResult> {
-  const [reg, raw] = await Promise.all([isUuid(registryId) ? findRegistry(registryId) : null, readLimited(req, WEBHOOK_BODY_LIMIT, alreadyRead)]);
+  const [reg, raw] = await Promise.all([isId(registryId) ? findRegistry(registryId) : null, readLimited(req, WEBHOOK_BODY_LIMIT, alreadyRead)]);
   const check: Check = reg ? await checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), req, raw) : { ok: false, reason: "unknown registry" };
   if (!check.ok) {
     await recordRejection(reg?.id ?? null, registryId, caller, check.reason);
@@ -456,6 +457,3 @@ function hasNul(v: unknown): boolean {
   return false;
 }
 
-function isUuid(s: string) {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-}
