@@ -16,11 +16,12 @@ import { allPages, pages, RegistryClient, RegistryError, type Credentials } from
 import { ECR_REFRESH_EARLY_MS } from "./ecr";
 import { pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
+import { defaultUrl } from "@/lib/schemas/registry";
 
-export const ECR_PUBLIC_ENDPOINT = "https://public.ecr.aws";
+export const ECR_PUBLIC_ENDPOINT = defaultUrl("ECR_PUBLIC", "defaultEndpoint");
 /** ECR Public's API exists only in us-east-1 (ECR Public API reference, "Service endpoints"). */
 export const ECR_PUBLIC_REGION = "us-east-1";
-const ECR_PUBLIC_API = `https://api.ecr-public.${ECR_PUBLIC_REGION}.amazonaws.com`;
+const ECR_PUBLIC_API = defaultUrl("ECR_PUBLIC", "defaultApiEndpoint");
 
 interface AwsLikeError { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
 

@@ -9,11 +9,12 @@ import { isLoopbackHost, pages, RegistryClient, RegistryError, type Credentials 
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 import { apiUrl as restUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 import { writeProbesAllowed } from "./probe-policy";
+import { defaultUrl } from "@/lib/schemas/registry";
 
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 export const GOOGLE_REFRESH_EARLY_MS = 5 * 60_000;
-export const ARTIFACT_REGISTRY_API = "https://artifactregistry.googleapis.com";
+export const ARTIFACT_REGISTRY_API = defaultUrl("GOOGLE", "defaultApiEndpoint");
 
 export interface GoogleOptions {
   /** the clock that decides when the access token is due (tests move it) */

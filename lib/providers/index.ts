@@ -1,5 +1,5 @@
 import "server-only";
-// One provider per registry kind. A kind without its own file yet uses the generic /v2 provider.
+// One provider per registry kind.
 import type { RegistryKind } from "@/lib/schemas/registry";
 import { ecr } from "./ecr";
 import { ecrPublic } from "./ecr-public";
