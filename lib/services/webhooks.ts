@@ -49,19 +49,6 @@ function equalHex(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
-/** The public origin Regatta is reached at: AUTH_URL when set, else what the request came in on. */
-export function publicBaseUrl(req: Request): string {
-  if (process.env.AUTH_URL) {
-    try {
-      return new URL(process.env.AUTH_URL).origin;
-    } catch { /* fall through to the request */ }
-  }
-  const h = req.headers;
-  const host = h.get("x-forwarded-host")?.split(",")[0]?.trim() || h.get("host") || new URL(req.url).host;
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || new URL(req.url).protocol.replace(":", "");
-  return `${proto}://${host}`;
-}
-
 export interface WebhookSecretAnswer {
   url: string;
   secret: string;
