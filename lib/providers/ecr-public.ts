@@ -12,7 +12,7 @@ import {
   ECRPUBLICClient,
   GetAuthorizationTokenCommand,
 } from "@aws-sdk/client-ecr-public";
-import { allPages, pages, RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
+import { allPages, pages, RegistryClient, RegistryError, type RegistryLogin } from "@/lib/registry";
 import { ECR_REFRESH_EARLY_MS } from "./ecr";
 import { pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
@@ -52,9 +52,9 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
     }
   };
 
-  let token: { credentials: Credentials; expiresAt: number } | undefined;
-  let pending: Promise<Credentials> | undefined;
-  const credentials = async (): Promise<Credentials> => {
+  let token: { credentials: RegistryLogin; expiresAt: number } | undefined;
+  let pending: Promise<RegistryLogin> | undefined;
+  const credentials = async (): Promise<RegistryLogin> => {
     if (token && now() < token.expiresAt - ECR_REFRESH_EARLY_MS) return token.credentials;
     pending ??= (async () => {
       const out = await call("getting an ECR Public authorization token", () => api.send(new GetAuthorizationTokenCommand({})));

@@ -12,7 +12,7 @@ import {
   PutImageCommand,
   type ImageDetail,
 } from "@aws-sdk/client-ecr";
-import { allPages, computeDigest, isDigest, pages, RegistryClient, RegistryError, type Credentials, type PutManifestResult } from "@/lib/registry";
+import { allPages, computeDigest, isDigest, pages, RegistryClient, RegistryError, type RegistryLogin, type PutManifestResult } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 import { writeProbesAllowed } from "./probe-policy";
 
@@ -45,7 +45,7 @@ function asRegistryError(e: unknown, context: string, url: string): RegistryErro
   });
 }
 
-interface Token { credentials: Credentials; expiresAt: number; proxyEndpoint?: string }
+interface Token { credentials: RegistryLogin; expiresAt: number; proxyEndpoint?: string }
 
 export class EcrAuth {
   private token?: Token;

@@ -9,7 +9,7 @@ export {
   TokenCache,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
   type Challenge,
-  type Credentials,
+  type RegistryLogin,
   type CredentialsSource,
   type TokenCacheOptions,
 } from "./auth";
