@@ -48,19 +48,13 @@ export { AddressPolicy, classifyAddress, classifyHost, systemResolver, type Addr
 export { validateManifestReference } from "./manifests";
 export * from "./media-types";
 export {
-  DEFAULT_TAG,
   DOCKER_HUB_REGISTRY,
   InvalidReferenceError,
   isDigest,
-  isDockerHub,
-  parseReference,
-  Reference,
   repositoryScope,
   validateDigest,
-  validateRegistry,
   validateRepository,
   validateTag,
-  type ParseReferenceOptions,
   type ReferenceField,
 } from "./reference";
 export { referrersTag } from "./referrers";
