@@ -96,13 +96,8 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
     async listRepositories({ cursor, pageSize, query }) {
       const a = await alias();
       const what = "listing repositories (ECR Public DescribeRepositories)";
-      return repositoryPage({
-        what,
-        cursor,
-        pageSize,
-        describe: (maxResults, nextToken) => call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults, nextToken }))),
-        name: (name) => (!query || name.includes(query) ? `${a}/${name}` : null),
-      });
+      const describe = (maxResults: number, nextToken?: string) => call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults, nextToken })));
+      return repositoryPage({ what, cursor, pageSize, describe, name: (n) => (!query || n.includes(query) ? `${a}/${n}` : null) });
     },
     async tagMetadata(repository): Promise<TagMetadata[]> {
       const name = await apiName(repository);

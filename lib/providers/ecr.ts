@@ -126,13 +126,9 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
     },
     async listRepositories({ cursor, pageSize, query }) {
       const what = "listing repositories (ECR DescribeRepositories)";
-      return repositoryPage({
-        what,
-        cursor,
-        pageSize,
-        describe: (maxResults, nextToken) => call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults, nextToken }))),
-        name: (name) => ((!prefix || name === prefix || name.startsWith(`${prefix}/`)) && (!query || name.includes(query)) ? name : null),
-      });
+      const describe = (maxResults: number, nextToken?: string) => call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults, nextToken })));
+      const name = (n: string) => ((!prefix || n === prefix || n.startsWith(`${prefix}/`)) && (!query || n.includes(query)) ? n : null);
+      return repositoryPage({ what, cursor, pageSize, describe, name });
     },
     async tagsImmutable(repository) {
       // imageTagMutability: MUTABLE | IMMUTABLE | IMMUTABLE_WITH_EXCLUSION | MUTABLE_WITH_EXCLUSION (AWS ECR API reference, Repository)

@@ -210,12 +210,7 @@ export class GhcrProvider implements RegistryProvider {
   async testConnection(): Promise<ConnectionTest> {
     const ping = await this.client.ping();
     const user = this.c.credentials?.username ?? "";
-    if (!ping.ok) {
-      return pingFailed(this.client, ping, {
-        refused: `${this.client.registry} refused the credentials of ${user}`,
-        advice: "Use a classic personal access token (fine-grained tokens do not work with GitHub Packages).",
-      });
-    }
+    if (!ping.ok) return pingFailed(this.client, ping, { refused: `${this.client.registry} refused the credentials of ${user}`, advice: "Use a classic personal access token (fine-grained tokens do not work with GitHub Packages)." });
     const findings = [`Connected to ${this.client.registry} as ${user} (token auth).`];
     let missing: string[] = [];
     let apiOk = false;

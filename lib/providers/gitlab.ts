@@ -286,12 +286,7 @@ export class GitLabProvider implements RegistryProvider {
   async testConnection(): Promise<ConnectionTest> {
     const ping = await this.client.ping();
     const user = this.c.credentials?.username ?? "";
-    if (!ping.ok) {
-      return pingFailed(this.client, ping, {
-        refused: `${this.client.registry} refused the token of ${user}`,
-        advice: "The token needs the read_registry scope (write_registry to promote into it).",
-      });
-    }
+    if (!ping.ok) return pingFailed(this.client, ping, { refused: `${this.client.registry} refused the token of ${user}`, advice: "The token needs the read_registry scope (write_registry to promote into it)." });
     const findings = [`Connected to ${this.client.registry} as ${user} (token auth through GitLab's /jwt/auth).`];
     if (this.noApi) {
       return {

@@ -15,6 +15,14 @@ function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** What a failed ping says, in Docker Hub's words. */
+const PING_WORDS = {
+  refused: "Docker Hub refused the user name or access token",
+  error: "Docker Hub answered with an error",
+  advice: "Check the user name and create a new personal access token if this one was revoked.",
+  missing: ["a valid personal access token for this user"],
+};
+
 export function openDockerHub(c: Connection): RegistryProvider {
   const username = c.credentials?.username?.trim() || undefined;
   const password = c.credentials?.password || undefined;
@@ -53,14 +61,7 @@ export function openDockerHub(c: Connection): RegistryProvider {
 
   async function testConnection(): Promise<ConnectionTest> {
     const ping = await client.ping();
-    if (!ping.ok) {
-      return pingFailed(client, ping, {
-        refused: "Docker Hub refused the user name or access token",
-        error: "Docker Hub answered with an error",
-        advice: "Check the user name and create a new personal access token if this one was revoked.",
-        missing: ["a valid personal access token for this user"],
-      });
-    }
+    if (!ping.ok) return pingFailed(client, ping, PING_WORDS);
     const who = username ? `as ${username}` : "anonymously";
     const findings: string[] = [`Connected to ${client.registry} ${who} (token auth).`];
     const missing: string[] = [];
