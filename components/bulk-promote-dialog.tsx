@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api, ApiClientError } from "@/components/api";
-import { mapLimitClient } from "@/components/map-limit";
+import { mapLimit } from "@/lib/concurrency";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { Modal } from "@/components/modal";
 import { PlanVisibilityView } from "@/components/promote-dialog";
@@ -46,7 +46,7 @@ export function BulkPromoteDialog({ registryId, repository, tags, onClose }: { r
   async function run() {
     const list: Outcome[] = tags.map((tag) => ({ tag, state: "waiting" }));
     setOutcomes([...list]);
-    await mapLimitClient(tags, 4, async (tag, i) => {
+    await mapLimit(tags, 4, async (tag, i) => {
       try {
         const p = await api<PromotionView>("/promotions", { method: "POST", body: { source: { registryId, repository, reference: tag }, target: { ...target, tag }, overwrite, ...(confirmPublish ? { confirmPublish } : {}) } });
         list[i] = { tag, state: p.state === "succeeded" ? "done" : p.state === "failed" ? "error" : "queued", message: p.error ?? undefined };

@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
+import { skopeoInspect, type RunningRegistry } from "../test/harness";
 
 export async function signIn(page: Page, email: string, password: string) {
   await page.goto("/login");
@@ -51,6 +52,33 @@ export async function promoteFromTagPage(page: Page, target: PromotionTarget) {
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
   await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded", { timeout: 30_000 });
   return dialog;
+}
+
+/**
+ * The vendor specs' one step sequence: open the tag page of `from`, promote to `target`, and check
+ * with skopeo (a client Regatta did not write) that `check` now names `digest`. `close` shuts the dialog.
+ */
+export async function promoteAndVerify(
+  page: Page,
+  from: [registryId: string, repository: string, reference: string],
+  target: PromotionTarget,
+  check: [registry: RunningRegistry, reference: string, digest: string],
+  opts: { close?: boolean } = {},
+): Promise<Locator> {
+  await gotoManifest(page, ...from);
+  const dialog = await promoteFromTagPage(page, target);
+  if (opts.close) await dialog.getByRole("button", { name: "Close" }).click();
+  expect((await skopeoInspect(check[0], check[1])).Digest).toBe(check[2]);
+  return dialog;
+}
+
+/** The connect form once the kind is chosen: the name, the kind's fields, a screenshot, Add; the new table row. */
+export async function submitConnectForm(page: Page, name: string, fields: [label: string | RegExp, value: string, exact?: boolean][], shot: string): Promise<Locator> {
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  for (const [label, value, exact] of fields) await page.getByLabel(label, exact ? { exact } : undefined).fill(value);
+  await screenshot(page, shot);
+  await page.getByRole("button", { name: "Add registry" }).click();
+  return page.getByTestId("registries-table").getByRole("row").filter({ hasText: name });
 }
 
 /**

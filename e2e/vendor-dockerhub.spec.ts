@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startDockerHub, type DockerHubStandIn } from "../test/harness/vendors/dockerhub";
-import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteAndVerify, promoteFromTagPage, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 const run = Date.now().toString(36);
 const HUB = `docker-hub-${run}`;
@@ -42,15 +42,13 @@ test("add Docker Hub from the connect form, test the token, pull budget on the o
   await page.goto("/settings/registries?add=1");
   await page.getByLabel("Kind").selectOption("DOCKERHUB");
   await expect(page.getByText("Read, Write, Delete to also remove tags")).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(HUB);
-  await page.getByLabel("Endpoint").fill(hub.registryUrl);
-  await page.getByLabel("Hub API (optional)").fill(hub.hubUrl);
-  await page.getByLabel(/^Namespace/).fill("acme");
-  await page.getByLabel("Username", { exact: true }).fill("alice");
-  await page.getByLabel("Personal access token").fill(PAT);
-  await screenshot(page, "vendor-dockerhub-form");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: HUB });
+  const row = await submitConnectForm(page, HUB, [
+    ["Endpoint", hub.registryUrl],
+    ["Hub API (optional)", hub.hubUrl],
+    [/^Namespace/, "acme"],
+    ["Username", "alice", true],
+    ["Personal access token", PAT],
+  ], "vendor-dockerhub-form");
   await expect(row).toContainText("Docker Hub");
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText("whether Docker Hub lets it delete tags is not known until the first delete");
@@ -93,9 +91,7 @@ test("browse to the tag table (pushed by from the Hub API), retag, delete one ta
   expect((await skopeoInspect(alice, "acme/app:1.0")).Digest).toBe(digests["acme/app:1.0"]);
 
   // Docker Hub → registry:2
-  await gotoManifest(page, ids.hub, "acme/app", "1.0");
-  await promoteFromTagPage(page, { registry: OTHER, repository: "from-hub/app", tag: "1.0" });
-  expect((await skopeoInspect(other, "from-hub/app:1.0")).Digest).toBe(digests["acme/app:1.0"]);
+  await promoteAndVerify(page, [ids.hub, "acme/app", "1.0"], { registry: OTHER, repository: "from-hub/app", tag: "1.0" }, [other, "from-hub/app:1.0", digests["acme/app:1.0"]]);
 
   // registry:2 → Docker Hub
   await gotoManifest(page, ids.other, "other/app", "2.0");

@@ -4,9 +4,9 @@
 // (pushed at from DescribeImages), promote into it from a plain registry:2 and delete one tag;
 // digests checked with skopeo.
 import { expect, test } from "@playwright/test";
-import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
+import { pushImage, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcrPublic, type EcrPublicStandIn } from "../test/harness/vendors/ecr-public";
-import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteAndVerify, promoteFromTagPage, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 const run = Date.now().toString(36);
 const NAME = `ecr-public-${run}`;
@@ -47,14 +47,12 @@ test("ECR Public: add from the connect form, test, browse, promote into it, dele
   await expect(page.getByLabel("Endpoint")).toHaveAttribute("placeholder", /GetAuthorizationToken's proxyEndpoint/);
   await expect(page.getByLabel("Endpoint")).not.toHaveAttribute("required", "");
   await page.getByLabel("Kind").selectOption("ECR_PUBLIC");
-  await page.getByLabel("Name", { exact: true }).fill(NAME);
-  await page.getByLabel("Endpoint").fill(pub.url);
-  await page.getByLabel("ECR Public API (optional)").fill(pub.apiUrl);
-  await page.getByLabel("Access key id (optional)").fill(KEY);
-  await page.getByLabel("Secret access key (optional)").fill(SECRET);
-  await screenshot(page, "vendor-ecr-public-form");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: NAME });
+  const row = await submitConnectForm(page, NAME, [
+    ["Endpoint", pub.url],
+    ["ECR Public API (optional)", pub.apiUrl],
+    ["Access key id (optional)", KEY],
+    ["Secret access key (optional)", SECRET],
+  ], "vendor-ecr-public-form");
   await expect(row).toContainText("Amazon ECR Public");
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText("Registry alias acme");
@@ -73,9 +71,7 @@ test("ECR Public: add from the connect form, test, browse, promote into it, dele
   await screenshot(page, "vendor-ecr-public-tags");
 
   // registry:2 → ECR Public
-  await gotoManifest(page, ids.other, "other/app", "2.0");
-  await (await promoteFromTagPage(page, { registry: NAME, repository: "acme/web", tag: "2.0" })).getByRole("button", { name: "Close" }).click();
-  expect((await skopeoInspect(pub.asRegistry(), "acme/web:2.0")).Digest).toBe(digests["other/app:2.0"]);
+  await promoteAndVerify(page, [ids.other, "other/app", "2.0"], { registry: NAME, repository: "acme/web", tag: "2.0" }, [pub.asRegistry(), "acme/web:2.0", digests["other/app:2.0"]], { close: true });
   await promoteFromTagPage(page, { registry: NAME, repository: "acme/web", tag: "doomed" });
 
   // delete that one tag through BatchDeleteImage: 2.0, on the same digest, stays

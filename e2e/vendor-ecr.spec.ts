@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startEcr, type EcrStandIn } from "../test/harness/vendors/ecr";
-import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteAndVerify, promoteFromTagPage, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 const run = Date.now().toString(36);
 const ECR = `ecr-${run}`;
@@ -44,16 +44,14 @@ test("add ECR from the connect form and test the keys", async ({ page }) => {
   await page.goto("/settings/registries?add=1");
   await page.getByLabel("Kind").selectOption("ECR");
   await expect(page.getByText(/ecr:GetAuthorizationToken/)).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(ECR);
-  await page.getByLabel("Endpoint").fill(ecr.url);
-  await page.getByLabel("ECR API (optional)").fill(ecr.apiUrl);
-  await page.getByLabel(/^Repository prefix/).fill("team");
-  await page.getByLabel("Access key id (optional)").fill(KEY);
-  await page.getByLabel("Secret access key (optional)").fill(SECRET);
-  await page.getByLabel("Region").fill("eu-west-1");
-  await screenshot(page, "vendor-ecr-form");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: ECR });
+  const row = await submitConnectForm(page, ECR, [
+    ["Endpoint", ecr.url],
+    ["ECR API (optional)", ecr.apiUrl],
+    [/^Repository prefix/, "team"],
+    ["Access key id (optional)", KEY],
+    ["Secret access key (optional)", SECRET],
+    ["Region", "eu-west-1"],
+  ], "vendor-ecr-form");
   await expect(row).toContainText("Amazon ECR");
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText("region eu-west-1");
@@ -93,9 +91,7 @@ test("browse to the tag table (pushed at from DescribeImages), retag through Put
   expect((await skopeoInspect(ecr.asRegistry(), "team/api:1.0")).Digest).toBe(digests["team/api:1.0"]);
 
   // ECR → registry:2
-  await gotoManifest(page, ids.ecr, "team/api", "1.0");
-  await promoteFromTagPage(page, { registry: OTHER, repository: "from-ecr/api", tag: "1.0" });
-  expect((await skopeoInspect(other, "from-ecr/api:1.0")).Digest).toBe(digests["team/api:1.0"]);
+  await promoteAndVerify(page, [ids.ecr, "team/api", "1.0"], { registry: OTHER, repository: "from-ecr/api", tag: "1.0" }, [other, "from-ecr/api:1.0", digests["team/api:1.0"]]);
 
   // registry:2 → ECR
   await gotoManifest(page, ids.other, "other/app", "2.0");

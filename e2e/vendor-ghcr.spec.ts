@@ -3,10 +3,10 @@
 // connection, browse with pushed-at times from the packages API, retag, and promote to and from a
 // plain registry:2; skopeo checks every digest.
 import { expect, test } from "@playwright/test";
-import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { pushImage, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitHubApi, type GitHubApi } from "../test/harness/vendors/github";
 import { packageState } from "../test/harness/vendors/package-state";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, promoteAndVerify, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 let ghcr: RunningRegistry;
 let plain: RunningRegistry;
@@ -47,15 +47,13 @@ test("GHCR: add from the connect form, test, browse with pushed at, retag, promo
   await page.getByRole("button", { name: "Add registry" }).click();
   await page.getByLabel("Kind").selectOption("GHCR");
   await expect(page.getByText("read:packages (browse), write:packages")).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel("Endpoint", { exact: true }).fill(ghcr.url);
-  await page.getByLabel("GitHub API (optional)").fill(gh.url);
-  await page.getByLabel(/^User or organisation/).fill("acme");
-  await page.getByLabel("Username", { exact: true }).fill("octocat");
-  await page.getByLabel("Personal access token (classic)").fill("ghp_e2eClassicToken");
-  await screenshot(page, "vendor-ghcr-form");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: name });
+  const row = await submitConnectForm(page, name, [
+    ["Endpoint", ghcr.url, true],
+    ["GitHub API (optional)", gh.url],
+    [/^User or organisation/, "acme"],
+    ["Username", "octocat", true],
+    ["Personal access token (classic)", "ghp_e2eClassicToken"],
+  ], "vendor-ghcr-form");
   await expect(row).toBeVisible();
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText("The token has read:packages, write:packages and delete:packages.");
@@ -75,18 +73,12 @@ test("GHCR: add from the connect form, test, browse with pushed at, retag, promo
   await screenshot(page, "vendor-ghcr-tags");
 
   // 3. retag inside GHCR
-  await gotoManifest(page, id, "acme/api", "1.0.0");
-  await (await promoteFromTagPage(page, { registry: name, repository: "acme/api", tag: "stable" })).getByRole("button", { name: "Close" }).click();
-  expect((await skopeoInspect(ghcr, "acme/api:stable")).Digest).toBe(digests["acme/api:1.0.0"]);
+  await promoteAndVerify(page, [id, "acme/api", "1.0.0"], { registry: name, repository: "acme/api", tag: "stable" }, [ghcr, "acme/api:stable", digests["acme/api:1.0.0"]], { close: true });
 
   // 4. promote GHCR → registry:2, and registry:2 → GHCR
-  await gotoManifest(page, id, "acme/api", "2.0.0");
-  await (await promoteFromTagPage(page, { registry: plainName, repository: "release/api", tag: "2.0.0" })).getByRole("button", { name: "Close" }).click();
-  expect((await skopeoInspect(plain, "release/api:2.0.0")).Digest).toBe(digests["acme/api:2.0.0"]);
+  await promoteAndVerify(page, [id, "acme/api", "2.0.0"], { registry: plainName, repository: "release/api", tag: "2.0.0" }, [plain, "release/api:2.0.0", digests["acme/api:2.0.0"]], { close: true });
   const plainId = await registryIdByName(page, plainName);
-  await gotoManifest(page, plainId, "demo/app", "1.0");
-  await (await promoteFromTagPage(page, { registry: name, repository: "acme/app", tag: "1.0" })).getByRole("button", { name: "Close" }).click();
-  expect((await skopeoInspect(ghcr, "acme/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+  await promoteAndVerify(page, [plainId, "demo/app", "1.0"], { registry: name, repository: "acme/app", tag: "1.0" }, [ghcr, "acme/app:1.0", digests["demo/app:1.0"]], { close: true });
   // the new package shows up through the GitHub API, with its time
   await page.goto(`/registries/${id}`);
   await expect(page.getByTestId("repositories")).toContainText("acme/app");

@@ -3,10 +3,10 @@
 // storage), test the connection, browse a project's repositories with created_at from the tag
 // details API, retag, and promote to and from a plain registry:2; skopeo checks every digest.
 import { expect, test } from "@playwright/test";
-import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
+import { pushImage, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGitLabApi, useGitLabRealm, type GitLabApi } from "../test/harness/vendors/gitlab";
 import { packageState } from "../test/harness/vendors/package-state";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, promoteAndVerify, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 let gitlab: RunningRegistry;
 let plain: RunningRegistry;
@@ -47,15 +47,13 @@ test("GitLab: add from the connect form, test, browse with created (not pushed) 
   await page.getByRole("button", { name: "Add registry" }).click();
   await page.getByLabel("Kind").selectOption("GITLAB");
   await expect(page.getByText("read_registry (browse), write_registry")).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel("Endpoint", { exact: true }).fill(gitlab.url);
-  await page.getByLabel("GitLab URL (optional)").fill(gl.url);
-  await page.getByLabel(/^Project or group path/).fill("acme/web");
-  await page.getByLabel("Username", { exact: true }).fill("alice");
-  await page.getByLabel("Access token or deploy token").fill("glpat-e2eAccessToken");
-  await screenshot(page, "vendor-gitlab-form");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: name });
+  const row = await submitConnectForm(page, name, [
+    ["Endpoint", gitlab.url, true],
+    ["GitLab URL (optional)", gl.url],
+    [/^Project or group path/, "acme/web"],
+    ["Username", "alice", true],
+    ["Access token or deploy token", "glpat-e2eAccessToken"],
+  ], "vendor-gitlab-form");
   await expect(row).toBeVisible();
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText("The token has read_registry, write_registry and api.");
@@ -76,18 +74,12 @@ test("GitLab: add from the connect form, test, browse with created (not pushed) 
   await screenshot(page, "vendor-gitlab-tags");
 
   // 3. retag inside GitLab (through /jwt/auth tokens)
-  await gotoManifest(page, id, "acme/web", "1.0");
-  await (await promoteFromTagPage(page, { registry: name, repository: "acme/web", tag: "stable" })).getByRole("button", { name: "Close" }).click();
-  expect((await skopeoInspect(gitlab, "acme/web:stable")).Digest).toBe(digests["acme/web:1.0"]);
+  await promoteAndVerify(page, [id, "acme/web", "1.0"], { registry: name, repository: "acme/web", tag: "stable" }, [gitlab, "acme/web:stable", digests["acme/web:1.0"]], { close: true });
   expect(gl.log.some((l) => l.path === "/jwt/auth" && l.status === 200)).toBe(true);
 
   // 4. promote GitLab → registry:2, and registry:2 → GitLab
-  await gotoManifest(page, id, "acme/web/worker", "0.1");
-  await (await promoteFromTagPage(page, { registry: plainName, repository: "release/worker", tag: "0.1" })).getByRole("button", { name: "Close" }).click();
-  expect((await skopeoInspect(plain, "release/worker:0.1")).Digest).toBe(digests["acme/web/worker:0.1"]);
-  await gotoManifest(page, await registryIdByName(page, plainName), "demo/app", "1.0");
-  await (await promoteFromTagPage(page, { registry: name, repository: "acme/web/app", tag: "1.0" })).getByRole("button", { name: "Close" }).click();
-  expect((await skopeoInspect(gitlab, "acme/web/app:1.0")).Digest).toBe(digests["demo/app:1.0"]);
+  await promoteAndVerify(page, [id, "acme/web/worker", "0.1"], { registry: plainName, repository: "release/worker", tag: "0.1" }, [plain, "release/worker:0.1", digests["acme/web/worker:0.1"]], { close: true });
+  await promoteAndVerify(page, [await registryIdByName(page, plainName), "demo/app", "1.0"], { registry: name, repository: "acme/web/app", tag: "1.0" }, [gitlab, "acme/web/app:1.0", digests["demo/app:1.0"]], { close: true });
   await page.goto(`/registries/${id}/tags?repository=acme/web/app`);
   await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
   // this one Regatta pushed itself: its own record names the push

@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startGoogle, type GoogleStandIn, type ServiceAccount } from "../test/harness/vendors/google";
-import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { deleteFromTagPage, expectSecretsKeptOnServer, gotoManifest, promoteAndVerify, promoteFromTagPage, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 const run = Date.now().toString(36);
 const GAR = `gar-${run}`;
@@ -39,15 +39,13 @@ test("add Google Artifact Registry by pasting the JSON key, and test it", async 
   await page.goto("/settings/registries?add=1");
   await page.getByLabel("Kind").selectOption("GOOGLE");
   await expect(page.getByText(/roles\/artifactregistry.reader/)).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(GAR);
-  await page.getByLabel("Endpoint").fill(g.url);
-  await page.getByLabel("Artifact Registry API (optional)").fill(g.apiUrl);
-  await page.getByLabel(/^Project \/ repository/).fill("regatta-test/docker");
-  await page.getByLabel("Service account JSON key").fill(sa.keyJson);
-  await page.getByLabel("Location (optional)").fill("us");
-  await screenshot(page, "vendor-google-form");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: GAR });
+  const row = await submitConnectForm(page, GAR, [
+    ["Endpoint", g.url],
+    ["Artifact Registry API (optional)", g.apiUrl],
+    [/^Project \/ repository/, "regatta-test/docker"],
+    ["Service account JSON key", sa.keyJson],
+    ["Location (optional)", "us"],
+  ], "vendor-google-form");
   await expect(row).toContainText("Google Artifact Registry");
   await row.getByRole("button", { name: "Test" }).click();
   await expect(row.getByRole("status")).toContainText(`as ${sa.email} (access token)`);
@@ -85,9 +83,7 @@ test("browse to the tag table (pushed at from dockerImages), retag, delete one t
   expect((await skopeoInspect(g.asRegistry(), `${API}:1.0`)).Digest).toBe(digests[`${API}:1.0`]);
 
   // Artifact Registry → registry:2
-  await gotoManifest(page, ids.gar, API, "1.0");
-  await promoteFromTagPage(page, { registry: OTHER, repository: "from-gar/api", tag: "1.0" });
-  expect((await skopeoInspect(other, "from-gar/api:1.0")).Digest).toBe(digests[`${API}:1.0`]);
+  await promoteAndVerify(page, [ids.gar, API, "1.0"], { registry: OTHER, repository: "from-gar/api", tag: "1.0" }, [other, "from-gar/api:1.0", digests[`${API}:1.0`]]);
 
   // registry:2 → Artifact Registry
   await gotoManifest(page, ids.other, "other/app", "2.0");

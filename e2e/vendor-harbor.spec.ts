@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startHarbor, type HarborSetup } from "../test/harness/vendors/harbor";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteAndVerify, promoteFromTagPage, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 let h: HarborSetup;
 let plain: RunningRegistry;
@@ -37,15 +37,13 @@ test("add Harbor from the connect form, test it, browse with Harbor's push times
   await page.goto("/settings/registries?add=1");
   await page.getByLabel("Kind").selectOption("HARBOR");
   await expect(page.getByText("Tag List and Delete").first()).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(NAME);
-  await page.getByLabel("Endpoint").fill(h.registry.url);
-  await page.getByLabel("Harbor API (optional)").fill(h.harbor.api);
-  await page.getByLabel("Project (default: the robot's project)").fill("library");
-  await page.getByLabel("Robot or user name").fill(h.robot.username);
-  await page.getByLabel("Secret or password").fill(h.robot.password);
-  await screenshot(page, "vendor-harbor-add");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: NAME });
+  const row = await submitConnectForm(page, NAME, [
+    ["Endpoint", h.registry.url],
+    ["Harbor API (optional)", h.harbor.api],
+    ["Project (default: the robot's project)", "library"],
+    ["Robot or user name", h.robot.username],
+    ["Secret or password", h.robot.password],
+  ], "vendor-harbor-add");
   await expect(row).toContainText("robot$library+ci");
   await expect(row).not.toContainText(h.robot.password);
   await row.getByRole("button", { name: "Test" }).click();
@@ -65,14 +63,10 @@ test("add Harbor from the connect form, test it, browse with Harbor's push times
   await screenshot(page, "vendor-harbor-tags");
 
   // retag inside Harbor
-  await gotoManifest(page, ids.harbor, "library/app", "1.0");
-  await promoteFromTagPage(page, { registry: NAME, repository: "library/app", tag: "stable" });
-  expect((await skopeoInspect(h.registry, "library/app:stable")).Digest).toBe(digests["library/app:1.0"]);
+  await promoteAndVerify(page, [ids.harbor, "library/app", "1.0"], { registry: NAME, repository: "library/app", tag: "stable" }, [h.registry, "library/app:stable", digests["library/app:1.0"]]);
 
   // Harbor → registry:2
-  await gotoManifest(page, ids.harbor, "library/team/api", "2.0");
-  await promoteFromTagPage(page, { registry: PLAIN, repository: "from-harbor/api", tag: "2.0" });
-  expect((await skopeoInspect(plain, "from-harbor/api:2.0")).Digest).toBe(digests["library/team/api:2.0"]);
+  await promoteAndVerify(page, [ids.harbor, "library/team/api", "2.0"], { registry: PLAIN, repository: "from-harbor/api", tag: "2.0" }, [plain, "from-harbor/api:2.0", digests["library/team/api:2.0"]]);
 
   // registry:2 → Harbor
   await gotoManifest(page, ids.plain, "demo/app", "1.0");

@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startQuay, type QuaySetup } from "../test/harness/vendors/quay";
-import { expectSecretsKeptOnServer, gotoManifest, promoteFromTagPage, registryIdByName, screenshot } from "./helpers";
+import { expectSecretsKeptOnServer, gotoManifest, promoteAndVerify, promoteFromTagPage, registryIdByName, screenshot, submitConnectForm } from "./helpers";
 
 let q: QuaySetup;
 let plain: RunningRegistry;
@@ -37,15 +37,13 @@ test("add Quay from the connect form, test it, browse with Quay's pushed-at, ret
   await page.goto("/settings/registries?add=1");
   await page.getByLabel("Kind").selectOption("QUAY");
   await expect(page.getByText("Read/Write to any accessible repositories").first()).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(NAME);
-  await page.getByLabel("Endpoint").fill(q.registry.url);
-  await page.getByLabel("Quay API (optional)").fill(q.quay.url);
-  await page.getByLabel("Robot account").fill(q.robot.username);
-  await page.getByLabel("Robot token").fill(q.robot.password);
-  await page.getByLabel("OAuth application token (optional)").fill("quay-oauth-e2e-token");
-  await screenshot(page, "vendor-quay-add");
-  await page.getByRole("button", { name: "Add registry" }).click();
-  const row = page.getByTestId("registries-table").getByRole("row").filter({ hasText: NAME });
+  const row = await submitConnectForm(page, NAME, [
+    ["Endpoint", q.registry.url],
+    ["Quay API (optional)", q.quay.url],
+    ["Robot account", q.robot.username],
+    ["Robot token", q.robot.password],
+    ["OAuth application token (optional)", "quay-oauth-e2e-token"],
+  ], "vendor-quay-add");
   await expect(row).toContainText("Robot account: acme+ci");
   await expect(row).not.toContainText("quay-oauth-e2e-token");
   await row.getByRole("button", { name: "Test" }).click();
@@ -64,14 +62,10 @@ test("add Quay from the connect form, test it, browse with Quay's pushed-at, ret
   await screenshot(page, "vendor-quay-tags");
 
   // retag inside Quay
-  await gotoManifest(page, ids.quay, "acme/app", "1.0");
-  await promoteFromTagPage(page, { registry: NAME, repository: "acme/app", tag: "stable" });
-  expect((await skopeoInspect(q.registry, "acme/app:stable")).Digest).toBe(digests["acme/app:1.0"]);
+  await promoteAndVerify(page, [ids.quay, "acme/app", "1.0"], { registry: NAME, repository: "acme/app", tag: "stable" }, [q.registry, "acme/app:stable", digests["acme/app:1.0"]]);
 
   // Quay → registry:2
-  await gotoManifest(page, ids.quay, "acme/app", "2.0");
-  await promoteFromTagPage(page, { registry: PLAIN, repository: "from-quay/app", tag: "2.0" });
-  expect((await skopeoInspect(plain, "from-quay/app:2.0")).Digest).toBe(digests["acme/app:2.0"]);
+  await promoteAndVerify(page, [ids.quay, "acme/app", "2.0"], { registry: PLAIN, repository: "from-quay/app", tag: "2.0" }, [plain, "from-quay/app:2.0", digests["acme/app:2.0"]]);
 
   // registry:2 → Quay
   await gotoManifest(page, ids.plain, "demo/app", "1.0");

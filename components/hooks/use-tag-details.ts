@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from "react";
 import { api } from "@/components/api";
 import { tagsKey } from "@/components/hooks/use-tags";
 import { TAG_DETAILS_BATCH, type TagDetailsAnswer, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
-import { mapLimitClient } from "@/components/map-limit";
+import { mapLimit } from "@/lib/concurrency";
 
 /** Batches in flight at once (each one runs ~12 HEADs on the server). */
 const CONCURRENCY = 3;
@@ -55,14 +55,14 @@ export function useTagDetails(registryId: string, repository: string, data: Tags
         const byName = new Map(rows.map((r) => [r.name, r]));
         return { ...old, tags: old.tags.filter((t) => !byName.get(t.name)?.missing).map((t) => byName.get(t.name) ?? t) };
       });
-    mapLimitClient(batches, CONCURRENCY, async (names) => {
+    mapLimit(batches, CONCURRENCY, async (names) => {
       if (cancelled) return;
       const answer = await api<TagDetailsAnswer>(`/registries/${registryId}/tags/details`, { method: "POST", body: { repository, tags: names } });
       if (cancelled) return;
       merge(answer.tags);
       const filled = names.filter((n) => missingSet.has(n)).length;
       if (filled) setProgress((p) => ({ ...p, done: Math.min(p.total, p.done + filled) }));
-    })
+    }, { onFailure: "reject" })
       .then(() => !cancelled && setProgress((p) => ({ ...p, done: p.total, running: false })))
       .catch((error: unknown) => {
         cancelled = true;

@@ -12,25 +12,16 @@ import {
   ECRPUBLICClient,
   GetAuthorizationTokenCommand,
 } from "@aws-sdk/client-ecr-public";
-import { allPages, pages, RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
-import { ECR_REFRESH_EARLY_MS } from "./ecr";
+import { RegistryClient, RegistryError } from "@/lib/registry";
+import { allImages, asRegistryError, awsCaller, AwsTokenCache, batchDeleteFailure, loginFromAuthorizationToken, repositoryPage, tagRows, type AwsToken } from "./aws";
 import { pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
+import { defaultUrl } from "@/lib/schemas/registry";
 
-export const ECR_PUBLIC_ENDPOINT = "https://public.ecr.aws";
+export const ECR_PUBLIC_ENDPOINT = defaultUrl("ECR_PUBLIC", "defaultEndpoint");
 /** ECR Public's API exists only in us-east-1 (ECR Public API reference, "Service endpoints"). */
 export const ECR_PUBLIC_REGION = "us-east-1";
-const ECR_PUBLIC_API = `https://api.ecr-public.${ECR_PUBLIC_REGION}.amazonaws.com`;
-
-interface AwsLikeError { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
-
-function asRegistryError(e: unknown, context: string, url: string): RegistryError {
-  if (e instanceof RegistryError) return e;
-  const err = e as AwsLikeError;
-  const status = err.$metadata?.httpStatusCode;
-  const network = !status && !/Exception$/.test(err.name ?? "");
-  return new RegistryError({ context, codes: [network ? "NETWORK" : err.name ?? "AWS_ERROR"], method: "POST", url, status, registryMessage: err.message, cause: e });
-}
+const ECR_PUBLIC_API = defaultUrl("ECR_PUBLIC", "defaultApiEndpoint");
 
 export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}): RegistryProvider {
   const now = opts.now ?? Date.now;
@@ -43,28 +34,15 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
     ...(accessKeyId ? { credentials: { accessKeyId, secretAccessKey: creds.secretAccessKey ?? "" } } : {}),
     maxAttempts: 2,
   });
-  const call = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
-    try {
-      return await send();
-    } catch (e) {
-      throw asRegistryError(e, what, apiUrl);
-    }
-  };
+  const call = awsCaller(apiUrl);
 
-  let token: { credentials: Credentials; expiresAt: number } | undefined;
-  let pending: Promise<Credentials> | undefined;
-  const credentials = async (): Promise<Credentials> => {
-    if (token && now() < token.expiresAt - ECR_REFRESH_EARLY_MS) return token.credentials;
-    pending ??= (async () => {
-      const out = await call("getting an ECR Public authorization token", () => api.send(new GetAuthorizationTokenCommand({})));
-      const decoded = Buffer.from(out.authorizationData?.authorizationToken ?? "", "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      if (colon < 0) throw new RegistryError({ context: "getting an ECR Public authorization token", codes: ["MALFORMED"], method: "POST", url: apiUrl, reason: "the answer carries no usable authorizationData" });
-      token = { credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }, expiresAt: out.authorizationData?.expiresAt?.getTime() ?? now() + 3600_000 };
-      return token.credentials;
-    })().finally(() => (pending = undefined));
-    return pending;
-  };
+  const auth = new AwsTokenCache<AwsToken>(async () => {
+    const what = "getting an ECR Public authorization token";
+    const out = await call(what, () => api.send(new GetAuthorizationTokenCommand({})));
+    const credentials = loginFromAuthorizationToken(out.authorizationData?.authorizationToken, what, apiUrl);
+    return { credentials, expiresAt: out.authorizationData?.expiresAt?.getTime() ?? now() + 3600_000 };
+  }, now);
+  const credentials = async () => (await auth.current()).credentials;
   const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: { timeoutMs: 10_000, retries: 1 } });
 
   let aliasP: Promise<string> | undefined;
@@ -117,31 +95,14 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
     },
     async listRepositories({ cursor, pageSize, query }) {
       const a = await alias();
-      const repositories: { name: string }[] = [];
-      let nextToken = cursor;
       const what = "listing repositories (ECR Public DescribeRepositories)";
-      const fetch = async (token: string) => {
-        const page = await call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults: Math.min(Math.max(pageSize, 1), 1000), nextToken: token || undefined })));
-        nextToken = page.nextToken || undefined;
-        return { items: page.repositories ?? [], next: nextToken };
-      };
-      for await (const page of pages({ what, first: cursor ?? "", fetch })) {
-        for (const r of page) if (r.repositoryName && (!query || r.repositoryName.includes(query))) repositories.push({ name: `${a}/${r.repositoryName}` });
-        if (!nextToken || repositories.length >= pageSize) break;
-      }
-      return { repositories, ...(nextToken ? { nextCursor: nextToken } : {}) };
+      const describe = (maxResults: number, nextToken?: string) => call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults, nextToken })));
+      return repositoryPage({ what, cursor, pageSize, describe, name: (n) => (!query || n.includes(query) ? `${a}/${n}` : null) });
     },
     async tagMetadata(repository): Promise<TagMetadata[]> {
       const name = await apiName(repository);
       const what = `describing images of ${repository} (ECR Public DescribeImages)`;
-      // the first page has no nextToken: "" stands for it
-      const fetch = async (token: string) => {
-        const page = await call(what, () => api.send(new DescribeImagesCommand({ repositoryName: name, maxResults: 1000, nextToken: token || undefined })));
-        return { items: page.imageDetails ?? [], next: page.nextToken || undefined };
-      };
-      const out: TagMetadata[] = [];
-      for (const d of await allPages({ what, first: "", fetch })) for (const tag of d.imageTags ?? []) out.push({ tag, digest: d.imageDigest, pushedAt: d.imagePushedAt?.toISOString(), size: d.imageSizeInBytes });
-      return out;
+      return tagRows(await allImages(what, (nextToken) => call(what, () => api.send(new DescribeImagesCommand({ repositoryName: name, maxResults: 1000, nextToken })))));
     },
     deleteMethod: { scope: "tag", explanation: "ECR Public removes only this tag (BatchDeleteImage by tag); the image goes when its last tag does" },
     async deleteTag(repository, tag, digest) {
@@ -149,17 +110,14 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
       const what = `deleting ${repository}:${tag} (ECR Public BatchDeleteImage)`;
       const out = await call(what, () => api.send(new BatchDeleteImageCommand({ repositoryName: name, imageIds: [{ imageTag: tag, ...(digest ? { imageDigest: digest } : {}) }] })));
       const failure = out.failures?.[0];
-      if (failure) {
-        throw new RegistryError({ context: what, codes: [failure.failureCode ?? "DELETE_FAILED"], method: "POST", url: apiUrl, status: failure.failureCode === "ImageNotFound" ? 404 : failure.failureCode === "ImageTagDoesNotMatchDigest" ? 409 : 400, registryMessage: failure.failureReason });
-      }
+      if (failure) throw batchDeleteFailure(failure, what, apiUrl);
     },
     // ECR Public: "a public repository … is publicly visible, and anyone can pull images from it" (Amazon ECR Public User Guide, Public repositories); there are no private ones
     async visibility() {
       return { visibility: "public" as const, basis: "Amazon ECR Public repositories are public by definition" };
     },
     async credentialExpiry() {
-      await credentials();
-      return token ? new Date(token.expiresAt).toISOString() : null;
+      return new Date((await auth.current()).expiresAt).toISOString();
     },
   };
 }

@@ -12,76 +12,31 @@ import {
   PutImageCommand,
   type ImageDetail,
 } from "@aws-sdk/client-ecr";
-import { allPages, computeDigest, isDigest, pages, RegistryClient, RegistryError, type Credentials, type PutManifestResult } from "@/lib/registry";
-import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
+import { computeDigest, isDigest, RegistryClient, RegistryError, type PutManifestResult } from "@/lib/registry";
+import { allImages, asRegistryError, awsCaller, awsName, AwsTokenCache, batchDeleteFailure, loginFromAuthorizationToken, repositoryPage, tagRows, type AwsToken } from "./aws";
+import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider } from "./types";
 import { writeProbesAllowed } from "./probe-policy";
 
-/** ECR tokens last 12 h; ask for a new one this long before (REGISTRIES.md §3.5: ~30 min). */
-export const ECR_REFRESH_EARLY_MS = 30 * 60_000;
+export { ECR_REFRESH_EARLY_MS } from "./aws";
 
 export interface EcrOptions {
   /** the clock that decides when the token is due (tests move it) */
   now?: () => number;
 }
 
-interface AwsLikeError { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
+interface Token extends AwsToken { proxyEndpoint?: string }
 
-const awsName = (e: unknown) => (e as AwsLikeError)?.name ?? "";
-
-/** An SDK error as the one error type of lib/registry, so the API answers 502 with AWS's words. */
-function asRegistryError(e: unknown, context: string, url: string): RegistryError {
-  if (e instanceof RegistryError) return e;
-  const err = e as AwsLikeError;
-  const status = err.$metadata?.httpStatusCode;
-  const network = !status && !/Exception$/.test(err.name ?? "");
-  return new RegistryError({
-    context,
-    codes: [network ? "NETWORK" : err.name ?? "AWS_ERROR"],
-    method: "POST",
-    url,
-    status,
-    registryMessage: err.message,
-    cause: e,
-  });
-}
-
-interface Token { credentials: Credentials; expiresAt: number; proxyEndpoint?: string }
-
-export class EcrAuth {
-  private token?: Token;
-  private pending?: Promise<Token>;
-  /** GetAuthorizationToken calls made (tests read it) */
-  fetches = 0;
-
-  constructor(private readonly api: ECRClient, private readonly apiUrl: string, private readonly now: () => number) {}
-
-  /** The current token, or a new one when none is held or it is within 30 min of expiry. */
-  async current(): Promise<Token> {
-    if (this.token && this.now() < this.token.expiresAt - ECR_REFRESH_EARLY_MS) return this.token;
-    this.pending ??= this.fetch().finally(() => (this.pending = undefined));
-    return this.pending;
-  }
-
-  private async fetch(): Promise<Token> {
-    this.fetches++;
-    let out;
-    try {
-      out = await this.api.send(new GetAuthorizationTokenCommand({}));
-    } catch (e) {
-      throw asRegistryError(e, "getting an ECR authorization token", this.apiUrl);
-    }
-    const data = out.authorizationData?.[0];
-    const decoded = Buffer.from(data?.authorizationToken ?? "", "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (!data || colon < 0 || !data.expiresAt) {
-      throw new RegistryError({ context: "getting an ECR authorization token", codes: ["MALFORMED"], method: "POST", url: this.apiUrl, reason: "the answer carries no usable authorizationData" });
-    }
-    this.token = {
-      credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) },
-      expiresAt: data.expiresAt.getTime(),
-      proxyEndpoint: data.proxyEndpoint,
-    };
-    return this.token;
+/** The ECR token of GetAuthorizationToken, with the registry host it is for (proxyEndpoint). */
+export class EcrAuth extends AwsTokenCache<Token> {
+  constructor(api: ECRClient, apiUrl: string, now: () => number) {
+    super(async () => {
+      const what = "getting an ECR authorization token";
+      const out = await awsCaller(apiUrl)(what, () => api.send(new GetAuthorizationTokenCommand({})));
+      const data = out.authorizationData?.[0];
+      const credentials = loginFromAuthorizationToken(data?.authorizationToken, what, apiUrl);
+      if (!data?.expiresAt) throw new RegistryError({ context: what, codes: ["MALFORMED"], method: "POST", url: apiUrl, reason: "the answer carries no usable authorizationData" });
+      return { credentials, expiresAt: data.expiresAt.getTime(), proxyEndpoint: data.proxyEndpoint };
+    }, now);
   }
 }
 
@@ -156,22 +111,11 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
   );
   const prefix = c.namespace?.trim().replace(/\/+$/, "") || "";
 
-  const call = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
-    try {
-      return await send();
-    } catch (e) {
-      throw asRegistryError(e, what, apiUrl);
-    }
-  };
+  const call = awsCaller(apiUrl);
 
-  const images = async (repository: string, maxResults = 1000): Promise<ImageDetail[]> => {
+  const images = (repository: string, maxResults = 1000): Promise<ImageDetail[]> => {
     const what = `describing images of ${repository} (ECR DescribeImages)`;
-    // the first page has no nextToken: "" stands for it
-    const fetch = async (nextToken: string) => {
-      const page = await call(what, () => api.send(new DescribeImagesCommand({ repositoryName: repository, filter: { tagStatus: "TAGGED" }, maxResults, nextToken: nextToken || undefined })));
-      return { items: page.imageDetails ?? [], next: page.nextToken || undefined };
-    };
-    return allPages({ what, first: "", fetch });
+    return allImages(what, (nextToken) => call(what, () => api.send(new DescribeImagesCommand({ repositoryName: repository, filter: { tagStatus: "TAGGED" }, maxResults, nextToken }))));
   };
 
   return {
@@ -181,21 +125,10 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
       return testEcr({ c, api, apiUrl, auth, client, region, prefix });
     },
     async listRepositories({ cursor, pageSize, query }) {
-      const wanted = (name: string) => (!prefix || name === prefix || name.startsWith(`${prefix}/`)) && (!query || name.includes(query));
-      const repositories: { name: string }[] = [];
-      let nextToken = cursor;
       const what = "listing repositories (ECR DescribeRepositories)";
-      const fetch = async (token: string) => {
-        const page = await call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults: Math.min(Math.max(pageSize, 1), 1000), nextToken: token || undefined })));
-        nextToken = page.nextToken || undefined;
-        return { items: page.repositories ?? [], next: nextToken };
-      };
-      // DescribeRepositories has no name filter: page on until this page is full or AWS has no more
-      for await (const page of pages({ what, first: cursor ?? "", fetch })) {
-        for (const r of page) if (r.repositoryName && wanted(r.repositoryName)) repositories.push({ name: r.repositoryName });
-        if (!nextToken || repositories.length >= pageSize) break;
-      }
-      return { repositories, ...(nextToken ? { nextCursor: nextToken } : {}) };
+      const describe = (maxResults: number, nextToken?: string) => call(what, () => api.send(new DescribeRepositoriesCommand({ maxResults, nextToken })));
+      const name = (n: string) => ((!prefix || n === prefix || n.startsWith(`${prefix}/`)) && (!query || n.includes(query)) ? n : null);
+      return repositoryPage({ what, cursor, pageSize, describe, name });
     },
     // an ECR (private) registry needs AWS credentials for every pull; a repository policy can widen that to other AWS principals, never to anonymous pulls (Amazon ECR User Guide, Private repositories)
     async visibility() {
@@ -207,15 +140,7 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
       return page.repositories?.[0]?.imageTagMutability === "IMMUTABLE";
     },
     async tagMetadata(repository) {
-      // ECR does not report who pushed (CloudTrail does): pushedBy stays absent
-      return (await images(repository)).flatMap((d) =>
-        (d.imageTags ?? []).map((tag): TagMetadata => ({
-          tag,
-          digest: d.imageDigest,
-          pushedAt: d.imagePushedAt?.toISOString(),
-          size: d.imageSizeInBytes,
-        })),
-      );
+      return tagRows(await images(repository));
     },
     deleteMethod: { scope: "tag", explanation: "ECR removes only this tag (BatchDeleteImage by tag); the image itself goes when its last tag does." },
     async deleteTag(repository, tag, digest) {
@@ -234,16 +159,7 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
           reason: `${tag} is the last tag on an image that a multi-platform index (manifest list) in ${repository} lists, and ECR would delete that image with it: ECR refused (ImageReferencedByManifestList: ${failure.failureReason ?? "no reason given"}). Delete the index first, or keep this tag; nothing was deleted.`,
         });
       }
-      if (failure) {
-        throw new RegistryError({
-          context: `deleting ${repository}:${tag} (ECR BatchDeleteImage)`,
-          codes: [failure.failureCode ?? "DELETE_FAILED"],
-          method: "POST",
-          url: apiUrl,
-          status: failure.failureCode === "ImageNotFound" ? 404 : failure.failureCode === "ImageTagDoesNotMatchDigest" ? 409 : 400,
-          registryMessage: failure.failureReason,
-        });
-      }
+      if (failure) throw batchDeleteFailure(failure, `deleting ${repository}:${tag} (ECR BatchDeleteImage)`, apiUrl);
     },
     async credentialExpiry() {
       return new Date((await auth.current()).expiresAt).toISOString();

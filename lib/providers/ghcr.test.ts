@@ -1,24 +1,18 @@
 // GHCR provider against a loopback api.github.com (the stand-in the integration and e2e tests use)
 // and a loopback /v2 that only answers the ping.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RegistryError } from "@/lib/registry";
 import { startGitHubApi, type GitHubApi } from "@/test/harness/vendors/github";
 import { memoryState } from "@/test/harness/vendors/package-state";
+import { startPingOnlyV2, type PingOnlyV2 } from "@/test/harness/ping-v2";
 import { GhcrProvider, missingScopes } from "./ghcr";
 
 const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
-let v2: http.Server;
-let v2Url: string;
+let v2: PingOnlyV2;
 let api: GitHubApi | undefined;
 
-beforeAll(async () => {
-  v2 = http.createServer((req, res) => { res.writeHead(req.url === "/v2/" ? 200 : 404, { "content-type": "application/json" }); res.end("{}"); });
-  await new Promise<void>((r) => v2.listen(0, "127.0.0.1", r));
-  v2Url = `http://127.0.0.1:${(v2.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => v2.close(() => r())));
+beforeAll(async () => { v2 = await startPingOnlyV2(); });
+afterAll(() => v2.stop());
 afterEach(async () => { await api?.stop(); api = undefined; });
 
 const ALL = ["read:packages", "write:packages", "delete:packages"];
@@ -29,7 +23,7 @@ async function setup(repos: Record<string, Record<string, string>>, o: { ownerTy
     state, owner: "acme", ownerType: o.ownerType ?? "Organization", publicPackages: o.publicPackages,
     tokens: { "ghp_good": { login: o.login ?? "alice", scopes: o.scopes === undefined ? ALL : o.scopes, expiresAt: "2027-03-01 00:00:00 UTC" } },
   });
-  const provider = new GhcrProvider({ kind: "GHCR", endpoint: v2Url, apiEndpoint: api.url, namespace: o.owner ?? "acme", insecure: false, credentials: { username: "alice", password: "ghp_good" } });
+  const provider = new GhcrProvider({ kind: "GHCR", endpoint: v2.url, apiEndpoint: api.url, namespace: o.owner ?? "acme", insecure: false, credentials: { username: "alice", password: "ghp_good" } });
   return { state, provider, api };
 }
 
@@ -140,12 +134,12 @@ describe("GHCR provider", () => {
 
   it("a bad token: GitHub's own message; an unknown owner: Not Found", async () => {
     const { provider, api } = await setup({});
-    const bad = new GhcrProvider({ kind: "GHCR", endpoint: v2Url, apiEndpoint: api.url, namespace: "acme", insecure: false, credentials: { username: "alice", password: "ghp_wrong" } });
+    const bad = new GhcrProvider({ kind: "GHCR", endpoint: v2.url, apiEndpoint: api.url, namespace: "acme", insecure: false, credentials: { username: "alice", password: "ghp_wrong" } });
     await expect(bad.listRepositories({ pageSize: 10 })).rejects.toThrow(/Bad credentials/);
     const r = await bad.testConnection();
     expect(r.message).toMatch(/GitHub API .* refused the token.*Bad credentials/);
     expect(r.catalog).toBe(false);
-    const stranger = new GhcrProvider({ kind: "GHCR", endpoint: v2Url, apiEndpoint: api.url, namespace: "nobody", insecure: false, credentials: { username: "alice", password: "ghp_good" } });
+    const stranger = new GhcrProvider({ kind: "GHCR", endpoint: v2.url, apiEndpoint: api.url, namespace: "nobody", insecure: false, credentials: { username: "alice", password: "ghp_good" } });
     await expect(stranger.listRepositories({ pageSize: 10 })).rejects.toThrow(/Not Found/);
     void provider;
   });

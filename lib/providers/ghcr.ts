@@ -7,8 +7,10 @@ import { nextLink, pages, RegistryError } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryVisibility, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
+import { budgetFromHeaders, GITHUB_RATE_LIMIT } from "./rate-limit";
+import { defaultUrl } from "@/lib/schemas/registry";
 
-export const GITHUB_API = "https://api.github.com";
+export const GITHUB_API = defaultUrl("GHCR", "defaultApiEndpoint");
 const API_VERSION = "2022-11-28";
 /** what each scope is for, in the order test connection names them */
 export const GHCR_SCOPES = ["read:packages", "write:packages", "delete:packages"] as const;
@@ -86,16 +88,8 @@ export class GhcrProvider implements RegistryProvider {
   }
 
   private observe(h: Headers) {
-    const limit = Number(h.get("x-ratelimit-limit"));
-    const remaining = Number(h.get("x-ratelimit-remaining"));
-    if (h.get("x-ratelimit-limit") && Number.isFinite(limit) && Number.isFinite(remaining)) {
-      const reset = Number(h.get("x-ratelimit-reset"));
-      this.budget = {
-        limit, remaining, windowSeconds: 3600,
-        ...(remaining === 0 && reset ? { retryAt: new Date(reset * 1000).toISOString() } : {}),
-        scope: `GitHub REST API, per token${this.c.credentials?.username ? ` of ${this.c.credentials.username}` : ""}`,
-      };
-    }
+    const scope = `GitHub REST API, per token${this.c.credentials?.username ? ` of ${this.c.credentials.username}` : ""}`;
+    this.budget = budgetFromHeaders(h, { ...GITHUB_RATE_LIMIT, scope: () => scope }) ?? this.budget;
     const exp = expiryFrom(h);
     if (exp !== undefined) this.expiry = exp;
   }
@@ -241,12 +235,7 @@ export class GhcrProvider implements RegistryProvider {
   async testConnection(): Promise<ConnectionTest> {
     const ping = await this.client.ping();
     const user = this.c.credentials?.username ?? "";
-    if (!ping.ok) {
-      return pingFailed(this.client, ping, {
-        refused: `${this.client.registry} refused the credentials of ${user}`,
-        advice: "Use a classic personal access token (fine-grained tokens do not work with GitHub Packages).",
-      });
-    }
+    if (!ping.ok) return pingFailed(this.client, ping, { refused: `${this.client.registry} refused the credentials of ${user}`, advice: "Use a classic personal access token (fine-grained tokens do not work with GitHub Packages)." });
     const findings = [`Connected to ${this.client.registry} as ${user} (token auth).`];
     let missing: string[] = [];
     let apiOk = false;

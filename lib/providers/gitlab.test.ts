@@ -1,24 +1,18 @@
 // GitLab provider against a loopback GitLab (the stand-in the integration and e2e tests use) and a
 // loopback /v2 that only answers the ping.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RegistryError } from "@/lib/registry";
 import { startGitLabApi, type GitLabApi, type GitLabToken } from "@/test/harness/vendors/gitlab";
 import { memoryState } from "@/test/harness/vendors/package-state";
+import { startPingOnlyV2, type PingOnlyV2 } from "@/test/harness/ping-v2";
 import { gitlab, GitLabProvider, parseGitLabError } from "./gitlab";
 
 const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
-let v2: http.Server;
-let v2Url: string;
+let v2: PingOnlyV2;
 let api: GitLabApi | undefined;
 
-beforeAll(async () => {
-  v2 = http.createServer((req, res) => { res.writeHead(req.url === "/v2/" ? 200 : 404, { "content-type": "application/json" }); res.end("{}"); });
-  await new Promise<void>((r) => v2.listen(0, "127.0.0.1", r));
-  v2Url = `http://127.0.0.1:${(v2.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => v2.close(() => r())));
+beforeAll(async () => { v2 = await startPingOnlyV2(); });
+afterAll(() => v2.stop());
 afterEach(async () => { await api?.stop(); api = undefined; });
 
 const TOKENS: Record<string, GitLabToken> = {
@@ -30,7 +24,7 @@ const TOKENS: Record<string, GitLabToken> = {
 async function setup(repos: Record<string, Record<string, string>>, namespace = "acme/web", token = "glpat-full", more: { built?: Record<string, string>; keysetTags?: boolean } = {}) {
   const state = memoryState(repos, undefined, more.built);
   api = await startGitLabApi({ state, projects: ["acme/web", "acme/api", "acme/web/sub"], groups: ["acme"], tokens: TOKENS, keysetTags: more.keysetTags });
-  const open = (ns = namespace, t = token) => new GitLabProvider({ kind: "GITLAB", endpoint: v2Url, apiEndpoint: api!.url, namespace: ns, insecure: false, credentials: { username: TOKENS[t]?.username ?? "x", password: t } });
+  const open = (ns = namespace, t = token) => new GitLabProvider({ kind: "GITLAB", endpoint: v2.url, apiEndpoint: api!.url, namespace: ns, insecure: false, credentials: { username: TOKENS[t]?.username ?? "x", password: t } });
   return { state, provider: open(), open, api };
 }
 
@@ -165,7 +159,7 @@ describe("GitLab provider", () => {
     const base = { kind: "GITLAB" as const, apiEndpoint: null, namespace: "acme/web", insecure: false, credentials: { username: "alice", password: "glpat-full" } };
     expect(gitlab.defaultApiEndpoint!({ ...base, endpoint: "https://registry.gitlab.com" })).toBe("https://gitlab.com");
     expect(gitlab.defaultApiEndpoint!({ ...base, endpoint: "https://gitlab.example.com:5050" })).toBeUndefined();
-    const p = new GitLabProvider({ ...base, endpoint: v2Url });
+    const p = new GitLabProvider({ ...base, endpoint: v2.url });
     const r = await p.testConnection();
     expect(r).toMatchObject({ authenticated: true, catalog: false, missing: ["GitLab URL"] });
     expect(r.message).toContain("No GitLab URL is set");

@@ -8,8 +8,10 @@ import { mapLimit, nextLink, pages, RegistryError } from "@/lib/registry";
 import { clientFor, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, DeleteMethod, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, RepositoryVisibility, TagMetadata } from "./types";
 import { apiUrl, vendorRequest, type VendorApi, type VendorResponse } from "./vendor-rest";
+import { budgetFromHeaders, GITLAB_RATE_LIMIT } from "./rate-limit";
+import { defaultUrl } from "@/lib/schemas/registry";
 
-export const GITLAB_URL = "https://gitlab.com";
+export const GITLAB_URL = defaultUrl("GITLAB", "defaultApiEndpoint");
 const MAX_PAGES = 100;
 /** tag details are one call per tag (GitLab has no bulk form): at most this many per repository */
 export const MAX_TAG_DETAILS = 1000;
@@ -91,12 +93,7 @@ export class GitLabProvider implements RegistryProvider {
   }
 
   private observe(h: Headers) {
-    const limit = Number(h.get("ratelimit-limit"));
-    const remaining = Number(h.get("ratelimit-remaining"));
-    if (h.get("ratelimit-limit") && Number.isFinite(limit) && Number.isFinite(remaining)) {
-      const reset = Number(h.get("ratelimit-reset"));
-      this.budget = { limit, remaining, ...(remaining === 0 && reset ? { retryAt: new Date(reset * 1000).toISOString() } : {}), scope: "GitLab REST API, per user" };
-    }
+    this.budget = budgetFromHeaders(h, GITLAB_RATE_LIMIT) ?? this.budget;
   }
 
   /** The project or group the registry is connected to: projects first, then groups (ids are URL-encoded paths). */
@@ -318,12 +315,7 @@ export class GitLabProvider implements RegistryProvider {
   async testConnection(): Promise<ConnectionTest> {
     const ping = await this.client.ping();
     const user = this.c.credentials?.username ?? "";
-    if (!ping.ok) {
-      return pingFailed(this.client, ping, {
-        refused: `${this.client.registry} refused the token of ${user}`,
-        advice: "The token needs the read_registry scope (write_registry to promote into it).",
-      });
-    }
+    if (!ping.ok) return pingFailed(this.client, ping, { refused: `${this.client.registry} refused the token of ${user}`, advice: "The token needs the read_registry scope (write_registry to promote into it)." });
     const findings = [`Connected to ${this.client.registry} as ${user} (token auth through GitLab's /jwt/auth).`];
     if (this.noApi) {
       return {
@@ -378,7 +370,7 @@ export class GitLabProvider implements RegistryProvider {
 export const gitlab: ProviderDefinition = {
   kind: "GITLAB",
   // gitlab.com's registry talks to gitlab.com; a self-managed one's GitLab must be given, not guessed
-  defaultApiEndpoint: (c) => (hostOf(c.endpoint) === "registry.gitlab.com" ? GITLAB_URL : undefined),
+  defaultApiEndpoint: (c) => (hostOf(c.endpoint) === hostOf(defaultUrl("GITLAB", "defaultEndpoint")) ? GITLAB_URL : undefined),
   open: (c) => new GitLabProvider(c),
 };
 

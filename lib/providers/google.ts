@@ -5,15 +5,16 @@ import "server-only";
 // Repositories and tag metadata come from the Artifact Registry REST API; a tag is deleted through
 // packages.tags.delete, which leaves the image and its other tags.
 import { JWT } from "google-auth-library";
-import { isLoopbackHost, pages, RegistryClient, RegistryError, type Credentials } from "@/lib/registry";
+import { isLoopbackHost, pages, RegistryClient, RegistryError, type RegistryLogin } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 import { apiUrl as restUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 import { writeProbesAllowed } from "./probe-policy";
+import { defaultUrl } from "@/lib/schemas/registry";
 
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 export const GOOGLE_REFRESH_EARLY_MS = 5 * 60_000;
-export const ARTIFACT_REGISTRY_API = "https://artifactregistry.googleapis.com";
+export const ARTIFACT_REGISTRY_API = defaultUrl("GOOGLE", "defaultApiEndpoint");
 
 export interface GoogleOptions {
   /** the clock that decides when the access token is due (tests move it) */
@@ -132,7 +133,7 @@ export function openGoogle(c: Connection, opts: GoogleOptions = {}): RegistryPro
   const loginUser = c.credentials?.loginUser?.trim() || "oauth2accesstoken";
   const keyProblem = () =>
     new RegistryError({ context: `connecting to ${c.endpoint}`, codes: ["UNAUTHORIZED"], method: "GET", url: c.endpoint, reason: keyError ?? "no service account key" });
-  const credentials = async (): Promise<Credentials> => {
+  const credentials = async (): Promise<RegistryLogin> => {
     if (!key) throw keyProblem();
     if (loginUser === "_json_key") return { username: "_json_key", password: raw };
     return { username: "oauth2accesstoken", password: (await auth.current()).value };

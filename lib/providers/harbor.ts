@@ -131,18 +131,19 @@ const iso = (s: string | undefined) => {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 };
 
+/** What a failed ping says, in Harbor's words. */
+const PING_WORDS = {
+  refused: "Harbor refused the credentials",
+  error: "Harbor answered with an error",
+  advice: "A robot's name is robot$project+name, with the secret shown when it was created.",
+  missing: ["a valid robot account or user"],
+};
+
 async function testHarbor(c: Connection, provider: RegistryProvider, ctx: { api: VendorApi; project?: string }): Promise<ConnectionTest> {
   const { client } = provider;
   const { api, project } = ctx;
   const ping = await client.ping();
-  if (!ping.ok) {
-    return pingFailed(client, ping, {
-      refused: "Harbor refused the credentials",
-      error: "Harbor answered with an error",
-      advice: "A robot's name is robot$project+name, with the secret shown when it was created.",
-      missing: ["a valid robot account or user"],
-    });
-  }
+  if (!ping.ok) return pingFailed(client, ping, PING_WORDS);
   const who = c.credentials?.username ? `as ${c.credentials.username}` : "anonymously";
   const findings = [`Connected to ${client.registry} ${who} (${ping.authScheme === "bearer" ? "Harbor token service" : ping.authScheme} auth).`];
   const missing: string[] = [];

@@ -1,5 +1,5 @@
 import "server-only";
-// One provider per registry kind (GENERIC: any registry speaking the /v2 protocol).
+// One provider per registry kind.
 import type { RegistryKind } from "@/lib/schemas/registry";
 import { ecr } from "./ecr";
 import { ecrPublic } from "./ecr-public";

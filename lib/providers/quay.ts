@@ -156,17 +156,18 @@ export function openQuay(c: Connection): RegistryProvider {
   return provider;
 }
 
+/** What a failed ping says, in Quay's words. */
+const PING_WORDS = {
+  refused: "Quay refused the robot account",
+  error: "Quay answered with an error",
+  advice: "Check the robot name (org+name) and its token.",
+  missing: ["a valid robot account and token"],
+};
+
 async function testQuay(c: Connection, provider: RegistryProvider, ctx: { api: VendorApi; token?: string; namespace?: string }): Promise<ConnectionTest> {
   const { client } = provider;
   const ping = await client.ping();
-  if (!ping.ok) {
-    return pingFailed(client, ping, {
-      refused: "Quay refused the robot account",
-      error: "Quay answered with an error",
-      advice: "Check the robot name (org+name) and its token.",
-      missing: ["a valid robot account and token"],
-    });
-  }
+  if (!ping.ok) return pingFailed(client, ping, PING_WORDS);
   const who = c.credentials?.username ? `as ${c.credentials.username}` : "anonymously";
   const findings = [`Connected to ${client.registry} ${who} (${ping.authScheme === "bearer" ? "Quay token" : ping.authScheme} auth).`];
   const missing: string[] = [];

@@ -4,7 +4,7 @@
 // the generic /v2 behaviour in lib/services when a provider leaves it out.
 import type { RegistryClient } from "@/lib/registry";
 import type { RegistryKind } from "@/lib/schemas/registry";
-import type { Credentials } from "@/lib/secrets/credentials";
+import type { CredentialFields } from "@/lib/secrets/credentials";
 
 export interface Connection {
   /** the registry row's id (absent for a connection being tried before it is saved) */
@@ -17,7 +17,7 @@ export interface Connection {
   /** user / organisation / project / prefix the registry is scoped to, per kind */
   namespace: string | null;
   insecure: boolean;
-  credentials: Credentials | null;
+  credentials: CredentialFields | null;
 }
 
 export interface ConnectionTest {

@@ -20,6 +20,8 @@ export interface VendorApi {
   headers?: Record<string, string>;
   /** most bytes of one answer (default 16 MiB); the read stops there */
   maxBytes?: number;
+  /** seconds to wait after a 429/503, the vendor's way (default: Retry-After) */
+  retryAfter?: (headers: Headers) => number | undefined;
 }
 
 export interface VendorResponse<T> {
@@ -111,6 +113,6 @@ async function vendorError(api: VendorApi, res: Response, method: string, url: U
     url,
     registryMessage: parsed.message,
     reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`,
-    retryAfter: res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined,
+    retryAfter: res.status === 429 || res.status === 503 ? (api.retryAfter ? api.retryAfter(res.headers) : parseRetryAfter(res.headers.get("retry-after"))) : undefined,
   });
 }

@@ -3,25 +3,26 @@
 import { createHash } from "node:crypto";
 import { checkResponse, RegistryError } from "./errors";
 
-export interface Credentials {
+/** The user name and password (or token) the /v2 client signs in with: Basic, or on a token request. */
+export interface RegistryLogin {
   username: string;
   password: string;
 }
 /** A static pair, or a provider called whenever credentials are needed (ECR and Google tokens expire). */
-export type CredentialsSource = Credentials | (() => Promise<Credentials | undefined>);
+export type CredentialsSource = RegistryLogin | (() => Promise<RegistryLogin | undefined>);
 
-export async function resolveCredentials(source: CredentialsSource | undefined): Promise<Credentials | undefined> {
+export async function resolveCredentials(source: CredentialsSource | undefined): Promise<RegistryLogin | undefined> {
   if (source === undefined) return undefined;
   return typeof source === "function" ? source() : source;
 }
 
 /** Identifies credentials in cache keys without keeping the secret itself. */
-export function credentialIdentity(credentials: Credentials | undefined): string {
+export function credentialIdentity(credentials: RegistryLogin | undefined): string {
   if (!credentials) return "anonymous";
   return createHash("sha256").update(`${credentials.username}:${credentials.password}`).digest("hex");
 }
 
-export function basicAuthorization(credentials: Credentials): string {
+export function basicAuthorization(credentials: RegistryLogin): string {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}`;
 }
 
@@ -106,7 +107,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Credentials and tokens travel only over https, except to a plain-http registry on loopback
+ * RegistryLogin and tokens travel only over https, except to a plain-http registry on loopback
  * (test registries) or when the client was created with insecure: true.
  */
 export function allowsPlainHttp(endpoint: URL, insecure: boolean): boolean {
@@ -219,7 +220,7 @@ export interface TokenRequest {
   realm: URL;
   service?: string;
   scopes: readonly string[];
-  credentials?: Credentials;
+  credentials?: RegistryLogin;
 }
 
 export interface TokenResponse {

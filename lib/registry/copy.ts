@@ -7,7 +7,7 @@ import { OCI_INDEX } from "./media-types";
 import { validateRepository, validateTag } from "./reference";
 import { referrersTag } from "./referrers";
 import { RegistryError } from "./errors";
-import { mapLimit } from "./semaphore";
+import { mapLimit } from "@/lib/concurrency";
 import { manifestLinks, type Descriptor, type Manifest } from "./types";
 
 export interface CopySource {

@@ -1,7 +1,7 @@
 // Walks an image (or index) down to its blobs: the reading half of a copy.
 import type { RegistryClient } from "./client";
 import { isNonDistributable, OCI_INDEX } from "./media-types";
-import { mapLimit } from "./semaphore";
+import { mapLimit } from "@/lib/concurrency";
 import { manifestLinks, type Descriptor, type Manifest } from "./types";
 
 export interface ImageGraph {

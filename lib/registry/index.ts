@@ -9,7 +9,7 @@ export {
   TokenCache,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
   type Challenge,
-  type Credentials,
+  type RegistryLogin,
   type CredentialsSource,
   type TokenCacheOptions,
 } from "./auth";
@@ -48,19 +48,13 @@ export { AddressPolicy, classifyAddress, classifyHost, systemResolver, type Addr
 export { validateManifestReference } from "./manifests";
 export * from "./media-types";
 export {
-  DEFAULT_TAG,
   DOCKER_HUB_REGISTRY,
   InvalidReferenceError,
   isDigest,
-  isDockerHub,
-  parseReference,
-  Reference,
   repositoryScope,
   validateDigest,
-  validateRegistry,
   validateRepository,
   validateTag,
-  type ParseReferenceOptions,
   type ReferenceField,
 } from "./reference";
 export { referrersTag } from "./referrers";
@@ -79,5 +73,6 @@ export type {
   PutManifestResult,
   TagsPage,
 } from "./types";
-export { mapLimit, Semaphore } from "./semaphore";
+export { Semaphore } from "./semaphore";
+export { mapLimit } from "@/lib/concurrency";
 export * from "./observe";

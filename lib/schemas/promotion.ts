@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { idSchema } from "./id";
 import { ROLES } from "@/lib/schemas/roles";
 import { globField, reference, repositoryName as repository, tagName as tag, REPOSITORY_MAX } from "./names";
 
-const uuid = z.string().uuid("must be a registry id");
+const uuid = idSchema("must be a registry id");
 
 export const promotionRequestSchema = z
   .object({

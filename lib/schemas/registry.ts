@@ -125,6 +125,13 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
   },
 };
 
+/** A vendor's default URL from the table above; providers read theirs here, so each is written once. */
+export function defaultUrl(kind: RegistryKind, which: "defaultEndpoint" | "defaultApiEndpoint"): string {
+  const url = KINDS[kind][which];
+  if (!url) throw new Error(`the ${kind} kind has no ${which}`);
+  return url;
+}
+
 const name = z
   .string({ error: "name is required" })
   .trim()

@@ -1,9 +1,10 @@
 // Retention policies: registry + repository glob + keep rules. Everything no rule keeps is a
 // candidate for deletion, so a policy must have at least one keep rule.
 import { z } from "zod";
+import { idSchema } from "./id";
 import { globField, REPOSITORY_MAX, TAG_MAX } from "./names";
 
-const uuid = z.string().uuid("must be a registry id");
+const uuid = idSchema("must be a registry id");
 
 export const retentionRulesSchema = z
   .object({

@@ -3,7 +3,8 @@ import "server-only";
 import { open, seal, type Sealed } from "./envelope";
 import { KINDS, type RegistryKind } from "@/lib/schemas/registry";
 
-export type Credentials = Record<string, string>;
+/** A registry's credential fields as its kind names them (username, password, accessKeyId…), decrypted. */
+export type CredentialFields = Record<string, string>;
 
 export interface StoredCredentials {
   credentialsCiphertext: Uint8Array<ArrayBuffer> | null;
@@ -11,7 +12,7 @@ export interface StoredCredentials {
   credentialsKeyId: string | null;
 }
 
-export function sealCredentials(registryId: string, creds: Credentials | null | undefined) {
+export function sealCredentials(registryId: string, creds: CredentialFields | null | undefined) {
   const clean = Object.fromEntries(Object.entries(creds ?? {}).filter(([, v]) => v !== ""));
   if (!Object.keys(clean).length) {
     return { credentialsCiphertext: null, credentialsNonce: null, credentialsKeyId: null };
@@ -20,7 +21,7 @@ export function sealCredentials(registryId: string, creds: Credentials | null | 
   return { credentialsCiphertext: s.ciphertext, credentialsNonce: s.nonce, credentialsKeyId: s.keyId };
 }
 
-export function openCredentials(registryId: string, row: StoredCredentials): Credentials | null {
+export function openCredentials(registryId: string, row: StoredCredentials): CredentialFields | null {
   if (!row.credentialsCiphertext || !row.credentialsNonce || !row.credentialsKeyId) return null;
   return JSON.parse(open(registryId, { ciphertext: row.credentialsCiphertext, nonce: row.credentialsNonce, keyId: row.credentialsKeyId }));
 }
@@ -31,7 +32,7 @@ function mask(value: string): string {
 }
 
 /** What people may see of credentials: non-secret fields in full, secrets masked. */
-export function credentialPreview(kind: RegistryKind, creds: Credentials | null | undefined): string | null {
+export function credentialPreview(kind: RegistryKind, creds: CredentialFields | null | undefined): string | null {
   if (!creds || !Object.values(creds).some(Boolean)) return null;
   return KINDS[kind].fields
     .filter((f) => creds[f.name])

@@ -32,6 +32,7 @@ import {
   type NotificationRuleView,
 } from "@/lib/schemas/notification";
 import { open, seal } from "@/lib/secrets/envelope";
+import { isId } from "@/lib/schemas/id";
 
 export const NOTIFY_QUEUE = "notification";
 /** The receiver's answer is read up to this many bytes (enough to quote in the log). */
@@ -102,10 +103,8 @@ function view(r: NotificationRule): NotificationRuleView {
   };
 }
 
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-
 async function ruleOr404(id: string): Promise<NotificationRule> {
-  const rule = isUuid(id) ? await db.notificationRule.findUnique({ where: { id } }) : null;
+  const rule = isId(id) ? await db.notificationRule.findUnique({ where: { id } }) : null;
   if (!rule) throw notFound(`notification rule ${id}`);
   return rule;
 }
@@ -448,7 +447,7 @@ export async function checkRegistriesDown(now = new Date()): Promise<string[]> {
   }
   const all = rules.some((r) => r.registryId === null);
   const registries = await db.registry.findMany({ where: all ? {} : { id: { in: rules.map((r) => r.registryId!) } }, select: { id: true, name: true } });
-  const { mapLimit } = await import("@/lib/registry/semaphore");
+  const { mapLimit } = await import("@/lib/concurrency");
   const { registryProvider } = await import("./clients");
   const told: string[] = [];
   await mapLimit(registries, 4, async (r) => {

@@ -6,7 +6,7 @@ import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { credentialPreview, openCredentials, sealCredentials, type Credentials } from "@/lib/secrets/credentials";
+import { credentialPreview, openCredentials, sealCredentials, type CredentialFields } from "@/lib/secrets/credentials";
 import { providerDefinition } from "@/lib/providers";
 import {
   endpointSchema,
@@ -19,6 +19,7 @@ import {
   type RegistryView,
 } from "@/lib/schemas/registry";
 import { ZodError } from "zod";
+import { isId } from "@/lib/schemas/id";
 
 type Row = Awaited<ReturnType<typeof db.registry.findFirstOrThrow>>;
 
@@ -43,14 +44,11 @@ export async function listRegistries(): Promise<RegistryView[]> {
 }
 
 export async function getRegistry(id: string): Promise<RegistryView> {
-  const row = isUuid(id) ? await db.registry.findUnique({ where: { id } }) : null;
+  const row = isId(id) ? await db.registry.findUnique({ where: { id } }) : null;
   if (!row) throw notFound(`registry ${id}`);
   return toView(row);
 }
 
-function isUuid(s: string) {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-}
 
 function duplicateName(err: unknown, name: string | undefined) {
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
@@ -95,7 +93,7 @@ export async function createRegistry(actor: Actor, body: unknown): Promise<Regis
 async function discoverEndpoint(input: RegistryCreateInput): Promise<string> {
   const def = providerDefinition(input.kind);
   if (!def.discoverEndpoint) throw new ZodError([{ code: "custom", path: ["endpoint"], message: "endpoint is required for this kind", input: undefined }]);
-  const c = { kind: input.kind, apiEndpoint: input.apiEndpoint ?? null, namespace: input.namespace ?? null, insecure: input.insecure ?? false, credentials: (input.credentials ?? null) as Credentials | null };
+  const c = { kind: input.kind, apiEndpoint: input.apiEndpoint ?? null, namespace: input.namespace ?? null, insecure: input.insecure ?? false, credentials: (input.credentials ?? null) as CredentialFields | null };
   const found = endpointSchema.parse(await def.discoverEndpoint({ ...c, apiEndpoint: c.apiEndpoint || def.defaultApiEndpoint?.({ ...c, endpoint: "" }) || null }));
   return found;
 }
@@ -173,9 +171,9 @@ export async function deleteRegistry(actor: Actor, id: string): Promise<void> {
 }
 
 /** Server-side only: the decrypted credentials of one registry, for a registry call. */
-export async function registryConnection(id: string): Promise<RegistryView & { credentials: Credentials | null }> {
+export async function registryConnection(id: string): Promise<RegistryView & { credentials: CredentialFields | null }> {
   // an id that is not a uuid is no registry (PostgreSQL would refuse it with an error, a 500)
-  const row = isUuid(id) ? await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } }) : null;
+  const row = isId(id) ? await db.registry.findUnique({ where: { id }, omit: { credentialsCiphertext: false, credentialsNonce: false } }) : null;
   if (!row) throw notFound(`registry ${id}`);
   return { ...toView(row), credentials: openCredentials(row.id, row) };
 }

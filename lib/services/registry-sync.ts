@@ -7,7 +7,7 @@ import "server-only";
 import type PgBoss from "pg-boss";
 import { db } from "@/lib/db";
 import { boss } from "@/lib/jobs/boss";
-import { mapLimit } from "@/lib/registry/semaphore";
+import { mapLimit } from "@/lib/concurrency";
 import type { SyncResult, SyncStatus } from "@/lib/schemas/sync";
 import { listRepositories, listTags } from "./browse";
 import { registryClient } from "./clients";

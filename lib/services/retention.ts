@@ -31,6 +31,7 @@ import { deletePreviewed, type DeletePreview } from "./delete-tag";
 import { listEnvironments } from "./environments";
 import { protectionFor } from "./protection";
 import { getRegistry } from "./registries";
+import { isId } from "@/lib/schemas/id";
 
 /** Bounds: repositories one policy covers, tags per repository, children of one index read for bytes. */
 export const MAX_REPOSITORIES = 500;
@@ -40,7 +41,6 @@ export const MAX_TOTAL_TAGS = 50_000;
 const MAX_CHILDREN = 64;
 const CONCURRENCY = 8;
 
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 // ---------- versions ----------
 
@@ -83,7 +83,7 @@ function toView(p: RetentionPolicy): RetentionPolicyView {
 }
 
 async function policyRow(id: string): Promise<RetentionPolicy> {
-  const row = isUuid(id) ? await db.retentionPolicy.findUnique({ where: { id } }) : null;
+  const row = isId(id) ? await db.retentionPolicy.findUnique({ where: { id } }) : null;
   if (!row) throw notFound(`retention policy ${id}`);
   return row;
 }
@@ -371,7 +371,7 @@ export async function waitForRun(runId: string): Promise<void> {
 
 export async function stopRun(actor: Actor, policyId: string, runId: string): Promise<RetentionRunView> {
   const policy = await policyRow(policyId);
-  const run = isUuid(runId) ? await db.retentionRun.findFirst({ where: { id: runId, policyId: policy.id } }) : null;
+  const run = isId(runId) ? await db.retentionRun.findFirst({ where: { id: runId, policyId: policy.id } }) : null;
   if (!run) throw notFound(`retention run ${runId}`);
   if (run.state !== "running") return runView(run);
   const updated = await db.retentionRun.update({ where: { id: run.id }, data: { state: "stopping" } });

@@ -5,7 +5,7 @@ import "server-only";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
-import { mapLimit } from "@/lib/registry/semaphore";
+import { mapLimit } from "@/lib/concurrency";
 import type { TagDetailsAnswer, TagKind, TagRow } from "@/lib/schemas/browse";
 import { knownTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";

@@ -15,6 +15,7 @@ import type { RegistryKind } from "@/lib/generated/prisma/client";
 import { parseWebhook, WebhookPayloadError, webhookSourceFor, type ParsedDelivery, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
 import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
 import { recordEventTags } from "./tag-history";
+import { isId } from "@/lib/schemas/id";
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 /** The refusal of a body above WEBHOOK_BODY_LIMIT (the route stops reading there). */
@@ -61,7 +62,7 @@ export interface WebhookSecretAnswer {
 
 /** Makes (or replaces) a registry's webhook secret. The secret is in this answer only. */
 export async function createWebhookSecret(actor: Actor, registryId: string, baseUrl: string): Promise<WebhookSecretAnswer> {
-  const reg = isUuid(registryId) ? await db.registry.findUnique({ where: { id: registryId }, omit: { webhookSecretHash: false } }) : null;
+  const reg = isId(registryId) ? await db.registry.findUnique({ where: { id: registryId }, omit: { webhookSecretHash: false } }) : null;
   if (!reg) throw notFound(`registry ${registryId}`);
   const key = keyring().active;
   const nonce = randomBytes(16).toString("base64url");
@@ -211,7 +212,7 @@ async function runLookups() {
 export async function receiveWebhook(registryId: string, delivery: WebhookDelivery, caller: string | null): Promise<DeliveryResult> {
   const raw = delivery.body;
   if (raw.length > WEBHOOK_BODY_LIMIT) throw webhookTooLarge();
-  const reg = isUuid(registryId) ? await findRegistry(registryId) : null;
+  const reg = isId(registryId) ? await findRegistry(registryId) : null;
   const check: Check = reg ? await checkSecret(reg.kind, reg.id, parseStored(reg.webhookSecretHash), delivery) : { ok: false, reason: "unknown registry" };
   if (!check.ok) {
     await recordRejection(reg?.id ?? null, registryId, caller, check.reason);
@@ -335,6 +336,3 @@ function hasNul(v: unknown): boolean {
   return false;
 }
 
-function isUuid(s: string) {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-}

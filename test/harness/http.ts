@@ -53,4 +53,4 @@ export async function registryFetch(
 }
 
 /** Run `fn` over `items` with at most `limit` in flight (the engine's own helper). */
-export { mapLimit } from "../../lib/registry/semaphore";
+export { mapLimit } from "../../lib/concurrency";

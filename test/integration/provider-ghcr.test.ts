@@ -8,11 +8,10 @@ import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
 import * as detailsRoute from "@/app/api/v1/registries/[id]/tags/details/route";
 import * as testRoute from "@/app/api/v1/registries/[id]/test/route";
 import * as healthRoute from "@/app/api/v1/registries/[id]/health/route";
-import type { TagDetailsAnswer } from "@/lib/schemas/browse";
 import { pushImage, pushIndex, retag, skopeoInspect, startRegistry, type PushedIndex, type RunningRegistry } from "../harness";
 import { startGitHubApi, type GitHubApi } from "../harness/vendors/github";
 import { packageState } from "../harness/vendors/package-state";
-import { call, userWithToken } from "../support/api";
+import { addRegistry, call, type RouteHandler, tagDetails, userWithToken } from "../support/api";
 
 let reg: RunningRegistry;
 let gh: GitHubApi;
@@ -21,19 +20,9 @@ let id: string;
 const digests: Record<string, string> = {};
 let multi: PushedIndex;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function get(handler: any, registryId: string, query: Record<string, string>, method = "GET") {
-  const req = new Request(`http://127.0.0.1:3000/api/v1/x?${new URLSearchParams(query)}`, { method, headers: { authorization: `Bearer ${admin}` } });
-  const res: Response = await handler(req, { params: Promise.resolve({ id: registryId }) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text };
-}
+const get = (handler: RouteHandler, registryId: string, query: Record<string, string>, method = "GET") => call(handler, { token: admin, method, params: { id: registryId }, query });
 
-async function addRegistry(name: string, username: string, password: string) {
-  const r = await call(collection.POST, { token: admin, method: "POST", body: { name, kind: "GHCR", endpoint: reg.url, apiEndpoint: gh.url, namespace: "acme", credentials: { username, password } } });
-  expect(r.status, r.text).toBe(201);
-  return r.json.id as string;
-}
+const add = (name: string, username: string, password: string) => addRegistry(admin, { name, kind: "GHCR", endpoint: reg.url, apiEndpoint: gh.url, namespace: "acme", credentials: { username, password } });
 
 beforeAll(async () => {
   reg = await startRegistry({ mode: "token", name: "ghcr", users: { alice: "ghp_alice_classic", bob: "ghp_bob_readonly" } });
@@ -51,7 +40,7 @@ beforeAll(async () => {
     },
   });
   admin = (await userWithToken("ADMIN")).token;
-  id = await addRegistry("ghcr-int", "alice", "ghp_alice_classic");
+  id = await add("ghcr-int", "alice", "ghp_alice_classic");
 });
 
 afterAll(async () => {
@@ -70,9 +59,7 @@ describe("GHCR provider against registry 2.8 + the GitHub packages API", () => {
   it("fills digests through the token flow and pushed-at times from the versions API", async () => {
     const tags = await get(tagsRoute.GET, id, { repository: "acme/api" });
     expect(tags.json.tags.map((t: { name: string }) => t.name).sort()).toEqual(["1.0.0", "2.0.0", "stable"]);
-    const r = await call(detailsRoute.POST, { token: admin, method: "POST", params: { id }, body: { repository: "acme/api", tags: ["1.0.0", "stable", "2.0.0"] } });
-    expect(r.status, r.text).toBe(200);
-    const rows = (r.json as TagDetailsAnswer).tags;
+    const rows = await tagDetails(admin, id, "acme/api", ["1.0.0", "stable", "2.0.0"]);
     for (const row of rows) {
       expect(row.digest).toBe((await skopeoInspect(reg, `acme/api:${row.name}`)).Digest);
       expect(row.pushedAt, row.name).toBeDefined();
@@ -96,7 +83,7 @@ describe("GHCR provider against registry 2.8 + the GitHub packages API", () => {
     const ok = await call(testRoute.POST, { token: admin, method: "POST", params: { id } });
     expect(ok.json).toMatchObject({ reachable: true, authenticated: true, catalog: true, delete: true, missing: [] });
     expect(ok.json.message).toContain("expires on 2027-01-31");
-    const bobId = await addRegistry("ghcr-int-bob", "bob", "ghp_bob_readonly");
+    const bobId = await add("ghcr-int-bob", "bob", "ghp_bob_readonly");
     const bob = await call(testRoute.POST, { token: admin, method: "POST", params: { id: bobId } });
     expect(bob.json).toMatchObject({ authenticated: true, catalog: true, delete: false, missing: ["write:packages scope", "delete:packages scope"] });
     expect(bob.text).not.toContain("ghp_bob_readonly");

@@ -2,7 +2,6 @@
 // GitLab's /jwt/auth (the loopback GitLab hands it to the harness token server), and GitLab's
 // container registry REST API answered from that registry's storage. skopeo checks the results.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as collection from "@/app/api/v1/registries/route";
 import * as reposRoute from "@/app/api/v1/registries/[id]/repositories/route";
 import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
 import * as detailsRoute from "@/app/api/v1/registries/[id]/tags/details/route";
@@ -11,7 +10,7 @@ import type { TagDetailsAnswer } from "@/lib/schemas/browse";
 import { pushImage, retag, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { startGitLabApi, useGitLabRealm, type GitLabApi } from "../harness/vendors/gitlab";
 import { packageState } from "../harness/vendors/package-state";
-import { call, userWithToken } from "../support/api";
+import { addRegistry, call, type RouteHandler, userWithToken } from "../support/api";
 
 let reg: RunningRegistry;
 let gl: GitLabApi;
@@ -19,19 +18,9 @@ let admin: string;
 let id: string;
 const digests: Record<string, string> = {};
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function req(handler: any, registryId: string, query: Record<string, string>, method = "GET") {
-  const r = new Request(`http://127.0.0.1:3000/api/v1/x?${new URLSearchParams(query)}`, { method, headers: { authorization: `Bearer ${admin}` } });
-  const res: Response = await handler(r, { params: Promise.resolve({ id: registryId }) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text };
-}
+const req = (handler: RouteHandler, registryId: string, query: Record<string, string>, method = "GET") => call(handler, { token: admin, method, params: { id: registryId }, query });
 
-async function addRegistry(name: string, username: string, password: string) {
-  const r = await call(collection.POST, { token: admin, method: "POST", body: { name, kind: "GITLAB", endpoint: reg.url, apiEndpoint: gl.url, namespace: "acme/web", credentials: { username, password } } });
-  expect(r.status, r.text).toBe(201);
-  return r.json.id as string;
-}
+const add = (name: string, username: string, password: string) => addRegistry(admin, { name, kind: "GITLAB", endpoint: reg.url, apiEndpoint: gl.url, namespace: "acme/web", credentials: { username, password } });
 
 beforeAll(async () => {
   reg = await startRegistry({ mode: "token", name: "gitlab", users: { alice: "glpat-alice", "gitlab+deploy-token-1": "gldt-deploy" } });
@@ -51,7 +40,7 @@ beforeAll(async () => {
   digests["acme/web/worker:0.1"] = await pushImage(reg, "acme/web/worker:0.1", { layers: [{ files: { "/w": "1" } }] });
   await pushImage(reg, "acme/other:1", { layers: [{ files: { "/o": "1" } }] });
   admin = (await userWithToken("ADMIN")).token;
-  id = await addRegistry("gitlab-int", "alice", "glpat-alice");
+  id = await add("gitlab-int", "alice", "glpat-alice");
 });
 
 afterAll(async () => {
@@ -103,7 +92,7 @@ describe("GitLab provider against registry 2.8 + the GitLab REST API", () => {
   });
 
   it("a deploy token: test connection says what is lost; /v2 still browses; deletes go by digest", async () => {
-    const deployId = await addRegistry("gitlab-int-deploy", "gitlab+deploy-token-1", "gldt-deploy");
+    const deployId = await add("gitlab-int-deploy", "gitlab+deploy-token-1", "gldt-deploy");
     const t = await call(testRoute.POST, { token: admin, method: "POST", params: { id: deployId } });
     expect(t.json).toMatchObject({ reachable: true, authenticated: true, catalog: false });
     expect(t.json.message).toMatch(/deploy token/);

@@ -2,7 +2,6 @@
 // /service/token on the stand-in, robot accounts robot$library+…) and the loopback Harbor REST API
 // (/api/v2.0) answering from that registry's storage. Checked with skopeo.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as collection from "@/app/api/v1/registries/route";
 import * as reposRoute from "@/app/api/v1/registries/[id]/repositories/route";
 import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
 import * as detailsRoute from "@/app/api/v1/registries/[id]/tags/details/route";
@@ -10,7 +9,7 @@ import * as testRoute from "@/app/api/v1/registries/[id]/test/route";
 import type { TagDetailsAnswer } from "@/lib/schemas/browse";
 import { pushImage, retag, skopeoInspect, skopeoListTags } from "../harness";
 import { startHarbor, type HarborSetup } from "../harness/vendors/harbor";
-import { call, userWithToken } from "../support/api";
+import { addRegistry, call, type RouteHandler, userWithToken } from "../support/api";
 
 let h: HarborSetup;
 let admin: string;
@@ -19,19 +18,9 @@ const started = Date.now();
 const CI = { username: "robot$library+ci", password: "harbor-ci-secret-1" };
 const PULLER = { username: "robot$library+pull", password: "harbor-pull-secret-1" };
 
-type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
-async function route(handler: Handler, id: string, query: Record<string, string>, method = "GET") {
-  const req = new Request(`http://127.0.0.1:3000/api/v1/x?${new URLSearchParams(query)}`, { method, headers: { authorization: `Bearer ${admin}` } });
-  const res = await handler(req, { params: Promise.resolve({ id }) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text };
-}
+const route = (handler: RouteHandler, id: string, query: Record<string, string>, method = "GET") => call(handler, { token: admin, method, params: { id }, query });
 
-async function add(name: string, credentials: Record<string, string>, extra: Record<string, unknown> = {}) {
-  const r = await call(collection.POST, { token: admin, method: "POST", body: { name, kind: "HARBOR", endpoint: h.registry.url, apiEndpoint: h.harbor.api, credentials, ...extra } });
-  expect(r.status, r.text).toBe(201);
-  return r.json.id as string;
-}
+const add = (name: string, credentials: Record<string, string>, extra: Record<string, unknown> = {}) => addRegistry(admin, { name, kind: "HARBOR", endpoint: h.registry.url, apiEndpoint: h.harbor.api, credentials, ...extra });
 const testConnection = async (id: string) => (await call(testRoute.POST, { token: admin, method: "POST", params: { id } })).json;
 
 beforeAll(async () => {

@@ -2,34 +2,21 @@
 // stand-in, robot account `acme+ci`, `delete` scopes refused, push authorizing DELETE) and the
 // loopback Quay REST API answering from that registry's storage. Checked with skopeo.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as collection from "@/app/api/v1/registries/route";
 import * as reposRoute from "@/app/api/v1/registries/[id]/repositories/route";
 import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
-import * as detailsRoute from "@/app/api/v1/registries/[id]/tags/details/route";
 import * as testRoute from "@/app/api/v1/registries/[id]/test/route";
-import type { TagDetailsAnswer } from "@/lib/schemas/browse";
 import { pushImage, retag, skopeoInspect, skopeoListTags } from "../harness";
 import { startQuay, type QuaySetup } from "../harness/vendors/quay";
-import { call, userWithToken } from "../support/api";
+import { addRegistry, call, type RouteHandler, tagDetails, userWithToken } from "../support/api";
 
 let q: QuaySetup;
 let admin: string;
 const digests: Record<string, string> = {};
 const started = Date.now();
 
-type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
-async function route(handler: Handler, id: string, query: Record<string, string>, method = "GET") {
-  const req = new Request(`http://127.0.0.1:3000/api/v1/x?${new URLSearchParams(query)}`, { method, headers: { authorization: `Bearer ${admin}` } });
-  const res = await handler(req, { params: Promise.resolve({ id }) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text };
-}
+const route = (handler: RouteHandler, id: string, query: Record<string, string>, method = "GET") => call(handler, { token: admin, method, params: { id }, query });
 
-async function add(name: string, credentials: Record<string, string>, extra: Record<string, unknown> = {}) {
-  const r = await call(collection.POST, { token: admin, method: "POST", body: { name, kind: "QUAY", endpoint: q.registry.url, apiEndpoint: q.quay.url, credentials, ...extra } });
-  expect(r.status, r.text).toBe(201);
-  return r.json.id as string;
-}
+const add = (name: string, credentials: Record<string, string>, extra: Record<string, unknown> = {}) => addRegistry(admin, { name, kind: "QUAY", endpoint: q.registry.url, apiEndpoint: q.quay.url, credentials, ...extra });
 const testConnection = async (id: string) => (await call(testRoute.POST, { token: admin, method: "POST", params: { id } })).json;
 
 beforeAll(async () => {
@@ -68,9 +55,7 @@ describe("Quay with a robot account and an OAuth token", () => {
     expect(q.quay.log.some((r) => r.url.startsWith("/api/v1/repository?namespace=acme"))).toBe(true);
     const tags = await route(tagsRoute.GET, id, { repository: "acme/app" });
     expect(tags.json.tags.map((t: { name: string }) => t.name).sort()).toEqual(["1.0", "2.0", "stable"]);
-    const r = await call(detailsRoute.POST, { token: admin, method: "POST", params: { id }, body: { repository: "acme/app", tags: ["1.0", "2.0", "stable"] } });
-    expect(r.status, r.text).toBe(200);
-    const rows = (r.json as TagDetailsAnswer).tags;
+    const rows = await tagDetails(admin, id, "acme/app", ["1.0", "2.0", "stable"]);
     for (const row of rows) {
       expect(row.digest).toBe(digests[`acme/app:${row.name}`]);
       expect(row.digest).toBe((await skopeoInspect(q.registry, `acme/app:${row.name}`)).Digest);

@@ -1,10 +1,11 @@
 // Calls route handlers the way Next does, as a CI system would: with a bearer token.
 import pg from "pg";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { db } from "@/lib/db";
 import { hashToken, newToken } from "@/lib/auth/api-tokens";
 import { hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/schemas/roles";
+import type { TagDetailsAnswer } from "@/lib/schemas/browse";
 
 export async function userWithToken(role: Role, email = `${role.toLowerCase()}-${Math.random().toString(36).slice(2)}@example.com`) {
   const user = await db.user.create({ data: { email, role, passwordHash: await hashPassword("correct horse battery") } });
@@ -14,17 +15,34 @@ export async function userWithToken(role: Role, email = `${role.toLowerCase()}-$
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type RouteHandler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
+export type RouteHandler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
 
-export async function call(handler: RouteHandler, opts: { token?: string; method?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
+export async function call(handler: RouteHandler, opts: { token?: string; method?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string>; query?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   if (body !== undefined) headers["content-type"] = "application/json";
-  const req = new Request("http://127.0.0.1:3000/api/v1/x", { method: opts.method ?? "GET", headers, body });
+  const search = opts.query ? `?${new URLSearchParams(opts.query)}` : "";
+  const req = new Request(`http://127.0.0.1:3000/api/v1/x${search}`, { method: opts.method ?? "GET", headers, body });
   const res = await handler(req, { params: Promise.resolve(opts.params ?? {}) });
   const text = await res.text();
   return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
+}
+
+/** Adds a registry through POST /api/v1/registries (201 expected); its id. */
+export async function addRegistry(token: string, body: Record<string, unknown>): Promise<string> {
+  const { POST } = await import("@/app/api/v1/registries/route");
+  const r = await call(POST, { token, method: "POST", body });
+  expect(r.status, r.text).toBe(201);
+  return r.json.id as string;
+}
+
+/** POST /registries/{id}/tags/details (200 expected): the filled tag rows. */
+export async function tagDetails(token: string, id: string, repository: string, tags: string[]): Promise<TagDetailsAnswer["tags"]> {
+  const { POST } = await import("@/app/api/v1/registries/[id]/tags/details/route");
+  const r = await call(POST, { token, method: "POST", params: { id }, body: { repository, tags } });
+  expect(r.status, r.text).toBe(200);
+  return (r.json as TagDetailsAnswer).tags;
 }
 
 /** Runs one statement on the test server's `postgres` database (CREATE/DROP DATABASE and the like). */

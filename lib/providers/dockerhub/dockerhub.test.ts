@@ -5,7 +5,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RegistryError } from "@/lib/registry";
-import { BudgetTap, budgetFromHeaders, HubApi, hubRepository, hubRetryAfter, parseRateLimitHeader, splitRepository } from "./dockerhub";
+import { budgetFromHeaders as budgetOf, DOCKER_HUB_RATE_LIMIT, parseRateLimitHeader } from "../rate-limit";
+import { HubApi, hubRepository, hubRetryAfter, splitRepository } from "./hub-api";
+import { BudgetTap } from "./registry";
+
+const budgetFromHeaders = (h: Headers) => budgetOf(h, DOCKER_HUB_RATE_LIMIT);
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const jwt = (expSeconds: number) => `${b64({ alg: "HS256" })}.${b64({ sub: "alice", exp: expSeconds })}.sig`;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { mapLimit } from "./concurrency";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("mapLimit", () => {
+  it("keeps at most `limit` calls in flight and answers in order", async () => {
+    let active = 0;
+    let most = 0;
+    const out = await mapLimit([30, 5, 20, 1, 10], 2, async (ms, i) => {
+      most = Math.max(most, ++active);
+      await sleep(ms);
+      active--;
+      return i * 10;
+    });
+    expect(out).toEqual([0, 10, 20, 30, 40]);
+    expect(most).toBe(2);
+  });
+
+  it("settle (default): after a failure starts nothing new, waits for the calls in flight, throws the first error", async () => {
+    const started: number[] = [];
+    let slowDone = false;
+    const p = mapLimit([0, 1, 2, 3, 4], 2, async (i) => {
+      started.push(i);
+      if (i === 0) {
+        await sleep(5);
+        throw new Error("first");
+      }
+      await sleep(30);
+      if (i === 1) slowDone = true;
+      return i;
+    });
+    await expect(p).rejects.toThrow("first");
+    expect(slowDone).toBe(true);
+    expect(started).toEqual([0, 1]);
+  });
+
+  it("reject: rejects at the first failure without waiting for the calls in flight", async () => {
+    let slowDone = false;
+    const p = mapLimit(
+      [0, 1],
+      2,
+      async (i) => {
+        if (i === 0) throw new Error("at once");
+        await sleep(50);
+        slowDone = true;
+      },
+      { onFailure: "reject" },
+    );
+    await expect(p).rejects.toThrow("at once");
+    expect(slowDone).toBe(false);
+  });
+
+  it("runs an empty list and treats a limit below one as one", async () => {
+    expect(await mapLimit([], 4, async () => 1)).toEqual([]);
+    expect(await mapLimit([1, 2], 0, async (x) => x)).toEqual([1, 2]);
+  });
+});
