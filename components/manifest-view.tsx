@@ -1,4 +1,5 @@
 "use client";
+import { Time } from "@/components/time";
 import Link from "next/link";
 import { useState } from "react";
 import { CopyButton } from "@/components/copy-button";
@@ -28,7 +29,7 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
         <div><div className="label">Pull by digest</div><code className="break-all font-mono text-xs">{pullBase}@{d.digest}</code> <CopyButton text={`${pullBase}@${d.digest}`} /></div>
         <div><div className="label">Kind</div><span data-testid="kind">{d.kind}</span> <span className="break-all text-xs text-slate-600">{d.mediaType}</span></div>
         <div><div className="label">Size</div>{d.kind === "index" ? `${formatBytes(d.size)} (index)` : `${formatBytes(total)} compressed, ${d.layers?.length ?? 0} layers`}</div>
-        {d.config?.created && <div><div className="label">Created</div>{new Date(d.config.created).toLocaleString()}</div>}
+        {d.config?.created && <div><div className="label">Created</div><Time at={d.config.created} /></div>}
         {d.config?.os && <div><div className="label">Platform</div>{d.config.os}/{d.config.architecture}</div>}
       </div>
       {d.children && (

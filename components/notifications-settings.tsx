@@ -1,6 +1,7 @@
 "use client";
 // Settings → Notifications: rules (event types, registry, repository glob, receiver), the signing
 // secret shown once, a test button, and the delivery log with attempts and the last error.
+import { Time } from "@/components/time";
 import { useState } from "react";
 import { NOTIFICATION_EVENTS, NOTIFICATION_EVENT_LABELS, type NotificationDeliveryView, type NotificationRuleView } from "@/lib/schemas/notification";
 import { ErrorBanner } from "@/components/field-error";
@@ -118,10 +119,10 @@ export function NotificationsSettings() {
               {deliveries.length === 0 && <tr><td colSpan={5} className="px-4 py-6 text-center text-slate-500">Nothing sent yet.</td></tr>}
               {deliveries.map((d) => (
                 <tr key={d.id}>
-                  <td className="hidden px-4 py-2 text-xs whitespace-nowrap sm:table-cell">{new Date(d.createdAt).toLocaleString()}</td>
+                  <td className="hidden px-4 py-2 text-xs whitespace-nowrap sm:table-cell"><Time at={d.createdAt} /></td>
                   <td className="hidden px-4 py-2 text-xs sm:table-cell">{d.ruleName}</td>
                   <td className="px-4 py-2 text-xs"><div className="font-mono">{d.event}</div><div className="text-slate-500">{d.summary}</div>
-                    <div className="mt-1 text-slate-500 sm:hidden">{d.ruleName} · {new Date(d.createdAt).toLocaleString()}</div></td>
+                    <div className="mt-1 text-slate-500 sm:hidden">{d.ruleName} · <Time at={d.createdAt} /></div></td>
                   <td className="px-4 py-2 text-xs">
                     <span data-testid="delivery-state" className={`rounded px-1.5 py-0.5 font-medium ${STATE_STYLE[d.state]}`}>{d.state.toLowerCase()}</span>
                     {d.lastError && <div className="mt-1 text-red-700 break-all">{d.lastError}</div>}

@@ -1,6 +1,7 @@
 "use client";
 // Retention policies: list, add, remove; Preview (what goes, what stays, why, bytes freed) and
 // Run with progress and the run's report. The server decides everything; this page only shows it.
+import { Time } from "@/components/time";
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/api";
@@ -32,7 +33,7 @@ function Runs({ policyId }: { policyId: string }) {
       {runs.data.slice(0, 5).map((r) => (
         <li key={r.id} className="flex flex-wrap items-center gap-2">
           <span className={`rounded px-1.5 py-0.5 font-medium ${r.state === "succeeded" ? "bg-green-50 text-green-700" : r.state === "failed" ? "bg-red-50 text-red-700" : "bg-slate-100 text-slate-700"}`}>{r.state}</span>
-          <span>{new Date(r.createdAt).toLocaleString()} by {r.requestedBy}</span>
+          <span><Time at={r.createdAt} /> by {r.requestedBy}</span>
           <span data-testid="run-progress">{r.deleted}/{r.total} deleted{r.failed ? `, ${r.failed} failed` : ""}{r.bytes ? `, ${formatBytes(r.bytes)} freed` : ""}</span>
           {r.total > 0 && r.state === "running" && <progress className="h-2 w-32" max={r.total} value={r.deleted} />}
           {r.state === "running" && <button className="btn-secondary py-0.5 text-xs" onClick={() => stop.mutate(r.id)}>Stop</button>}

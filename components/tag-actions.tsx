@@ -1,4 +1,5 @@
 "use client";
+import { Time } from "@/components/time";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -58,7 +59,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
       {isTag && lastPush.data !== undefined && (
         <p className="text-xs text-slate-600" data-testid="last-push">
           {lastPush.data
-            ? <>Last {VERBS[lastPush.data.action] ?? lastPush.data.action} by <strong>{lastPush.data.actor}</strong> on {new Date(lastPush.data.at).toLocaleString()}{lastPush.data.action === "registry.push" ? " (registry event)" : " (through Regatta)"}{lastPush.data.digest && lastPush.data.digest !== props.digest ? `, then moved outside Regatta` : ""}</>
+            ? <>Last {VERBS[lastPush.data.action] ?? lastPush.data.action} by <strong>{lastPush.data.actor}</strong> <Time at={lastPush.data.at} />{lastPush.data.action === "registry.push" ? " (registry event)" : " (through Regatta)"}{lastPush.data.digest && lastPush.data.digest !== props.digest ? `, then moved outside Regatta` : ""}</>
             : "Who pushed this tag is not known: no registry event or Regatta action has named it yet."}
         </p>
       )}
@@ -80,7 +81,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
           <ol className="mt-2 space-y-1" data-testid="tag-history">
             {history.data.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center gap-2 text-xs">
-                <span className="text-slate-500">{new Date(c.at).toLocaleString()}</span>
+                <Time at={c.at} className="text-slate-500" />
                 <code>{c.previousDigest ? shortDigest(c.previousDigest) : "new"} → {c.digest ? shortDigest(c.digest) : "deleted"}</code>
                 <span className="text-slate-500">{c.source}{c.actor ? ` by ${c.actor}` : ""}</span>
                 {props.canPromote && c.previousDigest && c.previousDigest !== props.digest && (

@@ -1,4 +1,5 @@
 "use client";
+import { Time } from "@/components/time";
 import { useState } from "react";
 import type { TokenView } from "@/lib/schemas/user";
 import { ErrorBanner } from "@/components/field-error";
@@ -26,9 +27,9 @@ function TokenRows({ tokens, owner, onRevoke, empty }: { tokens: TokenView[]; ow
               <td className="px-4 py-2 font-medium">{t.name}</td>
               <td className="px-4 py-2 font-mono text-xs">{t.prefix}…</td>
               <td className="px-4 py-2 text-xs"><span className={t.scope === "WRITE" ? "rounded bg-amber-100 px-1.5 py-0.5 text-amber-900" : "rounded bg-slate-100 px-1.5 py-0.5"}>{SCOPE_LABEL[t.scope]}</span></td>
-              <td className="px-4 py-2 text-xs">{new Date(t.createdAt).toLocaleDateString()}</td>
-              <td className="px-4 py-2 text-xs">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
-              <td className="px-4 py-2 text-xs">{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : "never"}</td>
+              <td className="px-4 py-2 text-xs"><Time at={t.createdAt} /></td>
+              <td className="px-4 py-2 text-xs">{t.lastUsedAt ? <Time at={t.lastUsedAt} /> : "never"}</td>
+              <td className="px-4 py-2 text-xs">{t.expiresAt ? <Time at={t.expiresAt} /> : "never"}</td>
               <td className="px-4 py-2 text-right"><button className="btn-danger py-1" onClick={() => onRevoke(t)} aria-label={`Revoke ${t.name}${owner ? ` of ${t.owner?.email}` : ""}`}>Revoke</button></td>
             </tr>
           ))}

@@ -1,4 +1,5 @@
 "use client";
+import { Time } from "@/components/time";
 import { useState } from "react";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import type { UserView } from "@/lib/schemas/user";
@@ -61,7 +62,7 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
                     {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
                   </select>
                 </td>
-                <td className="px-4 py-2 text-xs text-slate-500">{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : "never"}</td>
+                <td className="px-4 py-2 text-xs text-slate-500">{u.lastLoginAt ? <Time at={u.lastLoginAt} /> : "never"}</td>
                 <td className="px-4 py-2 text-right">
                   {u.id !== selfId && (
                     <button className="btn-danger py-1" onClick={() => { if (confirm(`Remove ${u.email}? Their API tokens stop working.`)) m.remove.mutate(u.id); }}>Remove</button>

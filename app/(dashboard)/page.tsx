@@ -57,7 +57,7 @@ export default async function Overview() {
           </Link>
         ))}
       </div>
-      <RecentActivity items={activity.map((e) => ({ ...e, registryName: (e.registryId && names.get(e.registryId)) || undefined }))} now={Date.now()} />
+      <RecentActivity items={activity.map((e) => ({ ...e, registryName: (e.registryId && names.get(e.registryId)) || undefined }))} />
     </div>
   );
 }
