@@ -3,7 +3,7 @@ import { Time } from "@/components/time";
 import Link from "next/link";
 import { useState } from "react";
 import { CopyButton } from "@/components/copy-button";
-import { RegistryErrorBanner } from "@/components/registry-error";
+import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useManifest } from "@/components/hooks/use-manifest";
 import { TagActions } from "@/components/tag-actions";
@@ -13,13 +13,14 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
   const m = useManifest(registryId, repository, reference);
   const [raw, setRaw] = useState(false);
   if (m.isPending) return <p className="text-sm text-slate-500">Loading manifest…</p>;
-  if (m.error) return <RegistryErrorBanner error={m.error} />;
+  if (!m.data) return <ErrorMessage error={m.error} query={m} />;
   const d = m.data;
   const link = (ref: string) => `/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(ref)}`;
   const cfg = d.config?.config;
   const total = (d.layers ?? []).reduce((s, l) => s + l.size, 0);
   return (
     <div className="space-y-4">
+      <ErrorMessage error={m.error} query={m} />
       <TagActions registryId={registryId} repository={repository} reference={reference} digest={d.digest} canPromote={canPromote} />
       <div className="card grid gap-3 p-4 text-sm sm:grid-cols-2">
         <div><div className="label">Digest</div><code data-testid="digest" className="break-all font-mono text-xs">{d.digest}</code> <CopyButton text={d.digest} /></div>

@@ -4,7 +4,7 @@
 import { Time } from "@/components/time";
 import { useState } from "react";
 import { NOTIFICATION_EVENTS, NOTIFICATION_EVENT_LABELS, type NotificationDeliveryView, type NotificationRuleView } from "@/lib/schemas/notification";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { useNotificationDeliveries, useNotificationMutations, useNotificationRules } from "@/components/hooks/use-notifications";
 
@@ -67,7 +67,7 @@ export function NotificationsSettings() {
         </fieldset>
         <div className="sm:col-span-2 lg:col-span-3"><button className="btn-primary" type="submit" disabled={m.create.isPending}>Add rule</button></div>
       </form>
-      <ErrorBanner error={m.create.error ?? m.update.error ?? m.remove.error ?? m.test.error} />
+      <ErrorMessage error={m.create.error ?? m.update.error ?? m.remove.error ?? m.test.error} />
       {secret && (
         <div className="card border-emerald-300 bg-emerald-50 p-4" role="status">
           <p className="text-sm font-medium text-emerald-900">Signing secret for “{secret.name}”: copy it now, it is shown only once.</p>

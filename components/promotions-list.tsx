@@ -1,5 +1,5 @@
 "use client";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { usePromotionMutations, usePromotions } from "@/components/hooks/use-promotions";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { PromotionProgress } from "@/components/promotion-progress";
@@ -21,7 +21,8 @@ export function PromotionsList({ canRetry }: { canRetry: boolean }) {
   return (
     <div className="space-y-4">
       <h1 className="text-lg font-semibold">Promotions</h1>
-      <ErrorBanner error={list.error ?? m.retry.error} />
+      <ErrorMessage error={list.error} query={list} />
+      <ErrorMessage error={m.retry.error} />
       <div className="card divide-y divide-slate-100" data-testid="promotions">
         {list.data?.length === 0 && <p className="px-4 py-6 text-center text-sm text-slate-500">No promotion yet. Open a tag and choose Promote.</p>}
         {list.data?.map((p) => (

@@ -1,7 +1,8 @@
 "use client";
 import { useState } from "react";
 import { KINDS, REGISTRY_KINDS, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
-import { ErrorBanner, fieldError } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
+import { fieldError } from "@/components/field-error";
 
 export interface RegistryFormValue {
   name: string;
@@ -135,7 +136,7 @@ export function RegistryForm(props: {
       <label className="flex items-center gap-2 text-sm text-slate-700">
         <input type="checkbox" name="insecure" defaultChecked={editing?.insecure} /> Allow plain http token realms (for a registry on a private network)
       </label>
-      <ErrorBanner error={props.error} />
+      <ErrorMessage error={props.error} />
       <div className="flex gap-2">
         <button className="btn-primary" type="submit" disabled={props.pending}>{props.pending ? "Saving…" : editing ? "Save" : "Add registry"}</button>
         <button className="btn-secondary" type="button" onClick={props.onCancel}>Cancel</button>

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useDeferredValue, useState } from "react";
-import { RegistryErrorBanner } from "@/components/registry-error";
+import { ErrorMessage } from "@/components/error-message";
 import { useRepositories } from "@/components/hooks/use-browse";
 
 export function RepositoryList({ registryId }: { registryId: string }) {
@@ -12,8 +12,8 @@ export function RepositoryList({ registryId }: { registryId: string }) {
   return (
     <div className="space-y-3">
       <input className="input max-w-sm" placeholder="Filter repositories" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Filter repositories" />
-      <RegistryErrorBanner error={repos.error} />
-      <div className={repos.error ? "hidden" : "card divide-y divide-slate-100"} data-testid="repositories">
+      <ErrorMessage error={repos.error} query={repos} />
+      <div className={repos.error && !rows.length ? "hidden" : "card divide-y divide-slate-100"} data-testid="repositories">
         {repos.isPending && <p className="px-4 py-3 text-sm text-slate-500">Loading repositories…</p>}
         {!repos.isPending && !repos.error && rows.length === 0 && <p className="px-4 py-3 text-sm text-slate-500">No repository{q ? ` matches “${q}”` : ""}.</p>}
         {rows.map((r) => (

@@ -5,7 +5,7 @@ import { Time } from "@/components/time";
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/api";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useRegistries } from "@/components/hooks/use-registries";
 import type { RetentionPolicyView, RetentionPreview, RetentionRunView } from "@/lib/schemas/retention";
@@ -97,7 +97,7 @@ function PolicyCard({ policy, registryName }: { policy: RetentionPolicyView; reg
         </span>
       </div>
       <p className="text-xs text-slate-500">Always kept: protected tags, tags in a pipeline stage, tags of a kept index’s manifests, and (where the registry deletes by digest) tags sharing a kept digest.</p>
-      <ErrorBanner error={preview.error ?? run.error ?? remove.error} />
+      <ErrorMessage error={preview.error ?? run.error ?? remove.error} />
       <Runs policyId={policy.id} />
       {shown && preview.data && <PreviewTable preview={preview.data} />}
     </div>
@@ -144,7 +144,7 @@ export function RetentionSettings() {
         <div className="flex-1"><label className="label" htmlFor="p-tags">Keep tags (globs, comma-separated)</label><input id="p-tags" name="keepTags" className="input font-mono" placeholder="latest, stable-*" /></div>
         <button className="btn-primary" type="submit">Add policy</button>
       </form>
-      <ErrorBanner error={add.error} />
+      <ErrorMessage error={add.error} />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { api } from "@/components/api";
 import { shortDigest } from "@/components/format";
 import { usePromotionMutations } from "@/components/hooks/use-promotions";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { Modal } from "@/components/modal";
 import { PromoteDialog, type PromoteTarget } from "@/components/promote-dialog";
 
@@ -95,7 +95,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
           </ol>
         </details>
       )}
-      <ErrorBanner error={m.run.error} />
+      <ErrorMessage error={m.run.error} />
       {dialog && <PromoteDialog source={source} label={`${repository}:${reference}`} initial={{ registryId: dialog.registryId, repository: dialog.repository, tag: dialog.tag }} autoPlan={dialog.autoPlan} onClose={() => setDialog(null)} />}
       {deleting && <DeleteDialog registryId={registryId} repository={repository} tag={reference} onClose={() => setDeleting(false)} />}
       {rollback && (
@@ -133,7 +133,7 @@ function DeleteDialog({ registryId, repository, tag, onClose }: { registryId: st
   return (
     <Modal title={<>Delete <code className="font-mono text-sm">{repository}:{tag}</code></>} onClose={onClose} closable={!remove.isPending} testId="delete-dialog">
       {preview.isPending && <p className="text-sm text-slate-600">Checking which tags share this digest…</p>}
-      <ErrorBanner error={preview.error} />
+      <ErrorMessage error={preview.error} query={preview} />
       {p && (
         <>
           <p className="text-sm">{p.explanation}</p>
@@ -151,7 +151,7 @@ function DeleteDialog({ registryId, repository, tag, onClose }: { registryId: st
           </div>
         </>
       )}
-      <ErrorBanner error={remove.error} />
+      <ErrorMessage error={remove.error} />
       <div className="flex gap-2">
         <button type="button" className="btn-danger" disabled={!matches || !allowed(p, t, tag) || remove.isPending} onClick={() => remove.mutate()}>
           {remove.isPending ? "Deleting…" : p && p.tags.length > 1 ? `Delete ${p.tags.length} tags` : "Delete"}

@@ -6,7 +6,7 @@ import { useDeferredValue, useMemo, useRef, useState } from "react";
 import { useTagDetails } from "@/components/hooks/use-tag-details";
 import { useQueryClient } from "@tanstack/react-query";
 import { tagsKey, useFirstTags, useTags } from "@/components/hooks/use-tags";
-import { RegistryErrorBanner } from "@/components/registry-error";
+import { ErrorMessage } from "@/components/error-message";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
 import { filterProblem, filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
@@ -92,7 +92,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
           </span>
         )}
       </div>
-      <RegistryErrorBanner error={tags.error ?? progress.error} />
+      <ErrorMessage error={tags.error ?? progress.error} query={tags.error ? tags : undefined} />
       {bulk && <BulkPromoteDialog registryId={registryId} repository={repository} tags={rows.map((r) => r.name)} onClose={() => setBulk(false)} />}
       {tags.data && <TagHygiene tags={all} />}
       <div className="card overflow-hidden" role="table" aria-label={`Tags of ${repository}`} aria-rowcount={rows.length}>

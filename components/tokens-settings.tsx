@@ -2,7 +2,7 @@
 import { Time } from "@/components/time";
 import { useState } from "react";
 import type { TokenView } from "@/lib/schemas/user";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { useAllTokens, useTokenMutations, useTokens } from "@/components/hooks/use-tokens";
 
 const SCOPE_LABEL: Record<TokenView["scope"], string> = { READ: "read only", WRITE: "read and write" };
@@ -70,7 +70,7 @@ export function TokensSettings({ initial, all: allInitial, isAdmin }: { initial:
           <select id="t-days" name="days" className="input" defaultValue="90"><option value="7">in 7 days</option><option value="30">in 30 days</option><option value="90">in 90 days</option><option value="365">in a year</option></select></div>
         <button className="btn-primary" type="submit" disabled={m.create.isPending}>Create token</button>
       </form>
-      <ErrorBanner error={m.create.error ?? m.revoke.error} />
+      <ErrorMessage error={m.create.error ?? m.revoke.error} />
       {fresh && (
         <div className="card border-emerald-300 bg-emerald-50 p-4" role="status">
           <p className="text-sm font-medium text-emerald-900">Copy this token now: it is shown only once.</p>

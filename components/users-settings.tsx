@@ -3,7 +3,8 @@ import { Time } from "@/components/time";
 import { useState } from "react";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import type { UserView } from "@/lib/schemas/user";
-import { ErrorBanner, fieldError } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
+import { fieldError } from "@/components/field-error";
 import { useUserMutations, useUsers } from "@/components/hooks/use-users";
 
 export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId: string }) {
@@ -42,10 +43,10 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
             <button className="btn-primary" type="submit" disabled={m.create.isPending}>Add user</button>
             <button className="btn-secondary" type="button" onClick={() => setAdding(false)}>Cancel</button>
           </div>
-          <div className="sm:col-span-4"><ErrorBanner error={m.create.error} /></div>
+          <div className="sm:col-span-4"><ErrorMessage error={m.create.error} /></div>
         </form>
       )}
-      <ErrorBanner error={m.update.error ?? m.remove.error} />
+      <ErrorMessage error={m.update.error ?? m.remove.error} />
       <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Users (scrolls sideways on a narrow screen)">
         <table className="w-full text-left text-sm">
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">

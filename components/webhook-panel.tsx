@@ -4,7 +4,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { api } from "@/components/api";
 import { CopyButton } from "@/components/copy-button";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import type { RegistryView } from "@/lib/schemas/registry";
 
 interface WebhookAnswer { url: string; secret: string; deliveryUrl?: string; kind: string; source: string | null }
@@ -217,7 +217,7 @@ export function WebhookPanel({ registry, onClose }: { registry: RegistryView; on
             </button>
           )}
           <p className="text-xs text-slate-500">Making a secret replaces the previous one: deliveries with the old secret are refused (401) and recorded.</p>
-          <ErrorBanner error={make.error} />
+          <ErrorMessage error={make.error} />
           {a && (
             <div className="space-y-2">
               <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
