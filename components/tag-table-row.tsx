@@ -6,8 +6,8 @@ import { formatBytes, shortDigest } from "@/components/format";
 import { Time } from "@/components/time";
 import type { TagRow } from "@/lib/schemas/browse";
 
-/** One grid for the header and every row. */
-export const TAG_GRID = "grid grid-cols-[minmax(9rem,2fr)_8.5rem_4.5rem_minmax(7rem,1.4fr)_5.5rem_8.5rem_11rem_5.5rem] items-center gap-x-3 px-4";
+/** One grid for the header and every row; the table sets the tracks of the columns shown. */
+export const TAG_GRID = "grid grid-cols-(--tag-cols-phone) sm:grid-cols-(--tag-cols) items-center gap-x-3 px-4";
 
 function hue(digest: string): number {
   return parseInt(digest.slice(7, 13), 16) % 360;
@@ -43,7 +43,7 @@ export const TagTableRow = memo(function TagTableRow({
       className={`${TAG_GRID} absolute left-0 top-0 w-full border-b border-slate-100 text-sm hover:bg-slate-50`}
       style={{ height, transform: `translateY(${top}px)` }}
     >
-      <div role="cell" className="flex min-w-0 items-center gap-2">
+      <div role="cell" data-col="name" className="flex min-w-0 items-center gap-2">
         <Link
           prefetch={false}
           className="truncate font-mono text-sky-800 hover:underline"
@@ -68,7 +68,7 @@ export const TagTableRow = memo(function TagTableRow({
           <span className="italic text-slate-500" data-testid="first-seen"><span className="text-[10px] uppercase not-italic tracking-wide">first seen</span> <Time at={t.changedAt} /></span>
         ) : null}
       </div>
-      <div role="cell" className="text-right"><CopyButton text={`docker pull ${pullBase}:${t.name}`} label="Copy pull" /></div>
+      <div role="cell" data-col="actions" className="text-right"><CopyButton text={`docker pull ${pullBase}:${t.name}`} label="Copy pull" /></div>
     </div>
   );
 });
