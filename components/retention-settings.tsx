@@ -3,12 +3,11 @@
 // Run with progress and the run's report. The server decides everything; this page only shows it.
 import { Time } from "@/components/time";
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/components/api";
 import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useRegistries } from "@/components/hooks/use-registries";
-import type { RetentionPolicyView, RetentionPreview, RetentionRunView } from "@/lib/schemas/retention";
+import { useRetentionPolicies, useRetentionPolicy, useRetentionRuns } from "@/components/hooks/use-retention";
+import type { RetentionPolicyView, RetentionPreview } from "@/lib/schemas/retention";
 
 function rulesText(p: RetentionPolicyView): string {
   const r = p.rules;
@@ -20,13 +19,7 @@ function rulesText(p: RetentionPolicyView): string {
 }
 
 function Runs({ policyId }: { policyId: string }) {
-  const qc = useQueryClient();
-  const runs = useQuery({
-    queryKey: ["retention-runs", policyId],
-    queryFn: async () => (await api<{ runs: RetentionRunView[] }>(`/retention-policies/${policyId}/runs`)).runs,
-    refetchInterval: (q) => (q.state.data?.some((r) => r.state === "running" || r.state === "stopping") ? 1000 : false),
-  });
-  const stop = useMutation({ mutationFn: (runId: string) => api(`/retention-policies/${policyId}/runs/${runId}/stop`, { method: "POST" }), onSuccess: () => qc.invalidateQueries({ queryKey: ["retention-runs", policyId] }) });
+  const { runs, stop } = useRetentionRuns(policyId);
   if (!runs.data?.length) return null;
   return (
     <ul className="space-y-1 text-xs" data-testid="runs">
@@ -72,18 +65,9 @@ function PreviewTable({ preview }: { preview: RetentionPreview }) {
 }
 
 function PolicyCard({ policy, registryName }: { policy: RetentionPolicyView; registryName: string }) {
-  const qc = useQueryClient();
   const [shown, setShown] = useState(false);
-  const preview = useMutation({ mutationFn: () => api<RetentionPreview>(`/retention-policies/${policy.id}/preview`, { method: "POST" }), onSuccess: () => setShown(true) });
   // a run re-evaluates the policy: the preview on screen is then out of date, so it goes
-  const run = useMutation({
-    mutationFn: () => api<{ id: string }>(`/retention-policies/${policy.id}/runs`, { method: "POST" }),
-    onSuccess: () => {
-      setShown(false);
-      qc.invalidateQueries({ queryKey: ["retention-runs", policy.id] });
-    },
-  });
-  const remove = useMutation({ mutationFn: () => api(`/retention-policies/${policy.id}`, { method: "DELETE" }), onSuccess: () => qc.invalidateQueries({ queryKey: ["retention-policies"] }) });
+  const { preview, run, remove } = useRetentionPolicy(policy.id, { previewed: () => setShown(true), started: () => setShown(false) });
   return (
     <div className="space-y-2 px-4 py-3" data-testid="policy">
       <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -105,10 +89,8 @@ function PolicyCard({ policy, registryName }: { policy: RetentionPolicyView; reg
 }
 
 export function RetentionSettings() {
-  const qc = useQueryClient();
   const { data: registries = [] } = useRegistries();
-  const policies = useQuery({ queryKey: ["retention-policies"], queryFn: async () => (await api<{ policies: RetentionPolicyView[] }>("/retention-policies")).policies });
-  const add = useMutation({ mutationFn: (b: unknown) => api("/retention-policies", { method: "POST", body: b }), onSuccess: () => qc.invalidateQueries({ queryKey: ["retention-policies"] }) });
+  const { policies, add } = useRetentionPolicies();
   const name = (id: string) => registries.find((r) => r.id === id)?.name ?? id.slice(0, 8);
   const submit = (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
