@@ -5,6 +5,7 @@ import { useState } from "react";
 import { CopyButton } from "@/components/copy-button";
 import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
+import { SizeBars } from "@/components/size-bars";
 import { useManifest } from "@/components/hooks/use-manifest";
 import { TagActions } from "@/components/tag-actions";
 import { ReferrersCard, WhereElseCard } from "@/components/manifest-related";
@@ -68,12 +69,12 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
       )}
       {d.layers && d.layers.length > 0 && (
         <section className="card overflow-x-auto">
-          <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">Layers</h2>
-          <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100">
-            {d.layers.map((l, i) => (
-              <tr key={`${l.digest}-${i}`}><td className="px-4 py-1.5 font-mono text-xs">{shortDigest(l.digest)}</td><td className="break-all px-4 py-1.5 text-xs text-slate-600">{l.mediaType}</td><td className="px-4 py-1.5 text-right text-xs">{formatBytes(l.size)}</td></tr>
-            ))}
-          </tbody></table>
+          <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">Layers <span className="text-xs font-normal text-slate-500">{d.layers.length} · {formatBytes(total)} compressed, bottom layer first</span></h2>
+          <SizeBars
+            caption={`Compressed size of each of the ${d.layers.length} layers`}
+            testId="layers"
+            items={d.layers.map((l, i) => ({ key: `${l.digest}-${i}`, label: `${i + 1}. ${shortDigest(l.digest)}`, size: l.size, title: `${l.digest} · ${l.mediaType}` }))}
+          />
         </section>
       )}
       <section className="card p-4">

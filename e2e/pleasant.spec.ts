@@ -108,3 +108,26 @@ test("the pipeline matrix: versions × stages, protected stage marked, one click
     if (rule) await page.request.delete(`/api/v1/protection-rules/${rule}`);
   }
 });
+
+test("pictures: the overview's summary strip and per-registry activity, layer sizes as bars, an image's size across its tags", async ({ page }) => {
+  await page.goto("/");
+  const summary = page.getByTestId("overview-summary");
+  await expect(summary.getByTestId("summary-up")).not.toContainText("checking", { timeout: 30_000 });
+  await expect(summary.getByTestId("summary-promotions")).toContainText(/promotions? running · \d+ today/);
+  const card = page.getByTestId("registry-card").filter({ hasText: `pleasant-${run}` });
+  // the promotion of the second test counts for this registry
+  await expect(card.getByTestId("registry-activity").getByRole("img")).toHaveAttribute("aria-label", /[1-9]\d* promotions? in the last 14 days/);
+
+  await page.goto(`/registries/${id}/manifest?repository=pl/app&reference=1.1.0`);
+  await expect(page.getByTestId("layers").getByTestId("size-bar")).toHaveCount(1);
+
+  await page.goto(`/registries/${id}/tags?repository=pl/app`);
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
+  const sizes = page.getByTestId("tag-sizes");
+  await expect(sizes.getByTestId("size-bar").filter({ hasText: "2.0.0" })).toBeVisible();
+  await expect(sizes.getByTestId("size-bar").filter({ hasText: "1.1.0" })).toBeVisible();
+  for (const [size, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]] as const) {
+    await page.setViewportSize(viewport);
+    await screenshot(page, `tag-sizes-${size}`);
+  }
+});
