@@ -26,7 +26,7 @@ test.afterAll(async () => {
 
 test("the tag table's filter, sort and columns are in the URL: a reload (or a shared link) keeps them", async ({ page }) => {
   await page.goto(`/registries/${id}/tags?repository=pl/app`);
-  await expect(page.getByTestId("tag-count")).toHaveText("3 of 3 tags");
+  await expect(page.getByTestId("tag-count")).toHaveText("3 of 3 tags", { timeout: 30_000 });
   await page.getByLabel("Filter tags").fill("1.*");
   await expect(page.getByTestId("tag-count")).toHaveText("2 of 3 tags");
   await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
@@ -38,8 +38,9 @@ test("the tag table's filter, sort and columns are in the URL: a reload (or a sh
 
   await page.reload();
   await expect(page.getByLabel("Filter tags")).toHaveValue("1.*");
-  await expect(page.getByTestId("tag-count")).toHaveText("2 of 3 tags");
+  await expect(page.getByTestId("tag-count")).toHaveText("2 of 3 tags", { timeout: 30_000 });
   await expect(page.getByRole("columnheader", { name: /Size/ })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
   await expect(page.getByRole("columnheader", { name: "Kind" })).toBeHidden();
   await expect(page.getByRole("columnheader", { name: "Digest" })).toBeVisible();
   // the biggest first: 1.1.0 above 1.0.0
@@ -88,7 +89,7 @@ test("the pipeline matrix: versions × stages, protected stage marked, one click
 
     await page.goto("/pipeline");
     const matrix = page.getByTestId("pipeline-matrix");
-    await expect(matrix.getByTestId("pipeline-row")).toHaveCount(3);
+    await expect(matrix.getByTestId("pipeline-row")).toHaveCount(3, { timeout: 30_000 });
     // newest version first
     await expect(matrix.getByTestId("pipeline-row").first()).toHaveAttribute("data-version", "2.0.0");
     await expect(matrix.getByTestId("stage-header").filter({ hasText: `prod-${run}` }).getByTestId("stage-protected")).toBeVisible();
@@ -111,6 +112,7 @@ test("the pipeline matrix: versions × stages, protected stage marked, one click
 
 test("pictures: the overview's summary strip and per-registry activity, layer sizes as bars, an image's size across its tags", async ({ page }) => {
   await page.goto("/");
+  await expect(page.getByTestId("overview-summary")).toBeVisible({ timeout: 30_000 });
   const summary = page.getByTestId("overview-summary");
   await expect(summary.getByTestId("summary-up")).not.toContainText("checking", { timeout: 30_000 });
   await expect(summary.getByTestId("summary-promotions")).toContainText(/promotions? running · \d+ today/);
