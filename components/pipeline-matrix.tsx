@@ -70,7 +70,7 @@ export function PipelineMatrix({ canPromote }: { canPromote: boolean }) {
                     <span className="text-slate-800">{s.name}</span>
                     {guard.length > 0 && (
                       <span className="ml-1 rounded bg-amber-50 px-1 text-[11px] text-amber-900" title={guard.map(ruleText).join("; ")} data-testid="stage-protected">
-                        <span aria-hidden="true">🔒</span> protected
+                        protected
                       </span>
                     )}
                     <span className="block max-w-[12rem] truncate font-normal text-slate-500" title={`${registryName(s.registryId)}/${s.repository}`}>{registryName(s.registryId)}/{s.repository}</span>
@@ -134,7 +134,7 @@ function Cell({ version, stage, here, before, locked, canPromote }: { version: s
       ) : (
         <span className="text-slate-500" aria-label="not in this stage">–</span>
       )}
-      {locked.length > 0 && <span title={locked.map(ruleText).join("; ")} aria-label={`protected: ${locked.map(ruleText).join("; ")}`}>🔒</span>}
+      {locked.length > 0 && <span className="rounded bg-amber-50 px-1 text-[11px] text-amber-900" title={locked.map(ruleText).join("; ")} data-testid="cell-protected">protected</span>}
       {promotable && <PromoteButton version={version} stage={stage} from={before!} to={here!} overwrite={!!present} />}
     </div>
   );

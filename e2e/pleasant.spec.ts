@@ -102,7 +102,7 @@ test("the pipeline matrix: versions × stages, protected stage marked, one click
     await expect(cell("1.1.0", `prod-${run}`).getByTestId("cell-digest")).toContainText("✓", { timeout: 30_000 });
     expect((await skopeoInspect(reg, "pl/prod:1.1.0")).Digest).toBe(digests["1.1.0"]);
     await page.reload();
-    await expect(cell("1.1.0", `prod-${run}`).getByTestId("cell-digest")).toContainText("✓");
+    await expect(cell("1.1.0", `prod-${run}`).getByTestId("cell-digest")).toContainText("✓", { timeout: 30_000 });
     await expect(cell("2.0.0", `prod-${run}`).getByTestId("promote-next")).toBeVisible();
   } finally {
     for (const e of created) await page.request.delete(`/api/v1/environments/${e}`);
