@@ -5,7 +5,7 @@ import { useState } from "react";
 import { AuditChart } from "@/components/audit-chart";
 import { AuditTable } from "@/components/audit-table";
 import { FILTER_KEYS, untilInclusive, type AuditEventRow, type AuditFilters, type DayActivity } from "@/components/audit-types";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { auditQueryString, useAuditEvents } from "@/components/hooks/use-audit";
 import { useAuditActivity } from "@/components/hooks/use-audit-activity";
 import { useAuditVerify, type ChainStatus } from "@/components/hooks/use-audit-verify";
@@ -88,7 +88,7 @@ export function AuditLog({ filters, initial, activity, registries, actions }: Au
         </div>
       </form>
 
-      <ErrorBanner error={events.error} />
+      <ErrorMessage error={events.error} query={events} />
       <AuditTable rows={rows} registryName={(id) => names.get(id) ?? id.slice(0, 8)} onFilter={filterBy} />
       <div className="flex items-center justify-between text-sm text-slate-600">
         <span data-testid="audit-count">{rows.length} event{rows.length === 1 ? "" : "s"} shown{events.hasNextPage ? ", more available" : ""}</span>

@@ -2,13 +2,10 @@
 // The event table: dense, newest first. Actor, repository and digest cells filter by their value.
 import type { AuditEventRow, AuditFilters } from "@/components/audit-types";
 import { shortDigest } from "@/components/format";
+import { Time } from "@/components/time";
 
 const OUTCOME: Record<string, string> = { success: "text-emerald-700", failure: "text-red-700", denied: "text-amber-700" };
 const KIND: Record<string, string> = { USER: "user", REGISTRY: "registry", SYSTEM: "system" };
-
-function when(iso: string) {
-  return iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
-}
 
 function detailText(d: unknown): string {
   if (!d || typeof d !== "object") return "";
@@ -42,7 +39,7 @@ export function AuditTable({ rows, registryName, onFilter }: {
             const details = detailText(e.details);
             return (
               <tr key={e.id} data-testid="audit-row" className="align-top hover:bg-slate-50">
-                <td className="whitespace-nowrap px-2 py-1 font-mono text-slate-600" title={`event ${e.id}`}>{when(e.at)}</td>
+                <td className="whitespace-nowrap px-2 py-1 font-mono text-slate-600" title={`event ${e.id}`}><Time at={e.at} /></td>
                 <td className="px-2 py-1">
                   <span className="mr-1 rounded bg-slate-100 px-1 text-[10px] text-slate-700">{KIND[e.actorKind]}</span>
                   {link("actor", e.actor, e.actor)}

@@ -3,7 +3,7 @@
 // URL (?from=&to=), so a comparison can be linked and survives a reload.
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useDiff } from "@/components/hooks/use-diff";
 import { formatDiffReference, splitDiffReference, type DiffAnswer, type LayerRef } from "@/lib/schemas/diff";
@@ -35,7 +35,7 @@ export function CompareView({ from, to, registries }: { from: string; to: string
         </div>
       )}
       {diff.isLoading && <p className="text-sm text-slate-500">Reading both manifests…</p>}
-      {diff.error && <ErrorBanner error={diff.error} />}
+      <ErrorMessage error={diff.error} query={diff} />
       {diff.data && <DiffResult d={diff.data} />}
     </div>
   );

@@ -1,6 +1,7 @@
 "use client";
 // Beside a manifest: what refers to it (signatures, SBOMs, attestations) and where else the same
 // digest is known to Regatta (other registries, repositories, tags; parent indexes).
+import { Time } from "@/components/time";
 import Link from "next/link";
 import { useState } from "react";
 import { formatBytes, shortDigest } from "@/components/format";
@@ -26,7 +27,7 @@ export function ReferrersCard({ registryId, repository, referrers, error }: { re
               <td className="px-4 py-1.5 font-medium">{r.label}</td>
               <td className="px-4 py-1.5 font-mono text-xs text-slate-500">{r.artifactType ?? r.mediaType}</td>
               <td className="px-4 py-1.5 font-mono text-xs"><Link className="text-sky-800 hover:underline" href={manifestHref(registryId, repository, r.digest)}>{shortDigest(r.digest)}</Link></td>
-              <td className="px-4 py-1.5 text-xs text-slate-500">{r.annotations?.["org.opencontainers.image.created"] ? new Date(r.annotations["org.opencontainers.image.created"]).toLocaleString() : ""}</td>
+              <td className="px-4 py-1.5 text-xs text-slate-500">{r.annotations?.["org.opencontainers.image.created"] ? <Time at={r.annotations["org.opencontainers.image.created"]} /> : ""}</td>
               <td className="px-4 py-1.5 text-right text-xs text-slate-500">{formatBytes(r.size)}</td>
             </tr>
           ))}

@@ -1,9 +1,11 @@
 "use client";
+import { Time } from "@/components/time";
 import Link from "next/link";
 import { useState } from "react";
 import { CopyButton } from "@/components/copy-button";
-import { RegistryErrorBanner } from "@/components/registry-error";
+import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
+import { SizeBars } from "@/components/size-bars";
 import { useManifest } from "@/components/hooks/use-manifest";
 import { TagActions } from "@/components/tag-actions";
 import { ReferrersCard, WhereElseCard } from "@/components/manifest-related";
@@ -12,13 +14,14 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
   const m = useManifest(registryId, repository, reference);
   const [raw, setRaw] = useState(false);
   if (m.isPending) return <p className="text-sm text-slate-500">Loading manifest…</p>;
-  if (m.error) return <RegistryErrorBanner error={m.error} />;
+  if (!m.data) return <ErrorMessage error={m.error} query={m} />;
   const d = m.data;
   const link = (ref: string) => `/registries/${registryId}/manifest?repository=${encodeURIComponent(repository)}&reference=${encodeURIComponent(ref)}`;
   const cfg = d.config?.config;
   const total = (d.layers ?? []).reduce((s, l) => s + l.size, 0);
   return (
     <div className="space-y-4">
+      <ErrorMessage error={m.error} query={m} />
       <TagActions registryId={registryId} repository={repository} reference={reference} digest={d.digest} canPromote={canPromote} />
       <div className="card grid gap-3 p-4 text-sm sm:grid-cols-2">
         <div><div className="label">Digest</div><code data-testid="digest" className="break-all font-mono text-xs">{d.digest}</code> <CopyButton text={d.digest} /></div>
@@ -28,7 +31,7 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
         <div><div className="label">Pull by digest</div><code className="break-all font-mono text-xs">{pullBase}@{d.digest}</code> <CopyButton text={`${pullBase}@${d.digest}`} /></div>
         <div><div className="label">Kind</div><span data-testid="kind">{d.kind}</span> <span className="break-all text-xs text-slate-600">{d.mediaType}</span></div>
         <div><div className="label">Size</div>{d.kind === "index" ? `${formatBytes(d.size)} (index)` : `${formatBytes(total)} compressed, ${d.layers?.length ?? 0} layers`}</div>
-        {d.config?.created && <div><div className="label">Created</div>{new Date(d.config.created).toLocaleString()}</div>}
+        {d.config?.created && <div><div className="label">Created</div><Time at={d.config.created} /></div>}
         {d.config?.os && <div><div className="label">Platform</div>{d.config.os}/{d.config.architecture}</div>}
       </div>
       {d.children && (
@@ -66,12 +69,12 @@ export function ManifestView({ registryId, repository, reference, pullBase, canP
       )}
       {d.layers && d.layers.length > 0 && (
         <section className="card overflow-x-auto">
-          <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">Layers</h2>
-          <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100">
-            {d.layers.map((l, i) => (
-              <tr key={`${l.digest}-${i}`}><td className="px-4 py-1.5 font-mono text-xs">{shortDigest(l.digest)}</td><td className="break-all px-4 py-1.5 text-xs text-slate-600">{l.mediaType}</td><td className="px-4 py-1.5 text-right text-xs">{formatBytes(l.size)}</td></tr>
-            ))}
-          </tbody></table>
+          <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">Layers <span className="text-xs font-normal text-slate-500">{d.layers.length} · {formatBytes(total)} compressed, bottom layer first</span></h2>
+          <SizeBars
+            caption={`Compressed size of each of the ${d.layers.length} layers`}
+            testId="layers"
+            items={d.layers.map((l, i) => ({ key: `${l.digest}-${i}`, label: `${i + 1}. ${shortDigest(l.digest)}`, size: l.size, title: `${l.digest} · ${l.mediaType}` }))}
+          />
         </section>
       )}
       <section className="card p-4">

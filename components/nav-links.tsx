@@ -7,6 +7,7 @@ export interface NavItem { href: string; label: string }
 
 function isCurrent(pathname: string, href: string): boolean {
   if (href === "/") return pathname === "/" || pathname.startsWith("/registries/");
+  if (href === "/pipeline") return pathname === href || pathname === "/settings/pipeline";
   return pathname === href || pathname.startsWith(`${href}/`);
 }
 

@@ -1,9 +1,10 @@
 "use client";
 // Settings → Notifications: rules (event types, registry, repository glob, receiver), the signing
 // secret shown once, a test button, and the delivery log with attempts and the last error.
+import { Time } from "@/components/time";
 import { useState } from "react";
 import { NOTIFICATION_EVENTS, NOTIFICATION_EVENT_LABELS, type NotificationDeliveryView, type NotificationRuleView } from "@/lib/schemas/notification";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { useNotificationDeliveries, useNotificationMutations, useNotificationRules } from "@/components/hooks/use-notifications";
 
@@ -66,7 +67,7 @@ export function NotificationsSettings() {
         </fieldset>
         <div className="sm:col-span-2 lg:col-span-3"><button className="btn-primary" type="submit" disabled={m.create.isPending}>Add rule</button></div>
       </form>
-      <ErrorBanner error={m.create.error ?? m.update.error ?? m.remove.error ?? m.test.error} />
+      <ErrorMessage error={m.create.error ?? m.update.error ?? m.remove.error ?? m.test.error} />
       {secret && (
         <div className="card border-emerald-300 bg-emerald-50 p-4" role="status">
           <p className="text-sm font-medium text-emerald-900">Signing secret for “{secret.name}”: copy it now, it is shown only once.</p>
@@ -118,10 +119,10 @@ export function NotificationsSettings() {
               {deliveries.length === 0 && <tr><td colSpan={5} className="px-4 py-6 text-center text-slate-500">Nothing sent yet.</td></tr>}
               {deliveries.map((d) => (
                 <tr key={d.id}>
-                  <td className="hidden px-4 py-2 text-xs whitespace-nowrap sm:table-cell">{new Date(d.createdAt).toLocaleString()}</td>
+                  <td className="hidden px-4 py-2 text-xs whitespace-nowrap sm:table-cell"><Time at={d.createdAt} /></td>
                   <td className="hidden px-4 py-2 text-xs sm:table-cell">{d.ruleName}</td>
                   <td className="px-4 py-2 text-xs"><div className="font-mono">{d.event}</div><div className="text-slate-500">{d.summary}</div>
-                    <div className="mt-1 text-slate-500 sm:hidden">{d.ruleName} · {new Date(d.createdAt).toLocaleString()}</div></td>
+                    <div className="mt-1 text-slate-500 sm:hidden">{d.ruleName} · <Time at={d.createdAt} /></div></td>
                   <td className="px-4 py-2 text-xs">
                     <span data-testid="delivery-state" className={`rounded px-1.5 py-0.5 font-medium ${STATE_STYLE[d.state]}`}>{d.state.toLowerCase()}</span>
                     {d.lastError && <div className="mt-1 text-red-700 break-all">{d.lastError}</div>}

@@ -1,6 +1,6 @@
 "use client";
 import { ROLES } from "@/lib/schemas/roles";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { usePipeline } from "@/components/hooks/use-pipeline";
 import { useRegistries } from "@/components/hooks/use-registries";
 
@@ -35,7 +35,7 @@ export function PipelineSettings() {
           <div className="flex-1"><label className="label" htmlFor="e-repo">Repository</label><input id="e-repo" name="repository" className="input font-mono" placeholder="acme/api" required /></div>
           <button className="btn-primary" type="submit">Add stage</button>
         </form>
-        <ErrorBanner error={p.addEnv.error ?? p.removeEnv.error} />
+        <ErrorMessage error={p.addEnv.error ?? p.removeEnv.error} />
       </section>
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">Protection rules</h2>
@@ -61,7 +61,7 @@ export function PipelineSettings() {
           <div className="flex-1"><label className="label" htmlFor="r-reason">Reason</label><input id="r-reason" name="reason" className="input" placeholder="production releases" /></div>
           <button className="btn-primary" type="submit">Add rule</button>
         </form>
-        <ErrorBanner error={p.addRule.error ?? p.removeRule.error} />
+        <ErrorMessage error={p.addRule.error ?? p.removeRule.error} />
       </section>
     </div>
   );

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { ApiClientError } from "@/components/api";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { Modal } from "@/components/modal";
@@ -129,7 +129,7 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
           <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} disabled={!!promotionId} /> Move the existing tag (overwrite)
         </label>
       )}
-      <ErrorBanner error={m.run.error} />
+      <ErrorMessage error={m.run.error} />
       {progress.data && <PromotionProgress p={progress.data} />}
       {m.run.data && !promotionId && <PromotionProgress p={m.run.data} />}
       {!promotionId && blocked && <p className={`text-sm ${m.plan.error || plan?.blockers?.length ? "rounded-md bg-red-50 px-3 py-2 text-red-800" : "text-slate-600"}`} id="promote-blocked" data-testid="promote-blocked" role={m.plan.error ? "alert" : undefined}>{blocked}</p>}

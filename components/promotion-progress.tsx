@@ -17,7 +17,7 @@ export function PromotionProgress({ p }: { p: PromotionView }) {
   const pct = p.bytesTotal > 0 ? Math.round((100 * p.bytesDone) / p.bytesTotal) : p.state === "succeeded" ? 100 : 0;
   return (
     <div className="space-y-1 text-xs" data-testid="promotion-progress">
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-x-2">
         <PromotionState p={p} />
         <span className="text-slate-600">
           {p.blobsTotal > 0 ? `${p.blobsDone}/${p.blobsTotal} blobs · ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` : p.state === "queued" ? "waiting for a worker" : ""}
@@ -27,7 +27,7 @@ export function PromotionProgress({ p }: { p: PromotionView }) {
       {(p.state === "running" || p.state === "queued") && (
         <div className="h-1.5 w-full overflow-hidden rounded bg-slate-200"><div className="h-full bg-sky-600 transition-all" style={{ width: `${pct}%` }} /></div>
       )}
-      {p.error && <p className="text-red-700">{p.error}</p>}
+      {p.error && <p className="break-words text-red-700">{p.error}</p>}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 // Docker Hub's pull budget on a registry's overview card, and the "when to retry" wording shared
-// with the 429 banner (components/registry-error.tsx).
+// with the 429 message (components/error-message.tsx).
 import type { RegistryHealth } from "@/lib/schemas/browse";
 
 /** 1800 → "30 min", 90 → "2 min", 20 → "20 s", 7200 → "2 h". */

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { groupActivity } from "@/components/activity-groups";
 import { shortDigest } from "@/components/format";
+import { Time } from "@/components/time";
 import type { ActivityItem } from "@/lib/schemas/audit";
 
 const VERBS: Record<string, string> = {
@@ -13,18 +14,10 @@ const VERBS: Record<string, string> = {
   delete: "deleted",
 };
 
-function ago(iso: string, now: number): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} d ago`;
-}
-
 /** Lines shown; consecutive changes of one kind to one repository and digest share a line. */
 const LINES = 12;
 
-export function RecentActivity({ items, now }: { items: ActivityItem[]; now: number }) {
+export function RecentActivity({ items }: { items: ActivityItem[] }) {
   const groups = groupActivity(items, LINES);
   return (
     <section className="card mt-6" aria-label="Recent activity" data-testid="recent-activity">
@@ -42,7 +35,7 @@ export function RecentActivity({ items, now }: { items: ActivityItem[]; now: num
             const unknown = e.actor === "unknown";
             return (
               <li key={e.id} className="flex flex-wrap items-baseline gap-x-2 px-4 py-2" data-testid="activity-item">
-                <time dateTime={e.at} title={new Date(e.at).toISOString()} className="w-20 shrink-0 text-xs text-slate-500">{ago(e.at, now)}</time>{" "}
+                <Time at={e.at} className="w-20 shrink-0 text-xs text-slate-500" />{" "}
                 <span className={unknown ? "italic text-slate-500" : "font-medium"} title={unknown ? "the registry did not say who" : undefined}>{e.actor}</span>{" "}
                 <span className="text-slate-600">{VERBS[e.action] ?? e.action}</span>{" "}
                 {href ? <Link href={href} className="font-mono text-xs text-sky-800 hover:underline">{ref}</Link> : <span className="font-mono text-xs">{ref}</span>}{" "}

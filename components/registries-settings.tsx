@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { KINDS, type RegistryView } from "@/lib/schemas/registry";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { RegistryForm, type RegistryFormValue } from "@/components/registry-form";
 import { RegistryTestButton } from "@/components/registry-test-button";
 import { WebhookPanel } from "@/components/webhook-panel";
@@ -40,7 +40,7 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
         />
       )}
       {webhookFor && <WebhookPanel key={webhookFor.id} registry={webhookFor} onClose={() => setWebhookFor(null)} />}
-      <ErrorBanner error={m.remove.error} />
+      <ErrorMessage error={m.remove.error} />
       <div className="card">{/* not overflow-hidden: the Test result pops over the rows below */}
         <table className="w-full text-left text-sm" data-testid="registries-table">
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">

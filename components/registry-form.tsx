@@ -1,7 +1,8 @@
 "use client";
 import { useState } from "react";
 import { KINDS, REGISTRY_KINDS, type PublishPolicy, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
-import { ErrorBanner, fieldError } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
+import { fieldError } from "@/components/field-error";
 
 export interface RegistryFormValue {
   name: string;
@@ -146,7 +147,7 @@ export function RegistryForm(props: {
         <p className="mt-1 text-xs text-slate-500">Applies when a promotion would copy an image from a private or unknown-visibility repository into a public repository of this registry.</p>
         {err("publishPolicy")}
       </div>
-      <ErrorBanner error={props.error} />
+      <ErrorMessage error={props.error} />
       <div className="flex gap-2">
         <button className="btn-primary" type="submit" disabled={props.pending}>{props.pending ? "Saving…" : editing ? "Save" : "Add registry"}</button>
         <button className="btn-secondary" type="button" onClick={props.onCancel}>Cancel</button>

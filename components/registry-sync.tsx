@@ -1,14 +1,7 @@
 "use client";
 // "Sync now" and when the background sync last looked at this registry.
+import { Time } from "@/components/time";
 import { useSyncNow, useSyncStatus, type SyncResultView } from "@/components/hooks/use-sync";
-
-function ago(iso: string): string {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return new Date(iso).toLocaleString();
-}
 
 function summary(r: SyncResultView): string {
   const changes = [r.added && `${r.added} new`, r.moved && `${r.moved} moved`, r.removed && `${r.removed} gone`].filter(Boolean).join(", ");
@@ -21,13 +14,13 @@ export function RegistrySync({ registryId, canSync }: { registryId: string; canS
   const now = useSyncNow(registryId);
   const s = status.data;
   const busy = s?.state === "queued" || s?.state === "running";
-  let text = "Loading sync status…";
+  let text: React.ReactNode = "Loading sync status…";
   if (s) {
     if (s.state === "never") text = "Never synced";
     else if (s.state === "queued") text = "Sync queued…";
-    else if (s.state === "running") text = `Syncing… (started ${ago(s.startedAt!)})`;
-    else if (s.state === "succeeded") text = `Last synced ${ago(s.finishedAt!)}: ${summary(s.result!)}`;
-    else text = `Last sync failed ${s.finishedAt ? ago(s.finishedAt) : ""}: ${s.error}`;
+    else if (s.state === "running") text = <>Syncing… (started <Time at={s.startedAt!} />)</>;
+    else if (s.state === "succeeded") text = <>Last synced <Time at={s.finishedAt!} />: {summary(s.result!)}</>;
+    else text = <>Last sync failed {s.finishedAt ? <Time at={s.finishedAt} /> : ""}: {s.error}</>;
   }
   const schedule = s ? (s.intervalMinutes > 0 ? `every ${s.intervalMinutes} min` : "scheduled sync off") : "";
   return (

@@ -1,19 +1,10 @@
 "use client";
-import { useMutation } from "@tanstack/react-query";
-import { api } from "@/components/api";
-
-interface TestResult {
-  reachable: boolean;
-  authenticated: boolean;
-  catalog: boolean;
-  delete: boolean | null;
-  message: string;
-}
+import { useRegistryTest } from "@/components/hooks/use-registry-test";
 
 const mark = (ok: boolean | null) => (ok === null ? "–" : ok ? "✓" : "✗");
 
 export function RegistryTestButton({ id }: { id: string }) {
-  const test = useMutation({ mutationFn: () => api<TestResult>(`/registries/${id}/test`, { method: "POST" }) });
+  const test = useRegistryTest(id);
   const r = test.data;
   return (
     <span className="relative inline-block">

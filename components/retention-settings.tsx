@@ -1,13 +1,13 @@
 "use client";
 // Retention policies: list, add, remove; Preview (what goes, what stays, why, bytes freed) and
 // Run with progress and the run's report. The server decides everything; this page only shows it.
+import { Time } from "@/components/time";
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/components/api";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { formatBytes, shortDigest } from "@/components/format";
 import { useRegistries } from "@/components/hooks/use-registries";
-import type { RetentionPolicyView, RetentionPreview, RetentionRunView } from "@/lib/schemas/retention";
+import { useRetentionPolicies, useRetentionPolicy, useRetentionRuns } from "@/components/hooks/use-retention";
+import type { RetentionPolicyView, RetentionPreview } from "@/lib/schemas/retention";
 
 function rulesText(p: RetentionPolicyView): string {
   const r = p.rules;
@@ -19,20 +19,14 @@ function rulesText(p: RetentionPolicyView): string {
 }
 
 function Runs({ policyId }: { policyId: string }) {
-  const qc = useQueryClient();
-  const runs = useQuery({
-    queryKey: ["retention-runs", policyId],
-    queryFn: async () => (await api<{ runs: RetentionRunView[] }>(`/retention-policies/${policyId}/runs`)).runs,
-    refetchInterval: (q) => (q.state.data?.some((r) => r.state === "running" || r.state === "stopping") ? 1000 : false),
-  });
-  const stop = useMutation({ mutationFn: (runId: string) => api(`/retention-policies/${policyId}/runs/${runId}/stop`, { method: "POST" }), onSuccess: () => qc.invalidateQueries({ queryKey: ["retention-runs", policyId] }) });
+  const { runs, stop } = useRetentionRuns(policyId);
   if (!runs.data?.length) return null;
   return (
     <ul className="space-y-1 text-xs" data-testid="runs">
       {runs.data.slice(0, 5).map((r) => (
         <li key={r.id} className="flex flex-wrap items-center gap-2">
           <span className={`rounded px-1.5 py-0.5 font-medium ${r.state === "succeeded" ? "bg-green-50 text-green-700" : r.state === "failed" ? "bg-red-50 text-red-700" : "bg-slate-100 text-slate-700"}`}>{r.state}</span>
-          <span>{new Date(r.createdAt).toLocaleString()} by {r.requestedBy}</span>
+          <span><Time at={r.createdAt} /> by {r.requestedBy}</span>
           <span data-testid="run-progress">{r.deleted}/{r.total} deleted{r.failed ? `, ${r.failed} failed` : ""}{r.bytes ? `, ${formatBytes(r.bytes)} freed` : ""}</span>
           {r.total > 0 && r.state === "running" && <progress className="h-2 w-32" max={r.total} value={r.deleted} />}
           {r.state === "running" && <button className="btn-secondary py-0.5 text-xs" onClick={() => stop.mutate(r.id)}>Stop</button>}
@@ -71,18 +65,9 @@ function PreviewTable({ preview }: { preview: RetentionPreview }) {
 }
 
 function PolicyCard({ policy, registryName }: { policy: RetentionPolicyView; registryName: string }) {
-  const qc = useQueryClient();
   const [shown, setShown] = useState(false);
-  const preview = useMutation({ mutationFn: () => api<RetentionPreview>(`/retention-policies/${policy.id}/preview`, { method: "POST" }), onSuccess: () => setShown(true) });
   // a run re-evaluates the policy: the preview on screen is then out of date, so it goes
-  const run = useMutation({
-    mutationFn: () => api<{ id: string }>(`/retention-policies/${policy.id}/runs`, { method: "POST" }),
-    onSuccess: () => {
-      setShown(false);
-      qc.invalidateQueries({ queryKey: ["retention-runs", policy.id] });
-    },
-  });
-  const remove = useMutation({ mutationFn: () => api(`/retention-policies/${policy.id}`, { method: "DELETE" }), onSuccess: () => qc.invalidateQueries({ queryKey: ["retention-policies"] }) });
+  const { preview, run, remove } = useRetentionPolicy(policy.id, { previewed: () => setShown(true), started: () => setShown(false) });
   return (
     <div className="space-y-2 px-4 py-3" data-testid="policy">
       <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -96,7 +81,7 @@ function PolicyCard({ policy, registryName }: { policy: RetentionPolicyView; reg
         </span>
       </div>
       <p className="text-xs text-slate-500">Always kept: protected tags, tags in a pipeline stage, tags of a kept index’s manifests, and (where the registry deletes by digest) tags sharing a kept digest.</p>
-      <ErrorBanner error={preview.error ?? run.error ?? remove.error} />
+      <ErrorMessage error={preview.error ?? run.error ?? remove.error} />
       <Runs policyId={policy.id} />
       {shown && preview.data && <PreviewTable preview={preview.data} />}
     </div>
@@ -104,10 +89,8 @@ function PolicyCard({ policy, registryName }: { policy: RetentionPolicyView; reg
 }
 
 export function RetentionSettings() {
-  const qc = useQueryClient();
   const { data: registries = [] } = useRegistries();
-  const policies = useQuery({ queryKey: ["retention-policies"], queryFn: async () => (await api<{ policies: RetentionPolicyView[] }>("/retention-policies")).policies });
-  const add = useMutation({ mutationFn: (b: unknown) => api("/retention-policies", { method: "POST", body: b }), onSuccess: () => qc.invalidateQueries({ queryKey: ["retention-policies"] }) });
+  const { policies, add } = useRetentionPolicies();
   const name = (id: string) => registries.find((r) => r.id === id)?.name ?? id.slice(0, 8);
   const submit = (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -143,7 +126,7 @@ export function RetentionSettings() {
         <div className="flex-1"><label className="label" htmlFor="p-tags">Keep tags (globs, comma-separated)</label><input id="p-tags" name="keepTags" className="input font-mono" placeholder="latest, stable-*" /></div>
         <button className="btn-primary" type="submit">Add policy</button>
       </form>
-      <ErrorBanner error={add.error} />
+      <ErrorMessage error={add.error} />
     </div>
   );
 }

@@ -1,39 +1,31 @@
 "use client";
-import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { api } from "@/components/api";
 import { shortDigest } from "@/components/format";
+import { useDeleteTag, type DeletePreview } from "@/components/hooks/use-delete-tag";
+import { useLastPush } from "@/components/hooks/use-last-push";
 import { usePromotionMutations } from "@/components/hooks/use-promotions";
-import { ErrorBanner } from "@/components/field-error";
+import { useProtection } from "@/components/hooks/use-protection";
+import { useStages } from "@/components/hooks/use-stages";
+import { useTagHistory } from "@/components/hooks/use-tag-history";
+import { Time } from "@/components/time";
+import { ErrorMessage } from "@/components/error-message";
 import { Modal } from "@/components/modal";
 import { PromoteDialog, type PromoteTarget } from "@/components/promote-dialog";
 
 const VERBS: Record<string, string> = { "registry.push": "pushed", promote: "promoted here", retag: "retagged", rollback: "rolled back" };
 
-interface Change { id: string; at: string; digest: string | null; previousDigest: string | null; source: string; actor: string | null }
-interface Stage { id: string; name: string; registryId: string; repository: string; digest: string | null | undefined; error?: string }
-interface Protection { minRole: string; immutable: boolean; reasons: string[] }
 
 /** The tag page's actions: protection, pipeline stages, promote, history with roll back. */
 export function TagActions(props: { registryId: string; repository: string; reference: string; digest?: string; canPromote: boolean }) {
   const { registryId, repository, reference } = props;
   const isTag = !reference.startsWith("sha256:");
   const [dialog, setDialog] = useState<(PromoteTarget & { autoPlan?: boolean }) | null>(null);
-  const q = new URLSearchParams({ registryId, repository, tag: reference });
-  const protection = useQuery({ queryKey: ["protection", { registryId, repository, reference }], queryFn: () => api<Protection>(`/protection?${q}`), enabled: isTag });
-  const stages = useQuery({ queryKey: ["stages", { reference }], queryFn: async () => (await api<{ stages: Stage[] }>(`/environments?tag=${encodeURIComponent(reference)}`)).stages, enabled: isTag });
-  const history = useQuery({
-    queryKey: ["tag-history", { registryId, repository, reference }],
-    queryFn: async () => (await api<{ changes: Change[] }>(`/registries/${registryId}/tag-history?${new URLSearchParams({ repository, tag: reference })}`)).changes,
-    enabled: isTag,
-  });
-  const lastPush = useQuery({
-    queryKey: ["last-push", { registryId, repository, reference }],
-    queryFn: async () => (await api<{ push: { at: string; actor: string; actorKind: string; action: string; digest: string | null } | null }>(`/audit/last-push?${q}`)).push,
-    enabled: isTag,
-  });
+  const protection = useProtection(registryId, repository, reference, isTag);
+  const stages = useStages(reference, isTag);
+  const history = useTagHistory(registryId, repository, reference, isTag);
+  const lastPush = useLastPush(registryId, repository, reference, isTag);
   const m = usePromotionMutations();
   const router = useRouter();
   const [deleting, setDeleting] = useState(false);
@@ -58,7 +50,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
       {isTag && lastPush.data !== undefined && (
         <p className="text-xs text-slate-600" data-testid="last-push">
           {lastPush.data
-            ? <>Last {VERBS[lastPush.data.action] ?? lastPush.data.action} by <strong>{lastPush.data.actor}</strong> on {new Date(lastPush.data.at).toLocaleString()}{lastPush.data.action === "registry.push" ? " (registry event)" : " (through Regatta)"}{lastPush.data.digest && lastPush.data.digest !== props.digest ? `, then moved outside Regatta` : ""}</>
+            ? <>Last {VERBS[lastPush.data.action] ?? lastPush.data.action} by <strong>{lastPush.data.actor}</strong> <Time at={lastPush.data.at} />{lastPush.data.action === "registry.push" ? " (registry event)" : " (through Regatta)"}{lastPush.data.digest && lastPush.data.digest !== props.digest ? `, then moved outside Regatta` : ""}</>
             : "Who pushed this tag is not known: no registry event or Regatta action has named it yet."}
         </p>
       )}
@@ -80,7 +72,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
           <ol className="mt-2 space-y-1" data-testid="tag-history">
             {history.data.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center gap-2 text-xs">
-                <span className="text-slate-500">{new Date(c.at).toLocaleString()}</span>
+                <Time at={c.at} className="text-slate-500" />
                 <code>{c.previousDigest ? shortDigest(c.previousDigest) : "new"} → {c.digest ? shortDigest(c.digest) : "deleted"}</code>
                 <span className="text-slate-500">{c.source}{c.actor ? ` by ${c.actor}` : ""}</span>
                 {props.canPromote && c.previousDigest && c.previousDigest !== props.digest && (
@@ -94,7 +86,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
           </ol>
         </details>
       )}
-      <ErrorBanner error={m.run.error} />
+      <ErrorMessage error={m.run.error} />
       {dialog && <PromoteDialog source={source} label={`${repository}:${reference}`} initial={{ registryId: dialog.registryId, repository: dialog.repository, tag: dialog.tag }} autoPlan={dialog.autoPlan} onClose={() => setDialog(null)} />}
       {deleting && <DeleteDialog registryId={registryId} repository={repository} tag={reference} onClose={() => setDeleting(false)} />}
       {rollback && (
@@ -110,29 +102,22 @@ export function TagActions(props: { registryId: string; repository: string; refe
   );
 }
 
-interface DeletePreview { digest: string; tags: string[]; method: "digest" | "tag"; explanation: string }
-
 /**
  * Delete in a dialog that names every tag going with the digest and asks for the digest (or, when
  * only this tag goes, its name) typed before the Delete button works.
  */
 function DeleteDialog({ registryId, repository, tag, onClose }: { registryId: string; repository: string; tag: string; onClose: () => void }) {
   const router = useRouter();
-  const q = new URLSearchParams({ repository, tag });
-  const preview = useQuery({ queryKey: ["delete-preview", { registryId, repository, tag }], queryFn: () => api<DeletePreview>(`/registries/${registryId}/tags?${q}&dryRun=1`, { method: "DELETE" }), staleTime: 0, gcTime: 0 });
+  const { preview, remove } = useDeleteTag(registryId, repository, tag, () => router.push(`/registries/${registryId}/tags?repository=${encodeURIComponent(repository)}`));
   const [typed, setTyped] = useState("");
   const p = preview.data;
   const t = typed.trim();
   const matches = !!p && (t === p.digest || t === p.digest.replace(/^sha256:/, "") || t === tag);
-  const remove = useMutation({
-    mutationFn: () => api(`/registries/${registryId}/tags?${q}&confirmDigest=${encodeURIComponent(p!.digest)}`, { method: "DELETE" }),
-    onSuccess: () => router.push(`/registries/${registryId}/tags?repository=${encodeURIComponent(repository)}`),
-  });
   const others = p?.tags.filter((x) => x !== tag) ?? [];
   return (
     <Modal title={<>Delete <code className="font-mono text-sm">{repository}:{tag}</code></>} onClose={onClose} closable={!remove.isPending} testId="delete-dialog">
       {preview.isPending && <p className="text-sm text-slate-600">Checking which tags share this digest…</p>}
-      <ErrorBanner error={preview.error} />
+      <ErrorMessage error={preview.error} query={preview} />
       {p && (
         <>
           <p className="text-sm">{p.explanation}</p>
@@ -150,9 +135,9 @@ function DeleteDialog({ registryId, repository, tag, onClose }: { registryId: st
           </div>
         </>
       )}
-      <ErrorBanner error={remove.error} />
+      <ErrorMessage error={remove.error} />
       <div className="flex gap-2">
-        <button type="button" className="btn-danger" disabled={!matches || !allowed(p, t, tag) || remove.isPending} onClick={() => remove.mutate()}>
+        <button type="button" className="btn-danger" disabled={!matches || !allowed(p, t, tag) || remove.isPending} onClick={() => p && remove.mutate(p.digest)}>
           {remove.isPending ? "Deleting…" : p && p.tags.length > 1 ? `Delete ${p.tags.length} tags` : "Delete"}
         </button>
         <button type="button" className="btn-secondary ml-auto" onClick={onClose} disabled={remove.isPending}>Cancel</button>

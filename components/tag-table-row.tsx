@@ -3,14 +3,11 @@ import Link from "next/link";
 import { memo } from "react";
 import { CopyButton } from "@/components/copy-button";
 import { formatBytes, shortDigest } from "@/components/format";
+import { Time } from "@/components/time";
 import type { TagRow } from "@/lib/schemas/browse";
 
-/** One grid for the header and every row. */
-export const TAG_GRID = "grid grid-cols-[minmax(9rem,2fr)_8.5rem_4.5rem_minmax(7rem,1.4fr)_5.5rem_8.5rem_11rem_5.5rem] items-center gap-x-3 px-4";
-
-export function formatDate(iso: string | undefined): string {
-  return iso ? iso.slice(0, 16).replace("T", " ") : "";
-}
+/** One grid for the header and every row; the table sets the tracks of the columns shown. */
+export const TAG_GRID = "grid grid-cols-(--tag-cols-phone) sm:grid-cols-(--tag-cols) items-center gap-x-3 px-4";
 
 function hue(digest: string): number {
   return parseInt(digest.slice(7, 13), 16) % 360;
@@ -46,7 +43,7 @@ export const TagTableRow = memo(function TagTableRow({
       className={`${TAG_GRID} absolute left-0 top-0 w-full border-b border-slate-100 text-sm hover:bg-slate-50`}
       style={{ height, transform: `translateY(${top}px)` }}
     >
-      <div role="cell" className="flex min-w-0 items-center gap-2">
+      <div role="cell" data-col="name" className="flex min-w-0 items-center gap-2">
         <Link
           prefetch={false}
           className="truncate font-mono text-sky-800 hover:underline"
@@ -65,13 +62,13 @@ export const TagTableRow = memo(function TagTableRow({
       </div>
       {/* elementtiming: when the browser painted the rows (Element Timing; the benchmark reads it) */}
       <div role="cell" data-col="size" className="text-right text-xs tabular-nums" {...{ elementtiming: "tag-size" }}>{known ? formatBytes(t.size) : <Pending />}</div>
-      <div role="cell" data-col="created" className="text-xs tabular-nums text-slate-600" title={t.createdAt}>{known ? formatDate(t.createdAt) || "–" : <Pending />}</div>
+      <div role="cell" data-col="created" className="text-xs tabular-nums text-slate-600" title={t.createdAt}>{known ? (t.createdAt ? <Time at={t.createdAt} /> : "–") : <Pending />}</div>
       <div role="cell" data-col="pushed" className="text-xs tabular-nums text-slate-600" title={t.pushedAt ? `pushed ${t.pushedAt}${t.pushedBy ? ` by ${t.pushedBy}` : ""}` : t.changedAt ? `first seen by Regatta at ${t.changedAt}; the registry did not say when this tag was pushed` : undefined}>
-        {t.pushedAt ? formatDate(t.pushedAt) : t.changedAt ? (
-          <span className="italic text-slate-500" data-testid="first-seen"><span className="text-[10px] uppercase not-italic tracking-wide">first seen</span> {formatDate(t.changedAt)}</span>
+        {t.pushedAt ? <Time at={t.pushedAt} /> : t.changedAt ? (
+          <span className="italic text-slate-500" data-testid="first-seen"><span className="text-[10px] uppercase not-italic tracking-wide">first seen</span> <Time at={t.changedAt} /></span>
         ) : null}
       </div>
-      <div role="cell" className="text-right"><CopyButton text={`docker pull ${pullBase}:${t.name}`} label="Copy pull" /></div>
+      <div role="cell" data-col="actions" className="text-right"><CopyButton text={`docker pull ${pullBase}:${t.name}`} label="Copy pull" /></div>
     </div>
   );
 });

@@ -3,10 +3,11 @@
 // sort and filter. 10,000 tags render ~40 rows at a time.
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useDeferredValue, useMemo, useRef, useState } from "react";
+import { useUrlState } from "@/components/hooks/use-url-state";
 import { useTagDetails } from "@/components/hooks/use-tag-details";
 import { useQueryClient } from "@tanstack/react-query";
 import { tagsKey, useFirstTags, useTags } from "@/components/hooks/use-tags";
-import { RegistryErrorBanner } from "@/components/registry-error";
+import { ErrorMessage } from "@/components/error-message";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
 import { filterProblem, filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
@@ -15,16 +16,31 @@ import type { TagsAnswer } from "@/lib/schemas/browse";
 
 const ROW_HEIGHT = 34;
 
-const COLUMNS: { key: SortKey | null; label: string; right?: boolean }[] = [
-  { key: "name", label: "Tag" },
-  { key: "digest", label: "Digest" },
-  { key: "kind", label: "Kind" },
-  { key: "platforms", label: "Platforms" },
-  { key: "size", label: "Size", right: true },
-  { key: "createdAt", label: "Created" },
-  { key: "pushedAt", label: "Pushed / first seen" },
-  { key: null, label: "" },
+// col: the cells' data-col; width: its grid track; phone: shown at < 640 px unless columns were chosen
+const COLUMNS: { key: SortKey | null; col: string; label: string; width: string; phoneWidth?: string; right?: boolean; phone?: boolean }[] = [
+  { key: "name", col: "name", label: "Tag", width: "minmax(9rem,2fr)", phoneWidth: "minmax(0,1fr)", phone: true },
+  { key: "digest", col: "digest", label: "Digest", width: "8.5rem" },
+  { key: "kind", col: "kind", label: "Kind", width: "4.5rem" },
+  { key: "platforms", col: "platforms", label: "Platforms", width: "minmax(7rem,1.4fr)" },
+  { key: "size", col: "size", label: "Size", width: "5.5rem", phoneWidth: "4.5rem", right: true, phone: true },
+  { key: "createdAt", col: "created", label: "Created", width: "8.5rem" },
+  { key: "pushedAt", col: "pushed", label: "Pushed / first seen", width: "11rem", phoneWidth: "7.5rem", phone: true },
+  { key: null, col: "actions", label: "", width: "5.5rem" },
 ];
+const CHOOSABLE = COLUMNS.filter((c) => c.key && c.key !== "name");
+const SORT_KEYS = new Set(COLUMNS.flatMap((c) => (c.key ? [c.key] : [])));
+
+/** "-size" → size, descending; anything unknown → by name. */
+function parseSort(s: string): Sort {
+  const key = s.replace(/^-/, "") as SortKey;
+  return SORT_KEYS.has(key) ? { key, dir: s.startsWith("-") ? "desc" : "asc" } : { key: "name", dir: "asc" };
+}
+
+/** Grid tracks and hidden cells for a set of shown columns (the row's cells carry data-col). */
+function layout(shown: (c: (typeof COLUMNS)[number]) => boolean, phone = false) {
+  const cols = COLUMNS.filter(shown);
+  return { tracks: cols.map((c) => (phone && c.phoneWidth) || c.width).join(" "), hide: COLUMNS.filter((c) => !shown(c)).map((c) => c.col).join(" ") };
+}
 
 export function TagTable({ registryId, repository, pullBase, canPromote = false, initialFirst }: { registryId: string; repository: string; pullBase: string; canPromote?: boolean; initialFirst?: TagsAnswer }) {
   const [bulk, setBulk] = useState(false);
@@ -36,8 +52,18 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const preview = !tags.data && first.data ? first.data : undefined;
   const [recheck, setRecheck] = useState(0);
   const progress = useTagDetails(registryId, repository, tags.data, recheck);
-  const [filter, setFilter] = useState("");
-  const [sort, setSort] = useState<Sort>({ key: "name", dir: "asc" });
+  // filter, sort and chosen columns live in the URL (reload and shared links keep them)
+  const [view, setView] = useUrlState({ q: "", sort: "name", cols: "" });
+  const filter = view.q;
+  const setFilter = (q: string) => setView({ q });
+  const sort = parseSort(view.sort);
+  const chosen = view.cols ? new Set(["name", "actions", ...view.cols.split(",")]) : undefined;
+  const desktop = layout((c) => !chosen || chosen.has(c.col));
+  const phone = layout((c) => (chosen ? chosen.has(c.col) : !!c.phone), true);
+  const pick = (col: string, on: boolean) => {
+    const now = CHOOSABLE.filter((c) => (c.col === col ? on : !chosen || chosen.has(c.col))).map((c) => c.col);
+    setView({ cols: now.length === CHOOSABLE.length ? "" : now.join(",") || "none" });
+  };
   const f = useDeferredValue(filter);
   const all = useMemo(() => tags.data?.tags ?? preview?.tags ?? [], [tags.data, preview]);
 
@@ -59,7 +85,10 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   // initialRect: the server renders the first screenful too (there is no scroller to measure there)
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15, initialRect: { width: 1200, height: 600 } });
 
-  const toggle = (key: SortKey) => setSort((s) => (s.key === key ? { key, dir: s.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" }));
+  const toggle = (key: SortKey) => {
+    const next: Sort = sort.key === key ? { key, dir: sort.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" };
+    setView({ sort: `${next.dir === "desc" ? "-" : ""}${next.key}` });
+  };
   const done = !progress.running && progress.done >= progress.total;
 
   return (
@@ -81,6 +110,17 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
             )}
           </>
         )}
+        <details className="relative text-sm" data-testid="columns">
+          <summary className="btn-secondary cursor-pointer list-none py-1">Columns</summary>
+          <fieldset className="card absolute z-10 mt-1 w-44 space-y-1 p-2">
+            <legend className="sr-only">Columns shown</legend>
+            {CHOOSABLE.map((c) => (
+              <label key={c.col} className="flex items-center gap-2">
+                <input type="checkbox" checked={!chosen || chosen.has(c.col)} onChange={(e) => pick(c.col, e.target.checked)} /> {c.label}
+              </label>
+            ))}
+          </fieldset>
+        </details>
         {tags.data && (
           <span className="ml-auto flex items-center gap-2 text-xs text-slate-500" data-testid="details-progress" data-state={progress.error ? "error" : done ? "done" : "running"}>
             {!done && !progress.error && <span className="inline-block h-2 w-2 animate-pulse rounded-full bg-sky-500" />}
@@ -92,13 +132,21 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
           </span>
         )}
       </div>
-      <RegistryErrorBanner error={tags.error ?? progress.error} />
+      <ErrorMessage error={tags.error ?? progress.error} query={tags.error ? tags : undefined} />
       {bulk && <BulkPromoteDialog registryId={registryId} repository={repository} tags={rows.map((r) => r.name)} onClose={() => setBulk(false)} />}
       {tags.data && <TagHygiene tags={all} />}
-      <div className="card overflow-hidden" role="table" aria-label={`Tags of ${repository}`} aria-rowcount={rows.length}>
+      <div
+        className="card overflow-hidden"
+        role="table"
+        aria-label={`Tags of ${repository}`}
+        aria-rowcount={rows.length}
+        data-hide={desktop.hide}
+        data-hide-phone={phone.hide}
+        style={{ "--tag-cols": desktop.tracks, "--tag-cols-phone": phone.tracks } as React.CSSProperties}
+      >
         <div role="row" className={`${TAG_GRID} border-b border-slate-200 bg-slate-50 py-2 text-xs font-medium text-slate-600`}>
           {COLUMNS.map((c) => (
-            <div key={c.label || "actions"} role="columnheader" className={c.right ? "text-right" : ""} aria-sort={c.key && sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
+            <div key={c.col} role="columnheader" data-col={c.col} className={c.right ? "text-right" : ""} aria-sort={c.key && sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
               {c.key && (
                 <button type="button" className="hover:text-slate-900 disabled:cursor-wait" disabled={!tags.data} onClick={() => toggle(c.key!)} data-testid={`sort-${c.key}`}>
                   {c.label}{sort.key === c.key ? (sort.dir === "asc" ? " ▲" : " ▼") : ""}

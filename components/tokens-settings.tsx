@@ -1,7 +1,8 @@
 "use client";
+import { Time } from "@/components/time";
 import { useState } from "react";
 import type { TokenView } from "@/lib/schemas/user";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
 import { useAllTokens, useTokenMutations, useTokens } from "@/components/hooks/use-tokens";
 
 const SCOPE_LABEL: Record<TokenView["scope"], string> = { READ: "read only", WRITE: "read and write" };
@@ -26,9 +27,9 @@ function TokenRows({ tokens, owner, onRevoke, empty }: { tokens: TokenView[]; ow
               <td className="px-4 py-2 font-medium">{t.name}</td>
               <td className="px-4 py-2 font-mono text-xs">{t.prefix}…</td>
               <td className="px-4 py-2 text-xs"><span className={t.scope === "WRITE" ? "rounded bg-amber-100 px-1.5 py-0.5 text-amber-900" : "rounded bg-slate-100 px-1.5 py-0.5"}>{SCOPE_LABEL[t.scope]}</span></td>
-              <td className="px-4 py-2 text-xs">{new Date(t.createdAt).toLocaleDateString()}</td>
-              <td className="px-4 py-2 text-xs">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
-              <td className="px-4 py-2 text-xs">{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : "never"}</td>
+              <td className="px-4 py-2 text-xs"><Time at={t.createdAt} /></td>
+              <td className="px-4 py-2 text-xs">{t.lastUsedAt ? <Time at={t.lastUsedAt} /> : "never"}</td>
+              <td className="px-4 py-2 text-xs">{t.expiresAt ? <Time at={t.expiresAt} /> : "never"}</td>
               <td className="px-4 py-2 text-right"><button className="btn-danger py-1" onClick={() => onRevoke(t)} aria-label={`Revoke ${t.name}${owner ? ` of ${t.owner?.email}` : ""}`}>Revoke</button></td>
             </tr>
           ))}
@@ -69,7 +70,7 @@ export function TokensSettings({ initial, all: allInitial, isAdmin }: { initial:
           <select id="t-days" name="days" className="input" defaultValue="90"><option value="7">in 7 days</option><option value="30">in 30 days</option><option value="90">in 90 days</option><option value="365">in a year</option></select></div>
         <button className="btn-primary" type="submit" disabled={m.create.isPending}>Create token</button>
       </form>
-      <ErrorBanner error={m.create.error ?? m.revoke.error} />
+      <ErrorMessage error={m.create.error ?? m.revoke.error} />
       {fresh && (
         <div className="card border-emerald-300 bg-emerald-50 p-4" role="status">
           <p className="text-sm font-medium text-emerald-900">Copy this token now: it is shown only once.</p>

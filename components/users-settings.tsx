@@ -1,8 +1,10 @@
 "use client";
+import { Time } from "@/components/time";
 import { useState } from "react";
 import { ROLES, type Role } from "@/lib/schemas/roles";
 import type { UserView } from "@/lib/schemas/user";
-import { ErrorBanner, fieldError } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
+import { fieldError } from "@/components/field-error";
 import { useUserMutations, useUsers } from "@/components/hooks/use-users";
 
 export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId: string }) {
@@ -41,10 +43,10 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
             <button className="btn-primary" type="submit" disabled={m.create.isPending}>Add user</button>
             <button className="btn-secondary" type="button" onClick={() => setAdding(false)}>Cancel</button>
           </div>
-          <div className="sm:col-span-4"><ErrorBanner error={m.create.error} /></div>
+          <div className="sm:col-span-4"><ErrorMessage error={m.create.error} /></div>
         </form>
       )}
-      <ErrorBanner error={m.update.error ?? m.remove.error} />
+      <ErrorMessage error={m.update.error ?? m.remove.error} />
       <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Users (scrolls sideways on a narrow screen)">
         <table className="w-full text-left text-sm">
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
@@ -61,7 +63,7 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
                     {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
                   </select>
                 </td>
-                <td className="px-4 py-2 text-xs text-slate-500">{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : "never"}</td>
+                <td className="px-4 py-2 text-xs text-slate-500">{u.lastLoginAt ? <Time at={u.lastLoginAt} /> : "never"}</td>
                 <td className="px-4 py-2 text-right">
                   {u.id !== selfId && (
                     <button className="btn-danger py-1" onClick={() => { if (confirm(`Remove ${u.email}? Their API tokens stop working.`)) m.remove.mutate(u.id); }}>Remove</button>

@@ -1,13 +1,11 @@
 "use client";
 // The webhook of one registry: make a secret (shown once) and the exact snippet to paste on the
 // registry's side, per kind.
-import { useMutation } from "@tanstack/react-query";
-import { api } from "@/components/api";
 import { CopyButton } from "@/components/copy-button";
-import { ErrorBanner } from "@/components/field-error";
+import { ErrorMessage } from "@/components/error-message";
+import { useMakeWebhook, type WebhookAnswer } from "@/components/hooks/use-webhook";
 import type { RegistryView } from "@/lib/schemas/registry";
 
-interface WebhookAnswer { url: string; secret: string; deliveryUrl?: string; kind: string; source: string | null }
 
 const HOW: Record<string, string> = {
   GENERIC: "Add this to the registry's config.yml (registry:2 / CNCF distribution) and restart it. Header values must be YAML lists, or the registry does not start.",
@@ -182,7 +180,7 @@ const POLLING =
   "Regatta reads this registry's tags on its sync schedule (every 15 minutes by default, REGATTA_SYNC_INTERVAL_MINUTES) and on \u201cSync now\u201d: a tag that moved shows up with the time Regatta saw it, without who pushed it.";
 
 export function WebhookPanel({ registry, onClose }: { registry: RegistryView; onClose: () => void }) {
-  const make = useMutation({ mutationFn: () => api<WebhookAnswer>(`/registries/${registry.id}/webhook`, { method: "POST" }) });
+  const make = useMakeWebhook(registry.id);
   const gitlabCom = registry.kind === "GITLAB" && isGitLabCom(registry.endpoint);
   const supported = registry.kind in HOW && !gitlabCom;
   const a = make.data;
@@ -217,7 +215,7 @@ export function WebhookPanel({ registry, onClose }: { registry: RegistryView; on
             </button>
           )}
           <p className="text-xs text-slate-500">Making a secret replaces the previous one: deliveries with the old secret are refused (401) and recorded.</p>
-          <ErrorBanner error={make.error} />
+          <ErrorMessage error={make.error} />
           {a && (
             <div className="space-y-2">
               <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">

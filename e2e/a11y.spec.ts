@@ -28,6 +28,7 @@ const pages = (): [string, string][] => [
   ["manifest", `/registries/${id}/manifest?repository=demo/app&reference=1.0.0`],
   ["index", `/registries/${id}/manifest?repository=demo/multi&reference=1.0`],
   ["promotions", "/promotions"],
+  ["pipeline", "/pipeline"],
   ["audit", "/audit"],
   ["settings-registries", "/settings/registries"],
   ["settings-pipeline", "/settings/pipeline"],

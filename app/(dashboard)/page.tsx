@@ -4,7 +4,10 @@ import { hasRole } from "@/lib/schemas/roles";
 import { RecentActivity } from "@/components/recent-activity";
 import { RegistryHealthLine } from "@/components/registry-health";
 import { KINDS } from "@/lib/schemas/registry";
-import { recentActivity } from "@/lib/services/audit";
+import { ActivitySparkline } from "@/components/activity-sparkline";
+import { OverviewSummary } from "@/components/overview-summary";
+import { dailyActivityByRegistry, recentActivity } from "@/lib/services/audit";
+import { promotionCounts } from "@/lib/services/promotions";
 import { listRegistries } from "@/lib/services/registries";
 
 export const metadata = { title: "Overview" };
@@ -13,7 +16,8 @@ const hostOf = (endpoint: string) => { try { return new URL(endpoint).host; } ca
 
 export default async function Overview() {
   const actor = await requireRole("VIEWER");
-  const [registries, activity] = await Promise.all([listRegistries(), recentActivity(100)]);
+  const [registries, activity, daily, promotions] = await Promise.all([listRegistries(), recentActivity(100), dailyActivityByRegistry(14), promotionCounts()]);
+  const today = daily.all.at(-1);
   const names = new Map(registries.map((r) => [r.id, r.name]));
   const admin = hasRole(actor.role, "ADMIN");
   if (!registries.length) {
@@ -42,22 +46,25 @@ export default async function Overview() {
   return (
     <div>
       <div className="mb-4 flex items-center justify-between">
-        <h1 className="text-lg font-semibold">Registries</h1>
+        <h1 className="text-lg font-semibold">Overview</h1>
         {admin && <Link href="/settings/registries?add=1" className="btn-secondary">Add registry</Link>}
       </div>
+      <OverviewSummary registryIds={registries.map((r) => r.id)} pushesToday={today?.pushes ?? 0} promotionsToday={promotions.today} promotionsRunning={promotions.running} />
+      <h2 className="sr-only">Registries</h2>
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
         {registries.map((r) => (
           <Link key={r.id} href={`/registries/${r.id}`} className="card block p-4 hover:border-sky-300" data-testid="registry-card">
             <div className="flex items-baseline justify-between gap-2">
-              <h2 className="truncate font-medium">{r.name}</h2>
+              <h3 className="truncate font-medium" title={r.name}>{r.name}</h3>
               <span className="shrink-0 text-xs text-slate-500">{KINDS[r.kind].label}</span>
             </div>
-            <p className="mt-1 truncate font-mono text-xs text-slate-500">{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</p>
+            <p className="mt-1 truncate font-mono text-xs text-slate-500" title={`${r.endpoint}${r.namespace ? ` · ${r.namespace}` : ""}`}>{r.endpoint}{r.namespace ? ` · ${r.namespace}` : ""}</p>
             <RegistryHealthLine registryId={r.id} host={hostOf(r.endpoint)} />
+            <ActivitySparkline days={daily.byRegistry.get(r.id) ?? daily.all.map((d) => ({ ...d, pushes: 0, promotions: 0 }))} label={r.name} />
           </Link>
         ))}
       </div>
-      <RecentActivity items={activity.map((e) => ({ ...e, registryName: (e.registryId && names.get(e.registryId)) || undefined }))} now={Date.now()} />
+      <RecentActivity items={activity.map((e) => ({ ...e, registryName: (e.registryId && names.get(e.registryId)) || undefined }))} />
     </div>
   );
 }

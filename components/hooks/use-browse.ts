@@ -2,8 +2,10 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "@/components/api";
 
+export interface RepositoryRow { name: string; tagCount?: number | null; lastPushedAt?: string; lastChangedAt?: string; largestSize?: number }
+
 export interface RepositoryPage {
-  repositories: { name: string; tagCount?: number | null }[];
+  repositories: RepositoryRow[];
   nextCursor?: string;
 }
 

@@ -1,14 +1,14 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/api";
+import { useStageList } from "@/components/hooks/use-stage-list";
 
 export interface EnvironmentRow { id: string; name: string; position: number; registryId: string; repository: string }
 export interface RuleRow { id: string; registryId: string | null; repositoryGlob: string; tagGlob: string; minRole: string; immutable: boolean; reason: string | null }
 
 export function usePipeline() {
   const qc = useQueryClient();
-  const envs = useQuery({ queryKey: ["environments"], queryFn: async () => (await api<{ environments: EnvironmentRow[] }>("/environments")).environments });
-  const rules = useQuery({ queryKey: ["rules"], queryFn: async () => (await api<{ rules: RuleRow[] }>("/protection-rules")).rules });
+  const { stages: envs, rules } = useStageList();
   const refresh = () => {
     qc.invalidateQueries({ queryKey: ["environments"] });
     qc.invalidateQueries({ queryKey: ["rules"] });

@@ -24,7 +24,7 @@ export function usePromotions() {
 }
 
 export interface PromotionBody {
-  source: { registryId: string; repository: string; reference: string };
+  source: { registryId: string; repository: string; reference: string; tag?: string };
   target: { registryId: string; repository: string; tag: string };
   overwrite?: boolean;
   /** copying a private or unknown-visibility image into a public repository was confirmed */

@@ -215,24 +215,42 @@ export interface DailyActivity { day: string; pushes: number; promotions: number
 
 /** Pushes (registry events) and successful promotions, retags and rollbacks per UTC day, oldest first. */
 export async function dailyActivity(days = 30, now = new Date()): Promise<DailyActivity[]> {
+  return (await dailyActivityByRegistry(days, now)).all;
+}
+
+/** The same, in total and per registry (the overview's cards): one query. */
+export async function dailyActivityByRegistry(days = 30, now = new Date()): Promise<{ all: DailyActivity[]; byRegistry: Map<string, DailyActivity[]> }> {
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
   const start = new Date(end - days * 86_400_000);
-  const rows = await db.$queryRaw<{ day: Date; pushes: bigint; promotions: bigint }[]>`
-    SELECT date_trunc('day', "at" AT TIME ZONE 'UTC') AS day,
+  const rows = await db.$queryRaw<{ day: Date; registryId: string | null; pushes: bigint; promotions: bigint }[]>`
+    SELECT date_trunc('day', "at" AT TIME ZONE 'UTC') AS day, "registryId"::text AS "registryId",
            count(*) FILTER (WHERE action = 'registry.push') AS pushes,
            count(*) FILTER (WHERE action = ANY(${PROMOTION_ACTIONS}) OR action LIKE 'promotion.%') AS promotions
     FROM "AuditEvent"
     WHERE "at" >= ${start} AND outcome = 'success'
       AND (action = 'registry.push' OR action = ANY(${PROMOTION_ACTIONS}) OR action LIKE 'promotion.%')
-    GROUP BY 1`;
-  const byDay = new Map(rows.map((r) => [new Date(r.day).toISOString().slice(0, 10), r]));
-  const out: DailyActivity[] = [];
-  for (let t = start.getTime(); t < end; t += 86_400_000) {
-    const day = new Date(t).toISOString().slice(0, 10);
-    const r = byDay.get(day);
-    out.push({ day, pushes: Number(r?.pushes ?? 0), promotions: Number(r?.promotions ?? 0) });
+    GROUP BY 1, 2`;
+  const series = () => {
+    const out: DailyActivity[] = [];
+    for (let t = start.getTime(); t < end; t += 86_400_000) out.push({ day: new Date(t).toISOString().slice(0, 10), pushes: 0, promotions: 0 });
+    return out;
+  };
+  const all = series();
+  const byRegistry = new Map<string, DailyActivity[]>();
+  for (const r of rows) {
+    const i = Math.round((new Date(r.day).getTime() - start.getTime()) / 86_400_000);
+    if (i < 0 || i >= all.length) continue;
+    const targets = [all];
+    if (r.registryId) {
+      if (!byRegistry.has(r.registryId)) byRegistry.set(r.registryId, series());
+      targets.push(byRegistry.get(r.registryId)!);
+    }
+    for (const s of targets) {
+      s[i]!.pushes += Number(r.pushes);
+      s[i]!.promotions += Number(r.promotions);
+    }
   }
-  return out;
+  return { all, byRegistry };
 }
 
 export async function auditChainStatus(): Promise<ChainReport> {

@@ -11,8 +11,20 @@ export type { RegistryHealth };
 import { registryClient as client, registryProvider, registryWithClient } from "./clients";
 
 export interface RepositoryPage {
-  repositories: { name: string; tagCount?: number }[];
+  repositories: RepositorySummary[];
   nextCursor?: string;
+}
+
+/** A repository as the list shows it: what the registry's listing and Regatta's index know. */
+export interface RepositorySummary {
+  name: string;
+  tagCount?: number;
+  /** newest push time a registry or event reported for any of its tags */
+  lastPushedAt?: string;
+  /** newest time Regatta saw one of its tags change (when no push time is known) */
+  lastChangedAt?: string;
+  /** compressed size of its largest image (config + layers), where the index knows it */
+  largestSize?: number;
 }
 
 export async function listRepositories(registryId: string, opts: { query?: string; cursor?: string; pageSize?: number } = {}): Promise<RepositoryPage> {
@@ -22,8 +34,27 @@ export async function listRepositories(registryId: string, opts: { query?: strin
   const now = new Date();
   await db.repositoryRecord.createMany({ data: names.map((name) => ({ registryId, name, seenAt: now })), skipDuplicates: true });
   await db.repositoryRecord.updateMany({ where: { registryId, name: { in: names } }, data: { seenAt: now } });
-  const known = new Map((await db.repositoryRecord.findMany({ where: { registryId, name: { in: names } }, select: { name: true, tagCount: true } })).map((r) => [r.name, r.tagCount]));
-  return { ...page, repositories: names.map((name) => ({ name, tagCount: known.get(name) ?? undefined })) };
+  const [records, index] = await Promise.all([
+    db.repositoryRecord.findMany({ where: { registryId, name: { in: names } }, select: { name: true, tagCount: true } }),
+    indexedRepositories(registryId, names),
+  ]);
+  const known = new Map(records.map((r) => [r.name, r.tagCount]));
+  return { ...page, repositories: names.map((name) => ({ name, ...index.get(name), tagCount: known.get(name) ?? index.get(name)?.tagCount })) };
+}
+
+/** Per repository, from the tag index: tags seen, newest push and change, largest image. One query per page. */
+async function indexedRepositories(registryId: string, names: string[]): Promise<Map<string, Omit<RepositorySummary, "name">>> {
+  const rows = await db.$queryRaw<{ name: string; tags: number; pushed: Date | null; changed: Date | null; largest: bigint | null }[]>`
+    SELECT t."repository" AS name, count(*)::int AS tags, max(t."pushedAt") AS pushed, max(t."changedAt") AS changed, max(m."totalSize") AS largest
+    FROM "TagRecord" t LEFT JOIN "ManifestInfo" m ON m."digest" = t."digest"
+    WHERE t."registryId" = ${registryId}::uuid AND t."repository" = ANY(${names})
+    GROUP BY t."repository"`;
+  return new Map(rows.map((r) => [r.name, {
+    tagCount: r.tags,
+    ...(r.pushed ? { lastPushedAt: r.pushed.toISOString() } : {}),
+    ...(r.changed ? { lastChangedAt: r.changed.toISOString() } : {}),
+    ...(r.largest !== null ? { largestSize: Number(r.largest) } : {}),
+  }]));
 }
 
 async function catalogPage(registryId: string, opts: { query?: string; cursor?: string; pageSize?: number }): Promise<RepositoryPage> {

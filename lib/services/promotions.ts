@@ -165,6 +165,16 @@ export async function listPromotions(limit = 50): Promise<PromotionView[]> {
   return (await db.promotion.findMany({ orderBy: { createdAt: "desc" }, take: limit })).map(toView);
 }
 
+/** Promotions queued or running now, and started since midnight UTC (the overview's summary). */
+export async function promotionCounts(now = new Date()): Promise<{ running: number; today: number }> {
+  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const [running, today] = await Promise.all([
+    db.promotion.count({ where: { state: { in: ["QUEUED", "RUNNING"] } } }),
+    db.promotion.count({ where: { createdAt: { gte: midnight } } }),
+  ]);
+  return { running, today };
+}
+
 /** A failed promotion runs again, with the same checks as the first time. */
 export async function retryPromotion(actor: Actor, id: string): Promise<PromotionView> {
   const row = await getPromotion(id);

@@ -4,6 +4,7 @@ import { listTags } from "@/lib/services/browse";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { pullHost } from "@/components/format";
+import { TagSizeChart } from "@/components/tag-size-chart";
 import { TagTable } from "@/components/tag-table";
 import { FIRST_PAGE, type TagsAnswer } from "@/lib/schemas/browse";
 
@@ -32,6 +33,7 @@ export default async function TagsPage({ params, searchParams }: { params: Promi
         <code className="font-mono">docker pull {pullBase}:&lt;tag&gt;</code> <span className="text-slate-600">· each row's “Copy pull” copies the command with its tag</span>
       </p>
       <TagTable registryId={r.id} repository={repository} pullBase={pullBase} canPromote={hasRole(actor.role, "OPERATOR")} initialFirst={initialFirst} />
+      <TagSizeChart registryId={r.id} repository={repository} />
     </div>
   );
 }
