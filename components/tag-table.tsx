@@ -35,7 +35,9 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const tags = useTags(registryId, repository, !wantFirst || first.data !== undefined || first.isError);
   const preview = !tags.data && first.data ? first.data : undefined;
   const [recheck, setRecheck] = useState(0);
-  const progress = useTagDetails(registryId, repository, tags.data, recheck);
+  // the rows on screen (set below, each render): their details are asked for first
+  const onScreen = useRef<readonly string[]>([]);
+  const progress = useTagDetails(registryId, repository, tags.data, recheck, () => onScreen.current);
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<Sort>({ key: "name", dir: "asc" });
   const f = useDeferredValue(filter);
@@ -58,6 +60,8 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const scroller = useRef<HTMLDivElement>(null);
   // initialRect: the server renders the first screenful too (there is no scroller to measure there)
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15, initialRect: { width: 1200, height: 600 } });
+
+  onScreen.current = virtual.getVirtualItems().map((v) => rows[v.index]?.name).filter((n): n is string => !!n);
 
   const toggle = (key: SortKey) => setSort((s) => (s.key === key ? { key, dir: s.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" }));
   const done = !progress.running && progress.done >= progress.total;

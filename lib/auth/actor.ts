@@ -3,6 +3,7 @@ import "server-only";
 // Auth.js): guard.ts adds the session cookie for Next's route handlers; the front server in
 // scripts/lib/front.ts serves the API's hottest machine routes with API tokens alone.
 import { errorJson, forbidden, unauthorized } from "@/lib/api/errors";
+import { withRegistryLane } from "@/lib/registry/lanes";
 import { userForToken } from "./api-tokens";
 import { clientAddress, publicHost } from "./client-address";
 import { hasRole, type Role } from "./roles";
@@ -66,7 +67,9 @@ export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor
         throw forbidden("this API token is read-only; make a token with the write scope to change things");
       }
       if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
-      const result = await handler({ req, actor, params: await ctx.params });
+      // the registry requests this handler makes queue in the actor's lane (fair between users)
+      const params = await ctx.params;
+      const result = await withRegistryLane(actor.id, () => handler({ req, actor, params }));
       const res = result instanceof Response ? result : Response.json(result ?? { ok: true });
       // for the front server's access line (it takes the header off); the caller's own id anyway
       try {

@@ -79,5 +79,6 @@ export type {
   PutManifestResult,
   TagsPage,
 } from "./types";
-export { mapLimit, Semaphore } from "./semaphore";
+export { FairSemaphore, mapLimit, Semaphore } from "./semaphore";
+export { currentRegistryLane, hostLimiter, withRegistryLane } from "./lanes";
 export * from "./observe";
