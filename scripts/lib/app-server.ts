@@ -10,6 +10,8 @@ export interface AppServer {
   url: string;
   databaseUrl: string;
   logPath: string;
+  /** the server's process group (start.ts, its front, next start, the embedded PostgreSQL) */
+  pid: number;
   terminate(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
     url,
     databaseUrl: opts.databaseUrl ?? `postgresql://postgres:${read("password")}@127.0.0.1:${read("port")}/regatta`,
     logPath,
+    pid: server.pid!,
     /** SIGTERM to the server alone, as an orchestrator sends it: resolves when it has drained and exited. */
     async terminate() {
       if (server.exitCode !== null) return;
