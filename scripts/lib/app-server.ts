@@ -47,7 +47,9 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
   // node itself (tsx as a loader), so a signal to server.pid reaches start.ts and nothing else
   const server = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/start.ts"], { env, stdio: ["ignore", log, log], detached: true });
   const url = `http://127.0.0.1:${opts.port}`;
-  const deadline = Date.now() + 240_000;
+  // a first start builds the app (`next build`): minutes on a busy machine
+  const startTimeoutMs = Number(process.env.REGATTA_START_TIMEOUT_MS || 240_000);
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (server.exitCode !== null) throw new Error(`Regatta exited early:\n${fs.readFileSync(logPath, "utf8")}`);
     try {
@@ -55,7 +57,7 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error("Regatta did not start within 240 s");
+    if (Date.now() > deadline) throw new Error(`Regatta did not start within ${startTimeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
   }
   const pgDir = path.join(opts.dir, "data", "postgres");

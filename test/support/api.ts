@@ -16,12 +16,12 @@ export async function userWithToken(role: Role, email = `${role.toLowerCase()}-$
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type RouteHandler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
 
-export async function call(handler: RouteHandler, opts: { token?: string; method?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
+export async function call(handler: RouteHandler, opts: { token?: string; method?: string; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string>; query?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   if (body !== undefined) headers["content-type"] = "application/json";
-  const req = new Request("http://127.0.0.1:3000/api/v1/x", { method: opts.method ?? "GET", headers, body });
+  const req = new Request(`http://127.0.0.1:3000/api/v1/x${opts.query ? `?${new URLSearchParams(opts.query)}` : ""}`, { method: opts.method ?? "GET", headers, body });
   const res = await handler(req, { params: Promise.resolve(opts.params ?? {}) });
   const text = await res.text();
   return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
