@@ -120,6 +120,9 @@ export async function benchPromotions(): Promise<string> {
       const out = (results[c.key] = { ours: [] as number[], theirs: [] as number[], oursRequests: [] as number[], skRequests: [] as number[], targetHeads: [] as number[], rss: [] as number[] } as (typeof results)[string]);
       for (let i = 0; i < c.runs; i++) {
         const repo = `${c.key}-ours-${i}/img`;
+        // a cold copy for Regatta too: forget which repositories of B hold what (TagRecord feeds the
+        // blob index), or from run 2 on it mounts from run 1's repository while skopeo starts cold
+        if (c.to === "B") await sql(app.databaseUrl, `DELETE FROM "TagRecord" WHERE "registryId" = $1`, [idB]);
         let at = [logMark(a), logMark(b)];
         const measured = await rssGrowth(app.pid, () => promote(c.key, { registryId: idA, repository: c.repo, reference: c.ref }, { registryId: dstId, repository: repo, tag: c.ref }));
         const r = measured.value;
@@ -234,6 +237,16 @@ export async function benchPromotions(): Promise<string> {
   } finally {
     await Promise.all(regs.map((r) => r.stop()));
     await app.stop();
+  }
+}
+
+async function sql(databaseUrl: string, text: string, values: unknown[] = []) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    return await c.query(text, values);
+  } finally {
+    await c.end();
   }
 }
 
