@@ -51,7 +51,9 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const tags = useTags(registryId, repository, !wantFirst || first.data !== undefined || first.isError);
   const preview = !tags.data && first.data ? first.data : undefined;
   const [recheck, setRecheck] = useState(0);
-  const progress = useTagDetails(registryId, repository, tags.data, recheck);
+  // the rows on screen (set below, each render): their details are asked for first
+  const onScreen = useRef<readonly string[]>([]);
+  const progress = useTagDetails(registryId, repository, tags.data, recheck, () => onScreen.current);
   // filter, sort and chosen columns live in the URL (reload and shared links keep them)
   const [view, setView] = useUrlState({ q: "", sort: "name", cols: "" });
   const filter = view.q;
@@ -84,6 +86,8 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const scroller = useRef<HTMLDivElement>(null);
   // initialRect: the server renders the first screenful too (there is no scroller to measure there)
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 15, initialRect: { width: 1200, height: 600 } });
+
+  onScreen.current = virtual.getVirtualItems().map((v) => rows[v.index]?.name).filter((n): n is string => !!n);
 
   const toggle = (key: SortKey) => {
     const next: Sort = sort.key === key ? { key, dir: sort.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" };

@@ -86,8 +86,21 @@ test("shared digests marked, version-aware sort, links to the manifest, latest b
 
 test("10,000 tags: scroll to the last one, sort by pushed date; the second visit is complete at once", async ({ page }) => {
   test.setTimeout(120_000);
+  const isDetails = (r: { url(): string; method(): string }) => r.method() === "POST" && r.url().includes("/tags/details");
+  const firstBatch = page.waitForRequest(isDetails);
   await page.goto(tagsUrl(TENK));
   await expect(page.getByTestId("tag-count")).toHaveText("10001 of 10001 tags");
+  // the rows on screen are asked for first, alone (a screenful, not the first 200 of the list)
+  const first = (await firstBatch).postDataJSON() as { tags: string[] };
+  expect(first.tags).toContain(tenkName(1));
+  expect(first.tags.length).toBeLessThanOrEqual(60);
+  // scrolled to the end while the details fill in: the next batches start with the rows now on screen
+  const lastAsked = page.waitForRequest((r) => isDetails(r) && (r.postDataJSON() as { tags: string[] }).tags.includes(tenkName(10_000)));
+  await page.getByTestId("tags").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await lastAsked;
+  await expect(row(page, tenkName(10_000)).locator('[data-col="size"]')).toHaveText(/\d/);
+  const [done, total] = ((await page.getByTestId("details-progress").textContent()) ?? "").match(/details (\d+)\/(\d+)/)!.slice(1).map(Number);
+  expect(done, "the last row was filled long before the rest").toBeLessThan(total! / 2);
   await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 60_000 });
   // only the visible rows are in the DOM
   expect(await page.getByTestId("tag-row").count()).toBeLessThan(100);

@@ -4,6 +4,7 @@ import "server-only";
 // (scripts/lib/server.ts) serves the API's hottest machine routes with API tokens alone.
 import { errorJson } from "@/lib/api/errors";
 import { forbidden, unauthorized } from "@/lib/errors";
+import { withRegistryLane } from "@/lib/registry/lanes";
 import { userForToken } from "./api-tokens";
 import { clientAddress, publicHost } from "./client-address";
 import { hasRole, type Role } from "@/lib/schemas/roles";
@@ -67,7 +68,9 @@ export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor
         throw forbidden("this API token is read-only; make a token with the write scope to change things");
       }
       if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
-      const result = await handler({ req, actor, params: await ctx.params });
+      // the registry requests this handler makes queue in the actor's lane (fair between users)
+      const params = await ctx.params;
+      const result = await withRegistryLane(actor.id, () => handler({ req, actor, params }));
       const res = result instanceof Response ? result : Response.json(result ?? { ok: true });
       // for the server's access line (scripts/lib/server.ts takes the header off); the caller's own id anyway
       try {

@@ -73,6 +73,7 @@ export type {
   PutManifestResult,
   TagsPage,
 } from "./types";
-export { Semaphore } from "./semaphore";
+export { FairSemaphore, Semaphore } from "./semaphore";
 export { mapLimit } from "@/lib/concurrency";
+export { currentRegistryLane, hostLimiter, withRegistryLane } from "./lanes";
 export * from "./observe";

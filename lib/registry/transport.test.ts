@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { withRegistryLane } from "./lanes";
 import { RegistryClient } from "./client";
 import { RegistryError } from "./errors";
 import { line, sendError, sendJson, startServer, type LoopbackServer, type RecordedRequest } from "./testing/loopback";
@@ -403,5 +404,30 @@ describe("concurrency", () => {
     await Promise.all(Array.from({ length: 6 }, () => client.listTags("a")));
     expect(registry.requests).toHaveLength(6);
     expect(peak).toBe(2);
+  });
+
+  it("shares the bound between clients of one host and takes turns between users (lanes)", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const registry = await serve(async (req, res) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      order.push(String(req.headers["user-agent"]));
+      sendJson(res, 200, { name: "a", tags: [] });
+    });
+    // two clients (two registry rows on one host): one bound of 2, not 2 each
+    const big = new RegistryClient({ endpoint: registry.url, userAgent: "big", options: { ...FAST, concurrencyPerHost: 2 } });
+    const small = new RegistryClient({ endpoint: registry.url, userAgent: "small", options: { ...FAST, concurrencyPerHost: 2 } });
+    // user A asks for 20 at once, user B for 2 a moment later: B's wait is a turn, not A's whole queue
+    const a = withRegistryLane("user-a", () => Promise.all(Array.from({ length: 20 }, () => big.listTags("a"))));
+    await new Promise((r) => setTimeout(r, 5));
+    const b = withRegistryLane("user-b", () => Promise.all(Array.from({ length: 2 }, () => small.listTags("a"))));
+    await Promise.all([a, b]);
+    expect(peak).toBe(2);
+    const lastSmall = order.lastIndexOf("small");
+    expect(lastSmall).toBeGreaterThan(-1);
+    expect(lastSmall).toBeLessThan(8);
   });
 });

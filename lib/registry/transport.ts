@@ -1,5 +1,6 @@
 // The one fetch wrapper for registries: auth (inside the transport, like ggcr's bearer.go),
-// retries with backoff, timeouts, manual redirects and a per-host concurrency limit.
+// retries with backoff, timeouts, manual redirects and a per-host concurrency limit (one per host
+// for the process, fair between users: lanes.ts).
 import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
 import { AddressPolicy, type Resolver } from "./address";
 import { allowsPlainHttp, TokenCache, type CredentialsSource } from "./auth";
@@ -7,7 +8,7 @@ import { Authenticator } from "./authenticator";
 import { Deadline, DeadlineExceeded, sleep, watchStream } from "./deadline";
 import { parseRetryAfter, RegistryError } from "./errors";
 import { parseRateLimitRemaining, reportRegistryCall } from "./observe";
-import { Semaphore } from "./semaphore";
+import { currentRegistryLane, hostLimiter } from "./lanes";
 
 export interface TransportOptions {
   /** Whole call (headers and buffered body) for everything that is not a streamed blob. */
@@ -103,7 +104,6 @@ export class Transport {
   readonly options: Readonly<TransportOptions>;
   readonly endpoint: URL;
   private readonly fetchImpl: typeof fetch;
-  private readonly hosts = new Map<string, Semaphore>();
   private readonly auth: Authenticator;
   private readonly policy: AddressPolicy;
 
@@ -255,7 +255,8 @@ export class Transport {
     } else if (body) {
       init.body = body as Uint8Array<ArrayBuffer>; // fetch typings want an ArrayBuffer-backed view
     }
-    const release = await this.semaphore(url.host).acquire();
+    // one bound per host for the whole process, its slots shared fairly between lanes (users)
+    const release = await hostLimiter(url.host, this.options.concurrencyPerHost).acquire(currentRegistryLane());
     try {
       return await this.fetchImpl(url, init);
     } finally {
@@ -288,12 +289,6 @@ export class Transport {
     } finally {
       deadline.clear();
     }
-  }
-
-  private semaphore(host: string): Semaphore {
-    let s = this.hosts.get(host);
-    if (!s) this.hosts.set(host, (s = new Semaphore(this.options.concurrencyPerHost)));
-    return s;
   }
 
   private toError(e: unknown, req: TransportRequest, url: URL = req.url): RegistryError {

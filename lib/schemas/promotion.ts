@@ -23,6 +23,14 @@ export const promotionRequestSchema = z
   .strict();
 export type PromotionRequest = z.infer<typeof promotionRequestSchema>;
 
+/** Longest `GET /promotions/{id}?wait=` a caller may ask for, in seconds. */
+export const PROMOTION_WAIT_MAX_SECONDS = 30;
+/** `?wait=<seconds>`: answer once the promotion has finished (succeeded or failed), or after that long. */
+export const promotionQuerySchema = z
+  .object({
+    wait: z.coerce.number({ error: "wait must be a number of seconds" }).min(0, "wait must be at least 0").max(PROMOTION_WAIT_MAX_SECONDS, `wait must be at most ${PROMOTION_WAIT_MAX_SECONDS} seconds`).optional(),
+  });
+
 export const protectionRuleSchema = z
   .object({
     registryId: uuid.nullable().optional(),

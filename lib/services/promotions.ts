@@ -161,6 +161,20 @@ export async function getPromotion(id: string): Promise<PromotionView> {
   return toView(row);
 }
 
+/**
+ * The promotion once it has finished (succeeded or failed), or as it is after `waitMs`: one small
+ * read every few ms (5 ms at first, at most 25 ms apart) instead of the caller's HTTP round trips.
+ */
+export async function waitForPromotion(id: string, waitMs: number, signal?: AbortSignal): Promise<PromotionView> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 25)) {
+    const p = await getPromotion(id);
+    const left = deadline - Date.now();
+    if (p.state === "succeeded" || p.state === "failed" || left <= 0 || signal?.aborted) return p;
+    await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+  }
+}
+
 export async function listPromotions(limit = 50): Promise<PromotionView[]> {
   return (await db.promotion.findMany({ orderBy: { createdAt: "desc" }, take: limit })).map(toView);
 }

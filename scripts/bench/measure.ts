@@ -102,3 +102,56 @@ export function processCpuMs(pid: number | undefined): number {
   }
 }
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux x86-64 and arm64
+
+/** The Node processes (not PostgreSQL) in process group `pgid` (a started app), from /proc; Linux only. */
+export function groupNodePids(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue; // field 5 of stat: the process group
+      if (/^postgres/.test(fs.readFileSync(`/proc/${d}/comm`, "utf8"))) continue; // Node only (start.ts, next-server)
+      pids.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Resident memory (MiB) of these processes. */
+export function rssMiB(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (rss) total += Number(rss[1]) / 1024;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Samples the app's RSS every 50 ms while fn runs: growth = highest sample − the sample before. */
+export async function rssGrowth<T>(pgid: number, fn: () => Promise<T>): Promise<{ value: T; beforeMiB: number; peakMiB: number; growthMiB: number }> {
+  const pids = groupNodePids(pgid);
+  const beforeMiB = rssMiB(pids);
+  let peakMiB = beforeMiB;
+  const timer = setInterval(() => { peakMiB = Math.max(peakMiB, rssMiB(pids)); }, 50);
+  try {
+    const value = await fn();
+    peakMiB = Math.max(peakMiB, rssMiB(pids));
+    return { value, beforeMiB, peakMiB, growthMiB: peakMiB - beforeMiB };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}

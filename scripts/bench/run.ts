@@ -2,6 +2,7 @@
 // from the test harness), in one run. Prints a Markdown report and writes it into
 // docs/BENCHMARKS.md (between the bench markers; the text around them is kept).
 //   BENCH_RUNS=7 BENCH_COPY_RUNS=7 BENCH_BIG_MIB=200 npm run bench [-- --no-write]
+//   npx tsx scripts/bench/run.ts --product: only the promotions through the API (scripts/bench/promote.ts)
 import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
@@ -231,10 +232,13 @@ async function main(): Promise<BenchResults> {
   }
 }
 
-const results = await main();
-const markdown = renderReport(results);
-process.stdout.write(`${markdown}\n`);
-if (WRITE) log(`written to ${writeReport(markdown)}`);
+// --product: only the dashboard's own paths (the library's section of docs/BENCHMARKS.md stays as it was)
+if (!process.argv.includes("--product")) {
+  const results = await main();
+  const markdown = renderReport(results);
+  process.stdout.write(`${markdown}\n`);
+  if (WRITE) log(`written to ${writeReport(markdown)}`);
+}
 
 // the dashboard's own paths, on a running Regatta
 const promotions = await benchPromotions();

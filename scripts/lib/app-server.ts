@@ -10,6 +10,8 @@ export interface AppServer {
   url: string;
   databaseUrl: string;
   logPath: string;
+  /** the server's process group (start.ts, its front, next start, the embedded PostgreSQL) */
+  pid: number;
   terminate(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -45,7 +47,9 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
   // node itself (tsx as a loader), so a signal to server.pid reaches start.ts and nothing else
   const server = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/start.ts"], { env, stdio: ["ignore", log, log], detached: true });
   const url = `http://127.0.0.1:${opts.port}`;
-  const deadline = Date.now() + 240_000;
+  // a first start builds the app (`next build`): minutes on a busy machine
+  const startTimeoutMs = Number(process.env.REGATTA_START_TIMEOUT_MS || 240_000);
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (server.exitCode !== null) throw new Error(`Regatta exited early:\n${fs.readFileSync(logPath, "utf8")}`);
     try {
@@ -53,7 +57,7 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error("Regatta did not start within 240 s");
+    if (Date.now() > deadline) throw new Error(`Regatta did not start within ${startTimeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
   }
   const pgDir = path.join(opts.dir, "data", "postgres");
@@ -62,6 +66,7 @@ export async function startApp(opts: StartAppOptions): Promise<AppServer> {
     url,
     databaseUrl: opts.databaseUrl ?? `postgresql://postgres:${read("password")}@127.0.0.1:${read("port")}/regatta`,
     logPath,
+    pid: server.pid!,
     /** SIGTERM to the server alone, as an orchestrator sends it: resolves when it has drained and exited. */
     async terminate() {
       if (server.exitCode !== null) return;

@@ -114,6 +114,17 @@ describe("promotions", () => {
     expect(audits.map((a) => (a.details as { promotionId: string }).promotionId).sort()).toEqual(queued.map((q) => q.json.id).sort());
   });
 
+  it("GET ?wait= answers once the promotion has finished: one request instead of polling; a wait over 30 s is refused", async () => {
+    const queued = await promote(operator, { source: { registryId: ids.open, repository: "demo/oci", reference: "1.0" }, target: { registryId: ids.basic, repository: "waited/oci", tag: "1.0" } });
+    expect(queued.status).toBe(202);
+    const done = await call(promotion.GET, { token: admin, params: { id: queued.json.id }, query: { wait: "30" } });
+    expect(done.status).toBe(200);
+    expect(done.json.state).toBe("succeeded");
+    expect(await digestOf(basic, "waited/oci:1.0")).toBe(seed.digests["demo/oci:1.0"]);
+    expect((await call(promotion.GET, { token: admin, params: { id: queued.json.id }, query: { wait: "31" } })).status).toBe(422);
+    expect((await call(promotion.GET, { token: admin, params: { id: queued.json.id }, query: { wait: "soon" } })).status).toBe(422);
+  });
+
   it("refuses an operator on a protected tag before any registry call, and lets an admin", async () => {
     const rule = await call(rules.POST, { token: admin, method: "POST", body: { registryId: ids.basic, repositoryGlob: "copied/*", tagGlob: "prod-*", minRole: "ADMIN", reason: "production" } });
     expect(rule.status).toBe(201);

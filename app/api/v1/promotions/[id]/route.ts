@@ -1,4 +1,10 @@
 import { withRole } from "@/lib/auth/guard";
-import { getPromotion } from "@/lib/services/promotions";
+import { searchParams } from "@/lib/schemas/browse";
+import { promotionQuerySchema } from "@/lib/schemas/promotion";
+import { getPromotion, waitForPromotion } from "@/lib/services/promotions";
 
-export const GET = withRole<{ id: string }>("VIEWER", async ({ params }) => getPromotion(params.id));
+// ?wait=<seconds> (at most 30): answers when the promotion has finished, so a caller need not poll
+export const GET = withRole<{ id: string }>("VIEWER", async ({ req, params }) => {
+  const { wait } = promotionQuerySchema.parse(searchParams(req));
+  return wait ? waitForPromotion(params.id, wait * 1000, req.signal) : getPromotion(params.id);
+});
