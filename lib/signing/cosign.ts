@@ -108,11 +108,3 @@ export function verifyAny(found: FoundSignature[], subjectDigest: string, keys: 
   }
   return first!;
 }
-
-/** A Simple Signing payload as cosign writes it (for tests and fixtures). */
-export function simpleSigningPayload(digest: string, reference = "regatta/test"): Buffer {
-  return Buffer.from(JSON.stringify({
-    critical: { identity: { "docker-reference": reference }, image: { "docker-manifest-digest": digest }, type: "cosign container image signature" },
-    optional: null,
-  }));
-}
