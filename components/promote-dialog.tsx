@@ -81,6 +81,14 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
       {plan && (
         <div className="rounded-md bg-slate-50 p-3 text-sm dark:bg-slate-800" data-testid="plan">
           <p>{planSentence(plan)}</p>
+          {plan.gate && plan.gate.requires.length > 0 && (
+            <div className="mt-2" data-testid="plan-gate">
+              <p className="font-medium">The target requires {plan.gate.requires.join(" and ")}.</p>
+              {plan.gate.missing.length === 0
+                ? <p className="text-emerald-800 dark:text-emerald-300">✓ All present and verified.</p>
+                : <ul className="list-disc pl-5 text-red-800 dark:text-red-300">{plan.gate.missing.map((m) => <li key={m}>Missing: {m}</li>)}</ul>}
+            </div>
+          )}
           {moving && (
             <p className="mt-2 text-amber-800 dark:text-amber-300" data-testid="overwrite-warning">
               The tag exists and will move: <code>{shortDigest(plan.existingTargetDigest!)}</code> → <code>{shortDigest(plan.digest)}</code>

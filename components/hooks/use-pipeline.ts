@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/api";
 
 export interface EnvironmentRow { id: string; name: string; position: number; registryId: string; repository: string }
-export interface RuleRow { id: string; registryId: string | null; repositoryGlob: string; tagGlob: string; minRole: string; immutable: boolean; reason: string | null }
+export interface RuleRow { id: string; registryId: string | null; repositoryGlob: string; tagGlob: string; minRole: string; immutable: boolean; reason: string | null; requireSignature?: boolean; requireArtifactType?: string | null }
 
 export function usePipeline() {
   const qc = useQueryClient();

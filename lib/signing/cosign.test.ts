@@ -6,7 +6,7 @@ const subject = `sha256:${"a1".repeat(32)}`;
 const other = `sha256:${"b2".repeat(32)}`;
 const pem = (k: crypto.KeyObject) => k.export({ type: "spki", format: "pem" }).toString();
 const pair = (kind: "ec" | "ed25519" | "rsa", opt: Record<string, unknown> = {}) =>
-  crypto.generateKeyPairSync(kind as "ec", (kind === "ec" ? { namedCurve: "P-256", ...opt } : kind === "rsa" ? { modulusLength: 2048, ...opt } : opt) as crypto.ECKeyPairKeyObjectOptions);
+  crypto.generateKeyPairSync(kind as "ec", (kind === "ec" ? { namedCurve: "P-256", ...opt } : kind === "rsa" ? { modulusLength: 2048, ...opt } : opt) as unknown as crypto.ECKeyPairKeyObjectOptions);
 // the Simple Signing payload of sigstore/cosign specs/SIGNATURE_SPEC.md, with cosign's own capitalisation
 const payload = (digest: string) => Buffer.from(JSON.stringify({ critical: { identity: { "docker-reference": "r/x" }, image: { "Docker-manifest-digest": digest }, type: "cosign container image signature" }, optional: null }));
 const sign = (key: crypto.KeyObject, p: Buffer) => crypto.sign(key.asymmetricKeyType === "ed25519" ? null : "sha256", p, key).toString("base64");
