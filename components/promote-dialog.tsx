@@ -6,6 +6,7 @@ import { formatBytes, shortDigest } from "@/components/format";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { Modal } from "@/components/modal";
 import { usePromotion, usePromotionMutations, type PromotionBody } from "@/components/hooks/use-promotions";
+import { PlanDiff } from "@/components/plan-diff";
 import { PromotionProgress } from "@/components/promotion-progress";
 import type { PlanView } from "@/lib/schemas/promotion";
 
@@ -94,6 +95,7 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
               The tag exists and will move: <code>{shortDigest(plan.existingTargetDigest!)}</code> → <code>{shortDigest(plan.digest)}</code>
             </p>
           )}
+          {moving && <PlanDiff source={source} target={target} current={plan.existingTargetDigest!} next={plan.digest} />}
         </div>
       )}
       {(moving || conflictDetails) && (
