@@ -10,6 +10,7 @@ import { handBackPromotions, promotionsInFlight, recoverStalePromotions, resumeP
 import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./sync-worker";
 import { listenForWakeups } from "./wake";
 import { HEALTH_WATCH_QUEUE, NOTIFY_QUEUE, startNotificationWorker } from "@/lib/services/notifications";
+import { RETENTION_SCHEDULE_QUEUE, startRetentionScheduler } from "@/lib/services/retention";
 
 const g = globalThis as unknown as {
   regattaWorkers?: "started" | "stopping" | "stopped";
@@ -38,6 +39,7 @@ export async function startWorkers() {
   await listenForWakeups(b, PROMOTION_QUEUE, promotions);
   await startSyncWorkers(b);
   await startNotificationWorker(b);
+  await startRetentionScheduler(b);
   // promotions a stopped instance left RUNNING: failed with the reason (retry allowed), now and
   // then every while; every instance may do it, one UPDATE decides who recovers which
   const recover = () => recoverStalePromotions().then(
@@ -75,7 +77,7 @@ export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number;
   if (g.regattaRecovery) clearInterval(g.regattaRecovery);
   g.regattaRecovery = undefined;
   const b = await boss();
-  await Promise.all([PROMOTION_QUEUE, SYNC_QUEUE, SYNC_ALL_QUEUE, NOTIFY_QUEUE, HEALTH_WATCH_QUEUE].map((q) => b.offWork(q).catch(() => {})));
+  await Promise.all([PROMOTION_QUEUE, SYNC_QUEUE, SYNC_ALL_QUEUE, NOTIFY_QUEUE, HEALTH_WATCH_QUEUE, RETENTION_SCHEDULE_QUEUE].map((q) => b.offWork(q).catch(() => {})));
   const before = promotionsInFlight();
   const deadline = Date.now() + graceMs;
   while (promotionsInFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
