@@ -2,7 +2,10 @@
 // verified cosign signature; the tag page shows the badges, the promote plan says what is
 // required and what is missing, and Promote stays disabled with the reason. Screenshots at
 // desktop and phone sizes.
-import { expect, test } from "@playwright/test";
+import { expect as baseExpect, test } from "@playwright/test";
+
+// each badge is a registry round trip and a verification on a shared, heavily loaded machine
+const expect = baseExpect.configure({ timeout: 45_000 });
 import { skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { cosignSign, signingPair } from "../test/harness/cosign";
 import { pushBlob, pushDistinctImage } from "../test/harness/distinct-images";
