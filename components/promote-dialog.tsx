@@ -87,7 +87,7 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
               <p className="font-medium">The target requires {plan.gate.requires.join(" and ")}.</p>
               {plan.gate.missing.length === 0
                 ? <p className="text-emerald-800 dark:text-emerald-300">✓ All present and verified.</p>
-                : <ul className="list-disc pl-5 text-red-800 dark:text-red-300">{plan.gate.missing.map((m) => <li key={m}>Missing: {m}</li>)}</ul>}
+                : <ul className="list-disc break-all pl-5 text-red-800 dark:text-red-300">{plan.gate.missing.map((m) => <li key={m}>Missing: {m}</li>)}</ul>}
             </div>
           )}
           {moving && (
@@ -106,7 +106,7 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
       <ErrorBanner error={m.run.error} />
       {progress.data && <PromotionProgress p={progress.data} />}
       {m.run.data && !promotionId && <PromotionProgress p={m.run.data} />}
-      {!promotionId && blocked && <p className={`text-sm ${m.plan.error || plan?.blockers?.length ? "rounded-md bg-red-50 px-3 py-2 text-red-800" : "text-slate-600"}`} id="promote-blocked" data-testid="promote-blocked" role={m.plan.error ? "alert" : undefined}>{blocked}</p>}
+      {!promotionId && blocked && <p className={`text-sm ${m.plan.error || plan?.blockers?.length ? "break-all rounded-md bg-red-50 px-3 py-2 text-red-800" : "text-slate-600"}`} id="promote-blocked" data-testid="promote-blocked" role={m.plan.error ? "alert" : undefined}>{blocked}</p>}
       <div className="flex flex-wrap gap-2">
         <button type="button" className="btn-secondary" onClick={() => m.plan.mutate(body)} disabled={m.plan.isPending || !!promotionId}>{m.plan.isPending ? "Planning…" : "Plan (dry run)"}</button>
         <button
