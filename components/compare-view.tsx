@@ -69,7 +69,7 @@ function ReferencePicker({ legend, value, registries, onPick, autoFocus }: { leg
   );
 }
 
-function DiffResult({ d }: { d: DiffAnswer }) {
+export function DiffResult({ d }: { d: DiffAnswer }) {
   const delta = d.size.to - d.size.from;
   const nothing = !d.config.changed.length && !d.layers.added.length && !d.layers.removed.length && !d.platforms.added.length && !d.platforms.removed.length;
   return (

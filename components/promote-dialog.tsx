@@ -6,6 +6,7 @@ import { formatBytes, shortDigest } from "@/components/format";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { Modal } from "@/components/modal";
 import { usePromotion, usePromotionMutations, type PromotionBody } from "@/components/hooks/use-promotions";
+import { PlanDiff } from "@/components/plan-diff";
 import { PromotionProgress } from "@/components/promotion-progress";
 import type { PlanView, PlanVisibility, VisibilityName } from "@/lib/schemas/promotion";
 
@@ -111,12 +112,21 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
       {plan && (
         <div className="rounded-md bg-slate-50 p-3 text-sm dark:bg-slate-800" data-testid="plan">
           <p>{planSentence(plan)}</p>
+          {plan.gate && plan.gate.requires.length > 0 && (
+            <div className="mt-2" data-testid="plan-gate">
+              <p className="font-medium">The target requires {plan.gate.requires.join(" and ")}.</p>
+              {plan.gate.missing.length === 0
+                ? <p className="text-emerald-800 dark:text-emerald-300">✓ All present and verified.</p>
+                : <ul className="list-disc break-all pl-5 text-red-800 dark:text-red-300">{plan.gate.missing.map((m) => <li key={m}>Missing: {m}</li>)}</ul>}
+            </div>
+          )}
           {moving && (
             <p className="mt-2 text-amber-800 dark:text-amber-300" data-testid="overwrite-warning">
               The tag exists and will move: <code>{shortDigest(plan.existingTargetDigest!)}</code> → <code>{shortDigest(plan.digest)}</code>
             </p>
           )}
           {plan.visibility && <PlanVisibilityView v={plan.visibility} />}
+          {moving && <PlanDiff source={source} target={target} current={plan.existingTargetDigest!} next={plan.digest} />}
         </div>
       )}
       {plan?.visibility?.confirmationRequired && (
@@ -132,7 +142,7 @@ export function PromoteDialog({ source, label, initial, onClose, autoPlan = fals
       <ErrorMessage error={m.run.error} />
       {progress.data && <PromotionProgress p={progress.data} />}
       {m.run.data && !promotionId && <PromotionProgress p={m.run.data} />}
-      {!promotionId && blocked && <p className={`text-sm ${m.plan.error || plan?.blockers?.length ? "rounded-md bg-red-50 px-3 py-2 text-red-800" : "text-slate-600"}`} id="promote-blocked" data-testid="promote-blocked" role={m.plan.error ? "alert" : undefined}>{blocked}</p>}
+      {!promotionId && blocked && <p className={`text-sm ${m.plan.error || plan?.blockers?.length ? "break-all rounded-md bg-red-50 px-3 py-2 text-red-800" : "text-slate-600"}`} id="promote-blocked" data-testid="promote-blocked" role={m.plan.error ? "alert" : undefined}>{blocked}</p>}
       <div className="flex flex-wrap gap-2">
         <button type="button" className="btn-secondary" onClick={() => m.plan.mutate(body)} disabled={m.plan.isPending || !!promotionId}>{m.plan.isPending ? "Planning…" : "Plan (dry run)"}</button>
         <button

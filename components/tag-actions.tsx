@@ -13,6 +13,7 @@ import { Time } from "@/components/time";
 import { ErrorMessage } from "@/components/error-message";
 import { Modal } from "@/components/modal";
 import { PromoteDialog, type PromoteTarget } from "@/components/promote-dialog";
+import { SupplyChainBadges } from "@/components/supply-chain-badges";
 
 const VERBS: Record<string, string> = { "registry.push": "pushed", promote: "promoted here", retag: "retagged", rollback: "rolled back" };
 
@@ -47,6 +48,7 @@ export function TagActions(props: { registryId: string; repository: string; refe
           <span data-testid="protection" className="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">Locked · {p.immutable ? "immutable" : `needs ${p.minRole.toLowerCase()}`}: {p.reasons.join("; ")}</span>
         )}
       </div>
+      <SupplyChainBadges registryId={registryId} repository={repository} reference={props.digest ?? reference} />
       {isTag && lastPush.data !== undefined && (
         <p className="text-xs text-slate-600" data-testid="last-push">
           {lastPush.data

@@ -4,7 +4,7 @@ import { api } from "@/components/api";
 import { useStageList } from "@/components/hooks/use-stage-list";
 
 export interface EnvironmentRow { id: string; name: string; position: number; registryId: string; repository: string }
-export interface RuleRow { id: string; registryId: string | null; repositoryGlob: string; tagGlob: string; minRole: string; immutable: boolean; reason: string | null }
+export interface RuleRow { id: string; registryId: string | null; repositoryGlob: string; tagGlob: string; minRole: string; immutable: boolean; reason: string | null; requireSignature?: boolean; requireArtifactType?: string | null }
 
 export function usePipeline() {
   const qc = useQueryClient();

@@ -7,6 +7,7 @@ import * as listing from "./listing";
 import * as manifests from "./manifests";
 import { DOCKER_HUB_ALIASES, DOCKER_HUB_REGISTRY, InvalidReferenceError } from "./reference";
 import { referrers } from "./referrers";
+import { supplyChain, type SupplyChain } from "./signatures";
 import { Transport, type TransportConfig, type TransportOptions } from "./transport";
 import type { BlobStream, CatalogPage, Descriptor, Manifest, ManifestHead, MountResult, PageCursor, PingResult, PutManifestResult, TagsPage } from "./types";
 
@@ -158,5 +159,10 @@ export class RegistryClient implements ClientCore {
   /** Referrers of a digest; falls back to the `sha256-<hex>` tag when the API answers 404. */
   referrers(repository: string, digest: string, artifactType?: string, signal?: AbortSignal): Promise<Descriptor[]> {
     return referrers(this, repository, digest, artifactType, signal);
+  }
+
+  /** cosign signatures (signature tag and referrers, payloads read) and every referrer of a digest. */
+  supplyChain(repository: string, digest: string, signal?: AbortSignal): Promise<SupplyChain> {
+    return supplyChain(this, repository, digest, signal);
   }
 }

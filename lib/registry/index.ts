@@ -58,6 +58,7 @@ export {
   type ReferenceField,
 } from "./reference";
 export { referrersTag } from "./referrers";
+export { COSIGN_SIGNATURE_ARTIFACT, COSIGN_SIMPLESIGNING, cosignSignatureTag, type SignatureLayer, type SupplyChain } from "./signatures";
 export { CATALOG_SCOPE, DELETE, mergeScopes, PULL, PUSH_PULL } from "./scope";
 export { DEFAULT_OPTIONS, DEFAULT_USER_AGENT, Transport, type TransportOptions } from "./transport";
 export type {

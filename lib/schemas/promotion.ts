@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idSchema } from "./id";
 import { ROLES } from "@/lib/schemas/roles";
+import { artifactType } from "./signing";
 import { globField, reference, repositoryName as repository, tagName as tag, REPOSITORY_MAX } from "./names";
 
 const uuid = idSchema("must be a registry id");
@@ -39,6 +40,10 @@ export const protectionRuleSchema = z
     minRole: z.enum(ROLES, { error: `minRole must be one of ${ROLES.join(", ")}` }).optional(),
     immutable: z.boolean().optional(),
     reason: z.string().trim().max(200).optional(),
+    /** a cosign signature verified by one of the signing keys (Settings → Signing keys) */
+    requireSignature: z.boolean().optional(),
+    /** a referrer of this artifactType (an SBOM, an attestation) */
+    requireArtifactType: artifactType.nullable().optional(),
   })
   .strict();
 
@@ -97,4 +102,6 @@ export interface PlanView {
   /** what will make the promotion fail although the dry run itself worked (Promote is disabled) */
   blockers?: string[];
   visibility?: PlanVisibility;
+  /** the signature / SBOM gate of the target's protection rules: what it requires and what is missing */
+  gate?: { requires: string[]; missing: string[] };
 }

@@ -1,7 +1,23 @@
 // Retention policies: registry + repository glob + keep rules. Everything no rule keeps is a
 // candidate for deletion, so a policy must have at least one keep rule.
+import { parseExpression } from "cron-parser";
 import { z } from "zod";
 import { idSchema } from "./id";
+
+/** A five-field cron expression (minute hour day-of-month month day-of-week, UTC), as pg-boss's own schedules take. */
+export const cronSchedule = z
+  .string()
+  .trim()
+  .max(100, "schedule is at most 100 characters")
+  .refine((s) => s.split(/\s+/).length === 5, "schedule must be a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. 0 3 * * *")
+  .refine((s) => {
+    try {
+      parseExpression(s, { tz: "UTC" });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "schedule is not a valid cron expression");
 import { globField, REPOSITORY_MAX, TAG_MAX } from "./names";
 
 const uuid = idSchema("must be a registry id");
@@ -31,6 +47,8 @@ export const retentionPolicySchema = z
     registryId: uuid,
     repositoryGlob: globField("repositoryGlob", REPOSITORY_MAX),
     rules: retentionRulesSchema,
+    /** runs by itself on this cron schedule (UTC); null or absent: only by click */
+    schedule: cronSchedule.nullable().optional(),
   })
   .strict();
 export const retentionPolicyPatchSchema = retentionPolicySchema.partial().strict();
@@ -57,6 +75,7 @@ export interface RetentionPolicyView {
   registryId: string;
   repositoryGlob: string;
   rules: RetentionRules;
+  schedule: string | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

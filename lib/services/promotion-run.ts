@@ -11,6 +11,7 @@ import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { mountCandidates, recordManifestBlobs } from "./blob-index";
 import { registryClient } from "./clients";
+import { enforceSignatureGate, SignatureGateRefused } from "./signature-gate";
 import { recordPromotedTag } from "./tag-history";
 
 function lockKey(registryId: string, repository: string, tag: string): bigint {
@@ -158,9 +159,9 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
   }
 }
 
-async function fail(p: P, message: string) {
+async function fail(p: P, message: string, outcome: "failure" | "denied" = "failure") {
   const failed = await db.promotion.update({ where: { id: p.id }, data: { state: "FAILED", error: message, finishedAt: new Date() } });
-  await audit(p, "failure", p.digest, { error: message });
+  await audit(p, outcome, p.digest, { error: message });
   return failed;
 }
 
@@ -199,6 +200,7 @@ async function run(p: P, opts: InlineRun, signal: AbortSignal) {
     if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
       throw new Error(`the target tag moved to ${now.digest} after this promotion was requested; request it again`);
     }
+    await enforceSignatureGate({ registryId: p.targetRegistryId, repository: p.targetRepository, tag: p.targetTag }, src, p.sourceRepository, p.digest ?? p.sourceReference, signal);
     const sameRepository = p.sourceRegistryId === p.targetRegistryId && p.sourceRepository === p.targetRepository;
     // within one repository every blob is there already: GET the manifest, PUT the same bytes
     const putSame = async () => {
@@ -246,7 +248,7 @@ async function run(p: P, opts: InlineRun, signal: AbortSignal) {
       await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
       return back;
     }
-    return fail(p, err instanceof Error ? err.message : String(err));
+    return fail(p, err instanceof Error ? err.message : String(err), err instanceof SignatureGateRefused ? "denied" : "failure");
   }
 }
 
@@ -289,7 +291,7 @@ async function rowAuditEvent(p: P, outcome: AuditInput["outcome"], digest: strin
   }, outcome, digest, p.previousDigest, extra);
 }
 
-async function audit(p: P, outcome: "success" | "failure", digest: string | null, details: Record<string, unknown>) {
+async function audit(p: P, outcome: "success" | "failure" | "denied", digest: string | null, details: Record<string, unknown>) {
   return appendAudit(await rowAuditEvent(p, outcome, digest, details));
 }
 

@@ -14,6 +14,7 @@ import { registryWithClient } from "./clients";
 import { lockTarget, promotionAuditEvent, runPromotion, type Release } from "./promotion-run";
 import { enforce, protectionFor } from "./protection";
 import { checkPublish } from "./publish-guard";
+import { evaluateGate, SignatureGateRefused } from "./signature-gate";
 
 type Row = Awaited<ReturnType<typeof db.promotion.findFirstOrThrow>>;
 
@@ -108,21 +109,34 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     });
   }
 
+  // signed-only promotion: checked here for the plan and the request, and again by the run
+  const gate = evaluateGate(protection, src, source.repository, head.digest);
+  if (!input.dryRun) {
+    const { requires, missing } = await gate;
+    if (missing.length) {
+      const refused = new SignatureGateRefused(`${targetName} requires ${requires.join(" and ")}: ${missing.join("; ")}`);
+      await audit("denied", { reason: refused.message, gate: { requires, missing } }, head.digest, current?.digest);
+      throw refused;
+    }
+  }
+
   if (input.dryRun) {
-    const [{ plan, digest }, immutable] = await Promise.all([
+    const [{ plan, digest }, immutable, { requires, missing }] = await Promise.all([
       copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, {
         dryRun: true, mountCandidates: (digests) => mountCandidates(target.registryId, target.repository, digests),
       }),
       // the vendor's own refusal, which the run would meet only at the last write
       moving && dstProvider.tagsImmutable ? dstProvider.tagsImmutable(target.repository).catch(() => false) : false,
+      gate,
     ]);
     const blockers = [
       ...(immutable ? [`repository ${target.repository} in ${dstReg.name} has immutable tags: ${target.tag} already exists and cannot be moved`] : []),
       ...(publish?.blockers ?? []),
     ];
+    if (missing.length) blockers.push(`${targetName} requires ${requires.join(" and ")}: ${missing.join("; ")}`);
     return {
       outcome: "planned",
-      plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy, blockers, ...(publish ? { visibility: publish.plan } : {}) },
+      plan: { source: plan.source, target: plan.target, digest, existingTargetDigest: current?.digest ?? null, noop: plan.noop, manifests: plan.manifests, blobs: plan.blobs, bytesToCopy: plan.bytesToCopy, blockers, gate: { requires, missing }, ...(publish ? { visibility: publish.plan } : {}) },
     };
   }
 

@@ -13,6 +13,10 @@ export interface Protection {
   minRole: Role;
   immutable: boolean;
   reasons: string[];
+  /** a promotion into the tag needs a verified cosign signature (signature-gate.ts) */
+  requireSignature: boolean;
+  /** ... and a referrer of each of these artifactTypes */
+  requireArtifactTypes: string[];
 }
 
 /** The combined protection of one tag: the highest minimum role, immutable if any rule says so. */
@@ -25,6 +29,8 @@ export async function protectionFor(registryId: string, repository: string, tag:
     minRole,
     immutable: hits.some((r) => r.immutable),
     reasons: hits.map((r) => r.reason || `${r.repositoryGlob}:${r.tagGlob}${r.immutable ? " is immutable" : ` needs ${r.minRole.toLowerCase()}`}`),
+    requireSignature: hits.some((r) => r.requireSignature),
+    requireArtifactTypes: [...new Set(hits.flatMap((r) => (r.requireArtifactType ? [r.requireArtifactType] : [])))],
   };
 }
 

@@ -7,7 +7,9 @@ import "server-only";
 // Always kept, whatever the rules say: a tag any protection rule covers, a tag whose digest a
 // pipeline stage holds under the same tag, every tag of a digest a kept index references, and
 // (where the registry deletes by digest) every tag sharing a digest with a kept tag.
-import { conflict, notFound } from "@/lib/errors";
+import { parseExpression } from "cron-parser";
+import type PgBoss from "pg-boss";
+import { conflict, DomainError, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
@@ -76,6 +78,7 @@ function toView(p: RetentionPolicy): RetentionPolicyView {
     registryId: p.registryId,
     repositoryGlob: p.repositoryGlob,
     rules: p.rules as RetentionRules,
+    schedule: p.schedule,
     createdBy: p.createdBy,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
@@ -431,4 +434,45 @@ async function execute(actor: Actor, policy: RetentionPolicyView, runId: string)
   } finally {
     clearInterval(beat);
   }
+}
+
+// ---------- schedules ----------
+
+/** One pg-boss schedule, once a minute across all instances; its job starts the policies due that minute. */
+export const RETENTION_SCHEDULE_QUEUE = "retention-schedule";
+
+/** Who a scheduled run acts as (its audit events and deletions name it). */
+export const SCHEDULER: Actor = { id: "00000000-0000-0000-0000-000000000000", email: "regatta (schedule)", name: "retention schedule", role: "ADMIN", via: "token", address: null };
+
+/** Whether `schedule` (cron, UTC) has an occurrence in the minute that holds `at`. */
+export function dueAt(schedule: string, at: Date): boolean {
+  const minute = Math.floor(at.getTime() / 60_000) * 60_000;
+  try {
+    return parseExpression(schedule, { tz: "UTC", currentDate: new Date(minute - 1) }).next().getTime() === minute;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a run of every policy whose schedule is due in the minute of `at`; one in progress is left alone. */
+export async function runDuePolicies(at = new Date()): Promise<string[]> {
+  const started: string[] = [];
+  for (const p of await db.retentionPolicy.findMany({ where: { schedule: { not: null } } })) {
+    if (!dueAt(p.schedule!, at)) continue;
+    try {
+      started.push((await startRun(SCHEDULER, p.id)).id);
+    } catch (e) {
+      if (!(e instanceof DomainError && e.code === "CONFLICT")) throw e;
+    }
+  }
+  return started;
+}
+
+export async function startRetentionScheduler(b: PgBoss): Promise<void> {
+  await b.createQueue(RETENTION_SCHEDULE_QUEUE, { name: RETENTION_SCHEDULE_QUEUE, policy: "stately", retryLimit: 0 });
+  // the minute the schedule fired (createdOn), not when a busy worker got to it
+  await b.work(RETENTION_SCHEDULE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 5, includeMetadata: true }, async ([job]) => {
+    await runDuePolicies(job ? new Date(job.createdOn) : new Date());
+  });
+  await b.schedule(RETENTION_SCHEDULE_QUEUE, "* * * * *");
 }

@@ -10,6 +10,7 @@ import { errFields, log } from "@/lib/observability/log";
 import { metrics, onScrape } from "@/lib/observability/metrics";
 import { beginShutdown, graceMs } from "@/lib/observability/shutdown";
 import { HEALTH_WATCH_QUEUE, NOTIFY_QUEUE, startNotificationWorker } from "./notifications";
+import { RETENTION_SCHEDULE_QUEUE, startRetentionScheduler } from "./retention";
 import { closeLockPool, handBackPromotions, promotionsInFlight, recoverStalePromotions, resumePromotions, runPromotion, staleMs } from "./promotion-run";
 import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./registry-sync";
 
@@ -34,6 +35,7 @@ export async function startWorkers() {
   await listenForWakeups(b, PROMOTION_QUEUE, promotions);
   await startSyncWorkers(b);
   await startNotificationWorker(b);
+  await startRetentionScheduler(b);
   // promotions a stopped instance left RUNNING: failed with the reason (retry allowed), now and
   // then every while; every instance may do it, one UPDATE decides who recovers which
   const recover = () => recoverStalePromotions().then(
@@ -71,7 +73,7 @@ export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number;
   if (g.regattaRecovery) clearInterval(g.regattaRecovery);
   g.regattaRecovery = undefined;
   const b = await boss();
-  await Promise.all([PROMOTION_QUEUE, SYNC_QUEUE, SYNC_ALL_QUEUE, NOTIFY_QUEUE, HEALTH_WATCH_QUEUE].map((q) => b.offWork(q).catch(() => {})));
+  await Promise.all([PROMOTION_QUEUE, SYNC_QUEUE, SYNC_ALL_QUEUE, NOTIFY_QUEUE, HEALTH_WATCH_QUEUE, RETENTION_SCHEDULE_QUEUE].map((q) => b.offWork(q).catch(() => {})));
   const before = promotionsInFlight();
   const deadline = Date.now() + graceMs;
   while (promotionsInFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

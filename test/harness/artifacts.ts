@@ -11,7 +11,7 @@ const EMPTY = { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:
 
 const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
 
-async function putBlob(reg: RunningRegistry, repo: string, bytes: Buffer): Promise<string> {
+export async function putBlob(reg: RunningRegistry, repo: string, bytes: Buffer): Promise<string> {
   const digest = sha256(bytes);
   const scopes = [`repository:${repo}:pull,push`];
   const start = await registryFetch(reg, `/v2/${repo}/blobs/uploads/`, { method: "POST", scopes });
@@ -25,7 +25,7 @@ async function putBlob(reg: RunningRegistry, repo: string, bytes: Buffer): Promi
   return digest;
 }
 
-async function putManifest(reg: RunningRegistry, repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+export async function putManifest(reg: RunningRegistry, repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
   const res = await registryFetch(reg, `/v2/${repo}/manifests/${reference}`, { method: "PUT", body: new Uint8Array(bytes), headers: { "content-type": mediaType }, scopes: [`repository:${repo}:pull,push`] });
   await res.arrayBuffer();
   if (res.status !== 201) throw new Error(`PUT manifest ${repo}:${reference} → ${res.status}`);

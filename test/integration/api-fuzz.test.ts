@@ -5,7 +5,7 @@
 // left out of that comparison: a refused mutation is recorded there by design.
 // FUZZ_SEED=<n> replays a run; FUZZ_CPU_SECONDS bounds it (default 50 s of this process's CPU).
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
 import { machineRoute } from "@/app/api/v1/machine-routes";
@@ -37,6 +37,7 @@ let snapshot: () => Promise<string>;
 let client: pg.Client;
 
 const digest = `sha256:${"ab".repeat(32)}`;
+const publicKeyPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
 // Valid bodies and queries per route, as templates the fuzzer mutates.
 const SHAPES: Record<string, { query?: () => Record<string, string>; body?: () => unknown }> = {
   "GET /api/v1/audit": { query: () => ({ actor: "a@b.c", action: "promotion.*", registryId, repository: "demo/app", tag: "v1", digest, outcome: "success", since: "2026-01-01", until: "2027-01-01", cursor: "10", format: "csv" }) },
@@ -44,11 +45,13 @@ const SHAPES: Record<string, { query?: () => Record<string, string>; body?: () =
   "POST /api/v1/environments": { body: () => ({ name: `env-${randomUUID().slice(0, 6)}`, position: 3, registryId, repository: "demo/app" }) },
   "POST /api/v1/promotions": { body: () => ({ source: { registryId, repository: "demo/app", reference: "v1" }, target: { registryId, repository: "demo/copy", tag: "v2" }, overwrite: false, confirmPublish: true, dryRun: true, kind: "promote" }) },
   "GET /api/v1/protection": { query: () => ({ registryId, repository: "demo/app", tag: "v1" }) },
-  "POST /api/v1/protection-rules": { body: () => ({ registryId, repositoryGlob: "demo/*", tagGlob: "*-*-*-rc", minRole: "ADMIN", immutable: true, reason: "fuzz" }) },
+  "POST /api/v1/protection-rules": { body: () => ({ registryId, repositoryGlob: "demo/*", tagGlob: "*-*-*-rc", minRole: "ADMIN", immutable: true, reason: "fuzz", requireSignature: true, requireArtifactType: "application/spdx+json" }) },
   "POST /api/v1/registries": { body: () => ({ name: `fz-${randomUUID().slice(0, 6)}`, kind: "GENERIC", endpoint: "http://127.0.0.1:1", namespace: "ns", insecure: true, publishPolicy: "FORBID", credentials: { username: "u", password: "p" } }) },
   "PATCH /api/v1/registries/[id]": { body: () => ({ name: `fz-${randomUUID().slice(0, 6)}`, apiEndpoint: null, namespace: null, insecure: true, publishPolicy: "ALLOW_WITH_CONFIRMATION" }) },
   "GET /api/v1/registries/[id]/manifests": { query: () => ({ repository: "demo/app", reference: "v1" }) },
   "GET /api/v1/registries/[id]/repositories": { query: () => ({ query: "demo", cursor: "demo/app" }) },
+  "GET /api/v1/registries/[id]/signatures": { query: () => ({ repository: "demo/app", reference: "v1" }) },
+  "POST /api/v1/signing-keys": { body: () => ({ name: `fuzz ${randomUUID().slice(0, 6)}`, publicKeyPem }) },
   "GET /api/v1/registries/[id]/tag-history": { query: () => ({ repository: "demo/app", tag: "v1" }) },
   "GET /api/v1/registries/[id]/tags": { query: () => ({ repository: "demo/app", limit: "10" }) },
   "DELETE /api/v1/registries/[id]/tags": { query: () => ({ repository: "demo/app", tag: "absent", digest }) },

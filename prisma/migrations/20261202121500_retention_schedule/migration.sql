@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RetentionPolicy" ADD COLUMN     "schedule" TEXT;
