@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { requireRole } from "@/lib/auth/guard";
+import { visibilityOf, visibleRegistryIds } from "@/lib/auth/access";
 import { hasRole } from "@/lib/auth/roles";
 import { RecentActivity } from "@/components/recent-activity";
 import { RegistryHealthLine } from "@/components/registry-health";
@@ -13,7 +14,7 @@ const hostOf = (endpoint: string) => { try { return new URL(endpoint).host; } ca
 
 export default async function Overview() {
   const actor = await requireRole("VIEWER");
-  const [registries, activity] = await Promise.all([listRegistries(), recentActivity(100)]);
+  const [registries, activity] = await Promise.all([visibleRegistryIds(actor).then(listRegistries), recentActivity(100, visibilityOf(actor))]);
   const names = new Map(registries.map((r) => [r.id, r.name]));
   const admin = hasRole(actor.role, "ADMIN");
   if (!registries.length) {

@@ -5,14 +5,16 @@ import "server-only";
 // API tokens (CI, scripts). Same code, same answers either way.
 import { errorJson } from "@/lib/api/errors";
 import { metrics } from "@/lib/observability/metrics";
+import { requireSee } from "@/lib/auth/access";
 import { clientAddress, guarded, tokenActor, type Handler } from "@/lib/auth/actor";
 import { searchParams, tagsQuery } from "@/lib/schemas/browse";
 import { listTagsJson } from "@/lib/services/browse";
 import { receiveWebhook } from "@/lib/services/webhooks";
 
 /** GET /api/v1/registries/{id}/tags: every tag, with what PostgreSQL knows; Server-Timing says where the time went. */
-export const listTagsRoute: Handler<{ id: string }> = async ({ req, params }) => {
+export const listTagsRoute: Handler<{ id: string }> = async ({ req, params, actor }) => {
   const q = tagsQuery.parse(searchParams(req));
+  await requireSee(actor, params.id, q.repository);
   const { json, timing } = await listTagsJson(params.id, q.repository, q.limit, q.fields);
   const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
   return new Response(json, { headers: { "content-type": "application/json", "server-timing": serverTiming } });

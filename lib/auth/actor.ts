@@ -5,17 +5,21 @@ import "server-only";
 import { errorJson, forbidden, unauthorized } from "@/lib/api/errors";
 import { userForToken } from "./api-tokens";
 import { clientAddress, publicHost } from "./client-address";
-import { hasRole, type Role } from "./roles";
+import { routeAllows } from "./access";
+import type { GlobalRole, Role } from "./roles";
 
 export interface Actor {
   id: string;
   email: string;
   name: string | null;
-  role: Role;
+  /** the global role; NONE: rights from team grants only (lib/auth/access.ts) */
+  role: GlobalRole;
   via: "session" | "token";
   address: string | null;
   /** a token's scope: READ tokens may only read (GET/HEAD) */
   scope?: "READ" | "WRITE";
+  /** a token limited to these registries (never more than the owner's rights) */
+  tokenRegistryIds?: string[];
 }
 
 export { clientAddress };
@@ -29,7 +33,7 @@ export function bearerToken(h: Headers): string | undefined {
 export async function tokenActor(h: Headers): Promise<Actor | null> {
   const bearer = bearerToken(h);
   const user = bearer ? await userForToken(bearer) : null;
-  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "token", address: clientAddress(h), scope: user.scope };
+  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "token", address: clientAddress(h), scope: user.scope, tokenRegistryIds: user.registryIds };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -65,7 +69,7 @@ export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor
       if (actor.via === "token" && actor.scope === "READ" && !SAFE_METHODS.has(req.method)) {
         throw forbidden("this API token is read-only; make a token with the write scope to change things");
       }
-      if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
+      if (!(await routeAllows(actor, role))) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
       const result = await handler({ req, actor, params: await ctx.params });
       const res = result instanceof Response ? result : Response.json(result ?? { ok: true });
       // for the front server's access line (it takes the header off); the caller's own id anyway

@@ -1,9 +1,11 @@
 import "server-only";
 // Retag, promote and roll back: checked (role, protection, overwrite) before anything changes,
 // planned with a dry run, then run as a job (or inline for a retag within one repository).
-import { ApiError, conflict, notFound } from "@/lib/api/errors";
+import { ApiError, conflict, forbidden, notFound } from "@/lib/api/errors";
 import { appendAudit } from "@/lib/audit/log";
+import { accessOf, requireSee, roleIn, type Visible } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { lockTarget, runPromotion, type Release } from "@/lib/jobs/promotion-worker";
@@ -37,6 +39,9 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   if (source.tag) validateTag(source.tag);
   validateRepository(target.repository);
   validateTag(target.tag);
+  // a registry (or source repository) the person may not see is missing for them
+  await requireSee(actor, source.registryId, source.repository);
+  await requireSee(actor, target.registryId);
   // an inline retag checks and moves the tag under its lock, taken while the rows are read
   const inline = !input.dryRun && source.registryId === target.registryId && source.repository === target.repository;
   // a person waits for this answer: a short wait for the lock, then a 409 that says why
@@ -67,9 +72,13 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
       details: { source: `${srcReg.name}/${source.repository}:${source.reference}`, target: targetName, ...extra },
     });
 
-  // the rules apply before any registry call
+  // the grants and the rules apply before any registry call
+  const targetRole = roleIn(await accessOf(actor), target.registryId, target.repository);
   try {
-    enforce(protection, actor, targetName, false);
+    if (!hasRole(targetRole, "OPERATOR")) {
+      throw forbidden(`${kind} into ${targetName} needs the OPERATOR role on ${target.repository}; you have ${targetRole === "NONE" ? "no grant" : targetRole} there`);
+    }
+    enforce(protection, actor, targetName, false, targetRole);
   } catch (e) {
     await audit("denied", { reason: (e as Error).message });
     throw e;
@@ -86,7 +95,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   const moving = !!current && current.digest !== head.digest;
   if (moving) {
     try {
-      enforce(protection, actor, targetName, true);
+      enforce(protection, actor, targetName, true, targetRole);
     } catch (e) {
       await audit("denied", { reason: (e as Error).message }, head.digest, current.digest);
       throw e;
@@ -148,8 +157,11 @@ export async function getPromotion(id: string): Promise<PromotionView> {
   return toView(row);
 }
 
-export async function listPromotions(limit = 50): Promise<PromotionView[]> {
-  return (await db.promotion.findMany({ orderBy: { createdAt: "desc" }, take: limit })).map(toView);
+/** The newest promotions; with `visibleRegistryIds`, those whose source and target both are in them. */
+export async function listPromotions(limit = 50, visibleRegistryIds?: string[] | null, visible?: Visible): Promise<PromotionView[]> {
+  const where = visibleRegistryIds ? { sourceRegistryId: { in: visibleRegistryIds }, targetRegistryId: { in: visibleRegistryIds } } : {};
+  const rows = (await db.promotion.findMany({ where, orderBy: { createdAt: "desc" }, take: limit })).map(toView);
+  return visible ? rows.filter((p) => visible(p.source.registryId, p.source.repository) && visible(p.target.registryId, p.target.repository)) : rows;
 }
 
 /** A failed promotion runs again, with the same checks as the first time. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requireSee } from "@/lib/auth/access";
 import { withRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { repositoryName, tagName } from "@/lib/schemas/names";
@@ -10,5 +11,6 @@ const query = z.object({ registryId: z.string().uuid("registryId must be a regis
 // pusher's address and the delivery details only admins (as the audit log itself)
 export const GET = withRole("VIEWER", async ({ req, actor }) => {
   const q = query.parse(Object.fromEntries(new URL(req.url).searchParams));
+  await requireSee(actor, q.registryId, q.repository);
   return { push: await lastPush(q.registryId, q.repository, q.tag, { full: hasRole(actor.role, "ADMIN") }) };
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { listTagsRoute } from "@/lib/api/machine-routes";
+import { requireSee } from "@/lib/auth/access";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams } from "@/lib/schemas/browse";
 import { digest, repositoryName, tagName } from "@/lib/schemas/names";
@@ -21,6 +22,7 @@ const deleteQuery = z.object({
  */
 export const DELETE = withRole<{ id: string }>("OPERATOR", async ({ req, actor, params }) => {
   const q = deleteQuery.parse(searchParams(req));
+  await requireSee(actor, params.id, q.repository);
   if (q.dryRun) return previewDelete(params.id, q.repository, q.tag);
   return deleteTag(actor, params.id, q.repository, q.tag, q.confirmDigest);
 });
