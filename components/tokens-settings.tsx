@@ -26,7 +26,7 @@ function TokenRows({ tokens, owner, onRevoke, empty }: { tokens: TokenView[]; ow
               {owner && <td className="px-4 py-2 text-xs">{t.owner?.email}</td>}
               <td className="px-4 py-2 font-medium">{t.name}</td>
               <td className="px-4 py-2 font-mono text-xs">{t.prefix}…</td>
-              <td className="px-4 py-2 text-xs"><span className={t.scope === "WRITE" ? "rounded bg-amber-100 px-1.5 py-0.5 text-amber-900" : "rounded bg-slate-100 px-1.5 py-0.5"}>{SCOPE_LABEL[t.scope]}</span></td>
+              <td className="px-4 py-2 text-xs"><span className={t.scope === "WRITE" ? "rounded bg-amber-100 px-1.5 py-0.5 text-amber-900" : "rounded bg-slate-100 px-1.5 py-0.5"}>{SCOPE_LABEL[t.scope]}</span>{t.registryIds?.length ? <span className="ml-1 text-slate-600">· {t.registryIds.length === 1 ? "1 registry" : `${t.registryIds.length} registries`}</span> : null}</td>
               <td className="px-4 py-2 text-xs"><Time at={t.createdAt} /></td>
               <td className="px-4 py-2 text-xs">{t.lastUsedAt ? <Time at={t.lastUsedAt} /> : "never"}</td>
               <td className="px-4 py-2 text-xs">{t.expiresAt ? <Time at={t.expiresAt} /> : "never"}</td>
@@ -39,7 +39,7 @@ function TokenRows({ tokens, owner, onRevoke, empty }: { tokens: TokenView[]; ow
   );
 }
 
-export function TokensSettings({ initial, all: allInitial, isAdmin }: { initial: TokenView[]; all?: TokenView[]; isAdmin?: boolean }) {
+export function TokensSettings({ initial, all: allInitial, isAdmin, registries = [] }: { initial: TokenView[]; all?: TokenView[]; isAdmin?: boolean; registries?: { id: string; name: string }[] }) {
   const { data: tokens = [] } = useTokens(initial);
   const all = useAllTokens(allInitial, !!isAdmin);
   const m = useTokenMutations();
@@ -49,7 +49,8 @@ export function TokensSettings({ initial, all: allInitial, isAdmin }: { initial:
     e.preventDefault();
     const form = e.currentTarget;
     const f = new FormData(form);
-    m.create.mutate({ name: String(f.get("name")), scope: String(f.get("scope")), expiresInDays: Number(f.get("days")) }, {
+    const registryIds = f.getAll("registryIds").map(String).filter(Boolean);
+    m.create.mutate({ name: String(f.get("name")), scope: String(f.get("scope")), expiresInDays: Number(f.get("days")), ...(registryIds.length ? { registryIds } : {}) }, {
       onSuccess: (t) => { setFresh(t.token); form.reset(); },
     });
   }
@@ -59,7 +60,7 @@ export function TokensSettings({ initial, all: allInitial, isAdmin }: { initial:
     <div className="space-y-4">
       <h1 className="text-lg font-semibold">API tokens</h1>
       <p className="text-sm text-slate-600">
-        A token acts with your role; a read-only token can only read. Send it as <code className="rounded bg-slate-100 px-1">Authorization: Bearer rgt_…</code> to <code className="rounded bg-slate-100 px-1">/api/v1</code>, for example from CI.
+        A token acts with your rights (your role and your teams' grants, as they are when it is used), limited to the registries you choose; a read-only token can only read. Send it as <code className="rounded bg-slate-100 px-1">Authorization: Bearer rgt_…</code> to <code className="rounded bg-slate-100 px-1">/api/v1</code>, for example from CI.
         Tokens end when they expire, when you revoke them, and when your password is reset or your role is lowered.
       </p>
       <form onSubmit={create} className="card flex flex-wrap items-end gap-3 p-4" aria-label="Create token">
@@ -68,6 +69,13 @@ export function TokensSettings({ initial, all: allInitial, isAdmin }: { initial:
           <select id="t-scope" name="scope" className="input" defaultValue="READ"><option value="READ">read only</option><option value="WRITE">read and write</option></select></div>
         <div><label className="label" htmlFor="t-days">Expires</label>
           <select id="t-days" name="days" className="input" defaultValue="90"><option value="7">in 7 days</option><option value="30">in 30 days</option><option value="90">in 90 days</option><option value="365">in a year</option></select></div>
+        {registries.length > 0 && (
+          <div><label className="label" htmlFor="t-registries">Registries</label>
+            <select id="t-registries" name="registryIds" className="input min-h-[2.25rem]" multiple size={Math.min(registries.length, 3)} title="none selected: every registry you may see">
+              {registries.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+            </select>
+            <p className="mt-0.5 text-xs text-slate-500">none selected: all you may see</p></div>
+        )}
         <button className="btn-primary" type="submit" disabled={m.create.isPending}>Create token</button>
       </form>
       <ErrorMessage error={m.create.error ?? m.revoke.error} />

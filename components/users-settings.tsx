@@ -1,7 +1,7 @@
 "use client";
 import { Time } from "@/components/time";
 import { useState } from "react";
-import { ROLES, type Role } from "@/lib/schemas/roles";
+import { GLOBAL_ROLES as ROLES, type GlobalRole as Role } from "@/lib/schemas/roles";
 import type { UserView } from "@/lib/schemas/user";
 import { ErrorMessage } from "@/components/error-message";
 import { fieldError } from "@/components/field-error";
@@ -31,13 +31,13 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
         <h1 className="text-lg font-semibold">Users</h1>
         {!adding && <button className="btn-primary" onClick={() => { m.create.reset(); setAdding(true); }}>Add user</button>}
       </div>
-      <p className="text-sm text-slate-600">Viewers browse; operators also retag, promote and roll back; admins also manage registries and users.</p>
+      <p className="text-sm text-slate-600">Viewers browse; operators also retag, promote and roll back; admins also manage registries and users. “None” gives no global rights: such people see only what their teams grant (Settings → Teams).</p>
       {adding && (
         <form onSubmit={add} className="card grid gap-4 p-5 sm:grid-cols-4" aria-label="Add user">
           <div><label className="label" htmlFor="u-email">Email</label><input id="u-email" name="email" type="email" className="input" required />{err("email")}</div>
           <div><label className="label" htmlFor="u-name">Name</label><input id="u-name" name="name" className="input" /></div>
           <div><label className="label" htmlFor="u-role">Role</label>
-            <select id="u-role" name="role" className="input" defaultValue="VIEWER">{ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}</select></div>
+            <select id="u-role" name="role" className="input" defaultValue="VIEWER">{ROLES.map((r) => <option key={r} value={r}>{r === "NONE" ? "none (teams only)" : r.toLowerCase()}</option>)}</select></div>
           <div><label className="label" htmlFor="u-password">Initial password</label><input id="u-password" name="password" type="password" className="input" autoComplete="new-password" required minLength={10} />{err("password")}</div>
           <div className="flex gap-2 sm:col-span-4">
             <button className="btn-primary" type="submit" disabled={m.create.isPending}>Add user</button>
@@ -60,7 +60,7 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
                 <td className="px-4 py-2">
                   <select aria-label={`Role of ${u.email}`} className="input w-32 py-1" value={u.role}
                     onChange={(e) => m.update.mutate({ id: u.id, body: { role: e.target.value as Role } })}>
-                    {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
+                    {ROLES.map((r) => <option key={r} value={r}>{r === "NONE" ? "none (teams only)" : r.toLowerCase()}</option>)}
                   </select>
                 </td>
                 <td className="px-4 py-2 text-xs text-slate-500">{u.lastLoginAt ? <Time at={u.lastLoginAt} /> : "never"}</td>

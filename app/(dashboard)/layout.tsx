@@ -27,8 +27,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
             { href: "/", label: "Overview" },
             { href: "/promotions", label: "Promotions" },
             { href: "/pipeline", label: "Pipeline" },
-            ...(admin ? [{ href: "/audit", label: "Audit" }, { href: "/settings/registries", label: "Registries" }, { href: "/settings/retention", label: "Retention" }, { href: "/settings/notifications", label: "Notifications" }, { href: "/settings/users", label: "Users" }] : []),
+            ...(admin ? [{ href: "/audit", label: "Audit" }, { href: "/settings/registries", label: "Registries" }, { href: "/settings/retention", label: "Retention" }, { href: "/settings/notifications", label: "Notifications" }, { href: "/settings/users", label: "Users" }, { href: "/settings/teams", label: "Teams" }] : []),
             { href: "/settings/tokens", label: "API tokens" },
+            { href: "/settings/access", label: "My access" },
           ]} />
           <div className="ml-auto flex items-center gap-3 text-sm">
             <GlobalSearch />

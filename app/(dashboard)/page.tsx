@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { requireRole } from "@/lib/auth/guard";
+import { visibilityOf, visibleRegistryIds, visibleSql } from "@/lib/auth/access";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { hasRole } from "@/lib/schemas/roles";
 import { RecentActivity } from "@/components/recent-activity";
 import { RegistryHealthLine } from "@/components/registry-health";
@@ -16,7 +18,7 @@ const hostOf = (endpoint: string) => { try { return new URL(endpoint).host; } ca
 
 export default async function Overview() {
   const actor = await requireRole("VIEWER");
-  const [registries, activity, daily, promotions] = await Promise.all([listRegistries(), recentActivity(100), dailyActivityByRegistry(14), promotionCounts()]);
+  const [registries, activity, daily, promotions] = await Promise.all([visibleRegistryIds(actor).then(listRegistries), recentActivity(100, visibilityOf(actor)), visibleSql(actor, Prisma.sql`"registryId"`, Prisma.sql`"repository"`).then((scope) => dailyActivityByRegistry(14, new Date(), scope)), visibleRegistryIds(actor).then(promotionCounts)]);
   const today = daily.all.at(-1);
   const names = new Map(registries.map((r) => [r.id, r.name]));
   const admin = hasRole(actor.role, "ADMIN");

@@ -7,17 +7,21 @@ import { forbidden, unauthorized } from "@/lib/errors";
 import { withRegistryLane } from "@/lib/registry/lanes";
 import { userForToken } from "./api-tokens";
 import { clientAddress, publicHost } from "./client-address";
-import { hasRole, type Role } from "@/lib/schemas/roles";
+import { routeAllows } from "./access";
+import type { GlobalRole, Role } from "@/lib/schemas/roles";
 
 export interface Actor {
   id: string;
   email: string;
   name: string | null;
-  role: Role;
+  /** the global role; NONE: rights from team grants only (lib/auth/access.ts) */
+  role: GlobalRole;
   via: "session" | "token";
   address: string | null;
   /** a token's scope: READ tokens may only read (GET/HEAD) */
   scope?: "READ" | "WRITE";
+  /** a token limited to these registries (never more than the owner's rights) */
+  tokenRegistryIds?: string[];
 }
 
 export { clientAddress };
@@ -31,7 +35,7 @@ export function bearerToken(h: Headers): string | undefined {
 export async function tokenActor(h: Headers): Promise<Actor | null> {
   const bearer = bearerToken(h);
   const user = bearer ? await userForToken(bearer) : null;
-  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "token", address: clientAddress(h), scope: user.scope };
+  return user && { id: user.id, email: user.email, name: user.name, role: user.role, via: "token", address: clientAddress(h), scope: user.scope, tokenRegistryIds: user.registryIds };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -67,7 +71,7 @@ export function guarded<P extends Params>(actorOf: (h: Headers) => Promise<Actor
       if (actor.via === "token" && actor.scope === "READ" && !SAFE_METHODS.has(req.method)) {
         throw forbidden("this API token is read-only; make a token with the write scope to change things");
       }
-      if (!hasRole(actor.role, role)) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
+      if (!(await routeAllows(actor, role))) throw forbidden(`this needs the ${role} role; you are ${actor.role}`);
       // the registry requests this handler makes queue in the actor's lane (fair between users)
       const params = await ctx.params;
       const result = await withRegistryLane(actor.id, () => handler({ req, actor, params }));

@@ -29,5 +29,5 @@ export async function userForToken(token: string) {
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { ...row.user, scope: row.scope };
+  return { ...row.user, scope: row.scope, registryIds: row.registryIds ?? [] };
 }

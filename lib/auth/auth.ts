@@ -11,7 +11,7 @@ import { loginSchema } from "@/lib/schemas/user";
 import { clientAddress } from "./actor";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./login-limit";
 import { verifyPassword } from "./password";
-import { linkOidcUser } from "./oidc-link";
+import { groupsFromClaims, linkOidcUser } from "./oidc-link";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
@@ -95,7 +95,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       if (account?.provider !== "oidc") return true;
       const linked = await linkOidcUser({
         issuer: oidc!.issuer, subject: account.providerAccountId, email: profile?.email ?? null,
-        emailVerified: profile?.email_verified, name: profile?.name ?? null,
+        emailVerified: profile?.email_verified, name: profile?.name ?? null, groups: groupsFromClaims(profile as Record<string, unknown> | undefined),
       }, await requestAddress());
       if (!linked.ok) return `/login?error=${linked.error}`;
       user.id = linked.userId;

@@ -1,14 +1,15 @@
 import "server-only";
 // The one role guard. Route handlers use withRole(); pages and server actions use requireRole().
 // A request acts as the signed-in user (session cookie) or a token's owner (Authorization: Bearer).
-import { forbidden as forbiddenPage, redirect } from "next/navigation";
+import { forbidden as forbiddenPage, notFound as notFoundPage, redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { badRequest, tooLarge } from "@/lib/errors";
 import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
 import { db } from "@/lib/db";
 import { bearerToken, clientAddress, guarded, tokenActor, type Actor, type Handler } from "./actor";
 import { auth } from "./auth";
-import { hasRole, type Role } from "@/lib/schemas/roles";
+import { accessOf, canSee, roleIn, routeAllows } from "./access";
+import type { GlobalRole, Role } from "@/lib/schemas/roles";
 
 export type { Actor };
 
@@ -26,8 +27,18 @@ async function actorFrom(h: Headers): Promise<Actor | null> {
 export async function requireRole(role: Role): Promise<Actor> {
   const actor = await actorFrom(await headers());
   if (!actor) redirect("/login");
-  if (!hasRole(actor.role, role)) forbiddenPage();
+  if (!(await routeAllows(actor, role))) forbiddenPage();
   return actor;
+}
+
+/** For pages: the not-found page unless the actor may see the registry (and the repository). */
+export async function requireSeePage(actor: Actor, registryId: string, repository?: string): Promise<void> {
+  if (!(await canSee(actor, registryId)) || (repository !== undefined && !(await canSee(actor, registryId, repository)))) notFoundPage();
+}
+
+/** The actor's role on a registry or repository: the global role and their teams' grants. */
+export async function roleAt(actor: Actor, registryId: string, repository?: string): Promise<GlobalRole> {
+  return roleIn(await accessOf(actor), registryId, repository);
 }
 
 export async function currentActor(): Promise<Actor | null> {

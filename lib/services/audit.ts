@@ -3,7 +3,7 @@ import "server-only";
 import { verifyAuditChain, type ChainReport } from "@/lib/audit/verify";
 import { metrics } from "@/lib/observability/metrics";
 import { db } from "@/lib/db";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { AUDIT_PAGE_MAX, auditQuerySchema, type ActivityItem, type AuditEventView, type AuditQuery } from "@/lib/schemas/audit";
 
 export { AUDIT_PAGE_MAX, type AuditQuery };
@@ -19,8 +19,15 @@ export function parseAuditQuery(params: URLSearchParams): AuditQuery {
   return auditQuerySchema.parse(Object.fromEntries([...params.entries()].filter(([k]) => k in auditQuerySchema.shape)));
 }
 
-function where(q: AuditQuery): Prisma.AuditEventWhereInput {
+/**
+ * Which registries' events the asker may read: undefined = all (global admins); else those ids
+ * only (registry admins: their registries; events without a registry are the global admins').
+ */
+export type AuditScope = string[] | undefined;
+
+function where(q: AuditQuery, scope?: AuditScope): Prisma.AuditEventWhereInput {
   const and: Prisma.AuditEventWhereInput[] = [];
+  if (scope) and.push({ registryId: { in: scope } });
   if (q.actor) and.push({ actor: { equals: q.actor, mode: "insensitive" } });
   if (q.action) {
     const parts = q.action.split(",").map((a) => a.trim()).filter(Boolean);
@@ -49,20 +56,20 @@ export function toView(e: Row): AuditEventView {
 }
 
 /** Newest first, keyset-paged on id: nextCursor is the id to pass as cursor for the next page. */
-export async function listAudit(q: AuditQuery): Promise<{ events: AuditEventView[]; nextCursor?: string }> {
-  const rows = await db.auditEvent.findMany({ where: where(q), orderBy: { id: "desc" }, take: q.limit + 1 });
+export async function listAudit(q: AuditQuery, scope?: AuditScope): Promise<{ events: AuditEventView[]; nextCursor?: string }> {
+  const rows = await db.auditEvent.findMany({ where: where(q, scope), orderBy: { id: "desc" }, take: q.limit + 1 });
   const page = rows.slice(0, q.limit);
   return { events: page.map(toView), ...(rows.length > q.limit ? { nextCursor: page[page.length - 1].id.toString() } : {}) };
 }
 
 /** Every matching event, newest first, in batches (for exports). */
-export async function* iterateAudit(q: AuditQuery, max = AUDIT_EXPORT_MAX): AsyncGenerator<AuditEventView> {
+export async function* iterateAudit(q: AuditQuery, max = AUDIT_EXPORT_MAX, scope?: AuditScope): AsyncGenerator<AuditEventView> {
   let cursor = q.cursor;
   let n = 0;
   for (;;) {
     const take = Math.min(EXPORT_BATCH, max - n);
     if (take <= 0) return;
-    const rows = await db.auditEvent.findMany({ where: where({ ...q, cursor }), orderBy: { id: "desc" }, take });
+    const rows = await db.auditEvent.findMany({ where: where({ ...q, cursor }, scope), orderBy: { id: "desc" }, take });
     for (const r of rows) yield toView(r);
     n += rows.length;
     if (rows.length < take) return;
@@ -81,9 +88,9 @@ export function csvCell(v: unknown): string {
 }
 
 /** An export as a streamed download: CSV (one header row) or a JSON array; the route sends it as an attachment. */
-export function exportAudit(q: AuditQuery, format: "csv" | "json"): { stream: ReadableStream<Uint8Array>; contentType: string; filename: string } {
+export function exportAudit(q: AuditQuery, format: "csv" | "json", scope?: AuditScope): { stream: ReadableStream<Uint8Array>; contentType: string; filename: string } {
   const enc = new TextEncoder();
-  const it = iterateAudit(q);
+  const it = iterateAudit(q, AUDIT_EXPORT_MAX, scope);
   let first = true;
   let ended = false;
   const stream = new ReadableStream<Uint8Array>({
@@ -151,11 +158,18 @@ export const REGISTRY_ACTIVITY = ["registry.push", "registry.delete", ...PROMOTI
  * The newest successful changes to tags, for everyone who may browse: no sign-ins, users or tokens
  * (the audit log itself stays admin-only), and no source addresses.
  */
-export async function recentActivity(limit = 12): Promise<ActivityItem[]> {
+export async function recentActivity(limit = 12, visibility?: (registryCol: Prisma.Sql, repositoryCol: Prisma.Sql) => Promise<Prisma.Sql>): Promise<ActivityItem[]> {
   const select = { id: true, at: true, actor: true, action: true, registryId: true, repository: true, tag: true, digest: true, previousDigest: true, details: true } as const;
+  // what the asker may not see is left out in the database (the ids of the visible events first)
+  const vis = visibility ? await visibility(Prisma.sql`"registryId"`, Prisma.sql`"repository"`) : null;
+  const ids = vis
+    ? (await db.$queryRaw<{ id: bigint }[]>`
+        SELECT "id" FROM "AuditEvent" WHERE "action" = ANY(${REGISTRY_ACTIVITY}) AND "outcome" = 'success' AND "repository" IS NOT NULL AND ${vis}
+        ORDER BY "id" DESC LIMIT ${limit}`).map((r) => r.id)
+    : null;
   const rows = await db.auditEvent.findMany({
     // "registry.delete" also names a registry removed from Regatta (no repository): not a tag change
-    where: { action: { in: REGISTRY_ACTIVITY }, outcome: "success", repository: { not: null } },
+    where: { action: { in: REGISTRY_ACTIVITY }, outcome: "success", repository: { not: null }, ...(ids ? { id: { in: ids } } : {}) },
     orderBy: { id: "desc" },
     take: limit,
     select,
@@ -214,12 +228,12 @@ async function ownCauses(rows: ActivityRow[]): Promise<Set<bigint>> {
 export interface DailyActivity { day: string; pushes: number; promotions: number }
 
 /** Pushes (registry events) and successful promotions, retags and rollbacks per UTC day, oldest first. */
-export async function dailyActivity(days = 30, now = new Date()): Promise<DailyActivity[]> {
-  return (await dailyActivityByRegistry(days, now)).all;
+export async function dailyActivity(days = 30, now = new Date(), scope: Prisma.Sql = Prisma.sql`TRUE`): Promise<DailyActivity[]> {
+  return (await dailyActivityByRegistry(days, now, scope)).all;
 }
 
-/** The same, in total and per registry (the overview's cards): one query. */
-export async function dailyActivityByRegistry(days = 30, now = new Date()): Promise<{ all: DailyActivity[]; byRegistry: Map<string, DailyActivity[]> }> {
+/** The same, in total and per registry (the overview's cards): one query; `scope` (lib/auth/access.ts) keeps the asker's registries. */
+export async function dailyActivityByRegistry(days = 30, now = new Date(), scope: Prisma.Sql = Prisma.sql`TRUE`): Promise<{ all: DailyActivity[]; byRegistry: Map<string, DailyActivity[]> }> {
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
   const start = new Date(end - days * 86_400_000);
   const rows = await db.$queryRaw<{ day: Date; registryId: string | null; pushes: bigint; promotions: bigint }[]>`
@@ -227,7 +241,7 @@ export async function dailyActivityByRegistry(days = 30, now = new Date()): Prom
            count(*) FILTER (WHERE action = 'registry.push') AS pushes,
            count(*) FILTER (WHERE action = ANY(${PROMOTION_ACTIONS}) OR action LIKE 'promotion.%') AS promotions
     FROM "AuditEvent"
-    WHERE "at" >= ${start} AND outcome = 'success'
+    WHERE "at" >= ${start} AND outcome = 'success' AND ${scope}
       AND (action = 'registry.push' OR action = ANY(${PROMOTION_ACTIONS}) OR action LIKE 'promotion.%')
     GROUP BY 1, 2`;
   const series = () => {
@@ -260,10 +274,10 @@ export async function auditChainStatus(): Promise<ChainReport> {
   return report;
 }
 
-export async function auditFacets(): Promise<{ actions: string[]; registries: { id: string; name: string }[] }> {
+export async function auditFacets(scope?: AuditScope): Promise<{ actions: string[]; registries: { id: string; name: string }[] }> {
   const [actions, registries] = await Promise.all([
-    db.auditEvent.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" }, take: 200 }),
-    db.registry.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    db.auditEvent.findMany({ where: scope ? { registryId: { in: scope } } : {}, distinct: ["action"], select: { action: true }, orderBy: { action: "asc" }, take: 200 }),
+    db.registry.findMany({ where: scope ? { id: { in: scope } } : {}, select: { id: true, name: true }, orderBy: { name: "asc" } }),
   ]);
   return { actions: actions.map((a) => a.action), registries };
 }

@@ -27,8 +27,10 @@ export interface RepositorySummary {
   largestSize?: number;
 }
 
-export async function listRepositories(registryId: string, opts: { query?: string; cursor?: string; pageSize?: number } = {}): Promise<RepositoryPage> {
-  const page = await catalogPage(registryId, opts);
+/** `visible` (lib/auth/access.ts) leaves out repositories outside the asker's grants' globs. */
+export async function listRepositories(registryId: string, opts: { query?: string; cursor?: string; pageSize?: number; visible?: (repository: string) => boolean } = {}): Promise<RepositoryPage> {
+  const all = await catalogPage(registryId, opts);
+  const page = opts.visible ? { ...all, repositories: all.repositories.filter((r) => opts.visible!(r.name)) } : all;
   const names = page.repositories.map((r) => r.name);
   if (!names.length) return page;
   const now = new Date();
@@ -221,7 +223,10 @@ export interface ManifestDetails {
   whereElse: WhereElse;
 }
 
-export async function getManifest(registryId: string, repository: string, reference: string): Promise<ManifestDetails> {
+type Visibility = (registryCol: Prisma.Sql, repositoryCol: Prisma.Sql) => Promise<Prisma.Sql>;
+
+/** `visibility` (lib/auth/access.ts visibilityOf) limits "where else" to what the asker may see, in SQL. */
+export async function getManifest(registryId: string, repository: string, reference: string, visibility?: Visibility): Promise<ManifestDetails> {
   validateRepository(repository);
   const { client: c, registry } = await registryWithClient(registryId);
   const m = await c.getManifest(repository, reference);
@@ -230,7 +235,7 @@ export async function getManifest(registryId: string, repository: string, refere
   // Docker Hub counts every manifest GET against the pull limit: no index reads for "where else"
   const readIndexes = registry.kind !== "DOCKERHUB";
   // referrers and "where else" read other things than the manifest: in parallel, never fatal
-  const extras = Promise.all([manifestReferrers(c, repository, m.digest), whereElse(c, registryId, repository, m.digest, isIndexMediaType(m.mediaType) ? (json.manifests ?? []) : [], readIndexes)]).then(
+  const extras = Promise.all([manifestReferrers(c, repository, m.digest), whereElse(c, registryId, repository, m.digest, isIndexMediaType(m.mediaType) ? (json.manifests ?? []) : [], readIndexes, visibility ? await visibility(Prisma.sql`t."registryId"`, Prisma.sql`t."repository"`) : Prisma.sql`TRUE`)]).then(
     ([r, w]) => ({ ...r, whereElse: w }),
   );
   if (isIndexMediaType(m.mediaType)) {
@@ -297,7 +302,7 @@ const platformOf = (d: Descriptor) => (d.platform ? [d.platform.os, d.platform.a
 /** Tags listed per digest on the digest page; the count beside them is always the true one. */
 const PLACES_LISTED = 200;
 
-async function placesOf(digests: string[]): Promise<Map<string, { places: KnownPlace[]; total: number }>> {
+async function placesOf(digests: string[], vis: Prisma.Sql = Prisma.sql`TRUE`): Promise<Map<string, { places: KnownPlace[]; total: number }>> {
   const out = new Map<string, { places: KnownPlace[]; total: number }>();
   if (!digests.length) return out;
   // a window per digest: the first PLACES_LISTED places of each, with the count of all of them
@@ -307,7 +312,7 @@ async function placesOf(digests: string[]): Promise<Map<string, { places: KnownP
              count(*) OVER (PARTITION BY t."digest") AS "total",
              row_number() OVER (PARTITION BY t."digest" ORDER BY g."name", t."repository", t."tag") AS "n"
       FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
-      WHERE t."digest" = ANY(${digests})
+      WHERE t."digest" = ANY(${digests}) AND ${vis}
     ) p WHERE "n" <= ${PLACES_LISTED}
     ORDER BY "digest", "n"`;
   for (const { digest, total, ...place } of rows) {
@@ -317,7 +322,7 @@ async function placesOf(digests: string[]): Promise<Map<string, { places: KnownP
   return out;
 }
 
-async function whereElse(c: RegistryClient, registryId: string, repository: string, digest: string, children: Descriptor[], readIndexes: boolean): Promise<WhereElse> {
+async function whereElse(c: RegistryClient, registryId: string, repository: string, digest: string, children: Descriptor[], readIndexes: boolean, vis: Prisma.Sql): Promise<WhereElse> {
   try {
     // indexes tagged in this repository (an index lists only manifests of its own repository)
     const indexes = await db.$queryRaw<{ digest: string }[]>`
@@ -340,7 +345,7 @@ async function whereElse(c: RegistryClient, registryId: string, repository: stri
         if (hit) parents.push({ digest: index, platform: hit.platform });
       }),
     );
-    const places = await placesOf([digest, ...parents.map((p) => p.digest), ...children.map((d) => d.digest)]);
+    const places = await placesOf([digest, ...parents.map((p) => p.digest), ...children.map((d) => d.digest)], vis);
     const tagsOf = (d: string) => places.get(d)?.places ?? [];
     const countOf = (d: string) => places.get(d)?.total ?? 0;
     return {
@@ -351,7 +356,7 @@ async function whereElse(c: RegistryClient, registryId: string, repository: stri
     };
   } catch (e) {
     console.error(`[regatta] where else for ${repository}@${digest}:`, e instanceof Error ? e.message : e);
-    const own = await placesOf([digest]).then((p) => p.get(digest)).catch(() => undefined);
+    const own = await placesOf([digest], vis).then((p) => p.get(digest)).catch(() => undefined);
     return { tags: own?.places ?? [], tagCount: own?.total ?? 0, parents: [], children: [] };
   }
 }

@@ -2,9 +2,11 @@ import "server-only";
 // Safe delete. registry:2 (and the OCI API before 1.1) deletes manifests by digest only, which
 // removes every tag on that digest: say which tags go, and ask for the digest as confirmation.
 // Vendors with an untag API (their provider's deleteTag) remove just the one tag.
-import { conflict, notFound, unsupported } from "@/lib/errors";
+import { conflict, forbidden, notFound, unsupported } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
+import { accessOf, roleIn } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
 import { mapLimit } from "@/lib/registry";
 import { validateRepository, validateTag } from "@/lib/registry";
@@ -68,9 +70,11 @@ export async function deleteTag(actor: Actor, registryId: string, repository: st
  */
 export async function deletePreviewed(actor: Actor, registryId: string, repository: string, tag: string, preview: DeletePreview, confirmDigest: string | undefined, details: Record<string, unknown> = {}) {
   const base = { actorKind: "USER" as const, actor: actor.email, action: "delete", registryId, repository, tag, previousDigest: preview.digest, sourceAddress: actor.address };
+  const role = roleIn(await accessOf(actor), registryId, repository);
   for (const t of preview.tags) {
     try {
-      enforce(await protectionFor(registryId, repository, t), actor, `${repository}:${t}`, true);
+      if (!hasRole(role, "OPERATOR")) throw forbidden(`deleting ${repository}:${t} needs the OPERATOR role on ${repository}; you have ${role === "NONE" ? "no grant" : role} there`);
+      enforce(await protectionFor(registryId, repository, t), actor, `${repository}:${t}`, true, role);
     } catch (e) {
       await appendAudit({ ...base, outcome: "denied", details: { ...details, reason: (e as Error).message, tags: preview.tags } });
       throw e;

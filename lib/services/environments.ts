@@ -2,6 +2,7 @@ import "server-only";
 // Release stages (dev -> staging -> prod), each one repository of one registry.
 import { conflict, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
+import type { Visible } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -9,8 +10,10 @@ import { environmentSchema } from "@/lib/schemas/promotion";
 import { registryClient } from "./clients";
 import { getRegistry } from "./registries";
 
-export async function listEnvironments() {
-  return db.environment.findMany({ orderBy: { position: "asc" } });
+/** The stages, those in registries `visible` lets through (every one without it). */
+export async function listEnvironments(visible?: Visible) {
+  const rows = await db.environment.findMany({ orderBy: { position: "asc" } });
+  return visible ? rows.filter((e) => visible(e.registryId, e.repository)) : rows;
 }
 
 export async function createEnvironment(actor: Actor, body: unknown) {
@@ -44,8 +47,8 @@ export interface Stage {
 }
 
 /** Where one tag stands in the pipeline: its digest in every stage (one HEAD per stage). */
-export async function pipelineFor(tag: string): Promise<Stage[]> {
-  const envs = await listEnvironments();
+export async function pipelineFor(tag: string, visible?: Visible): Promise<Stage[]> {
+  const envs = await listEnvironments(visible);
   return Promise.all(
     envs.map(async (e) => {
       const base = { id: e.id, name: e.name, registryId: e.registryId, repository: e.repository };

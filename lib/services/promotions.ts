@@ -2,9 +2,11 @@ import "server-only";
 // Retag, promote and roll back: checked (role, protection, overwrite) before anything changes,
 // planned with a dry run, then run as a job (or inline for a retag within one repository).
 import { appendAudit } from "@/lib/audit/log";
+import { accessOf, requireSee, roleIn, type Visible } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
-import { conflict, notFound } from "@/lib/errors";
+import { conflict, forbidden, notFound } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { wakeWorkers } from "@/lib/jobs/wake";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
@@ -40,6 +42,9 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   if (source.tag) validateTag(source.tag);
   validateRepository(target.repository);
   validateTag(target.tag);
+  // a registry (or source repository) the person may not see is missing for them
+  await requireSee(actor, source.registryId, source.repository);
+  await requireSee(actor, target.registryId);
   // an inline retag checks and moves the tag under its lock, taken while the rows are read
   const inline = !input.dryRun && source.registryId === target.registryId && source.repository === target.repository;
   // a person waits for this answer: a short wait for the lock, then a 409 that says why
@@ -71,9 +76,13 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   const audit = (outcome: "success" | "failure" | "denied", extra: Record<string, unknown>, digest?: string | null, previousDigest?: string | null) =>
     appendAudit(promotionAuditEvent(event, outcome, digest, previousDigest, extra));
 
-  // the rules apply before any registry call
+  // the grants and the rules apply before any registry call
+  const targetRole = roleIn(await accessOf(actor), target.registryId, target.repository);
   try {
-    enforce(protection, actor, targetName, false);
+    if (!hasRole(targetRole, "OPERATOR")) {
+      throw forbidden(`${kind} into ${targetName} needs the OPERATOR role on ${target.repository}; you have ${targetRole === "NONE" ? "no grant" : targetRole} there`);
+    }
+    enforce(protection, actor, targetName, false, targetRole);
   } catch (e) {
     await audit("denied", { reason: (e as Error).message });
     throw e;
@@ -96,7 +105,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   const moving = !!current && current.digest !== head.digest;
   if (moving) {
     try {
-      enforce(protection, actor, targetName, true);
+      enforce(protection, actor, targetName, true, targetRole);
     } catch (e) {
       await audit("denied", { reason: (e as Error).message }, head.digest, current.digest);
       throw e;
@@ -189,16 +198,21 @@ export async function waitForPromotion(id: string, waitMs: number, signal?: Abor
   }
 }
 
-export async function listPromotions(limit = 50): Promise<PromotionView[]> {
-  return (await db.promotion.findMany({ orderBy: { createdAt: "desc" }, take: limit })).map(toView);
+/** The newest promotions; with `visibleRegistryIds`, those whose source and target both are in them. */
+export async function listPromotions(limit = 50, visibleRegistryIds?: string[] | null, visible?: Visible): Promise<PromotionView[]> {
+  const where = visibleRegistryIds ? { sourceRegistryId: { in: visibleRegistryIds }, targetRegistryId: { in: visibleRegistryIds } } : {};
+  const rows = (await db.promotion.findMany({ where, orderBy: { createdAt: "desc" }, take: limit })).map(toView);
+  return visible ? rows.filter((p) => visible(p.source.registryId, p.source.repository) && visible(p.target.registryId, p.target.repository)) : rows;
 }
 
 /** Promotions queued or running now, and started since midnight UTC (the overview's summary). */
-export async function promotionCounts(now = new Date()): Promise<{ running: number; today: number }> {
+/** Promotions running and requested today; with `visibleRegistryIds`, those into the asker's registries only. */
+export async function promotionCounts(visibleRegistryIds?: string[] | null, now = new Date()): Promise<{ running: number; today: number }> {
   const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const mine = visibleRegistryIds ? { sourceRegistryId: { in: visibleRegistryIds }, targetRegistryId: { in: visibleRegistryIds } } : {};
   const [running, today] = await Promise.all([
-    db.promotion.count({ where: { state: { in: ["QUEUED", "RUNNING"] } } }),
-    db.promotion.count({ where: { createdAt: { gte: midnight } } }),
+    db.promotion.count({ where: { ...mine, state: { in: ["QUEUED", "RUNNING"] } } }),
+    db.promotion.count({ where: { ...mine, createdAt: { gte: midnight } } }),
   ]);
   return { running, today };
 }

@@ -4,7 +4,7 @@ import "server-only";
 import { forbidden, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
-import { hasRole, type Role } from "@/lib/schemas/roles";
+import { hasRole, type GlobalRole, type Role } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
 import { compileGlob, GlobSyntaxError } from "@/lib/glob";
 import { protectionRuleSchema } from "@/lib/schemas/promotion";
@@ -24,7 +24,7 @@ export async function protectionFor(registryId: string, repository: string, tag:
   const rules = await db.protectionRule.findMany({ where: { OR: [{ registryId }, { registryId: null }] } });
   const hits = rules.filter((r) => ruleGlobMatches(r.repositoryGlob, repository) && ruleGlobMatches(r.tagGlob, tag));
   const order: Role[] = ["VIEWER", "OPERATOR", "ADMIN"];
-  const minRole = hits.reduce<Role>((m, r) => (order.indexOf(r.minRole) > order.indexOf(m) ? r.minRole : m), "OPERATOR");
+  const minRole = hits.reduce<Role>((m, r) => (r.minRole !== "NONE" && order.indexOf(r.minRole) > order.indexOf(m) ? r.minRole : m), "OPERATOR");
   return {
     minRole,
     immutable: hits.some((r) => r.immutable),
@@ -45,9 +45,12 @@ function ruleGlobMatches(glob: string, value: string): boolean {
   }
 }
 
-/** Throws 403 when `actor` may not move this tag; `exists` says whether the tag already points somewhere. */
-export function enforce(p: Protection, actor: Actor, target: string, exists: boolean) {
-  if (!hasRole(actor.role, p.minRole)) {
+/**
+ * Throws 403 when `actor` may not move this tag; `exists` says whether the tag already points
+ * somewhere; `role` is the actor's role on that repository (global role and grants, lib/auth/access.ts).
+ */
+export function enforce(p: Protection, actor: Actor, target: string, exists: boolean, role: GlobalRole = actor.role) {
+  if (!hasRole(role, p.minRole)) {
     throw forbidden(`${target} is protected: it needs the ${p.minRole} role (${p.reasons.join("; ")})`);
   }
   if (p.immutable && exists) {
@@ -55,8 +58,10 @@ export function enforce(p: Protection, actor: Actor, target: string, exists: boo
   }
 }
 
-export async function listRules() {
-  return db.protectionRule.findMany({ orderBy: { createdAt: "asc" } });
+/** The rules; with `visibleRegistryIds`, those of every registry (no registry) and of these. */
+export async function listRules(visibleRegistryIds?: string[] | null) {
+  const where = visibleRegistryIds ? { OR: [{ registryId: null }, { registryId: { in: visibleRegistryIds } }] } : {};
+  return db.protectionRule.findMany({ where, orderBy: { createdAt: "asc" } });
 }
 
 export async function createRule(actor: Actor, body: unknown) {

@@ -39,8 +39,9 @@ export function toView(r: Row): RegistryView {
   };
 }
 
-export async function listRegistries(): Promise<RegistryView[]> {
-  return (await db.registry.findMany({ orderBy: { name: "asc" } })).map(toView);
+/** Every registry, or only these ids (what the asker may see: lib/auth/access.ts visibleRegistryIds). */
+export async function listRegistries(visibleIds?: string[] | null): Promise<RegistryView[]> {
+  return (await db.registry.findMany({ where: visibleIds ? { id: { in: visibleIds } } : {}, orderBy: { name: "asc" } })).map(toView);
 }
 
 export async function getRegistry(id: string): Promise<RegistryView> {

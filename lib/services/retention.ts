@@ -91,8 +91,9 @@ async function policyRow(id: string): Promise<RetentionPolicy> {
   return row;
 }
 
-export async function listPolicies(): Promise<RetentionPolicyView[]> {
-  return (await db.retentionPolicy.findMany({ orderBy: { createdAt: "asc" }, take: 500 })).map(toView);
+export async function listPolicies(visibleRegistryIds?: string[] | null): Promise<RetentionPolicyView[]> {
+  const where = visibleRegistryIds ? { registryId: { in: visibleRegistryIds } } : {};
+  return (await db.retentionPolicy.findMany({ where, orderBy: { createdAt: "asc" }, take: 500 })).map(toView);
 }
 
 export async function getPolicy(id: string): Promise<RetentionPolicyView> {

@@ -27,19 +27,21 @@ interface Row { registryId: string; registryName: string; repository: string; ta
 /** Matches read per tier before ranking: a query that matches everything stays bounded. */
 const CANDIDATES = 2000;
 
-const repositoryRows = (where: Prisma.Sql, score: number) => db.$queryRaw<Row[]>`
+const ALL = Prisma.sql`TRUE`;
+
+const repositoryRows = (where: Prisma.Sql, score: number, vis: Prisma.Sql) => db.$queryRaw<Row[]>`
   SELECT * FROM (
     SELECT r."registryId"::text AS "registryId", g."name" AS "registryName", r."name" AS "repository", ${score}::int AS "score"
     FROM "RepositoryRecord" r JOIN "Registry" g ON g."id" = r."registryId"
-    WHERE ${where} LIMIT ${CANDIDATES}) c
+    WHERE ${where} AND ${vis} LIMIT ${CANDIDATES}) c
   ORDER BY length(c."repository"), c."repository", c."registryName"
   LIMIT ${SEARCH_LIMITS.repository}`;
 
-const tagRows = (where: Prisma.Sql, score: number) => db.$queryRaw<Row[]>`
+const tagRows = (where: Prisma.Sql, score: number, vis: Prisma.Sql) => db.$queryRaw<Row[]>`
   SELECT * FROM (
     SELECT t."registryId"::text AS "registryId", g."name" AS "registryName", t."repository", t."tag", t."digest", ${score}::int AS "score"
     FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
-    WHERE ${where} LIMIT ${CANDIDATES}) c
+    WHERE ${where} AND ${vis} LIMIT ${CANDIDATES}) c
   ORDER BY length(c."tag"), c."tag", c."registryName", c."repository"
   LIMIT ${SEARCH_LIMITS.tag}`;
 
@@ -55,7 +57,12 @@ async function tiers(queries: [() => Promise<Row[]>, () => Promise<Row[]>, () =>
   return rows.slice(0, limit);
 }
 
-export async function search(raw: string): Promise<SearchAnswer> {
+/**
+ * `visibility` (lib/auth/access.ts visibleSql over t."registryId"/t."repository") limits every hit
+ * to what the asker may see, inside the query: a hidden registry's rows never leave the database.
+ */
+export async function search(raw: string, visibility: (registryCol: Prisma.Sql, repositoryCol: Prisma.Sql) => Promise<Prisma.Sql> = async () => ALL): Promise<SearchAnswer> {
+  const [rVis, tVis] = await Promise.all([visibility(Prisma.sql`r."registryId"`, Prisma.sql`r."name"`), visibility(Prisma.sql`t."registryId"`, Prisma.sql`t."repository"`)]);
   const q = raw.trim();
   const lq = q.toLowerCase();
   const e = likeEscape(q);
@@ -72,9 +79,9 @@ export async function search(raw: string): Promise<SearchAnswer> {
   // a repository matches exactly by its name or its last path segment, by prefix at any segment
   const repositories = onlyDigest ? none() : tiers(
     [
-      () => repositoryRows(Prisma.sql`(r."name" ILIKE ${e} OR r."name" ILIKE ${`%/${e}`})`, 3),
-      () => repositoryRows(Prisma.sql`(r."name" ILIKE ${`${e}%`} OR r."name" ILIKE ${`%/${e}%`}) AND NOT (r."name" ILIKE ${e} OR r."name" ILIKE ${`%/${e}`})`, 2),
-      () => repositoryRows(Prisma.sql`r."name" ILIKE ${`%${e}%`} AND NOT (r."name" ILIKE ${`${e}%`} OR r."name" ILIKE ${`%/${e}%`})`, 1),
+      () => repositoryRows(Prisma.sql`(r."name" ILIKE ${e} OR r."name" ILIKE ${`%/${e}`})`, 3, rVis),
+      () => repositoryRows(Prisma.sql`(r."name" ILIKE ${`${e}%`} OR r."name" ILIKE ${`%/${e}%`}) AND NOT (r."name" ILIKE ${e} OR r."name" ILIKE ${`%/${e}`})`, 2, rVis),
+      () => repositoryRows(Prisma.sql`r."name" ILIKE ${`%${e}%`} AND NOT (r."name" ILIKE ${`${e}%`} OR r."name" ILIKE ${`%/${e}%`})`, 1, rVis),
     ],
     SEARCH_LIMITS.repository,
   );
@@ -90,9 +97,9 @@ export async function search(raw: string): Promise<SearchAnswer> {
     const named = repos(Prisma.sql`(r."name" ILIKE ${rq} OR r."name" ILIKE ${`%/${rq}`})`);
     tags = tiers(
       [
-        () => tagRows(Prisma.sql`t."tag" IN (${tq}, ${tq.toLowerCase()}) AND ${named}`, 3),
-        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND t."tag" NOT IN (${tq}, ${tq.toLowerCase()}) AND ${named}`, 2),
-        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND ${repos(Prisma.sql`r."name" ILIKE ${`%${rq}%`} AND NOT (r."name" ILIKE ${rq} OR r."name" ILIKE ${`%/${rq}`})`)}`, 1),
+        () => tagRows(Prisma.sql`t."tag" IN (${tq}, ${tq.toLowerCase()}) AND ${named}`, 3, tVis),
+        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND t."tag" NOT IN (${tq}, ${tq.toLowerCase()}) AND ${named}`, 2, tVis),
+        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${likeEscape(tq)}%`} AND ${repos(Prisma.sql`r."name" ILIKE ${`%${rq}%`} AND NOT (r."name" ILIKE ${rq} OR r."name" ILIKE ${`%/${rq}`})`)}`, 1, tVis),
       ],
       SEARCH_LIMITS.tag,
     );
@@ -100,9 +107,9 @@ export async function search(raw: string): Promise<SearchAnswer> {
     // exact through the btree index (as typed, or lower case: tags are mostly lower case)
     tags = tiers(
       [
-        () => tagRows(Prisma.sql`t."tag" IN (${q}, ${lq})`, 3),
-        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${e}%`} AND t."tag" NOT IN (${q}, ${lq})`, 2),
-        () => tagRows(Prisma.sql`t."tag" ILIKE ${`%${e}%`} AND NOT t."tag" ILIKE ${`${e}%`}`, 1),
+        () => tagRows(Prisma.sql`t."tag" IN (${q}, ${lq})`, 3, tVis),
+        () => tagRows(Prisma.sql`t."tag" ILIKE ${`${e}%`} AND t."tag" NOT IN (${q}, ${lq})`, 2, tVis),
+        () => tagRows(Prisma.sql`t."tag" ILIKE ${`%${e}%`} AND NOT t."tag" ILIKE ${`${e}%`}`, 1, tVis),
       ],
       SEARCH_LIMITS.tag,
     );
@@ -116,7 +123,7 @@ export async function search(raw: string): Promise<SearchAnswer> {
           (array_agg(t."tag" ORDER BY t."tag"))[1:5] AS "tags",
           ${prefix.length === 71 ? 3 : 2}::int AS "score"
         FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
-        WHERE t."digest" >= ${prefix} AND t."digest" < ${prefix + "g"} AND t."digest" LIKE ${prefix + "%"}
+        WHERE t."digest" >= ${prefix} AND t."digest" < ${prefix + "g"} AND t."digest" LIKE ${prefix + "%"} AND ${tVis}
         GROUP BY t."registryId", g."name", t."repository", t."digest"
         ORDER BY t."digest", g."name", t."repository"
         LIMIT ${SEARCH_LIMITS.digest}`

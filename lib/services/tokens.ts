@@ -5,6 +5,7 @@ import "server-only";
 import { forbidden, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import { defaultTokenDays, hashToken, newToken } from "@/lib/auth/api-tokens";
+import { canSee } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
@@ -15,6 +16,7 @@ type Row = Awaited<ReturnType<typeof db.apiToken.findFirstOrThrow>> & { user?: {
 const toView = (t: Row): TokenView => ({
   id: t.id, name: t.name, prefix: t.prefix, createdAt: t.createdAt.toISOString(),
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null, expiresAt: t.expiresAt?.toISOString() ?? null, scope: t.scope,
+  registryIds: t.registryIds ?? [],
   ...(t.user ? { owner: { id: t.user.id, email: t.user.email } } : {}),
 });
 
@@ -33,13 +35,16 @@ export async function createToken(actor: Actor, body: unknown): Promise<TokenVie
   const input = tokenCreateSchema.parse(body);
   const token = newToken();
   const days = input.expiresInDays ?? defaultTokenDays();
+  const registryIds = [...new Set(input.registryIds ?? [])];
+  // a token never reaches further than its maker: a registry they cannot see is not there for them
+  for (const id of registryIds) if (!(await canSee(actor, id))) throw notFound(`registry ${id}`);
   const row = await db.apiToken.create({
     data: {
-      userId: actor.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope: input.scope,
+      userId: actor.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope: input.scope, registryIds,
       expiresAt: new Date(Date.now() + days * 86_400_000),
     },
   });
-  await appendAudit({ actorKind: "USER", actor: actor.email, action: "token.create", outcome: "success", sourceAddress: actor.address, details: { name: input.name, prefix: row.prefix, scope: row.scope, expiresAt: row.expiresAt?.toISOString() } });
+  await appendAudit({ actorKind: "USER", actor: actor.email, action: "token.create", outcome: "success", sourceAddress: actor.address, details: { name: input.name, prefix: row.prefix, scope: row.scope, registryIds, expiresAt: row.expiresAt?.toISOString() } });
   return { ...toView(row), token };
 }
 

@@ -4,7 +4,7 @@ import { conflict, badRequest, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { hashPassword } from "@/lib/auth/password";
-import { ROLES, type Role } from "@/lib/schemas/roles";
+import { GLOBAL_ROLES, type GlobalRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { userCreateSchema, userUpdateSchema, type UserView } from "@/lib/schemas/user";
@@ -57,7 +57,7 @@ async function otherAdmins(tx: Tx, id: string) {
   return tx.user.count({ where: { role: "ADMIN", id: { not: id } } });
 }
 
-const rank = (r: Role) => ROLES.indexOf(r);
+const rank = (r: GlobalRole) => GLOBAL_ROLES.indexOf(r);
 
 export async function updateUser(actor: Actor, id: string, body: unknown): Promise<UserView> {
   await find(id);

@@ -29,87 +29,99 @@ type Outcome = "ok" | "up" | "401" | "403" | "404" | "next";
 //   t:*   = an API token of that role (write scope)  t:rd = an admin's read-only token
 //   revkd = a revoked (admin's) token
 //   hook  = a registry's webhook secret as Bearer
+//   tm:vw = a person with no global role (NONE) whose team has a VIEWER grant on another registry (session)
+//   tk:op = the API token of a NONE person whose team has an OPERATOR grant on another registry
+//           (both probe the matrix's registry, which they may not see: 404, as if it did not exist)
 // "ok" = not refused; "up" = a readiness answer to anyone (200, or 503 naming what is not ready); "next" (FRONT table only) = the server hands the request to Next, which
 // answers as the Next table says.
 // prettier-ignore
 const MATRIX: Record<string, string> = {
-  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook
-  "GET /api/auth/[...nextauth]":                     "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok",
-  "POST /api/auth/[...nextauth]":                    "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok",
-  "GET /api/health":                                 "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok    | ok",
-  "GET /api/ready":                                  "up   up     up   up    up    | up   up   up   up   up    | up",
-  "GET /api/v1/audit":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
-  "GET /api/v1/audit/activity":                      "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
-  "GET /api/v1/audit/last-push":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/audit/verify":                        "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
-  "GET /api/v1/environments":                        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/environments":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "DELETE /api/v1/environments/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/me":                                  "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/notification-deliveries":             "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
-  "GET /api/v1/notification-rules":                  "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
-  "POST /api/v1/notification-rules":                 "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "PATCH /api/v1/notification-rules/[id]":           "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "DELETE /api/v1/notification-rules/[id]":          "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "POST /api/v1/notification-rules/[id]/test":       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/promotions":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/promotions":                         "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
-  "GET /api/v1/promotions/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/promotions/[id]/retry":              "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
-  "GET /api/v1/protection":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/protection-rules":                    "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/protection-rules":                   "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "DELETE /api/v1/protection-rules/[id]":            "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/registries":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/registries":                         "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/registries/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "PATCH /api/v1/registries/[id]":                   "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "DELETE /api/v1/registries/[id]":                  "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/registries/[id]/health":              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/manifests":           "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/repositories":        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/signatures":          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/sync":                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/registries/[id]/sync":               "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
-  "GET /api/v1/registries/[id]/tag-history":         "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/registries/[id]/tags":                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "DELETE /api/v1/registries/[id]/tags":             "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401",
+  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook | tm:vw tk:op
+  "GET /api/auth/[...nextauth]":                     "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok   | ok   ok",
+  "POST /api/auth/[...nextauth]":                    "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok   | ok   | ok   ok",
+  "GET /api/health":                                 "ok   ok     ok   ok    ok    | ok   ok   ok   ok   ok    | ok   | ok   ok",
+  "GET /api/ready":                                  "up   up     up   up    up    | up   up   up   up   up    | up   | up   up",
+  "GET /api/v1/audit":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "GET /api/v1/audit/activity":                      "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "GET /api/v1/audit/last-push":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/audit/verify":                        "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "GET /api/v1/environments":                        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "POST /api/v1/environments":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/environments/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/me":                                  "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "GET /api/v1/notification-deliveries":             "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "GET /api/v1/notification-rules":                  "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "POST /api/v1/notification-rules":                 "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "PATCH /api/v1/notification-rules/[id]":           "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/notification-rules/[id]":          "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "POST /api/v1/notification-rules/[id]/test":       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/promotions":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "POST /api/v1/promotions":                         "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401  | 403  ok",
+  "GET /api/v1/promotions/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "POST /api/v1/promotions/[id]/retry":              "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401  | 403  404",
+  "GET /api/v1/protection":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/protection-rules":                    "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "POST /api/v1/protection-rules":                   "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/protection-rules/[id]":            "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/registries":                          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "POST /api/v1/registries":                         "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/registries/[id]":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "PATCH /api/v1/registries/[id]":                   "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/registries/[id]":                  "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/registries/[id]/health":              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/registries/[id]/manifests":           "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/registries/[id]/repositories":        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/registries/[id]/sync":                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "POST /api/v1/registries/[id]/sync":               "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401  | 403  404",
+  "GET /api/v1/registries/[id]/tag-history":         "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/registries/[id]/tags":                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "DELETE /api/v1/registries/[id]/tags":             "401  403    ok   ok    403   | 403  ok   ok   403  401   | 401  | 403  404",
   // reads in a POST (a batch of tag names): viewers may, but not from another site
-  "POST /api/v1/registries/[id]/tags/details":       "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
-  "POST /api/v1/registries/[id]/test":               "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
-  "POST /api/v1/registries/[id]/webhook":            "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/signing-keys":                        "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
-  "POST /api/v1/signing-keys":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "DELETE /api/v1/signing-keys/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/diff":                                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/retention-policies":                  "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/retention-policies":                 "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/retention-policies/[id]":             "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "PATCH /api/v1/retention-policies/[id]":           "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "DELETE /api/v1/retention-policies/[id]":          "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "POST /api/v1/retention-policies/[id]/preview":    "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/retention-policies/[id]/runs":        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/retention-policies/[id]/runs":       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "POST /api/v1/retention-policies/[id]/runs/[runId]/stop":"401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "GET /api/v1/search":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "GET /api/v1/tokens":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/tokens":                             "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401",
+  "POST /api/v1/registries/[id]/tags/details":       "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401  | 404  404",
+  "POST /api/v1/registries/[id]/test":               "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401  | 404  404",
+  "POST /api/v1/registries/[id]/webhook":            "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/diff":                                "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/registries/[id]/signatures":          "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "GET /api/v1/retention-policies":                  "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "POST /api/v1/retention-policies":                 "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/retention-policies/[id]":             "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "PATCH /api/v1/retention-policies/[id]":           "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/retention-policies/[id]":          "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "POST /api/v1/retention-policies/[id]/preview":    "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/retention-policies/[id]/runs":        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
+  "POST /api/v1/retention-policies/[id]/runs":       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "POST /api/v1/retention-policies/[id]/runs/[runId]/stop":"401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/search":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "GET /api/v1/signing-keys":                        "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "POST /api/v1/signing-keys":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/signing-keys/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  // teams: global admins only (a team grant never reaches these)
+  "GET /api/v1/teams":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "POST /api/v1/teams":                              "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "PATCH /api/v1/teams/[id]":                        "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/teams/[id]":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "POST /api/v1/teams/[id]/members":                 "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/teams/[id]/members/[userId]":      "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "POST /api/v1/teams/[id]/grants":                  "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/teams/[id]/grants/[grantId]":      "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/tokens":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "POST /api/v1/tokens":                             "401  ok     ok   ok    403   | ok   ok   ok   403  401   | 401  | ok   ok",
   // someone else's token: only its owner or an admin may revoke it, and others learn nothing (404)
-  "DELETE /api/v1/tokens/[id]":                      "401  404    404  ok    403   | 404  404  ok   403  401   | 401",
-  "GET /api/v1/users":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401",
-  "POST /api/v1/users":                              "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "PATCH /api/v1/users/[id]":                        "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
-  "DELETE /api/v1/users/[id]":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401",
+  "DELETE /api/v1/tokens/[id]":                      "401  404    404  ok    403   | 404  404  ok   403  401   | 401  | 404  404",
+  "GET /api/v1/users":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  "POST /api/v1/users":                              "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "PATCH /api/v1/users/[id]":                        "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/users/[id]":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
   // the registry's secret is the only credential a webhook accepts
-  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok",
+  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok   | 401  401",
 };
 
 // The server of `npm start` (scripts/lib/server.ts) answers these itself, before Next (app/api/v1/machine-routes.ts).
 // prettier-ignore
 const FRONT: Record<string, string> = {
-  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook
-  "GET /api/v1/registries/[id]/tags":                "next next   next next  next  | ok   ok   ok   ok   401   | 401",
-  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok",
+  //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook | tm:vw tk:op
+  "GET /api/v1/registries/[id]/tags":                "next next   next next  next  | ok   ok   ok   ok   401   | 401  | next 404",
+  "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok   | 401  401",
 };
 
 function outcomes(row: string): Outcome[] {
@@ -135,6 +147,8 @@ async function asAdmin(key: string, c: Omit<RouteCall, "method" | "path"> & { pa
 }
 
 const freshRegistry = async () => asAdmin("POST /api/v1/registries", { path: "/api/v1/registries", body: { name: `m-${randomUUID().slice(0, 8)}`, kind: "GENERIC", endpoint: reg.url } });
+
+const freshTeam = () => db.team.create({ data: { name: `t-${randomUUID().slice(0, 8)}` } });
 
 type Req = Partial<RouteCall> & { params?: Record<string, unknown> };
 /** The request a route gets; fresh rows for the ones an allowed caller deletes. */
@@ -170,6 +184,21 @@ const REQUESTS: Record<string, () => Promise<Req>> = {
   "POST /api/v1/users": async () => ({ body: {} }),
   "PATCH /api/v1/users/[id]": async () => ({ params: { id: (await makeUser("VIEWER", "patched")).id }, body: { name: "Renamed" } }),
   "DELETE /api/v1/users/[id]": async () => ({ params: { id: (await makeUser("VIEWER", "deleted")).id } }),
+  "POST /api/v1/teams": async () => ({ body: { name: `t-${randomUUID().slice(0, 8)}` } }),
+  "PATCH /api/v1/teams/[id]": async () => ({ params: { id: (await freshTeam()).id }, body: { name: `t-${randomUUID().slice(0, 8)}` } }),
+  "DELETE /api/v1/teams/[id]": async () => ({ params: { id: (await freshTeam()).id } }),
+  "POST /api/v1/teams/[id]/members": async () => ({ params: { id: (await freshTeam()).id }, body: { userId: victim } }),
+  "DELETE /api/v1/teams/[id]/members/[userId]": async () => {
+    const t = await freshTeam();
+    await db.teamMember.create({ data: { teamId: t.id, userId: victim } });
+    return { params: { id: t.id, userId: victim } };
+  },
+  "POST /api/v1/teams/[id]/grants": async () => ({ params: { id: (await freshTeam()).id }, body: { registryId, role: "VIEWER" } }),
+  "DELETE /api/v1/teams/[id]/grants/[grantId]": async () => {
+    const t = await freshTeam();
+    const g = await db.grant.create({ data: { teamId: t.id, registryId, role: "VIEWER" } });
+    return { params: { id: t.id, grantId: g.id } };
+  },
   "POST /api/v1/webhooks/registry/[registryId]": async () => ({ params: { registryId }, body: { events: [] }, headers: { "content-type": "application/vnd.docker.distribution.events.v1+json" } }),
 };
 
@@ -196,8 +225,10 @@ beforeAll(async () => {
   registryId = (await freshRegistry()).id;
   const hook = await asAdmin("POST /api/v1/registries/[id]/webhook", { path: `/api/v1/registries/${registryId}/webhook`, params: { id: registryId } });
   victim = (await makeUser("VIEWER", "victim")).id;
+  const teamRegistry = await freshRegistry();
   callers = await makeCallers({
     webhookSecret: hook.secret,
+    teamRegistryId: teamRegistry.id,
     revoke: async (owner, id) => {
       const res = await callAs(handlers.get("DELETE /api/v1/tokens/[id]")!, { method: "DELETE", path: `/api/v1/tokens/${id}`, params: { id } }, owner);
       expect(res.status, res.text).toBeLessThan(300);

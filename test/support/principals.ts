@@ -5,7 +5,7 @@
 import { db } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 import { hashToken, newToken } from "@/lib/auth/api-tokens";
-import type { Role } from "@/lib/schemas/roles";
+import type { GlobalRole, Role } from "@/lib/schemas/roles";
 
 /** What the mocked auth() answers: the signed-in user's id, or nobody. */
 export const session: { userId: string | null } = { userId: null };
@@ -18,6 +18,9 @@ export async function sessionMock(importOriginal: () => Promise<Record<string, u
 
 export const PRINCIPALS = [
   "anonymous", "viewer", "operator", "admin", "admin:cross-site", "token:viewer", "token:operator", "token:admin", "token:admin-read", "token:revoked", "webhook-secret",
+  // the team dimension: people with no global role (NONE) and one team grant on another registry
+  // than the one probed (`teamRegistryId`): a VIEWER grant (session) and an OPERATOR grant (token)
+  "team:viewer", "team:op-token",
 ] as const;
 export type Principal = (typeof PRINCIPALS)[number];
 
@@ -30,7 +33,7 @@ export interface Caller {
   headers?: Record<string, string>;
 }
 
-export async function makeUser(role: Role, label = role.toLowerCase()) {
+export async function makeUser(role: GlobalRole, label = role.toLowerCase()) {
   const email = `${label}-${Math.random().toString(36).slice(2)}@example.com`;
   return db.user.create({ data: { email, role, passwordHash: await hashPassword("correct horse battery") } });
 }
@@ -45,7 +48,16 @@ export async function makeToken(userId: string, name = "suite", scope: "READ" | 
  * One caller per principal. `revoke` revokes a token the way a user does (the API's own DELETE),
  * so the suite follows whatever revocation becomes; `webhookSecret` is a registry's secret.
  */
-export async function makeCallers(opts: { revoke: (owner: Caller, tokenId: string) => Promise<void>; webhookSecret: string }): Promise<Record<Principal, Caller>> {
+/** A team with one grant and one member: a NONE user whose only right is that grant. */
+export async function makeTeamMember(registryId: string, role: Role, repositoryGlob = "*", label = `team-${role.toLowerCase()}`) {
+  const user = await makeUser("NONE", label);
+  const team = await db.team.create({ data: { name: `${label}-${Math.random().toString(36).slice(2, 8)}` } });
+  await db.teamMember.create({ data: { teamId: team.id, userId: user.id } });
+  const grant = await db.grant.create({ data: { teamId: team.id, registryId, repositoryGlob, role } });
+  return { user, team, grant };
+}
+
+export async function makeCallers(opts: { revoke: (owner: Caller, tokenId: string) => Promise<void>; webhookSecret: string; teamRegistryId: string }): Promise<Record<Principal, Caller>> {
   const users = { VIEWER: await makeUser("VIEWER"), OPERATOR: await makeUser("OPERATOR"), ADMIN: await makeUser("ADMIN") };
   const tok = {
     VIEWER: await makeToken(users.VIEWER.id),
@@ -57,6 +69,9 @@ export async function makeCallers(opts: { revoke: (owner: Caller, tokenId: strin
   const revokedOwner = await makeUser("ADMIN", "revoked-owner");
   const revoked = await makeToken(revokedOwner.id, "to be revoked");
   await opts.revoke({ sessionUserId: revokedOwner.id }, revoked.id);
+  const teamViewer = await makeTeamMember(opts.teamRegistryId, "VIEWER");
+  const teamOperator = await makeTeamMember(opts.teamRegistryId, "OPERATOR");
+  const teamOperatorToken = await makeToken(teamOperator.user.id, "team operator's");
   return {
     anonymous: { sessionUserId: null },
     viewer: { sessionUserId: users.VIEWER.id },
@@ -71,6 +86,8 @@ export async function makeCallers(opts: { revoke: (owner: Caller, tokenId: strin
     "token:admin-read": { sessionUserId: null, authorization: `Bearer ${tok.ADMIN_READ.token}` },
     "token:revoked": { sessionUserId: null, authorization: `Bearer ${revoked.token}` },
     "webhook-secret": { sessionUserId: null, authorization: `Bearer ${opts.webhookSecret}` },
+    "team:viewer": { sessionUserId: teamViewer.user.id },
+    "team:op-token": { sessionUserId: null, authorization: `Bearer ${teamOperatorToken.token}` },
   };
 }
 

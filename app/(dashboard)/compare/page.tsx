@@ -1,3 +1,4 @@
+import { visibleRegistryIds } from "@/lib/auth/access";
 import { requireRole } from "@/lib/auth/guard";
 import { listRegistries } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
@@ -6,9 +7,9 @@ import { CompareView } from "@/components/compare-view";
 export const metadata = { title: "Compare" };
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<{ from?: string; to?: string }> }) {
-  await requireRole("VIEWER");
+  const actor = await requireRole("VIEWER");
   const { from = "", to = "" } = await searchParams;
-  const registries = (await listRegistries()).map((r) => ({ id: r.id, name: r.name }));
+  const registries = (await listRegistries(await visibleRegistryIds(actor))).map((r) => ({ id: r.id, name: r.name }));
   return (
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: "Compare" }]} />

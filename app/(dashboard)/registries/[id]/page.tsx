@@ -1,4 +1,4 @@
-import { requireRole } from "@/lib/auth/guard";
+import { requireRole, requireSeePage, roleAt } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
@@ -9,7 +9,9 @@ export const metadata = { title: "Repositories" };
 
 export default async function RegistryPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireRole("VIEWER");
-  const r = await getRegistry((await params).id);
+  const { id } = await params;
+  await requireSeePage(actor, id);
+  const r = await getRegistry(id);
   return (
     <div>
       <Breadcrumbs items={[{ label: "Registries", href: "/" }, { label: r.name }]} />
@@ -18,7 +20,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ id: s
           <h1 className="break-all text-lg font-semibold">{r.name}</h1>
           <p className="break-all font-mono text-xs text-slate-600">{r.endpoint}</p>
         </div>
-        <RegistrySync registryId={r.id} canSync={hasRole(actor.role, "OPERATOR")} />
+        <RegistrySync registryId={r.id} canSync={hasRole(await roleAt(actor, r.id), "OPERATOR")} />
       </div>
       <RepositoryList registryId={r.id} />
     </div>

@@ -1,13 +1,15 @@
 import { NextResponse } from "next/server";
+import { visibleFilter } from "@/lib/auth/access";
 import { readJson, withRole } from "@/lib/auth/guard";
 import { pipelineQuery, searchParams } from "@/lib/schemas/browse";
 import { createEnvironment, listEnvironments, pipelineFor } from "@/lib/services/environments";
 
 /** The stages; with ?tag=, also that tag's digest in each stage. */
-export const GET = withRole("VIEWER", async ({ req }) => {
+export const GET = withRole("VIEWER", async ({ req, actor }) => {
   // a tag goes to every stage's registry: the OCI grammar first, before any call
   const { tag } = pipelineQuery.parse(searchParams(req));
-  return tag ? { stages: await pipelineFor(tag) } : { environments: await listEnvironments() };
+  const visible = await visibleFilter(actor);
+  return tag ? { stages: await pipelineFor(tag, visible) } : { environments: await listEnvironments(visible) };
 });
 
 export const POST = withRole("ADMIN", async ({ req, actor }) => NextResponse.json(await createEnvironment(actor, await readJson(req)), { status: 201 }));

@@ -1,8 +1,9 @@
 import { NextResponse } from "next/server";
+import { visibleFilter, visibleRegistryIds } from "@/lib/auth/access";
 import { readJson, withRole } from "@/lib/auth/guard";
 import { listPromotions, requestPromotion } from "@/lib/services/promotions";
 
-export const GET = withRole("VIEWER", async () => ({ promotions: await listPromotions() }));
+export const GET = withRole("VIEWER", async ({ actor }) => ({ promotions: await listPromotions(50, await visibleRegistryIds(actor), await visibleFilter(actor)) }));
 
 export const POST = withRole("OPERATOR", async ({ req, actor }) => {
   const answer = await requestPromotion(actor, await readJson(req));

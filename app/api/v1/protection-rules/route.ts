@@ -1,7 +1,8 @@
 import { NextResponse } from "next/server";
+import { visibleRegistryIds } from "@/lib/auth/access";
 import { readJson, withRole } from "@/lib/auth/guard";
 import { createRule, listRules } from "@/lib/services/protection";
 
-export const GET = withRole("VIEWER", async () => ({ rules: await listRules() }));
+export const GET = withRole("VIEWER", async ({ actor }) => ({ rules: await listRules(await visibleRegistryIds(actor)) }));
 
 export const POST = withRole("ADMIN", async ({ req, actor }) => NextResponse.json(await createRule(actor, await readJson(req)), { status: 201 }));

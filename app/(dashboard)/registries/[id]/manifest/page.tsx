@@ -1,4 +1,4 @@
-import { requireRole } from "@/lib/auth/guard";
+import { requireRole, requireSeePage, roleAt } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
@@ -9,8 +9,10 @@ export const metadata = { title: "Manifest" };
 
 export default async function ManifestPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ repository?: string; reference?: string }> }) {
   const actor = await requireRole("VIEWER");
-  const r = await getRegistry((await params).id);
+  const { id } = await params;
   const { repository = "", reference = "" } = await searchParams;
+  await requireSeePage(actor, id, repository);
+  const r = await getRegistry(id);
   return (
     <div>
       <Breadcrumbs
@@ -22,7 +24,7 @@ export default async function ManifestPage({ params, searchParams }: { params: P
         ]}
       />
       <h1 className="mb-3 break-all font-mono text-base font-semibold">{repository}{reference.startsWith("sha256:") ? "@" : ":"}{reference}</h1>
-      <ManifestView registryId={r.id} repository={repository} reference={reference} pullBase={`${pullHost(r.endpoint)}/${repository}`} canPromote={hasRole(actor.role, "OPERATOR")} />
+      <ManifestView registryId={r.id} repository={repository} reference={reference} pullBase={`${pullHost(r.endpoint)}/${repository}`} canPromote={hasRole(await roleAt(actor, r.id, repository), "OPERATOR")} />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { requireRole } from "@/lib/auth/guard";
+import { requireRole, requireSeePage, roleAt } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
 import { listTags } from "@/lib/services/browse";
 import { getRegistry } from "@/lib/services/registries";
@@ -16,6 +16,7 @@ const FIRST_PAGE_WAIT_MS = 400;
 export default async function TagsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ repository?: string }> }) {
   const [{ id }, { repository = "" }] = await Promise.all([params, searchParams]);
   const actor = await requireRole("VIEWER");
+  await requireSeePage(actor, id, repository);
   // The first screenful of rows comes with the HTML (painted before the page's script runs); the
   // table asks for the whole list once it runs (asking earlier, with a preload, made the server
   // and the browser compete for the CPU during the first paint). A registry that is slow or
@@ -32,7 +33,7 @@ export default async function TagsPage({ params, searchParams }: { params: Promi
       <p className="mb-4 break-all text-xs text-slate-600" data-testid="pull-template">
         <code className="font-mono">docker pull {pullBase}:&lt;tag&gt;</code> <span className="text-slate-600">· each row's “Copy pull” copies the command with its tag</span>
       </p>
-      <TagTable registryId={r.id} repository={repository} pullBase={pullBase} canPromote={hasRole(actor.role, "OPERATOR")} initialFirst={initialFirst} />
+      <TagTable registryId={r.id} repository={repository} pullBase={pullBase} canPromote={hasRole(await roleAt(actor, r.id, repository), "OPERATOR")} initialFirst={initialFirst} />
       <TagSizeChart registryId={r.id} repository={repository} />
     </div>
   );

@@ -1,4 +1,5 @@
 import { listTagsRoute } from "./handler";
+import { requireSee } from "@/lib/auth/access";
 import { withRole } from "@/lib/auth/guard";
 import { searchParams, tagDeleteQuery } from "@/lib/schemas/browse";
 import { deleteTag, previewDelete } from "@/lib/services/delete-tag";
@@ -12,6 +13,7 @@ export const GET = withRole<{ id: string }>("VIEWER", listTagsRoute);
  */
 export const DELETE = withRole<{ id: string }>("OPERATOR", async ({ req, actor, params }) => {
   const q = tagDeleteQuery.parse(searchParams(req));
+  await requireSee(actor, params.id, q.repository);
   if (q.dryRun) return previewDelete(params.id, q.repository, q.tag);
   return deleteTag(actor, params.id, q.repository, q.tag, q.confirmDigest);
 });

@@ -1,9 +1,11 @@
+import { requireSee } from "@/lib/auth/access";
 import { readJson, withRole } from "@/lib/auth/guard";
 import { tagDetailsBody } from "@/lib/schemas/browse";
 import { tagDetails } from "@/lib/services/tag-details";
 
 // POST, not GET: up to 200 tag names do not fit a query string. It only reads the registry.
-export const POST = withRole<{ id: string }>("VIEWER", async ({ req, params }) => {
+export const POST = withRole<{ id: string }>("VIEWER", async ({ req, params, actor }) => {
   const body = tagDetailsBody.parse(await readJson(req));
+  await requireSee(actor, params.id, body.repository);
   return tagDetails(params.id, body.repository, body.tags);
 });
