@@ -9,6 +9,8 @@ import * as policy from "@/app/api/v1/retention-policies/[id]/route";
 import { db } from "@/lib/db";
 import { stopBoss } from "@/lib/jobs/boss";
 import { dueAt, runDuePolicies, waitForRun } from "@/lib/services/retention";
+// the app loads the notifications module at start (services/workers), which subscribes it to audit commits
+import "@/lib/services/notifications";
 import { skopeoListTags, startRegistry, type RunningRegistry } from "../harness";
 import { pushBlob, pushDistinctImage } from "../harness/distinct-images";
 import { call, userWithToken } from "../support/api";

@@ -95,7 +95,10 @@ describe("signing keys", () => {
     expect((await call(keys.POST, { token: admin, method: "POST", body: { name: "release key", publicKeyPem: trusted.publicKeyPem } })).status).toBe(409);
     const extra = await call(keys.POST, { token: admin, method: "POST", body: { name: "old key", publicKeyPem: signingPair("ed25519").publicKeyPem } });
     expect((await call(key.DELETE, { token: admin, method: "DELETE", params: { id: extra.json.id } })).status).toBe(204);
-    expect((await call(keys.GET, { token: admin })).json.keys.map((k: { name: string }) => k.name)).toEqual(["release key"]);
+    // other files of the suite leave keys of their own in the shared database: look at ours only
+    const names = (await call(keys.GET, { token: admin })).json.keys.map((k: { name: string }) => k.name);
+    expect(names).toContain("release key");
+    expect(names).not.toContain("old key");
   });
 });
 
