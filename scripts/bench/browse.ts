@@ -6,10 +6,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
-import pg from "pg";
 import { apiToken, startApp } from "../lib/app-server";
 import { buildImage, pushImage, pushManyTags, seedStandard, skopeoListTags, startRegistry, toolVersions, type RunningRegistry } from "../../test/harness";
-import { logMark, logSince, median, rssGrowth, timed } from "./measure";
+import { logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WRITE = !process.argv.includes("--no-write");
@@ -25,15 +24,6 @@ const PER_HOST = 8;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const fmt = (ms: number) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
 
-async function sql(databaseUrl: string, text: string, values: unknown[] = []) {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    return await c.query(text, values);
-  } finally {
-    await c.end();
-  }
-}
 
 interface Timing { htmlMs: number; domReadyMs: number; apiStartMs: number; apiEndMs: number; apiBytes: number; server: Record<string, number> }
 

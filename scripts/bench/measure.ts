@@ -1,6 +1,7 @@
 // Small measuring helpers for the benchmark: medians, timers and the registry access log.
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import type { AccessLogEntry, RunningRegistry } from "../../test/harness";
 
 export const MiB = 1024 * 1024;
@@ -154,4 +155,15 @@ export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+/** One statement on its own connection (the bench reads and resets what the app stored). */
+export async function sql(databaseUrl: string, text: string, values: unknown[] = []) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    return await c.query(text, values);
+  } finally {
+    await c.end();
+  }
 }

@@ -4,10 +4,10 @@
 //   BENCH_PROMOTE_RUNS=5 BENCH_BIG_RUNS=3 BENCH_BIG_MIB=200 BENCH_PICKUPS=20
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { apiToken, startApp } from "../lib/app-server";
 import { pushBigImage, pushImage, seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
-import { blobTraffic, fmtBytes, logMark, logSince, median, percentile, rssGrowth, timed } from "./measure";
+import pg from "pg";
+import { blobTraffic, fmtBytes, logMark, logSince, median, percentile, rssGrowth, sql, timed } from "./measure";
 import { writeReport } from "./report";
 import { forgetSkopeoBlobLocations, prepareSkopeo, skopeoCopyArgs, timedSkopeo } from "./skopeo-tools";
 
@@ -240,15 +240,6 @@ export async function benchPromotions(): Promise<string> {
   }
 }
 
-async function sql(databaseUrl: string, text: string, values: unknown[] = []) {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    return await c.query(text, values);
-  } finally {
-    await c.end();
-  }
-}
 
 function row(label: string, ours: number[], theirs: number[], target: number, extra = true): string {
   const ratio = median(ours) / median(theirs);
