@@ -15,7 +15,7 @@ function rulesText(p: RetentionPolicyView): string {
   if (r.keepLast) parts.push(`last ${r.keepLast.count} versions${r.keepLast.per && r.keepLast.per !== "all" ? ` per ${r.keepLast.per} line` : ""}`);
   if (r.keepDays) parts.push(`pushed in the last ${r.keepDays} days`);
   if (r.keepTags?.length) parts.push(`tags ${r.keepTags.join(", ")}`);
-  return `keep ${parts.join("; ")}`;
+  return `keep ${parts.join("; ")}${p.schedule ? ` · runs on schedule ${p.schedule} (UTC)` : ""}`;
 }
 
 function Runs({ policyId }: { policyId: string }) {
@@ -106,6 +106,7 @@ export function RetentionSettings() {
         ...(num("keepDays") ? { keepDays: num("keepDays") } : {}),
         ...(keepTags.length ? { keepTags } : {}),
       },
+      ...(String(f.get("schedule") ?? "").trim() ? { schedule: String(f.get("schedule")).trim() } : {}),
     });
   };
   return (
@@ -124,6 +125,7 @@ export function RetentionSettings() {
         <div><label className="label" htmlFor="p-per">versions per</label><select id="p-per" name="per" className="input" defaultValue="all"><option value="all">all</option><option value="major">major line</option><option value="minor">minor line</option></select></div>
         <div><label className="label" htmlFor="p-days">Keep pushed within (days)</label><input id="p-days" name="keepDays" type="number" min={1} className="input w-24" /></div>
         <div className="flex-1"><label className="label" htmlFor="p-tags">Keep tags (globs, comma-separated)</label><input id="p-tags" name="keepTags" className="input font-mono" placeholder="latest, stable-*" /></div>
+        <div><label className="label" htmlFor="p-sched">Schedule (cron, UTC; empty: by click only)</label><input id="p-sched" name="schedule" className="input w-44 font-mono" placeholder="0 3 * * *" /></div>
         <button className="btn-primary" type="submit">Add policy</button>
       </form>
       <ErrorMessage error={add.error} />

@@ -33,9 +33,12 @@ test("add a policy, preview it, run it: the registry keeps exactly the preview's
   await form.getByLabel("Keep last").fill("2");
   await form.getByLabel("versions per").selectOption("minor");
   await form.getByLabel("Keep tags (globs, comma-separated)").fill("latest");
+  // Sundays 02:30 UTC: saved and shown, never due while this test runs on a weekday
+  await form.getByLabel("Schedule (cron, UTC; empty: by click only)").fill("30 2 * * 0");
   await form.getByRole("button", { name: "Add policy" }).click();
   const card = page.getByTestId("policy").filter({ hasText: `web ${run}` });
   await expect(card).toBeVisible();
+  await expect(card).toContainText("runs on schedule 30 2 * * 0 (UTC)");
   await card.getByRole("button", { name: "Preview" }).click();
   const preview = card.getByTestId("preview");
   // 6 minor lines × 2 kept + latest; 12 deleted
