@@ -128,6 +128,26 @@ export async function requireGrant(actor: Who, role: Role, registryId: string, r
   }
 }
 
+/**
+ * Registry administration (protection rules, pipeline stages): a global admin anywhere; a registry
+ * admin (a team grant with the ADMIN role on the whole registry) on that registry only. Call it
+ * first with no registry (403 for anyone who administers nothing, before the input is read), then
+ * with the registry the change is about: null (every registry) needs the global role; a registry
+ * the actor cannot see is 404.
+ */
+export async function requireRegistryAdmin(actor: Who, registryId?: string | null): Promise<void> {
+  const a = await accessOf(actor);
+  if (hasRole(a.global, "ADMIN") && !a.tokenRegistries) return;
+  const refuse = () => forbidden("this needs the ADMIN role, globally or on this registry through a team");
+  if (registryId === undefined) {
+    if (!hasRole(highestRole(a), "ADMIN")) throw refuse();
+    return;
+  }
+  if (registryId === null) throw forbidden("a rule or stage for every registry needs the global ADMIN role");
+  await requireSee(actor, registryId);
+  if (!hasRole(roleIn(a, registryId), "ADMIN")) throw refuse();
+}
+
 /** Whether the actor may publish into this repository (global admin, or a grant with OPERATOR+ and mayPublish). */
 export async function mayPublish(actor: Who, registryId: string, repository: string): Promise<boolean> {
   const a = await accessOf(actor);

@@ -2,7 +2,7 @@ import "server-only";
 // Release stages (dev -> staging -> prod), each one repository of one registry.
 import { conflict, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
-import type { Visible } from "@/lib/auth/access";
+import { requireRegistryAdmin, type Visible } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -17,7 +17,9 @@ export async function listEnvironments(visible?: Visible) {
 }
 
 export async function createEnvironment(actor: Actor, body: unknown) {
+  await requireRegistryAdmin(actor);
   const input = environmentSchema.parse(body);
+  await requireRegistryAdmin(actor, input.registryId);
   await getRegistry(input.registryId);
   try {
     const env = await db.environment.create({ data: input });
@@ -30,8 +32,10 @@ export async function createEnvironment(actor: Actor, body: unknown) {
 }
 
 export async function deleteEnvironment(actor: Actor, id: string) {
+  await requireRegistryAdmin(actor);
   const env = /^[0-9a-f-]{36}$/i.test(id) ? await db.environment.findUnique({ where: { id } }) : null;
   if (!env) throw notFound(`environment ${id}`);
+  await requireRegistryAdmin(actor, env.registryId);
   await db.environment.delete({ where: { id } });
   await appendAudit({ actorKind: "USER", actor: actor.email, action: "environment.delete", outcome: "success", registryId: env.registryId, sourceAddress: actor.address, details: { name: env.name } });
 }

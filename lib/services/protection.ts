@@ -3,6 +3,7 @@ import "server-only";
 // Checked on the server before any registry call that changes a tag.
 import { forbidden, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
+import { requireRegistryAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole, type GlobalRole, type Role } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
@@ -65,15 +66,19 @@ export async function listRules(visibleRegistryIds?: string[] | null) {
 }
 
 export async function createRule(actor: Actor, body: unknown) {
+  await requireRegistryAdmin(actor);
   const input = protectionRuleSchema.parse(body);
+  await requireRegistryAdmin(actor, input.registryId ?? null);
   const rule = await db.protectionRule.create({ data: { ...input, registryId: input.registryId ?? null, minRole: input.minRole ?? "OPERATOR", immutable: input.immutable ?? false } });
   await appendAudit({ actorKind: "USER", actor: actor.email, action: "protection.create", outcome: "success", registryId: rule.registryId, sourceAddress: actor.address, details: { ...input } });
   return rule;
 }
 
 export async function deleteRule(actor: Actor, id: string) {
+  await requireRegistryAdmin(actor);
   const rule = /^[0-9a-f-]{36}$/i.test(id) ? await db.protectionRule.findUnique({ where: { id } }) : null;
   if (!rule) throw notFound(`protection rule ${id}`);
+  await requireRegistryAdmin(actor, rule.registryId);
   await db.protectionRule.delete({ where: { id } });
   await appendAudit({ actorKind: "USER", actor: actor.email, action: "protection.delete", outcome: "success", registryId: rule.registryId, sourceAddress: actor.address, details: { repositoryGlob: rule.repositoryGlob, tagGlob: rule.tagGlob } });
 }

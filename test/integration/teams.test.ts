@@ -25,6 +25,10 @@ import * as grantsRoute from "@/app/api/v1/teams/[id]/grants/route";
 import * as grantRoute from "@/app/api/v1/teams/[id]/grants/[grantId]/route";
 import * as tokensRoute from "@/app/api/v1/tokens/route";
 import * as meRoute from "@/app/api/v1/me/route";
+import * as rulesRoute from "@/app/api/v1/protection-rules/route";
+import * as ruleRoute from "@/app/api/v1/protection-rules/[id]/route";
+import * as stagesRoute from "@/app/api/v1/environments/route";
+import * as stageRoute from "@/app/api/v1/environments/[id]/route";
 import { appendAudit } from "@/lib/audit/log";
 import { mayPublish, visibilityOf } from "@/lib/auth/access";
 import { tokenActor } from "@/lib/auth/actor";
@@ -206,6 +210,27 @@ describe("what a team member sees", () => {
 });
 
 describe("writes follow the grant", () => {
+  it("a registry admin (team grant) manages protection rules and stages of their registry only", async () => {
+    const rule = { repositoryGlob: "red/*", tagGlob: "1.*", minRole: "ADMIN", reason: "teams" };
+    const mine = await api(rulesRoute.POST, carol.token, { method: "POST", body: { ...rule, registryId: ids.red } });
+    expect(mine.status, mine.text).toBe(201);
+    // another registry is as if missing; a rule for every registry needs the global role
+    expect((await api(rulesRoute.POST, carol.token, { method: "POST", body: { ...rule, registryId: ids.blue } })).status).toBe(404);
+    expect((await api(rulesRoute.POST, carol.token, { method: "POST", body: { ...rule, registryId: null } })).status).toBe(403);
+    // an OPERATOR or VIEWER grant administers nothing: 403 before the input is read
+    expect((await api(rulesRoute.POST, alice.token, { method: "POST", body: { ...rule, registryId: ids.red } })).status).toBe(403);
+    expect((await api(rulesRoute.POST, bob.token, { method: "POST", body: {} })).status).toBe(403);
+    const blues = await api(rulesRoute.POST, admin, { method: "POST", body: { ...rule, registryId: ids.blue } });
+    expect((await api(ruleRoute.DELETE, carol.token, { method: "DELETE", params: { id: blues.json.id } })).status).toBe(404);
+    expect(await db.protectionRule.count({ where: { id: blues.json.id } })).toBe(1);
+    expect((await api(ruleRoute.DELETE, carol.token, { method: "DELETE", params: { id: mine.json.id } })).status).toBe(204);
+    const stage = await api(stagesRoute.POST, carol.token, { method: "POST", body: { name: `red-stage-${Date.now()}`, position: 90, registryId: ids.red, repository: "red/app" } });
+    expect(stage.status, stage.text).toBe(201);
+    expect((await api(stagesRoute.POST, carol.token, { method: "POST", body: { name: `blue-stage-${Date.now()}`, position: 91, registryId: ids.blue, repository: "blue/app" } })).status).toBe(404);
+    expect((await api(stageRoute.DELETE, carol.token, { method: "DELETE", params: { id: stage.json.id } })).status).toBe(204);
+    await api(ruleRoute.DELETE, admin, { method: "DELETE", params: { id: blues.json.id } });
+  });
+
   it("an OPERATOR grant promotes within its registry; skopeo sees the new tag", async () => {
     const res = await api(promotionsRoute.POST, alice.token, { method: "POST", body: { source: { registryId: ids.red, repository: "red/app", reference: "1.0" }, target: { registryId: ids.red, repository: "red/app", tag: "1.1" } } });
     expect(res.status, res.text).toBe(200);

@@ -12,4 +12,5 @@ export const GET = withRole("VIEWER", async ({ req, actor }) => {
   return tag ? { stages: await pipelineFor(tag, visible) } : { environments: await listEnvironments(visible) };
 });
 
-export const POST = withRole("ADMIN", async ({ req, actor }) => NextResponse.json(await createEnvironment(actor, await readJson(req)), { status: 201 }));
+// global admins, and registry admins (a team grant) for their registry: the service checks (requireRegistryAdmin)
+export const POST = withRole("VIEWER", async ({ req, actor }) => NextResponse.json(await createEnvironment(actor, await readJson(req)), { status: 201 }));

@@ -1,7 +1,8 @@
 import { withRole } from "@/lib/auth/guard";
 import { deleteRule } from "@/lib/services/protection";
 
-export const DELETE = withRole<{ id: string }>("ADMIN", async ({ actor, params }) => {
+// global admins, and registry admins (a team grant) for their registry: the service checks (requireRegistryAdmin)
+export const DELETE = withRole<{ id: string }>("VIEWER", async ({ actor, params }) => {
   await deleteRule(actor, params.id);
   return new Response(null, { status: 204 });
 });
