@@ -84,6 +84,11 @@ test("retag, then overwrite only when confirmed, then roll back from the history
 
   await tagPage(page, "open", "demo/app", "1.1.0");
   dialog = await promoteVia(page, { registry: `open-${run}`, repository: "demo/app", tag: "stable" }, { overwrite: true });
+  // what changes if the tag moves: what it holds now (1.0.0) against 1.1.0, read when opened
+  const changes = dialog.getByTestId("plan-diff");
+  await changes.locator("summary").click();
+  await expect(changes.getByTestId("diff")).toContainText("Layers added");
+  await screenshot(page, "promote-plan-diff");
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
   await expect(dialog.getByTestId("promotion-state")).toHaveText("succeeded");
   expect(await digest(open, "demo/app:stable")).toBe(seed.digests["demo/app:1.1.0"]);
