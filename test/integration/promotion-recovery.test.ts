@@ -7,6 +7,8 @@ import * as retry from "@/app/api/v1/promotions/[id]/retry/route";
 import { db } from "@/lib/db";
 import { lockTarget, recoverStalePromotions, runPromotion, type Release } from "@/lib/services/promotion-run";
 import { call, userWithToken } from "../support/api";
+import { API_STATUS } from "@/lib/api/errors";
+import type { ErrorCode } from "@/lib/errors";
 
 let admin: string;
 let registryId: string;
@@ -67,7 +69,8 @@ describe("lock waits", () => {
     try {
       const started = Date.now();
       const err = await lockTarget(registryId, `dst/${run}`, "busy", { timeoutMs: 300 }).then(() => null, (e) => e);
-      expect(err).toMatchObject({ status: 409, code: "LOCKED" });
+      expect(err).toMatchObject({ code: "LOCKED" });
+      expect(API_STATUS[err.code as ErrorCode]).toBe(409);
       expect(err.message).toContain(`dst/${run}:busy`);
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
@@ -82,7 +85,8 @@ describe("lock waits", () => {
     try {
       for (let i = 0; i < 8; i++) held.push(await lockTarget(registryId, `dst/${run}`, `pool-${i}`));
       const err = await lockTarget(registryId, `dst/${run}`, "pool-9", { timeoutMs: 300 }).then(() => null, (e) => e);
-      expect(err).toMatchObject({ status: 409, code: "LOCKED" });
+      expect(err).toMatchObject({ code: "LOCKED" });
+      expect(API_STATUS[err.code as ErrorCode]).toBe(409);
     } finally {
       await Promise.all(held.map((r) => r()));
     }
