@@ -176,6 +176,7 @@ test("Settings → Teams: the admin sees teams, members and grants", async ({ pa
   await card.getByRole("button", { name: "Add grant" }).click();
   await expect(card).toContainText("no closing ]");
   await expect(card.getByTestId("grant-row")).toHaveCount(1);
+  await card.getByLabel("Registry").selectOption({ label: "team-visible" });
   await card.getByLabel("Repositories (glob)").fill("apps/*");
   await card.getByLabel("Role").selectOption("OPERATOR");
   await card.getByRole("button", { name: "Add grant" }).click();

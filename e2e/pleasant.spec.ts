@@ -47,9 +47,10 @@ test("the tag table's filter, sort and columns are in the URL: a reload (or a sh
   await expect(page.getByTestId("tag-row").first()).toHaveAttribute("data-tag", "1.1.0");
 });
 
+// (into its own repository: pl/app is the pipeline's first stage, whose tags are the matrix's versions)
 test("promotions: filters live in the URL; an error keeps the list on screen with its age, and Retry fetches again", async ({ page }) => {
   test.setTimeout(90_000);
-  const p = await page.request.post("/api/v1/promotions", { data: { source: { registryId: id, repository: "pl/app", reference: "1.0.0" }, target: { registryId: id, repository: "pl/app", tag: `copy-${run}` } } });
+  const p = await page.request.post("/api/v1/promotions", { data: { source: { registryId: id, repository: "pl/app", reference: "1.0.0" }, target: { registryId: id, repository: "pl/copies", tag: `copy-${run}` } } });
   expect(p.status()).toBeLessThan(300);
   await page.goto("/promotions");
   await page.getByLabel("Registry (source or target)").selectOption({ label: `pleasant-${run}` });
@@ -58,7 +59,7 @@ test("promotions: filters live in the URL; an error keeps the list on screen wit
   await expect(page.getByLabel("Registry (source or target)")).toHaveValue(id);
   const row = page.getByTestId("promotion-row").filter({ hasText: `copy-${run}` });
   await expect(row).toHaveAttribute("data-state", "succeeded", { timeout: 30_000 });
-  await expect(page.getByTestId("promotion-target").filter({ hasText: `copy-${run}` })).toHaveAttribute("href", new RegExp(`/registries/${id}/manifest\\?repository=pl%2Fapp&reference=copy-${run}`));
+  await expect(page.getByTestId("promotion-target").filter({ hasText: `copy-${run}` })).toHaveAttribute("href", new RegExp(`/registries/${id}/manifest\\?repository=pl%2Fcopies&reference=copy-${run}`));
 
   // the server goes away: the list stays, the error says what happened, how old the list is, and offers Retry
   let down = true;
