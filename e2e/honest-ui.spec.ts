@@ -53,7 +53,7 @@ test("1. a registry:2 tag says when Regatta first saw it, not that it was pushed
   await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 20_000 });
   const pushed = row(page, "1.0.0").locator('[data-col="pushed"]');
   await expect(pushed).toContainText(/first seen/i);
-  await expect(pushed).not.toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+  await expect(pushed).not.toHaveText(/^(just now|\d+ (min|h|d) ago|\d{4}-\d\d-\d\d)$/);
   await expect(pushed).toHaveAttribute("title", /^first seen by Regatta at .+the registry did not say when this tag was pushed/);
   await expect(page.getByRole("columnheader", { name: /first seen/i })).toBeVisible();
   await screenshot(page, "tags-first-seen");
