@@ -134,7 +134,11 @@ test("overview: each card shows its registry's health and counts; a dead registr
   await expect(good.getByTestId("health")).toHaveAttribute("data-state", "ok");
   await expect(good.getByTestId("latency")).toHaveText(/^\d+ ms$/);
   await expect(good.getByTestId("counts")).toContainText("5 repositories");
-  await expect(good.getByTestId("counts")).toContainText("tags");
+  // the tag counts are written when a repository's tags are listed (after the answer): reload until they show
+  await expect(async () => {
+    await page.reload();
+    await expect(good.getByTestId("counts")).toContainText("tags", { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
   const dead = page.getByTestId("registry-card").filter({ hasText: `tags-victim-${run}` });
   await expect(dead.getByTestId("health")).toHaveAttribute("data-state", "down");
   await expect(dead.getByTestId("health")).toContainText(victim.host);
