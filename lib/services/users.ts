@@ -48,6 +48,13 @@ const ADMINS_LOCK = 0x7265_6761_6164n; // "regad"
 
 type Tx = Parameters<Parameters<typeof db.$transaction>[0]>[0];
 
+/**
+ * Role changes and removals queue on one lock, each holding a pooled connection while it waits: a
+ * burst of them (admins demoting each other at once) must not fail for want of a connection or of
+ * time (Prisma's defaults: 2 s to get one, 5 s in all). Each one is a few short statements.
+ */
+const ADMIN_CHANGE_TX = { maxWait: 30_000, timeout: 60_000 };
+
 /** Role changes and removals take turns: taken before the person is read, so what is read is current. */
 async function lockAdmins(tx: Tx) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMINS_LOCK})`;
@@ -78,7 +85,7 @@ export async function updateUser(actor: Actor, id: string, body: unknown): Promi
     });
     const gone = endSessions ? (await tx.apiToken.deleteMany({ where: { userId: id } })).count : 0;
     return { before: current, after: u, revoked: endSessions ? { sessions: true, tokens: gone } : undefined };
-  });
+  }, ADMIN_CHANGE_TX);
   await audit(actor, "user.update", after.email, {
     ...(input.role && input.role !== before.role ? { role: { from: before.role, to: input.role } } : {}), password: !!input.password,
     ...(revoked ? { revoked } : {}),
@@ -95,6 +102,6 @@ export async function deleteUser(actor: Actor, id: string): Promise<void> {
     if (!now) throw notFound(`user ${id}`);
     if (now.role === "ADMIN" && (await otherAdmins(tx, id)) === 0) throw badRequest("this is the last admin and cannot be removed");
     await tx.user.delete({ where: { id } });
-  });
+  }, ADMIN_CHANGE_TX);
   await audit(actor, "user.delete", current.email);
 }
