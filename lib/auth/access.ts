@@ -6,6 +6,7 @@ import "server-only";
 // missing: callers answer 404, never 403.
 import { forbidden, notFound } from "@/lib/errors";
 import { db } from "@/lib/db";
+import { isId } from "@/lib/schemas/id";
 import { globMatch, globToRe2 } from "@/lib/glob";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "./actor";
@@ -34,7 +35,7 @@ const loaded = new WeakMap<object, Promise<Access>>();
 
 /** The grants of a person's teams (one query). */
 export async function grantsOf(userId: string): Promise<AccessGrant[]> {
-  if (!/^[0-9a-f-]{36}$/i.test(userId)) return [];
+  if (!isId(userId)) return [];
   const rows = await db.grant.findMany({
     where: { team: { members: { some: { userId } } } },
     include: { team: { select: { name: true } } },

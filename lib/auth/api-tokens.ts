@@ -25,9 +25,11 @@ export async function userForToken(token: string) {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
   if (!row || (row.expiresAt && row.expiresAt < new Date())) return null;
-  // at most one write a minute per token
+  // at most one write a minute per token; a token revoked between the read and this write (its owner
+  // demoted or removed at the same moment) is gone: no row touched means no token
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+    const { count } = await db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+    if (count === 0) return null;
   }
   return { ...row.user, scope: row.scope, registryIds: row.registryIds ?? [] };
 }

@@ -5,6 +5,7 @@ import { appendAudit } from "@/lib/audit/log";
 import { requireRegistryAdmin, type Visible } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
+import { isId } from "@/lib/schemas/id";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { environmentSchema } from "@/lib/schemas/promotion";
 import { registryClient } from "./clients";
@@ -33,7 +34,7 @@ export async function createEnvironment(actor: Actor, body: unknown) {
 
 export async function deleteEnvironment(actor: Actor, id: string) {
   await requireRegistryAdmin(actor);
-  const env = /^[0-9a-f-]{36}$/i.test(id) ? await db.environment.findUnique({ where: { id } }) : null;
+  const env = isId(id) ? await db.environment.findUnique({ where: { id } }) : null;
   if (!env) throw notFound(`environment ${id}`);
   await requireRegistryAdmin(actor, env.registryId);
   await db.environment.delete({ where: { id } });

@@ -6,6 +6,7 @@ import { accessOf, requireSee, roleIn, type Visible } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
+import { isId } from "@/lib/schemas/id";
 import { conflict, forbidden, notFound } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { wakeWorkers } from "@/lib/jobs/wake";
@@ -179,7 +180,7 @@ function notFoundAsNull(e: unknown): null {
 }
 
 export async function getPromotion(id: string): Promise<PromotionView> {
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? await db.promotion.findUnique({ where: { id } }) : null;
+  const row = isId(id) ? await db.promotion.findUnique({ where: { id } }) : null;
   if (!row) throw notFound(`promotion ${id}`);
   return toView(row);
 }

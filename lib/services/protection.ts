@@ -7,6 +7,7 @@ import { requireRegistryAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole, type GlobalRole, type Role } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
+import { isId } from "@/lib/schemas/id";
 import { compileGlob, GlobSyntaxError } from "@/lib/glob";
 import { protectionRuleSchema } from "@/lib/schemas/promotion";
 
@@ -76,7 +77,7 @@ export async function createRule(actor: Actor, body: unknown) {
 
 export async function deleteRule(actor: Actor, id: string) {
   await requireRegistryAdmin(actor);
-  const rule = /^[0-9a-f-]{36}$/i.test(id) ? await db.protectionRule.findUnique({ where: { id } }) : null;
+  const rule = isId(id) ? await db.protectionRule.findUnique({ where: { id } }) : null;
   if (!rule) throw notFound(`protection rule ${id}`);
   await requireRegistryAdmin(actor, rule.registryId);
   await db.protectionRule.delete({ where: { id } });

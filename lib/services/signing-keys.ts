@@ -7,6 +7,7 @@ import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
+import { isId } from "@/lib/schemas/id";
 import { signingKeySchema, type SigningKeyView } from "@/lib/schemas/signing";
 import { KeyFormatError, parsePublicKey, type TrustedKey } from "@/lib/signing/cosign";
 
@@ -66,7 +67,7 @@ export async function deleteSigningKey(actor: Actor, id: string): Promise<void> 
     await appendAudit({ actorKind: "USER", actor: actor.email, action: "signing-key.delete", outcome: "denied", sourceAddress: actor.address, details: { id } });
     throw forbidden("only admins manage signing keys");
   }
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? await db.signingKey.findUnique({ where: { id } }) : null;
+  const row = isId(id) ? await db.signingKey.findUnique({ where: { id } }) : null;
   if (!row) throw notFound(`signing key ${id}`);
   await db.signingKey.delete({ where: { id } });
   await appendAudit({ actorKind: "USER", actor: actor.email, action: "signing-key.delete", outcome: "success", sourceAddress: actor.address, details: { id, name: row.name, fingerprint: fingerprint(row.publicKeyPem) } });

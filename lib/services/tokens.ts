@@ -9,6 +9,7 @@ import { canSee } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
+import { isId } from "@/lib/schemas/id";
 import { tokenCreateSchema, type TokenView } from "@/lib/schemas/user";
 
 type Row = Awaited<ReturnType<typeof db.apiToken.findFirstOrThrow>> & { user?: { id: string; email: string } };
@@ -51,7 +52,7 @@ export async function createToken(actor: Actor, body: unknown): Promise<TokenVie
 /** Revokes one token: its owner's own, or anyone's for an admin. */
 export async function revokeToken(actor: Actor, id: string): Promise<void> {
   const admin = hasRole(actor.role, "ADMIN");
-  const row = /^[0-9a-f-]{36}$/i.test(id)
+  const row = isId(id)
     ? await db.apiToken.findFirst({ where: { id, ...(admin ? {} : { userId: actor.id }) }, include: { user: { select: { email: true } } } })
     : null;
   if (!row) throw notFound(`token ${id}`);

@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/auth/guard";
 import { hashPassword } from "@/lib/auth/password";
 import { GLOBAL_ROLES, type GlobalRole } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
+import { isId } from "@/lib/schemas/id";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { userCreateSchema, userUpdateSchema, type UserView } from "@/lib/schemas/user";
 
@@ -20,7 +21,7 @@ export async function listUsers(): Promise<UserView[]> {
 }
 
 async function find(id: string): Promise<Row> {
-  const u = /^[0-9a-f-]{36}$/i.test(id) ? await db.user.findUnique({ where: { id } }) : null;
+  const u = isId(id) ? await db.user.findUnique({ where: { id } }) : null;
   if (!u) throw notFound(`user ${id}`);
   return u;
 }
