@@ -92,8 +92,11 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   const src = source.client;
   const dst = target.client;
 
-  const root = await src.getManifest(source.repository, source.reference, options.signal);
-  const existing = options.targetHead !== undefined ? options.targetHead : await dst.headManifest(target.repository, target.tag, options.signal);
+  // the source's manifest and the target tag's state are independent: asked at once
+  const [root, existing] = await Promise.all([
+    src.getManifest(source.repository, source.reference, options.signal),
+    options.targetHead !== undefined ? options.targetHead : dst.headManifest(target.repository, target.tag, options.signal),
+  ]);
   const plan: CopyPlan = {
     source: `${src.registry}/${source.repository}@${root.digest}`,
     target: `${dst.registry}/${target.repository}:${target.tag}`,

@@ -7,7 +7,8 @@ import pg from "pg";
 import { appendAudit, type AuditInput } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { locked } from "@/lib/errors";
-import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
+import { boss, PROMOTION_QUEUE, workersStarted } from "@/lib/jobs/boss";
+import { log } from "@/lib/observability/log";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { mountCandidates, recordManifestBlobs } from "./blob-index";
 import { registryClient } from "./clients";
@@ -18,7 +19,7 @@ function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
 }
 
-const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaHandingBack?: boolean; regattaRuns?: Map<string, { abort: AbortController; done: Promise<unknown> }> };
+const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaHandingBack?: boolean; regattaRuns?: Map<string, { id: string; abort: AbortController; done: Promise<unknown> }> };
 const runs = (g.regattaRuns ??= new Map());
 
 /** Why a copy stopped: this instance is shutting down and gives the promotion back to the queue. */
@@ -32,6 +33,23 @@ class HandBack extends Error {
 /** Promotions this process is running now. */
 export function promotionsInFlight(): number {
   return runs.size;
+}
+
+/** How many promotions one instance starts itself, at the request, before it leaves them to the queue. */
+const LOCAL_RUNS = 2;
+
+/**
+ * Whether a promotion requested here may start here at once (the requesting instance's worker has
+ * room): no queue round trip. Otherwise it goes to the queue for whichever instance is free.
+ */
+export function localRoom(): boolean {
+  return workersStarted() && !g.regattaHandingBack && runs.size < LOCAL_RUNS;
+}
+
+/** Resolves when this process's run of promotion `id` ends (at once when it runs elsewhere or not at all). */
+export function localRunDone(id: string): Promise<unknown> | undefined {
+  for (const r of runs.values()) if (r.id === id) return r.done.catch(() => {});
+  return undefined;
 }
 
 /** Stops every running copy here and puts its promotion back in the queue; resolves when they are back. */
@@ -62,24 +80,49 @@ export async function lockTarget(registryId: string, repository: string, tag: st
   const timeoutMs = Math.max(1, Math.round(opts.timeoutMs ?? lockWaitMs()));
   const key = lockKey(registryId, repository, tag).toString();
   const target = `${repository}:${tag}`;
-  g.regattaLockPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
   const started = Date.now();
-  const c = await connectWithin(g.regattaLockPool, timeoutMs, target);
+  const c = await connectWithin(lockPool(), timeoutMs, target);
   try {
-    // lock_timeout bounds the wait of pg_advisory_lock (SQLSTATE 55P03 when it ends)
+    // lock_timeout bounds the wait of pg_advisory_lock (SQLSTATE 55P03 when it ends); one round
+    // trip (both values are numbers made here, never input)
     const left = Math.max(1, timeoutMs - (Date.now() - started));
-    await c.query("SELECT set_config('lock_timeout', $1, false)", [`${left}ms`]);
-    await c.query("SELECT pg_advisory_lock($1)", [key]);
-    await c.query("SELECT set_config('lock_timeout', '0', false)");
+    await c.query(`SET lock_timeout = '${left}ms'; SELECT pg_advisory_lock(${key}); SET lock_timeout = 0`);
   } catch (e) {
     c.release(true);
     if ((e as { code?: string }).code === "55P03") throw lockTimeout(`another promotion to ${target} is still running`, timeoutMs);
     throw e;
   }
+  return unlocker(c, key);
+}
+
+function lockPool(): pg.Pool {
+  return (g.regattaLockPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 }));
+}
+
+function unlocker(c: pg.PoolClient, key: string): Release {
   return async () => {
     await c.query("SELECT pg_advisory_unlock($1)", [key]).catch(() => {});
     c.release();
   };
+}
+
+/**
+ * The target tag's lock if it is free now (and a lock connection is), else null: for a promotion
+ * that starts at the request only when nothing else is writing that tag.
+ */
+export async function tryLockTarget(registryId: string, repository: string, tag: string): Promise<Release | null> {
+  const key = lockKey(registryId, repository, tag).toString();
+  const c = await connectWithin(lockPool(), 100, `${repository}:${tag}`).catch(() => null);
+  if (!c) return null;
+  try {
+    const { rows } = await c.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [key]);
+    if (rows[0]?.ok) return unlocker(c, key);
+    c.release();
+    return null;
+  } catch {
+    c.release(true);
+    return null;
+  }
 }
 
 // a connection of the lock pool, or a 409 after `ms`; one that arrives later goes straight back
@@ -111,25 +154,40 @@ export interface InlineRun {
   row?: P;
   /** the target's lock, taken by the caller; released here */
   lock?: Release;
+  /** with `checked`: what that HEAD of the target tag answered (null: no such tag), for the copy's plan */
+  targetHead?: { digest: string } | null;
+  /** started by the request, not awaited by it (a promotion to another repository) */
+  background?: boolean;
 }
 
 /** A queued job passes nothing: time has passed, so it looks at the target again. */
 export async function runPromotion(id: string, opts: InlineRun = {}) {
   // counted from the first moment (before the claim), so a shutdown waits for it or hands it back
   const abort = new AbortController();
+  // where the time of this run goes (ms since it was handed to this process): a log line at the end
+  const t0 = Date.now();
+  const ms: Timings = {};
+  const mark = (step: keyof Timings) => (ms[step] = Date.now() - t0);
   const done = (async () => {
     let p: P;
     if (opts.row) {
       p = opts.row;
+      // started by a request while this instance began to stop: back to the queue, for another
+      if (opts.background && g.regattaHandingBack) abort.abort(new HandBack());
     } else {
       if (g.regattaHandingBack) {
         // a job delivered while this instance stops: untouched, back to the queue for another
         await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
         return db.promotion.findUniqueOrThrow({ where: { id } });
       }
-      const claimed = await db.promotion.updateMany({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } });
-      p = await db.promotion.findUniqueOrThrow({ where: { id } });
-      if (claimed.count === 0) return p;
+      // the exactly-once claim, one round trip: only a QUEUED row turns RUNNING
+      const claimed = await db.promotion.update({ where: { id, state: "QUEUED" }, data: { state: "RUNNING", startedAt: new Date() } }).catch((e: { code?: string }) => {
+        if (e.code === "P2025") return null;
+        throw e;
+      });
+      if (!claimed) return db.promotion.findUniqueOrThrow({ where: { id } });
+      p = claimed;
+      mark("claimed");
     }
     // the heartbeat says "still running" to the recovery of every instance (recoverStalePromotions)
     const beat = setInterval(() => void db.promotion.updateMany({ where: { id: p.id, state: "RUNNING" }, data: { heartbeatAt: new Date() } }).catch(() => {}), heartbeatMs());
@@ -138,11 +196,14 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
       let release: Release;
       try {
         release = opts.lock ?? (await lockTarget(p.targetRegistryId, p.targetRepository, p.targetTag));
+        mark("locked");
       } catch (err) {
         return await fail(p, err instanceof Error ? err.message : String(err));
       }
       try {
-        return await run(p, opts, abort.signal);
+        const out = await run(p, opts, abort.signal, mark);
+        log.info({ promotionId: p.id, state: out.state, startedBy: opts.row ? "request" : "queue", ms }, "promotion run timings");
+        return out;
       } finally {
         await release();
       }
@@ -151,7 +212,7 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
     }
   })();
   const key = `${id}:${Math.random()}`;
-  runs.set(key, { abort, done });
+  runs.set(key, { id, abort, done });
   try {
     return await done;
   } finally {
@@ -189,18 +250,25 @@ export async function recoverStalePromotions(now = new Date()): Promise<string[]
   return rows.map((r) => r.id);
 }
 
-async function run(p: P, opts: InlineRun, signal: AbortSignal) {
+/** Milliseconds from the hand-over to the end of each step of one run (the "promotion run timings" log line). */
+interface Timings { claimed?: number; locked?: number; targetHead?: number; gate?: number; copied?: number; stateWritten?: number; recorded?: number }
+
+async function run(p: P, opts: InlineRun, signal: AbortSignal, mark: (step: keyof Timings) => void) {
   const id = p.id;
-  let last = 0;
+  let last = Date.now();
+  let latest: { bytesTotal: number; blobsDone: number; blobsTotal: number } | undefined;
   let pending: Promise<unknown> = Promise.resolve();
   try {
-    const { src, dst } = opts.clients ?? { src: await registryClient(p.sourceRegistryId), dst: await registryClient(p.targetRegistryId) };
+    signal.throwIfAborted();
+    const [src, dst] = opts.clients ? [opts.clients.src, opts.clients.dst] : await Promise.all([registryClient(p.sourceRegistryId), registryClient(p.targetRegistryId)]);
     // someone may have moved the tag since the request was checked
     const now = opts.checked ? null : await dst.headManifest(p.targetRepository, p.targetTag);
+    mark("targetHead");
     if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
       throw new Error(`the target tag moved to ${now.digest} after this promotion was requested; request it again`);
     }
     await enforceSignatureGate({ registryId: p.targetRegistryId, repository: p.targetRepository, tag: p.targetTag }, src, p.sourceRepository, p.digest ?? p.sourceReference, signal);
+    mark("gate");
     const sameRepository = p.sourceRegistryId === p.targetRegistryId && p.sourceRepository === p.targetRepository;
     // within one repository every blob is there already: GET the manifest, PUT the same bytes
     const putSame = async () => {
@@ -217,10 +285,13 @@ async function run(p: P, opts: InlineRun, signal: AbortSignal) {
           // blobs another repository of the target registry holds (Regatta's index) are mounted
           mountCandidates: (digests) => mountCandidates(p.targetRegistryId, p.targetRepository, digests),
           // the HEAD just above is the target's state: the copy does not ask a third time
-          ...(opts.checked ? {} : { targetHead: now }),
+          ...(opts.checked ? (opts.targetHead !== undefined ? { targetHead: opts.targetHead } : {}) : { targetHead: now }),
           signal,
+          // at most one progress write every 200 ms, none for a copy done sooner: the last one
+          // goes with the state (below), so the end waits for no write of its own
           onProgress(pr) {
-            if (Date.now() - last < 200 && pr.blobsDone < pr.blobsTotal) return;
+            latest = pr;
+            if (Date.now() - last < 200) return;
             last = Date.now();
             pending = pending.then(() =>
               db.promotion.update({ where: { id }, data: { bytesDone: pr.bytesDone, bytesTotal: pr.bytesTotal, blobsDone: pr.blobsDone, blobsTotal: pr.blobsTotal } }),
@@ -229,16 +300,18 @@ async function run(p: P, opts: InlineRun, signal: AbortSignal) {
         },
       );
     await pending;
+    mark("copied");
     const [done] = await Promise.all([
       db.promotion.update({
         where: { id },
-        data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
-      }),
+        data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, ...(latest ? { bytesTotal: latest.bytesTotal, blobsDone: latest.blobsDone, blobsTotal: latest.blobsTotal } : {}), plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
+      }).then((r) => (mark("stateWritten"), r)),
       recordPromotedTag(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
       // what the target now holds, so the next promotion to this registry can mount it
       recordManifestBlobs(result.digest, result.plan.blobs),
       audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop }),
     ]);
+    mark("recorded");
     return done;
   } catch (err) {
     await pending.catch(() => {});

@@ -14,7 +14,7 @@ import { copyImage, RegistryError, validateManifestReference, validateRepository
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
 import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
-import { lockTarget, promotionAuditEvent, runPromotion, type Release } from "./promotion-run";
+import { localRoom, localRunDone, lockTarget, promotionAuditEvent, runPromotion, tryLockTarget, type Release } from "./promotion-run";
 import { enforce, protectionFor } from "./protection";
 import { checkPublish } from "./publish-guard";
 import { evaluateGate, SignatureGateRefused } from "./signature-gate";
@@ -49,7 +49,11 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   // an inline retag checks and moves the tag under its lock, taken while the rows are read
   const inline = !input.dryRun && source.registryId === target.registryId && source.repository === target.repository;
   // a person waits for this answer: a short wait for the lock, then a 409 that says why
-  const lock = inline ? lockTarget(target.registryId, target.repository, target.tag, { timeoutMs: REQUEST_LOCK_WAIT_MS }) : undefined;
+  // a promotion to another repository starts here at once when this instance's worker has room and
+  // the tag's lock is free now (checked and run under it, as a retag is); else it goes to the queue
+  const lock: Promise<Release | null> | undefined = inline
+    ? lockTarget(target.registryId, target.repository, target.tag, { timeoutMs: REQUEST_LOCK_WAIT_MS })
+    : !input.dryRun && localRoom() ? tryLockTarget(target.registryId, target.repository, target.tag) : undefined;
   lock?.catch(() => {});
   const handover = { done: false };
   try {
@@ -59,7 +63,7 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   }
 }
 
-async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promise<Release> | undefined, handover: { done: boolean }): Promise<PromotionAnswer> {
+async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promise<Release | null> | undefined, handover: { done: boolean }): Promise<PromotionAnswer> {
   const { source, target } = input;
   const sourceRegistry = registryWithClient(source.registryId);
   const [{ registry: srcReg, client: src, provider: srcProvider }, { registry: dstReg, client: dst, provider: dstProvider }, protection] = await Promise.all([
@@ -156,11 +160,17 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
       targetRegistryId: target.registryId, targetRepository: target.repository, targetTag: target.tag,
       kind, digest: head.digest, previousDigest: current?.digest ?? null, overwrite: !!input.overwrite,
       requestedBy: actor.email, requestedById: actor.id, requestedFrom: actor.address,
-      // an inline one is RUNNING from the start: no queue offers it to anyone else
+      // one run here (inline, or started by this request) is RUNNING from the start: no queue offers it to anyone else
       ...(held ? { state: "RUNNING" as const, startedAt: new Date() } : {}),
     },
   });
   // within one repository nothing travels: the PUT of the bytes just read, answered at once
+  if (held && !sameRepository) {
+    handover.done = true;
+    // not awaited: the caller gets its 202 and waits with GET ?wait= (answered from this run)
+    void runPromotion(row.id, { checked: true, targetHead: current ? { digest: current.digest } : null, clients: { src, dst }, row, lock: held, background: true }).catch(() => {});
+    return { outcome: "queued", promotion: toView(row) };
+  }
   if (held) {
     handover.done = true;
     return { outcome: "done", promotion: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
@@ -191,6 +201,13 @@ export async function getPromotion(id: string): Promise<PromotionView> {
  */
 export async function waitForPromotion(id: string, waitMs: number, signal?: AbortSignal): Promise<PromotionView> {
   const deadline = Date.now() + waitMs;
+  // run by this process: its end is known here, no reads in between
+  const here = localRunDone(id);
+  if (here) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([here, new Promise((r) => (timer = setTimeout(r, waitMs))), ...(signal ? [new Promise((r) => signal.addEventListener("abort", r, { once: true }))] : [])]);
+    clearTimeout(timer);
+  }
   for (let delay = 5; ; delay = Math.min(delay * 2, 25)) {
     const p = await getPromotion(id);
     const left = deadline - Date.now();
