@@ -128,6 +128,12 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
 
   // Same endpoint: the registry can link the blob itself (POST ?mount=&from=), no bytes move.
   const sameRegistry = src.endpoint.href === dst.endpoint.href;
+  // Another registry: the caller's index is asked while the target is HEADed (both are needed
+  // only for the blobs the target lacks, and neither waits for the other)
+  const candidates = !sameRegistry && options.mountCandidates && graph.blobs.length > 0
+    ? options.mountCandidates(graph.blobs.map((b) => b.digest), options.signal).catch(() => new Map<string, readonly string[]>())
+    : undefined;
+  candidates?.catch(() => {});
   plan.blobs = await mapLimit(graph.blobs, concurrency, async (blob): Promise<PlannedBlob> => {
     const size = await dst.headBlob(target.repository, blob.digest, options.signal);
     if (size !== null) return { digest: blob.digest, size: blob.size, action: "exists" };
@@ -135,8 +141,8 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   });
   // Another registry: a blob some repository of the target already holds is mounted from there.
   const missing = plan.blobs.filter((b) => b.action === "copy");
-  if (options.mountCandidates && missing.length > 0) {
-    const known = await options.mountCandidates(missing.map((b) => b.digest), options.signal).catch(() => new Map<string, readonly string[]>());
+  if (candidates && missing.length > 0) {
+    const known = await candidates;
     for (const b of missing) {
       const from = known.get(b.digest)?.find((r) => r !== target.repository && isRepositoryName(r));
       if (from) Object.assign(b, { action: "mount", from });
@@ -147,8 +153,11 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
 
   result.bytesCopied = await transferBlobs(source, target, plan, concurrency, options);
 
-  // Children (and children of children) by digest before anything refers to them.
-  for (const child of graph.children) {
+  // Children (and children of children) by digest before anything refers to them: the images
+  // (they refer to blobs only) at once, then the nested indexes in order, innermost first.
+  const nested = (m: Manifest) => manifestLinks(m.json).manifests.length > 0;
+  await mapLimit(graph.children.filter((c) => !nested(c)), concurrency, (child) => dst.putManifest(target.repository, child.digest, child.bytes, child.mediaType, options.signal));
+  for (const child of graph.children.filter(nested)) {
     await dst.putManifest(target.repository, child.digest, child.bytes, child.mediaType, options.signal);
   }
   if (referrerManifests.length > 0) {

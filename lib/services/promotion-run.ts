@@ -267,7 +267,8 @@ async function run(p: P, opts: InlineRun, signal: AbortSignal, mark: (step: keyo
     if (now && now.digest !== p.previousDigest && now.digest !== p.digest && !p.overwrite) {
       throw new Error(`the target tag moved to ${now.digest} after this promotion was requested; request it again`);
     }
-    await enforceSignatureGate({ registryId: p.targetRegistryId, repository: p.targetRepository, tag: p.targetTag }, src, p.sourceRepository, p.digest ?? p.sourceReference, signal);
+    // a run the request started under the lock was gated by that request a moment ago; a queued one is gated now
+    if (!opts.checked) await enforceSignatureGate({ registryId: p.targetRegistryId, repository: p.targetRepository, tag: p.targetTag }, src, p.sourceRepository, p.digest ?? p.sourceReference, signal);
     mark("gate");
     const sameRepository = p.sourceRegistryId === p.targetRegistryId && p.sourceRepository === p.targetRepository;
     // within one repository every blob is there already: GET the manifest, PUT the same bytes

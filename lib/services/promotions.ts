@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { isId } from "@/lib/schemas/id";
 import { conflict, forbidden, notFound } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
+import { log } from "@/lib/observability/log";
 import { wakeWorkers } from "@/lib/jobs/wake";
 import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
@@ -65,6 +66,10 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
 
 async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promise<Release | null> | undefined, handover: { done: boolean }): Promise<PromotionAnswer> {
   const { source, target } = input;
+  // where the request's time goes (ms since the checks began): one log line once the row exists
+  const t0 = Date.now();
+  const ms: Record<string, number> = {};
+  const mark = (step: string) => (ms[step] = Date.now() - t0);
   const sourceRegistry = registryWithClient(source.registryId);
   const [{ registry: srcReg, client: src, provider: srcProvider }, { registry: dstReg, client: dst, provider: dstProvider }, protection] = await Promise.all([
     sourceRegistry,
@@ -72,6 +77,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     protectionFor(target.registryId, target.repository, target.tag),
   ]);
   const kind = input.kind ?? (source.registryId === target.registryId && source.repository === target.repository ? "retag" : "promote");
+  mark("registries");
   const targetName = `${dstReg.name}/${target.repository}:${target.tag}`;
   const event = {
     actor: actor.email, sourceAddress: actor.address, kind,
@@ -95,13 +101,16 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
 
   // within one repository the manifest is needed anyway: GET it instead of a HEAD
   const sameRepository = source.registryId === target.registryId && source.repository === target.repository;
+  mark("rules");
   const held = await lock;
+  mark("lock");
   const [head, current, publish] = await Promise.all([
     sameRepository ? src.getManifest(source.repository, source.reference).catch(notFoundAsNull) : src.headManifest(source.repository, source.reference),
     dst.headManifest(target.repository, target.tag),
     // a retag within one repository changes nobody's access: only its plan shows the visibility
     sameRepository && !input.dryRun ? null : checkPublish(actor, { registry: srcReg, provider: srcProvider, repository: source.repository }, { registry: dstReg, provider: dstProvider, repository: target.repository }, !!input.confirmPublish),
   ]);
+  mark("heads");
   if (!head) throw notFound(`${srcReg.name}/${source.repository}:${source.reference}`);
   if (publish?.refusal && !input.dryRun) {
     await audit("denied", { reason: publish.refusal.message, visibility: { source: publish.plan.source.visibility, target: publish.plan.target.visibility } }, head.digest, current?.digest);
@@ -134,6 +143,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     }
   }
 
+  mark("gate");
   if (input.dryRun) {
     const [{ plan, digest }, immutable, { requires, missing }] = await Promise.all([
       copyImage({ client: src, repository: source.repository, reference: head.digest }, { client: dst, repository: target.repository, tag: target.tag }, {
@@ -164,20 +174,26 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
       ...(held ? { state: "RUNNING" as const, startedAt: new Date() } : {}),
     },
   });
+  mark("row");
+  const timings = (startedBy: string) => log.info({ promotionId: row.id, startedBy, ms }, "promotion request timings");
   // within one repository nothing travels: the PUT of the bytes just read, answered at once
   if (held && !sameRepository) {
     handover.done = true;
     // not awaited: the caller gets its 202 and waits with GET ?wait= (answered from this run)
     void runPromotion(row.id, { checked: true, targetHead: current ? { digest: current.digest } : null, clients: { src, dst }, row, lock: held, background: true }).catch(() => {});
+    timings("request");
     return { outcome: "queued", promotion: toView(row) };
   }
   if (held) {
     handover.done = true;
+    timings("inline");
     return { outcome: "done", promotion: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
   }
   const b = await boss();
   await b.send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
   await wakeWorkers(b, PROMOTION_QUEUE);
+  mark("queued");
+  timings("queue");
   return { outcome: "queued", promotion: toView(row) };
 }
 

@@ -2,6 +2,7 @@
 // until the API says succeeded) beside `skopeo copy` of the same image in the same run (issue 15).
 // Part of `npm run bench`; also `npx tsx scripts/bench/promote.ts [--no-write]`.
 //   BENCH_PROMOTE_RUNS=5 BENCH_BIG_RUNS=3 BENCH_BIG_MIB=200 BENCH_PICKUPS=20
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { apiToken, startApp } from "../lib/app-server";
@@ -202,6 +203,30 @@ export async function benchPromotions(): Promise<string> {
     const rss = results.big!.rss;
     rows.push(`| RSS growth of the app's Node processes during the ${BIG_MIB} MiB cross-registry promotion (sampled every 50 ms) | worst ${rss.map((x) => x.toFixed(0)).join(", ")} MiB → ${Math.max(...rss).toFixed(0)} MiB | — | — | ≤ 64 MiB | ${Math.max(...rss) <= 64 ? "✅ met" : "❌ missed"} |`);
 
+    // inside the app: its "promotion request timings" and "promotion run timings" log lines (ms from
+    // the start of the request's checks, and from the hand-over of the run to the process running it)
+    const stepsOf = new Map<string, { request?: Record<string, number>; run?: Record<string, number>; startedBy?: string }>();
+    for (const line of fs.readFileSync(app.logPath, "utf8").split("\n")) {
+      if (!line.includes("promotion request timings") && !line.includes("promotion run timings")) continue;
+      try {
+        const e = JSON.parse(line) as { msg: string; promotionId: string; startedBy: string; ms: Record<string, number> };
+        const s = stepsOf.get(e.promotionId) ?? {};
+        if (e.msg === "promotion request timings") s.request = e.ms;
+        else (s.run = e.ms), (s.startedBy = e.startedBy);
+        stepsOf.set(e.promotionId, s);
+      } catch {
+        // not a JSON line
+      }
+    }
+    const stepCell = (key: string, part: "request" | "run", names: string[]) => names.map((n) => {
+      const xs = (runs.get(key) ?? []).map((r) => stepsOf.get(r.id)?.[part]?.[n]).filter((x): x is number => typeof x === "number");
+      return xs.length ? `${n} ${Math.round(median(xs))}` : null;
+    }).filter(Boolean).join(", ") || "—";
+    const stepRows = (["small", "index", "big", "again", "pickup"] as const).filter((k) => runs.has(k)).map((k) => {
+      const by = [...new Set((runs.get(k) ?? []).map((r) => stepsOf.get(r.id)?.startedBy ?? "?"))].join("/");
+      return `| ${k} | ${stepCell(k, "request", ["registries", "rules", "lock", "heads", "gate", "row", "queued"])} | ${by} | ${stepCell(k, "run", ["claimed", "locked", "targetHead", "gate", "copied", "stateWritten", "recorded"])} |`;
+    });
+
     const splitRows = (["small", "index", "big", "again", "pickup"] as const).filter((k) => runs.has(k)).map((k) => {
       const s = split(k);
       const total = median((runs.get(k) ?? []).map((r) => r.doneAt - r.sentAt));
@@ -233,6 +258,12 @@ export async function benchPromotions(): Promise<string> {
       ...splitRows,
       "",
       `The POST itself answered ${fmt(median(all.map((r) => r.answeredAt - r.sentAt)))} after it was sent (median); the worker claimed the job ${fmt(median(pickupToAnswer))} after the POST's answer reached the client (negative: before).`,
+      "",
+      "Inside the app, from its own log lines (medians, ms, each step's end counted from the start of its part; \"started by\": the requesting instance at once, or the queue):",
+      "",
+      "| Case | request: registries read, rules, target lock, source ∥ target HEAD, signature gate, row, queued | started by | run: claimed, lock, target HEAD, gate, copy done, state written, history + index + audit written |",
+      "| --- | --- | --- | --- |",
+      ...(stepRows.length && stepsOf.size ? stepRows : ["| — | (no timing lines in the app's log: an older build) | — | — |"]),
     ].join("\n");
   } finally {
     await Promise.all(regs.map((r) => r.stop()));
