@@ -1,28 +1,43 @@
 import "server-only";
 // Quick pick-up: a job sent on one instance wakes the idle workers of every instance at once
 // (PostgreSQL LISTEN/NOTIFY), instead of waiting for pg-boss's next polling round. pg-boss stays
-// the queue and its fetch the exactly-once claim: a wake-up only makes a worker fetch now.
+// the queue: a wake-up makes a worker fetch now. A wake-up may name the job's record ("queue:id");
+// a queue whose handler can claim that record itself exactly once (the promotion's row) starts it
+// from the wake-up, without the fetch, and its pg-boss job then finds it claimed.
 import type PgBoss from "pg-boss";
 import pg from "pg";
 
 const CHANNEL = "regatta_jobs";
 const QUEUE_NAME = /^[a-z0-9_-]{1,64}$/;
+const RECORD_ID = /^[0-9a-f-]{36}$/;
 
-interface WakeState { client?: pg.Client; stopped: boolean; workers: Map<string, Set<string>>; boss?: PgBoss }
+/** Starts the job of record `id` here if this instance has room (true), else false: the worker fetches. */
+export type DirectStart = (id: string) => boolean;
+
+interface WakeState { client?: pg.Client; stopped: boolean; workers: Map<string, Set<string>>; direct: Map<string, DirectStart>; boss?: PgBoss }
 const g = globalThis as unknown as { regattaWake?: WakeState };
 
-/** Tells every instance's workers of `queue` to fetch now (best effort: polling still runs), over the queue's own pool. */
-export async function wakeWorkers(b: PgBoss, queue: string): Promise<void> {
-  await b.getDb().executeSql("SELECT pg_notify($1, $2)", [CHANNEL, queue]).catch((e) => console.error(`[regatta] job wake-up: ${e instanceof Error ? e.message : e}`));
+/**
+ * Tells every instance's workers of `queue` to fetch now (best effort: polling still runs), over the
+ * queue's own pool; with `recordId`, those that can claim that record themselves start it directly.
+ */
+export async function wakeWorkers(b: PgBoss, queue: string, recordId?: string): Promise<void> {
+  const payload = recordId && RECORD_ID.test(recordId) ? `${queue}:${recordId}` : queue;
+  await b.getDb().executeSql("SELECT pg_notify($1, $2)", [CHANNEL, payload]).catch((e) => console.error(`[regatta] job wake-up: ${e instanceof Error ? e.message : e}`));
 }
 
-/** Makes `workerId` (a worker of `queue` on `b`) fetch whenever a wake-up for `queue` arrives. */
-export async function listenForWakeups(b: PgBoss, queue: string, workerId: string): Promise<void> {
-  const state: WakeState = (g.regattaWake ??= { stopped: false, workers: new Map() });
+/**
+ * Makes `workerId` (a worker of `queue` on `b`) fetch whenever a wake-up for `queue` arrives; with
+ * `direct`, a wake-up naming a record is offered to it first (it claims the record exactly once).
+ */
+export async function listenForWakeups(b: PgBoss, queue: string, workerId: string, direct?: DirectStart): Promise<void> {
+  const state: WakeState = (g.regattaWake ??= { stopped: false, workers: new Map(), direct: new Map() });
+  state.direct ??= new Map();
   state.stopped = false;
   state.boss = b;
   if (!state.workers.has(queue)) state.workers.set(queue, new Set());
   state.workers.get(queue)!.add(workerId);
+  if (direct) state.direct.set(queue, direct);
   if (!state.client) await connect(state);
 }
 
@@ -39,8 +54,16 @@ async function connect(state: WakeState, attempt = 0): Promise<void> {
   client.on("error", again);
   client.on("end", again);
   client.on("notification", (n) => {
-    if (n.channel !== CHANNEL || !n.payload || !QUEUE_NAME.test(n.payload)) return;
-    for (const id of state.workers.get(n.payload) ?? []) state.boss?.notifyWorker(id);
+    if (n.channel !== CHANNEL || !n.payload) return;
+    const [queue = "", record, ...rest] = n.payload.split(":");
+    if (rest.length || !QUEUE_NAME.test(queue) || (record !== undefined && !RECORD_ID.test(record))) return;
+    const direct = record ? state.direct.get(queue) : undefined;
+    try {
+      if (direct?.(record!)) return;
+    } catch (e) {
+      console.error(`[regatta] job wake-up: ${e instanceof Error ? e.message : e}`);
+    }
+    for (const id of state.workers.get(queue) ?? []) state.boss?.notifyWorker(id);
   });
   try {
     await client.connect();
@@ -57,6 +80,7 @@ export async function stopWakeups(): Promise<void> {
   if (!state) return;
   state.stopped = true;
   state.workers.clear();
+  state.direct?.clear();
   const client = state.client;
   state.client = undefined;
   await client?.end().catch(() => {});

@@ -190,8 +190,8 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
     return { outcome: "done", promotion: toView(await runPromotion(row.id, { checked: true, manifest: head as Manifest, clients: { src, dst }, row, lock: held })) };
   }
   const b = await boss();
-  await b.send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 });
-  await wakeWorkers(b, PROMOTION_QUEUE);
+  // the wake-up names the row: an instance with room claims it at once; the job is the fallback
+  await Promise.all([b.send(PROMOTION_QUEUE, { id: row.id }, { retryLimit: 0 }), wakeWorkers(b, PROMOTION_QUEUE, row.id)]);
   mark("queued");
   timings("queue");
   return { outcome: "queued", promotion: toView(row) };

@@ -11,7 +11,7 @@ import { metrics, onScrape } from "@/lib/observability/metrics";
 import { beginShutdown, graceMs } from "@/lib/observability/shutdown";
 import { HEALTH_WATCH_QUEUE, NOTIFY_QUEUE, startNotificationWorker } from "./notifications";
 import { RETENTION_SCHEDULE_QUEUE, startRetentionScheduler } from "./retention";
-import { closeLockPool, handBackPromotions, promotionsInFlight, recoverStalePromotions, resumePromotions, runPromotion, staleMs } from "./promotion-run";
+import { closeLockPool, handBackPromotions, localRoom, promotionsInFlight, recoverStalePromotions, resumePromotions, runPromotion, staleMs } from "./promotion-run";
 import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./registry-sync";
 
 const g = globalThis as unknown as {
@@ -31,8 +31,13 @@ export async function startWorkers() {
       throw e;
     }
   });
-  // a promotion requested on any instance wakes this worker at once (no polling round)
-  await listenForWakeups(b, PROMOTION_QUEUE, promotions);
+  // a promotion requested on any instance wakes this worker at once (no polling round); with room
+  // here it starts from the wake-up itself (the row's QUEUED → RUNNING claim decides who runs it)
+  await listenForWakeups(b, PROMOTION_QUEUE, promotions, (id) => {
+    if (!localRoom()) return false;
+    void runPromotion(id).catch((err) => log.error({ promotionId: id, ...errFields(err) }, "promotion run failed"));
+    return true;
+  });
   await startSyncWorkers(b);
   await startNotificationWorker(b);
   await startRetentionScheduler(b);

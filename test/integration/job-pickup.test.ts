@@ -1,6 +1,7 @@
 // Quick pick-up (issue 15, item 2): a promotion requested on one instance starts on another
-// instance's idle worker at once: the request NOTIFYs, that instance LISTENs and makes its pg-boss
-// worker fetch now instead of at its next polling round. The worker here is a second pg-boss client
+// instance's idle worker at once: the request NOTIFYs with the promotion's id, that instance LISTENs
+// and claims the row itself (or, without room, makes its pg-boss worker fetch now) instead of
+// waiting for its next polling round. The worker here is a second pg-boss client
 // with its own connections and a long polling interval, so only the wake-up can explain a quick start.
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -32,7 +33,11 @@ beforeAll(async () => {
   const worker = await other.work<{ id: string }>(PROMOTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([job]) => {
     await runPromotion(job.data.id);
   });
-  await listenForWakeups(other, PROMOTION_QUEUE, worker);
+  // as lib/services/workers.ts does: a wake-up naming the promotion starts it here (the row's claim)
+  await listenForWakeups(other, PROMOTION_QUEUE, worker, (promotionId) => {
+    void runPromotion(promotionId);
+    return true;
+  });
 });
 
 afterAll(async () => {
