@@ -19,7 +19,7 @@ function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
 }
 
-const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaHandingBack?: boolean; regattaRuns?: Map<string, { id: string; abort: AbortController; done: Promise<unknown> }> };
+const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaHandingBack?: boolean; regattaRuns?: Map<string, { id: string; abort: AbortController; done: Promise<unknown>; settled: Promise<unknown> }> };
 const runs = (g.regattaRuns ??= new Map());
 
 /** Why a copy stopped: this instance is shutting down and gives the promotion back to the queue. */
@@ -46,9 +46,12 @@ export function localRoom(): boolean {
   return workersStarted() && !g.regattaHandingBack && runs.size < LOCAL_RUNS;
 }
 
-/** Resolves when this process's run of promotion `id` ends (at once when it runs elsewhere or not at all). */
+/**
+ * When this process runs promotion `id`: resolves once its final state is written (the tag history,
+ * index and audit event are written alongside and may land a moment later). Undefined otherwise.
+ */
 export function localRunDone(id: string): Promise<unknown> | undefined {
-  for (const r of runs.values()) if (r.id === id) return r.done.catch(() => {});
+  for (const r of runs.values()) if (r.id === id) return r.settled.catch(() => {});
   return undefined;
 }
 
@@ -167,7 +170,12 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
   // where the time of this run goes (ms since it was handed to this process): a log line at the end
   const t0 = Date.now();
   const ms: Timings = {};
-  const mark = (step: keyof Timings) => (ms[step] = Date.now() - t0);
+  let stateWritten = () => {};
+  const written = new Promise<void>((r) => (stateWritten = r));
+  const mark = (step: keyof Timings) => {
+    ms[step] = Date.now() - t0;
+    if (step === "stateWritten") stateWritten();
+  };
   const done = (async () => {
     let p: P;
     if (opts.row) {
@@ -212,7 +220,7 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
     }
   })();
   const key = `${id}:${Math.random()}`;
-  runs.set(key, { id, abort, done });
+  runs.set(key, { id, abort, done, settled: Promise.race([written, done]) });
   try {
     return await done;
   } finally {
@@ -302,14 +310,18 @@ async function run(p: P, opts: InlineRun, signal: AbortSignal, mark: (step: keyo
       );
     await pending;
     mark("copied");
-    const [done] = await Promise.all([
-      db.promotion.update({
-        where: { id },
-        data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, ...(latest ? { bytesTotal: latest.bytesTotal, blobsDone: latest.blobsDone, blobsTotal: latest.blobsTotal } : {}), plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
-      }).then((r) => (mark("stateWritten"), r)),
-      recordPromotedTag(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
-      // what the target now holds, so the next promotion to this registry can mount it
-      recordManifestBlobs(result.digest, result.plan.blobs),
+    const [[done]] = await Promise.all([
+      // what a waiting caller needs (the state; the tag's history and the index the next promotion
+      // mounts from), then the answer may go; the audit event is written alongside
+      Promise.all([
+        db.promotion.update({
+          where: { id },
+          data: { state: "SUCCEEDED", digest: result.digest, finishedAt: new Date(), bytesDone: result.bytesCopied, ...(latest ? { bytesTotal: latest.bytesTotal, blobsDone: latest.blobsDone, blobsTotal: latest.blobsTotal } : {}), plan: { blobs: result.plan.blobs.length, bytesToCopy: result.plan.bytesToCopy, noop: result.plan.noop } },
+        }),
+        recordPromotedTag(p.targetRegistryId, p.targetRepository, p.targetTag, result.digest, p.requestedBy),
+        // what the target now holds, so the next promotion to this registry can mount it
+        recordManifestBlobs(result.digest, result.plan.blobs),
+      ]).then((r) => (mark("stateWritten"), r)),
       audit(p, "success", result.digest, { bytesCopied: result.bytesCopied, blobs: result.plan.blobs.length, noop: result.plan.noop }),
     ]);
     mark("recorded");

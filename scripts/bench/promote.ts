@@ -261,7 +261,7 @@ export async function benchPromotions(): Promise<string> {
       "",
       "Inside the app, from its own log lines (medians, ms, each step's end counted from the start of its part; \"started by\": the requesting instance at once, or the queue):",
       "",
-      "| Case | request: registries read, rules, target lock, source ∥ target HEAD, signature gate, row, queued | started by | run: claimed, lock, target HEAD, gate, copy done, state written, history + index + audit written |",
+      "| Case | request: registries read, rules, target lock, source ∥ target HEAD, signature gate, row, queued | started by | run: claimed, lock, target HEAD, gate, copy done, state + tag history + blob index written (the wait answers), audit written too |",
       "| --- | --- | --- | --- |",
       ...(stepRows.length && stepsOf.size ? stepRows : ["| — | (no timing lines in the app's log: an older build) | — | — |"]),
     ].join("\n");
