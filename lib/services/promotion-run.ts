@@ -115,7 +115,8 @@ function unlocker(c: pg.PoolClient, key: string): Release {
  */
 export async function tryLockTarget(registryId: string, repository: string, tag: string): Promise<Release | null> {
   const key = lockKey(registryId, repository, tag).toString();
-  const c = await connectWithin(lockPool(), 100, `${repository}:${tag}`).catch(() => null);
+  // a new connection may take a while on a busy host; the request reads its rules meanwhile
+  const c = await connectWithin(lockPool(), 2_000, `${repository}:${tag}`).catch(() => null);
   if (!c) return null;
   try {
     const { rows } = await c.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [key]);
