@@ -43,7 +43,20 @@ const LOCAL_RUNS = 2;
  * room): no queue round trip. Otherwise it goes to the queue for whichever instance is free.
  */
 export function localRoom(): boolean {
-  return workersStarted() && !g.regattaHandingBack && runs.size < LOCAL_RUNS;
+  return workersStarted() && !g.regattaHandingBack && runs.size + reserved.n < LOCAL_RUNS;
+}
+
+// places held by requests still checking (they start their run, or give the place back, at the end)
+const reserved = { n: 0 };
+
+/** A place for a run here, held while the request checks (so a burst of requests starts 2, not all); null: no room. */
+export function reserveLocalRun(): (() => void) | null {
+  if (!localRoom()) return null;
+  reserved.n++;
+  let given = false;
+  return () => {
+    if (!given) (given = true), reserved.n--;
+  };
 }
 
 /**

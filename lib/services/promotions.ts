@@ -15,7 +15,7 @@ import { copyImage, RegistryError, validateManifestReference, validateRepository
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
 import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
-import { localRoom, localRunDone, lockTarget, promotionAuditEvent, runPromotion, tryLockTarget, type Release } from "./promotion-run";
+import { localRunDone, reserveLocalRun, lockTarget, promotionAuditEvent, runPromotion, tryLockTarget, type Release } from "./promotion-run";
 import { enforce, protectionFor } from "./protection";
 import { checkPublish } from "./publish-guard";
 import { evaluateGate, SignatureGateRefused } from "./signature-gate";
@@ -52,14 +52,17 @@ export async function requestPromotion(actor: Actor, body: unknown): Promise<Pro
   // a person waits for this answer: a short wait for the lock, then a 409 that says why
   // a promotion to another repository starts here at once when this instance's worker has room and
   // the tag's lock is free now (checked and run under it, as a retag is); else it goes to the queue
+  const place = inline || input.dryRun ? null : reserveLocalRun();
   const lock: Promise<Release | null> | undefined = inline
     ? lockTarget(target.registryId, target.repository, target.tag, { timeoutMs: REQUEST_LOCK_WAIT_MS })
-    : !input.dryRun && localRoom() ? tryLockTarget(target.registryId, target.repository, target.tag) : undefined;
+    : place ? tryLockTarget(target.registryId, target.repository, target.tag) : undefined;
   lock?.catch(() => {});
   const handover = { done: false };
   try {
     return await checkAndStart(actor, input, lock, handover);
   } finally {
+    // the run (if one started here) holds its own place in the running set by now
+    place?.();
     if (lock && !handover.done) await (await lock.catch(() => null))?.();
   }
 }
