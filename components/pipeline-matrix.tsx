@@ -12,14 +12,14 @@ import { useRegistries } from "@/components/hooks/use-registries";
 import { useStageList } from "@/components/hooks/use-stage-list";
 import { stagesKey, useStagesOf, type StageCell } from "@/components/hooks/use-stages";
 import { useTags } from "@/components/hooks/use-tags";
-import type { EnvironmentRow, RuleRow } from "@/components/hooks/use-pipeline";
+import type { StageRow, RuleRow } from "@/components/hooks/use-pipeline";
 import { PromotionState } from "@/components/promotion-progress";
 import { compareTagNames } from "@/components/tag-sort";
 import { globMatch } from "@/lib/glob";
 
 const PAGE = 12;
 
-function rulesFor(rules: RuleRow[], stage: Pick<EnvironmentRow, "registryId" | "repository">, tag?: string): RuleRow[] {
+function rulesFor(rules: RuleRow[], stage: Pick<StageRow, "registryId" | "repository">, tag?: string): RuleRow[] {
   return rules.filter((r) => (!r.registryId || r.registryId === stage.registryId) && safeMatch(r.repositoryGlob, stage.repository) && (tag === undefined || safeMatch(r.tagGlob, tag)));
 }
 

@@ -16,26 +16,26 @@ export function PipelineSettings() {
   return (
     <div className="space-y-8">
       <section className="space-y-3">
-        <h1 className="text-lg font-semibold">Environments</h1>
+        <h1 className="text-lg font-semibold">Stages</h1>
         <p className="text-sm text-slate-600">Stages in promotion order, each a repository of a registry. A tag page shows where a version stands and offers “promote to next stage”.</p>
-        <div className="card divide-y divide-slate-100" data-testid="environments">
-          {p.envs.data?.length === 0 && <p className="px-4 py-3 text-sm text-slate-500">No stages yet.</p>}
-          {p.envs.data?.map((e) => (
-            <div key={e.id} className="flex items-center gap-3 px-4 py-2 text-sm">
-              <span className="w-6 text-slate-500">{e.position}</span><span className="w-32 font-medium">{e.name}</span>
-              <span className="font-mono text-xs">{name(e.registryId)}/{e.repository}</span>
-              <button className="btn-danger ml-auto py-1" onClick={() => p.removeEnv.mutate(e.id)}>Remove</button>
+        <div className="card divide-y divide-slate-100" data-testid="stages">
+          {p.stages.data?.length === 0 && <p className="px-4 py-3 text-sm text-slate-500">No stages yet.</p>}
+          {p.stages.data?.map((s) => (
+            <div key={s.id} className="flex items-center gap-3 px-4 py-2 text-sm">
+              <span className="w-6 text-slate-500">{s.position}</span><span className="w-32 font-medium">{s.name}</span>
+              <span className="font-mono text-xs">{name(s.registryId)}/{s.repository}</span>
+              <button className="btn-danger ml-auto py-1" onClick={() => p.removeStage.mutate(s.id)}>Remove</button>
             </div>
           ))}
         </div>
-        <form aria-label="Add environment" className="card flex flex-wrap items-end gap-3 p-4" onSubmit={form((f) => p.addEnv.mutate({ name: f.get("name"), position: Number(f.get("position")), registryId: f.get("registryId"), repository: f.get("repository") }))}>
+        <form aria-label="Add stage" className="card flex flex-wrap items-end gap-3 p-4" onSubmit={form((f) => p.addStage.mutate({ name: f.get("name"), position: Number(f.get("position")), registryId: f.get("registryId"), repository: f.get("repository") }))}>
           <div><label className="label" htmlFor="e-name">Name</label><input id="e-name" name="name" className="input w-32" placeholder="staging" required /></div>
-          <div><label className="label" htmlFor="e-pos">Order</label><input id="e-pos" name="position" type="number" className="input w-20" defaultValue={(p.envs.data?.length ?? 0) + 1} /></div>
+          <div><label className="label" htmlFor="e-pos">Order</label><input id="e-pos" name="position" type="number" className="input w-20" defaultValue={(p.stages.data?.length ?? 0) + 1} /></div>
           <div><label className="label" htmlFor="e-reg">Registry</label><select id="e-reg" name="registryId" className="input">{registries.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}</select></div>
           <div className="flex-1"><label className="label" htmlFor="e-repo">Repository</label><input id="e-repo" name="repository" className="input font-mono" placeholder="acme/api" required /></div>
           <button className="btn-primary" type="submit">Add stage</button>
         </form>
-        <ErrorMessage error={p.addEnv.error ?? p.removeEnv.error} />
+        <ErrorMessage error={p.addStage.error ?? p.removeStage.error} />
       </section>
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">Protection rules</h2>

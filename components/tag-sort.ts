@@ -1,5 +1,5 @@
 // Client-side ordering of the tag table.
-import { compileGlob, GlobSyntaxError, isGlob } from "@/lib/glob";
+import { compileGlob, GlobSyntaxError, globProblem, isGlob } from "@/lib/glob";
 import type { TagRow } from "@/lib/schemas/browse";
 
 export type SortKey = "name" | "digest" | "kind" | "platforms" | "size" | "createdAt" | "pushedAt";
@@ -72,14 +72,7 @@ export function sortTags(rows: TagRow[], sort: Sort): TagRow[] {
 /** Why the filter is not a usable glob (shown under the box), or null. */
 export function filterProblem(filter: string): string | null {
   const f = filter.trim();
-  if (!f || !isGlob(f)) return null;
-  try {
-    compileGlob(f);
-    return null;
-  } catch (err) {
-    if (err instanceof GlobSyntaxError) return err.message;
-    throw err;
-  }
+  return f && isGlob(f) ? globProblem(f) : null;
 }
 
 /**

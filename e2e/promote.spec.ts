@@ -130,7 +130,7 @@ test("pipeline stages: the tag page shows where a version stands and promotes to
     expect((await page.request.post("/api/v1/environments", { data: { name, position, registryId, repository } })).status()).toBe(201);
   }
   await page.goto("/settings/pipeline");
-  await expect(page.getByTestId("environments")).toContainText(`prod-${run}`);
+  await expect(page.getByTestId("stages")).toContainText(`prod-${run}`);
   await screenshot(page, "settings-pipeline");
 
   await tagPage(page, "open", "demo/app", "1.1.0");

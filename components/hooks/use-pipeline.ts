@@ -1,24 +1,15 @@
 "use client";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/components/api";
-import { useStageList } from "@/components/hooks/use-stage-list";
+import { useCrudMutations } from "@/components/hooks/resource";
+import { rulesKey, useStageList } from "@/components/hooks/use-stage-list";
 
-export interface EnvironmentRow { id: string; name: string; position: number; registryId: string; repository: string }
+export interface StageRow { id: string; name: string; position: number; registryId: string; repository: string }
 export interface RuleRow { id: string; registryId: string | null; repositoryGlob: string; tagGlob: string; minRole: string; immutable: boolean; reason: string | null; requireSignature?: boolean; requireArtifactType?: string | null }
 
+/** The stages and protection rules with their changes (Settings → Pipeline). */
 export function usePipeline() {
-  const qc = useQueryClient();
-  const { stages: envs, rules } = useStageList();
-  const refresh = () => {
-    qc.invalidateQueries({ queryKey: ["environments"] });
-    qc.invalidateQueries({ queryKey: ["rules"] });
-  };
-  return {
-    envs,
-    rules,
-    addEnv: useMutation({ mutationFn: (b: unknown) => api("/environments", { method: "POST", body: b }), onSuccess: refresh }),
-    removeEnv: useMutation({ mutationFn: (id: string) => api(`/environments/${id}`, { method: "DELETE" }), onSuccess: refresh }),
-    addRule: useMutation({ mutationFn: (b: unknown) => api("/protection-rules", { method: "POST", body: b }), onSuccess: refresh }),
-    removeRule: useMutation({ mutationFn: (id: string) => api(`/protection-rules/${id}`, { method: "DELETE" }), onSuccess: refresh }),
-  };
+  const { stages, rules } = useStageList();
+  const keys = [["stages"], rulesKey] as const;
+  const stage = useCrudMutations<StageRow>("/stages", ...keys);
+  const rule = useCrudMutations<RuleRow>("/protection-rules", ...keys);
+  return { stages, rules, addStage: stage.create, removeStage: stage.remove, addRule: rule.create, removeRule: rule.remove };
 }

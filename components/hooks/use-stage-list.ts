@@ -1,12 +1,15 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
-import { api } from "@/components/api";
-import type { EnvironmentRow, RuleRow } from "@/components/hooks/use-pipeline";
+import type { RuleRow, StageRow } from "@/components/hooks/use-pipeline";
+import { useList } from "@/components/hooks/resource";
+
+/** The list of stages; a prefix of every per-tag stages query (use-stages.ts), so a change refreshes both. */
+export const stageListKey = ["stages", "list"] as const;
+export const rulesKey = ["rules"] as const;
 
 /** The pipeline's stages in order and the protection rules, read-only (any signed-in person). */
 export function useStageList() {
   return {
-    stages: useQuery({ queryKey: ["environments"], queryFn: async () => (await api<{ environments: EnvironmentRow[] }>("/environments")).environments }),
-    rules: useQuery({ queryKey: ["rules"], queryFn: async () => (await api<{ rules: RuleRow[] }>("/protection-rules")).rules }),
+    stages: useList<StageRow>(stageListKey, "/stages", "stages"),
+    rules: useList<RuleRow>(rulesKey, "/protection-rules", "rules"),
   };
 }

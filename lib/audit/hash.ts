@@ -8,21 +8,14 @@
 //       matching hash without the data directory's key. Once a chain has a v2 event, every later
 //       event must be v2 (verify refuses a v1 event after it: no downgrade).
 import { createHash, createHmac } from "node:crypto";
+import type { AuditColumns } from "@/lib/schemas/audit";
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export interface ChainedFields {
+/** What the hash covers: the event's columns, its time and kind of actor, and its details. */
+export interface ChainedFields extends AuditColumns {
   at: Date;
   actorKind: string;
-  actor: string;
-  action: string;
-  registryId: string | null;
-  repository: string | null;
-  tag: string | null;
-  digest: string | null;
-  previousDigest: string | null;
-  sourceAddress: string | null;
-  outcome: string;
   details: unknown;
 }
 

@@ -198,7 +198,7 @@ export async function visibleSql(actor: Who, registryCol: Prisma.Sql, repository
   return parts.length ? Prisma.sql`(${Prisma.join(parts, " OR ")})` : Prisma.sql`FALSE`;
 }
 
-/** Filters plain rows in memory (for lists already bounded, e.g. promotions, environments). */
+/** Filters plain rows in memory (for lists already bounded, e.g. promotions, stages). */
 export async function visibleFilter(actor: Who): Promise<(registryId: string | null | undefined, repository?: string | null) => boolean> {
   const a = await accessOf(actor);
   return (registryId, repository) =>

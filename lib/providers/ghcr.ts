@@ -67,6 +67,10 @@ export class GhcrProvider implements RegistryProvider {
       authorization: () => (token ? `Bearer ${token}` : undefined),
       parseError: parseGitHubError,
       headers: { accept: "application/vnd.github+json", "x-github-api-version": API_VERSION },
+      observe: (h) => this.observe(h),
+      // GitHub says "rate limit" with a 403
+      onError: (e, method, url, what) =>
+        e.status === 403 && /rate limit/i.test(e.registryMessage ?? "") ? new RegistryError({ context: what, codes: ["TOOMANYREQUESTS"], status: 429, method, url, registryMessage: e.registryMessage }) : e,
     };
   }
 
@@ -74,17 +78,8 @@ export class GhcrProvider implements RegistryProvider {
     return this.call<T>("GET", apiUrl(this.api.base, path, query), what);
   }
 
-  private async call<T>(method: string, url: URL, what: string): Promise<VendorResponse<T>> {
-    try {
-      const res = await vendorRequest<T>(this.api, method, url, what);
-      this.observe(res.headers);
-      return res;
-    } catch (e) {
-      if (e instanceof RegistryError && e.status === 403 && /rate limit/i.test(e.registryMessage ?? "")) {
-        throw new RegistryError({ context: what, codes: ["TOOMANYREQUESTS"], status: 429, method, url, registryMessage: e.registryMessage });
-      }
-      throw e;
-    }
+  private call<T>(method: string, url: URL, what: string): Promise<VendorResponse<T>> {
+    return vendorRequest<T>(this.api, method, url, what);
   }
 
   private observe(h: Headers) {

@@ -1,18 +1,15 @@
 // GitLab provider against a loopback GitLab (the stand-in the integration and e2e tests use) and a
 // loopback /v2 that only answers the ping.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { RegistryError } from "@/lib/registry";
 import { startGitLabApi, type GitLabApi, type GitLabToken } from "@/test/harness/vendors/gitlab";
 import { memoryState } from "@/test/harness/vendors/package-state";
-import { startPingOnlyV2, type PingOnlyV2 } from "@/test/harness/ping-v2";
+import { fixtureDigest, pingOnlyV2ForFile } from "@/test/harness/ping-v2";
 import { gitlab, GitLabProvider, parseGitLabError } from "./gitlab";
 
-const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
-let v2: PingOnlyV2;
+const D = fixtureDigest;
+const v2 = pingOnlyV2ForFile();
 let api: GitLabApi | undefined;
-
-beforeAll(async () => { v2 = await startPingOnlyV2(); });
-afterAll(() => v2.stop());
 afterEach(async () => { await api?.stop(); api = undefined; });
 
 const TOKENS: Record<string, GitLabToken> = {

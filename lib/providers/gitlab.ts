@@ -69,6 +69,11 @@ export class GitLabProvider implements RegistryProvider {
       // Bearer rather than PRIVATE-TOKEN: the Authorization header never follows a redirect to another host
       authorization: () => (token ? `Bearer ${token}` : undefined),
       parseError: parseGitLabError,
+      observe: (h) => this.observe(h),
+      onError: (e) => {
+        if (e.status === 401) this.restRefused = true;
+        return e;
+      },
     };
   }
 
@@ -81,15 +86,8 @@ export class GitLabProvider implements RegistryProvider {
     return this.noApi || this.restRefused;
   }
 
-  private async call<T>(method: string, url: URL, what: string): Promise<VendorResponse<T>> {
-    try {
-      const res = await vendorRequest<T>(this.api, method, url, what);
-      this.observe(res.headers);
-      return res;
-    } catch (e) {
-      if (e instanceof RegistryError && e.status === 401) this.restRefused = true;
-      throw e;
-    }
+  private call<T>(method: string, url: URL, what: string): Promise<VendorResponse<T>> {
+    return vendorRequest<T>(this.api, method, url, what);
   }
 
   private observe(h: Headers) {

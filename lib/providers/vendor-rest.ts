@@ -22,6 +22,10 @@ export interface VendorApi {
   maxBytes?: number;
   /** seconds to wait after a 429/503, the vendor's way (default: Retry-After) */
   retryAfter?: (headers: Headers) => number | undefined;
+  /** sees the headers of every good answer (rate-limit budget, token expiry) */
+  observe?: (headers: Headers) => void;
+  /** the vendor's reading of a failed call (GitHub's 403 "rate limit" is a 429); default: as is */
+  onError?: (e: RegistryError, method: string, url: URL, what: string) => RegistryError;
 }
 
 export interface VendorResponse<T> {
@@ -46,13 +50,19 @@ export function apiUrl(base: string, path: string, query?: Record<string, string
 }
 
 /** Sends one request; answers outside `ok` (default 2xx) throw a RegistryError with the vendor's message. */
-export async function vendorRequest<T = unknown>(
-  api: VendorApi,
-  method: string,
-  url: URL,
-  what: string,
-  opts: { body?: unknown; ok?: number[] } = {},
-): Promise<VendorResponse<T>> {
+export async function vendorRequest<T = unknown>(api: VendorApi, method: string, url: URL, what: string, opts: RequestOptions = {}): Promise<VendorResponse<T>> {
+  try {
+    const res = await send<T>(api, method, url, what, opts);
+    api.observe?.(res.headers);
+    return res;
+  } catch (e) {
+    throw e instanceof RegistryError && api.onError ? api.onError(e, method, url, what) : e;
+  }
+}
+
+type RequestOptions = { body?: unknown; ok?: number[] };
+
+async function send<T>(api: VendorApi, method: string, url: URL, what: string, opts: RequestOptions): Promise<VendorResponse<T>> {
   // Every call stays on the API's own origin: a pagination link or cursor elsewhere gets nothing of ours.
   const origin = new URL(api.base).origin;
   if (url.origin !== origin) {

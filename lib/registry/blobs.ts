@@ -8,6 +8,8 @@ import { PULL, PUSH_PULL } from "./scope";
 import type { BlobStream, MountResult } from "./types";
 
 const OCTET_STREAM = "application/octet-stream";
+/** a HEAD that found the blob, or was sent to where it is */
+const EXISTS_OR_REDIRECT = [200, 301, 302, 303, 307, 308];
 
 function blobPath(repository: string, digest: string): string {
   return `/v2/${repository}/blobs/${digest}`;
@@ -21,12 +23,7 @@ export async function headBlob(core: ClientCore, repository: string, digest: str
   const res = await call(
     core,
     { method: "HEAD", url: blobPath(repository, digest), what, scopes: [repositoryScope(repository, [...PULL])], followRedirects: false, notFound: "BLOB_UNKNOWN", signal },
-    200,
-    301,
-    302,
-    303,
-    307,
-    308,
+    ...EXISTS_OR_REDIRECT,
     404,
   );
   if (res.status === 404) return null;

@@ -1,27 +1,15 @@
 import { createHash } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RegistryClient } from "./client";
 import { RegistryError } from "./errors";
 import { MANIFEST_ACCEPT, OCI_INDEX, OCI_MANIFEST } from "./media-types";
 import { InvalidReferenceError } from "./reference";
-import { FakeRegistry, sha256 } from "./testing/fake-registry";
+import { closedAfterEach, FAST_BACKOFF, sha256 } from "./testing/fake-registry";
 import { line, sendError, sendJson, startServer, type LoopbackServer } from "./testing/loopback";
 
-const FAST = { backoffBaseMs: 5, backoffMaxMs: 20 };
-const closers: { close(): Promise<void> }[] = [];
-async function serve(...args: Parameters<typeof startServer>): Promise<LoopbackServer> {
-  const s = await startServer(...args);
-  closers.push(s);
-  return s;
-}
-async function fake(options?: Parameters<typeof FakeRegistry.start>[0]): Promise<FakeRegistry> {
-  const r = await FakeRegistry.start(options);
-  closers.push(r);
-  return r;
-}
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((s) => s.close()));
-});
+const FAST = FAST_BACKOFF;
+const { track, fake } = closedAfterEach();
+const serve = async (...args: Parameters<typeof startServer>): Promise<LoopbackServer> => track(await startServer(...args));
 const client = (endpoint: string, options = {}) => new RegistryClient({ endpoint, options: { ...FAST, ...options } });
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {

@@ -1,22 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RegistryClient } from "./client";
 import { copyImage, retag, type CopyProgress } from "./copy";
 import { RegistryError } from "./errors";
 import { DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST_SCHEMA2, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from "./media-types";
-import { FakeRegistry, sha256 } from "./testing/fake-registry";
+import { closedAfterEach, FAST_BACKOFF, FakeRegistry, sha256 } from "./testing/fake-registry";
 import { line, sendError, type RecordedRequest } from "./testing/loopback";
 
-const FAST = { backoffBaseMs: 5, backoffMaxMs: 20 };
-const registries: FakeRegistry[] = [];
-async function fake(options?: Parameters<typeof FakeRegistry.start>[0]): Promise<FakeRegistry> {
-  const r = await FakeRegistry.start(options);
-  registries.push(r);
-  return r;
-}
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((r) => r.close()));
-});
+const FAST = FAST_BACKOFF;
+const { fake } = closedAfterEach();
 const client = (r: FakeRegistry, extra: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}) => new RegistryClient({ endpoint: r.url, options: FAST, ...extra });
 
 /** An image (config + layers) in `repository`, tagged when asked; returns what was stored. */

@@ -35,10 +35,8 @@ export const auditQuerySchema = z.object({
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
-export interface AuditEventView {
-  id: string;
-  at: string;
-  actorKind: "USER" | "REGISTRY" | "SYSTEM";
+/** The columns of one audit event that read the same in the database, the hash chain and the API. */
+export interface AuditColumns {
   actor: string;
   action: string;
   registryId: string | null;
@@ -46,8 +44,14 @@ export interface AuditEventView {
   tag: string | null;
   digest: string | null;
   previousDigest: string | null;
-  outcome: string;
   sourceAddress: string | null;
+  outcome: string;
+}
+
+export interface AuditEventView extends AuditColumns {
+  id: string;
+  at: string;
+  actorKind: "USER" | "REGISTRY" | "SYSTEM";
   details?: unknown;
 }
 

@@ -99,5 +99,5 @@ export const protectionQuery = z.object({ registryId: z.string().uuid(), reposit
 /** A registry id in a path: anything else is no registry (404). */
 export const registryIdParam = z.guid();
 
-/** GET /api/v1/environments: with ?tag=, also that tag's digest in each stage. */
+/** GET /api/v1/stages (and its alias /environments): with ?tag=, also that tag's digest in each stage. */
 export const pipelineQuery = z.object({ tag: tag.optional() });

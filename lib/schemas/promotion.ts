@@ -47,7 +47,7 @@ export const protectionRuleSchema = z
   })
   .strict();
 
-export const environmentSchema = z
+export const stageSchema = z
   .object({
     name: z.string().trim().min(1, "name is required").max(40).regex(/^[\w.-]+$/, "name may contain letters, digits, . _ -"),
     position: z.number().int().min(0).max(100),

@@ -26,9 +26,15 @@ export interface KindInfo {
   fields: CredentialField[];
 }
 
-const userPass = (userHelp: string, passLabel: string, passHelp: string, required = false): CredentialField[] => [
-  { name: "username", label: "Username", secret: false, required, help: userHelp },
+const userPass = (userHelp: string, passLabel: string, passHelp: string, required = false, userLabel = "Username"): CredentialField[] => [
+  { name: "username", label: userLabel, secret: false, required, help: userHelp },
   { name: "password", label: passLabel, secret: true, required, help: passHelp },
+];
+
+/** ECR and ECR Public: an IAM access key, or nothing for the server's default AWS credentials. */
+const awsKeys: CredentialField[] = [
+  { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
+  { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
 ];
 
 export const KINDS: Record<RegistryKind, KindInfo> = {
@@ -83,11 +89,7 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
     apiEndpointLabel: "ECR API",
     namespaceLabel: "Repository prefix (optional, e.g. team)",
     help: "Endpoint: https://<account id>.dkr.ecr.<region>.amazonaws.com, or empty to take the key's own account registry in the region from GetAuthorizationToken. An IAM access key with ecr:GetAuthorizationToken, ecr:DescribeRepositories, ecr:DescribeImages and ecr:BatchGetImage (browse), ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability (promote and retag into ECR) and ecr:BatchDeleteImage (delete tags), e.g. the AmazonEC2ContainerRegistryPowerUser policy. Leave both key fields empty to use the server's default AWS credentials (environment, ~/.aws, instance or task role).",
-    fields: [
-      { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
-      { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
-      { name: "region", label: "Region", secret: false, required: true, help: "The registry's region, e.g. eu-west-1" },
-    ],
+    fields: [...awsKeys, { name: "region", label: "Region", secret: false, required: true, help: "The registry's region, e.g. eu-west-1" }],
   },
   ECR_PUBLIC: {
     label: "Amazon ECR Public",
@@ -96,10 +98,7 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
     defaultApiEndpoint: "https://api.ecr-public.us-east-1.amazonaws.com",
     namespaceLabel: "Registry alias (empty: the account's primary alias)",
     help: "public.ecr.aws/<alias>/<repository>. An IAM access key with ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (sign in), ecr-public:DescribeRegistries and ecr-public:DescribeRepositories, ecr-public:DescribeImages (browse), ecr-public:InitiateLayerUpload, ecr-public:UploadLayerPart, ecr-public:CompleteLayerUpload, ecr-public:BatchCheckLayerAvailability and ecr-public:PutImage (promote into it) and ecr-public:BatchDeleteImage (delete tags), e.g. AmazonElasticContainerRegistryPublicPowerUser. ECR Public's API lives only in us-east-1. A repository must exist before a promotion into it (a push does not create one).",
-    fields: [
-      { name: "accessKeyId", label: "Access key id", secret: false, required: false, help: "AKIA…; empty: the server's default AWS credentials" },
-      { name: "secretAccessKey", label: "Secret access key", secret: true, required: false },
-    ],
+    fields: awsKeys,
   },
   QUAY: {
     label: "Quay",
@@ -108,8 +107,7 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
     namespaceLabel: "Organisation or user (default: the robot's organisation)",
     help: "Two credentials, because Quay's REST API does not accept robot tokens. For /v2 (browse, retag, promote): a robot account (Organisation → Robot accounts) with Write permission on the repositories to promote into (Read is enough to browse). For the REST API (repository list, pushed-at and size, deleting one tag): an OAuth application token (Organisation → Applications → Generate token) with “View all visible repositories” and “Read/Write to any accessible repositories”. Without it, repositories come from the /v2 catalog, pushed-at does not show and a delete removes the manifest with every tag on it.",
     fields: [
-      { name: "username", label: "Robot account", secret: false, required: true, help: "organisation+robotname, e.g. acme+ci" },
-      { name: "password", label: "Robot token", secret: true, required: true, help: "The robot's token; needs Write on the repositories to promote into" },
+      ...userPass("organisation+robotname, e.g. acme+ci", "Robot token", "The robot's token; needs Write on the repositories to promote into", true, "Robot account"),
       { name: "apiToken", label: "OAuth application token", secret: true, required: false, help: "Scopes: View all visible repositories; Read/Write to any accessible repositories" },
     ],
   },
@@ -118,10 +116,7 @@ export const KINDS: Record<RegistryKind, KindInfo> = {
     apiEndpointLabel: "Harbor API",
     namespaceLabel: "Project (default: the robot's project)",
     help: "A project robot account (Project → Robot accounts → New robot account) with push, pull and delete on the project: Repository Pull, Push and List; Artifact Read and List; Tag List and Delete. A user with the Developer role (Maintainer to delete) works too. The API endpoint defaults to <endpoint>/api/v2.0; _catalog needs a system admin, so repositories are listed per project.",
-    fields: [
-      { name: "username", label: "Robot or user name", secret: false, required: true, help: "e.g. robot$myproject+ci (the prefix is robot$ unless your Harbor changed it)" },
-      { name: "password", label: "Secret or password", secret: true, required: true, help: "The robot's secret (shown once at creation) or the user's password / OIDC CLI secret" },
-    ],
+    fields: userPass("e.g. robot$myproject+ci (the prefix is robot$ unless your Harbor changed it)", "Secret or password", "The robot's secret (shown once at creation) or the user's password / OIDC CLI secret", true, "Robot or user name"),
   },
 };
 

@@ -25,12 +25,23 @@ export function parseAuditQuery(params: URLSearchParams): AuditQuery {
  */
 export type AuditScope = string[] | undefined;
 
+/**
+ * Actions renamed after events were written under the old name (which stay as written: the chain
+ * covers them). A filter on the new name, or a prefix of it, also finds the old events.
+ */
+const LEGACY_ACTIONS: Record<string, string> = { "stage.": "environment." };
+
+function withLegacyNames(action: string): string[] {
+  for (const [now, before] of Object.entries(LEGACY_ACTIONS)) if (action.startsWith(now)) return [action, before + action.slice(now.length)];
+  return [action];
+}
+
 function where(q: AuditQuery, scope?: AuditScope): Prisma.AuditEventWhereInput {
   const and: Prisma.AuditEventWhereInput[] = [];
   if (scope) and.push({ registryId: { in: scope } });
   if (q.actor) and.push({ actor: { equals: q.actor, mode: "insensitive" } });
   if (q.action) {
-    const parts = q.action.split(",").map((a) => a.trim()).filter(Boolean);
+    const parts = q.action.split(",").map((a) => a.trim()).filter(Boolean).flatMap(withLegacyNames);
     and.push({ OR: parts.map((a) => (a.endsWith("*") ? { action: { startsWith: a.slice(0, -1) } } : { action: a })) });
   }
   if (q.registryId) and.push({ registryId: q.registryId });

@@ -30,7 +30,7 @@ import {
 import { listRepositories } from "./browse";
 import { registryProvider } from "./clients";
 import { deletePreviewed, type DeletePreview } from "./delete-tag";
-import { listEnvironments } from "./environments";
+import { listStages } from "./stages";
 import { protectionFor } from "./protection";
 import { getRegistry } from "./registries";
 import { isId } from "@/lib/schemas/id";
@@ -301,7 +301,7 @@ async function evaluate(policy: RetentionPolicyView): Promise<RetentionPreview &
   await getRegistry(policy.registryId);
   const provider = await registryProvider(policy.registryId);
   const digestScope = provider.deleteMethod?.scope !== "tag";
-  const stages = await listEnvironments();
+  const stages = await listStages();
   const out: RetentionPreview & { digestScope: boolean } = { delete: [], keep: [], bytes: 0, digestScope };
   for (const repository of await coveredRepositories(policy.registryId, policy.repositoryGlob)) {
     const r = await evaluateRepository(policy, provider.client, repository, digestScope, stages);

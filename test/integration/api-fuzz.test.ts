@@ -42,6 +42,7 @@ const publicKeyPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKe
 const SHAPES: Record<string, { query?: () => Record<string, string>; body?: () => unknown }> = {
   "GET /api/v1/audit": { query: () => ({ actor: "a@b.c", action: "promotion.*", registryId, repository: "demo/app", tag: "v1", digest, outcome: "success", since: "2026-01-01", until: "2027-01-01", cursor: "10", format: "csv" }) },
   "GET /api/v1/audit/last-push": { query: () => ({ registryId, repository: "demo/app", tag: "v1" }) },
+  "POST /api/v1/stages": { body: () => ({ name: `stage-${randomUUID().slice(0, 6)}`, position: 3, registryId, repository: "demo/app" }) },
   "POST /api/v1/environments": { body: () => ({ name: `env-${randomUUID().slice(0, 6)}`, position: 3, registryId, repository: "demo/app" }) },
   "POST /api/v1/promotions": { body: () => ({ source: { registryId, repository: "demo/app", reference: "v1" }, target: { registryId, repository: "demo/copy", tag: "v2" }, overwrite: false, confirmPublish: true, dryRun: true, kind: "promote" }) },
   "GET /api/v1/protection": { query: () => ({ registryId, repository: "demo/app", tag: "v1" }) },

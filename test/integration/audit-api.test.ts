@@ -9,7 +9,7 @@ import * as verify from "@/app/api/v1/audit/verify/route";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { recentActivity } from "@/lib/services/audit";
-import { call, userWithToken } from "../support/api";
+import { call, clearAuditLog, userWithToken } from "../support/api";
 
 let admin: string;
 let operator: string;
@@ -189,9 +189,7 @@ describe("GET /api/v1/audit/verify", () => {
     const c = new pg.Client({ connectionString: inject("databaseUrl") });
     await c.connect();
     try {
-      await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
-      await c.query(`DELETE FROM "AuditEvent"`);
-      await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
+      await clearAuditLog();
       for (let i = 0; i < 5; i++) await appendAudit({ actorKind: "SYSTEM", actor: "regatta", action: "test.event", outcome: "success", details: { i } });
       const ok = await get({}, admin, verify.GET);
       expect(ok.status).toBe(200);
@@ -205,10 +203,8 @@ describe("GET /api/v1/audit/verify", () => {
       expect(bad.json.firstBroken.reason).toContain("changed");
     } finally {
       // leave an empty, intact log behind for whatever runs next
-      await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
-      await c.query(`DELETE FROM "AuditEvent"`);
-      await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
       await c.end();
+      await clearAuditLog();
     }
   });
 });

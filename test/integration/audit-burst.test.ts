@@ -1,15 +1,14 @@
 // A burst of webhook deliveries at once, through the route handler: none is lost, retries are
 // dropped, tag history follows the log's order, and the hash chain verifies afterwards.
 import { createHash, randomUUID } from "node:crypto";
-import pg from "pg";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import * as secretRoute from "@/app/api/v1/registries/[id]/webhook/route";
 import * as hook from "@/app/api/v1/webhooks/registry/[registryId]/route";
 import { appendAudit, appendAuditEvents } from "@/lib/audit/log";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
-import { call, userWithToken } from "../support/api";
+import { call, clearAuditLog, userWithToken } from "../support/api";
 
 const digestOf = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
 
@@ -37,12 +36,7 @@ async function deliver(body: string) {
 
 beforeAll(async () => {
   // the log is shared by the whole run and other files write rows without a chain: start clean
-  const c = new pg.Client({ connectionString: inject("databaseUrl") });
-  await c.connect();
-  await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
-  await c.query(`DELETE FROM "AuditEvent"`);
-  await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
-  await c.end();
+  await clearAuditLog();
   const admin = (await userWithToken("ADMIN")).token;
   const made = await call(collection.POST, { token: admin, method: "POST", body: { name: `burst-${randomUUID().slice(0, 8)}`, kind: "GENERIC", endpoint: "http://127.0.0.1:1" } });
   expect(made.status, made.text).toBe(201);

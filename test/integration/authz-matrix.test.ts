@@ -45,6 +45,7 @@ const MATRIX: Record<string, string> = {
   "GET /api/v1/audit/activity":                      "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
   "GET /api/v1/audit/last-push":                     "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | 404  404",
   "GET /api/v1/audit/verify":                        "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
+  // deprecated alias of /stages
   "GET /api/v1/environments":                        "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
   "POST /api/v1/environments":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
   "DELETE /api/v1/environments/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
@@ -95,6 +96,9 @@ const MATRIX: Record<string, string> = {
   "GET /api/v1/signing-keys":                        "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
   "POST /api/v1/signing-keys":                       "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
   "DELETE /api/v1/signing-keys/[id]":                "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "GET /api/v1/stages":                              "401  ok     ok   ok    ok    | ok   ok   ok   ok   401   | 401  | ok   ok",
+  "POST /api/v1/stages":                             "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
+  "DELETE /api/v1/stages/[id]":                      "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
   // teams: global admins only (a team grant never reaches these)
   "GET /api/v1/teams":                               "401  403    403  ok    ok    | 403  403  ok   ok   401   | 401  | 403  403",
   "POST /api/v1/teams":                              "401  403    403  ok    403   | 403  403  ok   403  401   | 401  | 403  403",
@@ -148,6 +152,8 @@ async function asAdmin(key: string, c: Omit<RouteCall, "method" | "path"> & { pa
 
 const freshRegistry = async () => asAdmin("POST /api/v1/registries", { path: "/api/v1/registries", body: { name: `m-${randomUUID().slice(0, 8)}`, kind: "GENERIC", endpoint: reg.url } });
 
+const freshStage = () => db.stage.create({ data: { name: `e-${randomUUID().slice(0, 8)}`, position: 1, registryId, repository: "demo/app" } });
+
 const freshTeam = () => db.team.create({ data: { name: `t-${randomUUID().slice(0, 8)}` } });
 
 type Req = Partial<RouteCall> & { params?: Record<string, unknown> };
@@ -157,7 +163,7 @@ const REQUESTS: Record<string, () => Promise<Req>> = {
   "POST /api/auth/[...nextauth]": async () => ({ params: { nextauth: ["signout"] }, rawBody: "", headers: { "content-type": "application/x-www-form-urlencoded" } }),
   "GET /api/v1/audit/last-push": async () => ({ query: { registryId, repository: "demo/app", tag: "v1" } }),
   "POST /api/v1/environments": async () => ({ body: {} }),
-  "DELETE /api/v1/environments/[id]": async () => ({ params: { id: (await db.environment.create({ data: { name: `e-${randomUUID().slice(0, 8)}`, position: 1, registryId, repository: "demo/app" } })).id } }),
+  "DELETE /api/v1/environments/[id]": async () => ({ params: { id: (await freshStage()).id } }),
   "POST /api/v1/promotions": async () => ({ body: {} }),
   "GET /api/v1/promotions/[id]": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/promotions/[id]/retry": async () => ({ params: { id: randomUUID() } }),
@@ -171,6 +177,8 @@ const REQUESTS: Record<string, () => Promise<Req>> = {
   "GET /api/v1/registries/[id]/signatures": async () => ({ params: { id: registryId }, query: { repository: "demo/app", reference: "v1" } }),
   "POST /api/v1/signing-keys": async () => ({ body: {} }),
   "DELETE /api/v1/signing-keys/[id]": async () => ({ params: { id: (await db.signingKey.create({ data: { name: `k-${randomUUID().slice(0, 8)}`, publicKeyPem: "x", algorithm: "ed25519", createdBy: "matrix" } })).id } }),
+  "POST /api/v1/stages": async () => ({ body: {} }),
+  "DELETE /api/v1/stages/[id]": async () => ({ params: { id: (await freshStage()).id } }),
   "GET /api/v1/registries/[id]/tag-history": async () => ({ params: { id: registryId }, query: { repository: "demo/app", tag: "v1" } }),
   "GET /api/v1/registries/[id]/tags": async () => ({ params: { id: registryId }, query: { repository: "demo/app" } }),
   "DELETE /api/v1/registries/[id]/tags": async () => ({ params: { id: registryId }, query: { repository: "demo/app", tag: "absent" } }),

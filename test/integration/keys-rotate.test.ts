@@ -5,7 +5,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
-import pg from "pg";
 import { appendAudit } from "@/lib/audit/log";
 import { checkpointFile } from "@/lib/audit/checkpoint";
 import { auditKeysFile } from "@/lib/audit/keys";
@@ -13,7 +12,7 @@ import { verifyAuditChain } from "@/lib/audit/verify";
 import { db } from "@/lib/db";
 import { resetKeyringCache } from "@/lib/secrets/envelope";
 import { registryConnection } from "@/lib/services/registries";
-import { call, userWithToken } from "../support/api";
+import { call, clearAuditLog, userWithToken } from "../support/api";
 
 const dir = path.resolve(".test-data/keys-rotate");
 const keyFile = path.join(dir, "master.key");
@@ -43,12 +42,7 @@ describe("npm run keys:rotate", () => {
     // rows sealed under other keys (earlier tests) are not this test's: clear them
     await db.registry.deleteMany({});
     // the audit chain: events keyed under the first key must keep verifying after it is dropped
-    const owner = new pg.Client({ connectionString: inject("databaseUrl") });
-    await owner.connect();
-    await owner.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
-    await owner.query(`DELETE FROM "AuditEvent"`);
-    await owner.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
-    await owner.end();
+    await clearAuditLog();
     fs.rmSync(checkpointFile(), { force: true });
     fs.rmSync(auditKeysFile(), { force: true });
     const { token } = await userWithToken("ADMIN");

@@ -13,7 +13,7 @@ import { PROMOTION_QUEUE, stopBoss } from "@/lib/jobs/boss";
 import { runPromotion } from "@/lib/services/promotion-run";
 import { startWorkers } from "@/lib/services/workers";
 import { pushBigImage, seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../harness";
-import { call, userWithToken } from "../support/api";
+import { call, userWithToken, waitForPromotion } from "../support/api";
 
 let open: RunningRegistry;
 let basic: RunningRegistry;
@@ -23,14 +23,7 @@ let operator: string;
 const ids: Record<string, string> = {};
 let second: PgBoss;
 
-async function waitFor(id: string, token = admin) {
-  for (let i = 0; i < 600; i++) {
-    const r = await call(promotion.GET, { token, params: { id } });
-    if (r.json.state === "succeeded" || r.json.state === "failed") return r.json;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`promotion ${id} did not finish`);
-}
+const waitFor = (id: string, token = admin) => waitForPromotion(token, id);
 
 const promote = (token: string, body: unknown) => call(promotions.POST, { token, method: "POST", body });
 const digestOf = async (reg: RunningRegistry, ref: string) => (await skopeoInspect(reg, ref)).Digest as string;

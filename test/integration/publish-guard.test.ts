@@ -7,7 +7,6 @@
 // reason) and writes nothing to the target (checked with skopeo and the registry's access log).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as promotions from "@/app/api/v1/promotions/route";
-import * as promotion from "@/app/api/v1/promotions/[id]/route";
 import * as collection from "@/app/api/v1/registries/route";
 import * as one from "@/app/api/v1/registries/[id]/route";
 import { db } from "@/lib/db";
@@ -17,7 +16,7 @@ import { buildImage, pushImage, skopeoInspect, startRegistry, type RunningRegist
 import { startDockerHub, type DockerHubStandIn } from "../harness/vendors/dockerhub";
 import { startGitHubApi, type GitHubApi } from "../harness/vendors/github";
 import { packageState } from "../harness/vendors/package-state";
-import { call, userWithToken } from "../support/api";
+import { call, userWithToken, waitForPromotion } from "../support/api";
 
 const PAT = "dckr_pat_publish_0123456789";
 let hubBacking: RunningRegistry;
@@ -35,14 +34,7 @@ const promote = (token: string, body: unknown) => call(promotions.POST, { token,
 const src = (registry: string, repository: string, reference: string) => ({ registryId: ids[registry], repository, reference });
 const dst = (registry: string, repository: string, tag: string) => ({ registryId: ids[registry], repository, tag });
 
-async function waitFor(id: string) {
-  for (let i = 0; i < 600; i++) {
-    const r = await call(promotion.GET, { token: admin, params: { id } });
-    if (r.json.state === "succeeded" || r.json.state === "failed") return r.json;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`promotion ${id} did not finish`);
-}
+const waitFor = (id: string) => waitForPromotion(admin, id);
 
 /** the audit events of one target since `after` */
 const events = (registryId: string, repository: string, tag: string, after: bigint) =>

@@ -59,7 +59,7 @@ beforeAll(async () => {
   // the stage "prod" holds 1.0.3 at the same digest
   await pushBlob(PROD, layerBytes);
   await putSameManifestAcross(REPO, PROD, "1.0.3");
-  await db.environment.create({ data: { name: `prod-${suffix}`, position: 90, registryId, repository: PROD } });
+  await db.stage.create({ data: { name: `prod-${suffix}`, position: 90, registryId, repository: PROD } });
   await db.protectionRule.create({ data: { registryId, repositoryGlob: REPO, tagGlob: "2.1.0", minRole: "ADMIN", reason: "the 2.1 LTS release" } });
 }, 240_000);
 
@@ -75,7 +75,7 @@ async function putSameManifestAcross(from: string, to: string, tag: string) {
 }
 
 afterAll(async () => {
-  await db.environment.deleteMany({ where: { name: `prod-${suffix}` } });
+  await db.stage.deleteMany({ where: { name: `prod-${suffix}` } });
   await db.protectionRule.deleteMany({ where: { registryId } });
   await reg?.stop();
 });
@@ -182,7 +182,7 @@ describe("retention policies", () => {
     // a stage in a registry that is gone (nothing listens there); Regatta's index last saw 4.0.0 in it
     const dead = await call(collection.POST, { token: admin, method: "POST", body: { name: `dead-stage-${suffix}`, kind: "GENERIC", endpoint: "http://127.0.0.1:9" } });
     expect(dead.status).toBe(201);
-    await db.environment.create({ data: { name: `gone-${suffix}`, position: 95, registryId: dead.json.id, repository: "acme/dead-prod" } });
+    await db.stage.create({ data: { name: `gone-${suffix}`, position: 95, registryId: dead.json.id, repository: "acme/dead-prod" } });
     await db.tagRecord.create({ data: { registryId: dead.json.id, repository: "acme/dead-prod", tag: "4.0.0", digest: held!.digest } });
     const created = await call(policies.POST, { token: admin, method: "POST", body: { name: "dead stage", registryId, repositoryGlob: "acme/dead", rules: { keepLast: { count: 1 } } } });
     const p = await call(preview.POST, { token: admin, method: "POST", params: { id: created.json.id } });

@@ -4,7 +4,6 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as promotions from "@/app/api/v1/promotions/route";
-import * as promotion from "@/app/api/v1/promotions/[id]/route";
 import * as rules from "@/app/api/v1/protection-rules/route";
 import * as collection from "@/app/api/v1/registries/route";
 import * as badges from "@/app/api/v1/registries/[id]/signatures/route";
@@ -18,7 +17,7 @@ import { skopeoListTags, startRegistry, type RunningRegistry } from "../harness"
 import { pushReferrer } from "../harness/artifacts";
 import { cosignSign, signingPair } from "../harness/cosign";
 import { pushBlob, pushDistinctImage } from "../harness/distinct-images";
-import { call, userWithToken } from "../support/api";
+import { call, userWithToken, waitForPromotion } from "../support/api";
 
 let reg: RunningRegistry;
 let registryId: string;
@@ -32,14 +31,7 @@ const promote = (body: unknown, token = operator) => call(promotions.POST, { tok
 const body = (tag: string, target: string, extra: Record<string, unknown> = {}) => ({
   source: { registryId, repository: "staging/app", reference: d[tag] }, target: { registryId, repository: target.split(":")[0], tag: target.split(":")[1] }, ...extra,
 });
-async function waitFor(id: string) {
-  for (let i = 0; i < 600; i++) {
-    const r = await call(promotion.GET, { token: admin, params: { id } });
-    if (r.json.state === "succeeded" || r.json.state === "failed") return r.json;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`promotion ${id} did not finish`);
-}
+const waitFor = (id: string) => waitForPromotion(admin, id);
 async function badge(reference: string, repository = "staging/app") {
   const q = new URLSearchParams({ repository, reference });
   const res = await badges.GET(new Request(`http://127.0.0.1:3000/api/v1/registries/${registryId}/signatures?${q}`, { headers: { authorization: `Bearer ${operator}` } }), { params: Promise.resolve({ id: registryId }) });

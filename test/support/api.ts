@@ -57,3 +57,27 @@ export async function adminSql(sql: string): Promise<void> {
     await c.end();
   }
 }
+
+/** Empties the audit log as its owner (the append-only trigger off for the moment): other files write rows without a real chain. */
+export async function clearAuditLog(): Promise<void> {
+  const c = new pg.Client({ connectionString: inject("databaseUrl") });
+  await c.connect();
+  try {
+    await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);
+    await c.query(`DELETE FROM "AuditEvent"`);
+    await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Polls GET /promotions/{id} until it has succeeded or failed (60 s at most); its last answer. */
+export async function waitForPromotion(token: string, id: string) {
+  const { GET } = await import("@/app/api/v1/promotions/[id]/route");
+  for (let i = 0; i < 600; i++) {
+    const r = await call(GET, { token, params: { id } });
+    if (r.json.state === "succeeded" || r.json.state === "failed") return r.json;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`promotion ${id} did not finish`);
+}

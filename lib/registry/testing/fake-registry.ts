@@ -1,5 +1,6 @@
 // Test helper: an in-memory registry that answers like distribution 2.8 (tags/list ignores n,
 // no referrers API, 202 upload sessions with a Location that carries its own query).
+import { afterEach } from "vitest";
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { sendError, startServer, type LoopbackServer, type RecordedRequest } from "./loopback";
@@ -163,4 +164,19 @@ export class FakeRegistry {
     res.writeHead(200, { "content-type": stored.mediaType, "content-length": stored.bytes.byteLength, "docker-content-digest": digest, etag: `"${digest}"` });
     res.end(req.method === "HEAD" ? undefined : stored.bytes);
   }
+}
+
+/** Backoff short enough for tests that retry. */
+export const FAST_BACKOFF = { backoffBaseMs: 5, backoffMaxMs: 20 };
+
+/**
+ * For a test file: `start` a FakeRegistry (or `track` any server) that is closed after each test.
+ */
+export function closedAfterEach() {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  const track = <T extends { close(): Promise<void> }>(s: T): T => (open.push(s), s);
+  return { track, fake: async (options?: FakeRegistryOptions) => track(await FakeRegistry.start(options)) };
 }

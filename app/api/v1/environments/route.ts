@@ -1,16 +1,13 @@
-import { NextResponse } from "next/server";
+// Deprecated alias of /api/v1/stages (public before the rename): the same answers, except that the
+// plain list is named `environments` as it always was.
 import { visibleFilter } from "@/lib/auth/access";
-import { readJson, withRole } from "@/lib/auth/guard";
+import { withRole } from "@/lib/auth/guard";
 import { pipelineQuery, searchParams } from "@/lib/schemas/browse";
-import { createEnvironment, listEnvironments, pipelineFor } from "@/lib/services/environments";
+import { stagesView } from "@/lib/services/stages";
 
-/** The stages; with ?tag=, also that tag's digest in each stage. */
+export { POST } from "../stages/route";
+
 export const GET = withRole("VIEWER", async ({ req, actor }) => {
-  // a tag goes to every stage's registry: the OCI grammar first, before any call
   const { tag } = pipelineQuery.parse(searchParams(req));
-  const visible = await visibleFilter(actor);
-  return tag ? { stages: await pipelineFor(tag, visible) } : { environments: await listEnvironments(visible) };
+  return stagesView(tag, await visibleFilter(actor), "environments");
 });
-
-// global admins, and registry admins (a team grant) for their registry: the service checks (requireRegistryAdmin)
-export const POST = withRole("VIEWER", async ({ req, actor }) => NextResponse.json(await createEnvironment(actor, await readJson(req)), { status: 201 }));

@@ -1,8 +1,2 @@
-import { withRole } from "@/lib/auth/guard";
-import { deleteEnvironment } from "@/lib/services/environments";
-
-// global admins, and registry admins (a team grant) for their registry: the service checks (requireRegistryAdmin)
-export const DELETE = withRole<{ id: string }>("VIEWER", async ({ actor, params }) => {
-  await deleteEnvironment(actor, params.id);
-  return new Response(null, { status: 204 });
-});
+// Deprecated alias of /api/v1/stages/{id}.
+export { DELETE } from "../../stages/[id]/route";
