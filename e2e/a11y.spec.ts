@@ -62,6 +62,8 @@ async function check(page: Page, name: string) {
 for (const [name] of pages()) {
   test(`${name} passes axe at desktop and phone, light and dark`, async ({ page }) => {
     const path = pages().find(([n]) => n === name)![1];
+    // axe four times over a loaded page: seconds each on a busy machine
+    test.setTimeout(150_000);
     await page.setViewportSize(SIZES.desktop);
     await page.emulateMedia({ colorScheme: "light" });
     await page.goto(path);
