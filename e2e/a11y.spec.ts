@@ -1,5 +1,6 @@
 // axe-core on every page, at desktop and phone widths, in light and dark mode: no serious or
-// critical violation; every page has a heading; a phone never scrolls sideways.
+// critical violation; every page has a heading; a phone never scrolls sideways. Each page is
+// loaded once and judged in the four combinations.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { seedStandard, startRegistry, type RunningRegistry } from "../test/harness";
@@ -40,43 +41,54 @@ const pages = (): [string, string][] => [
 ];
 
 const SIZES = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;
+const COMBOS = (["light", "dark"] as const).flatMap((scheme) => (Object.keys(SIZES) as (keyof typeof SIZES)[]).map((size) => ({ scheme, size })));
+
+/** Waits until the page shows its data rather than a placeholder (client parts: health, details). */
+async function settled(page: Page) {
+  await expect(page.getByRole("heading").first()).toBeVisible();
+  await expect(page.getByText(/^(Loading|Reading both manifests)/)).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.locator(".animate-pulse:visible")).toHaveCount(0, { timeout: 20_000 });
+}
 
 async function check(page: Page, name: string) {
   await expect(page.getByRole("heading").first()).toBeVisible();
-  // let the client parts settle (health, details) before judging
-  await page.waitForLoadState("networkidle").catch(() => {});
   const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`), `${name}: serious/critical axe violations`).toEqual([]);
 }
 
-for (const scheme of ["light", "dark"] as const) {
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    test(`every page passes axe (${size}, ${scheme})`, async ({ page }) => {
-      test.setTimeout(180_000);
-      await page.setViewportSize(viewport);
+// One test a page (so a failure names it): loaded once, then judged at both sizes in both schemes
+// (the viewport and the colour scheme change on the loaded page, without navigating again).
+for (const [name] of pages()) {
+  test(`${name} passes axe at desktop and phone, light and dark`, async ({ page }) => {
+    const path = pages().find(([n]) => n === name)![1];
+    // axe four times over a loaded page: seconds each on a busy machine
+    test.setTimeout(150_000);
+    await page.setViewportSize(SIZES.desktop);
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(path);
+    await settled(page);
+    for (const { scheme, size } of COMBOS) {
+      await page.setViewportSize(SIZES[size]);
       await page.emulateMedia({ colorScheme: scheme });
-      for (const [name, path] of pages()) {
-        await page.goto(path);
-        await check(page, `${name} ${size} ${scheme}`);
-        if (size === "phone") {
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-          // the widest culprits, to say where the page got too wide
-          const wide = overflow > 0 ? await page.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(-3).map((e) => `${e.tagName}.${String((e as HTMLElement).className).slice(0, 60)}`)) : [];
-          expect(overflow, `${name}: no horizontal scrolling at 390 px (${wide.join(" | ")})`).toBeLessThanOrEqual(0);
-        }
-        if (name === "overview" || name === "tags" || name === "manifest") await screenshot(page, `${name}-${size}-${scheme}`);
+      await check(page, `${name} ${size} ${scheme}`);
+      if (size === "phone") {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        // the widest culprits, to say where the page got too wide
+        const wide = overflow > 0 ? await page.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(-3).map((e) => `${e.tagName}.${String((e as HTMLElement).className).slice(0, 60)}`)) : [];
+        expect(overflow, `${name}: no horizontal scrolling at 390 px (${wide.join(" | ")})`).toBeLessThanOrEqual(0);
       }
-    });
-  }
+      if (name === "overview" || name === "tags" || name === "manifest") await screenshot(page, `${name}-${size}-${scheme}`);
+    }
+  });
 }
 
 test("the login page passes axe at both sizes", async ({ browser }) => {
   const ctx = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await ctx.newPage();
+  await page.goto("/login");
   for (const viewport of Object.values(SIZES)) {
     await page.setViewportSize(viewport);
-    await page.goto("/login");
     await check(page, `login ${viewport.width}`);
   }
   await ctx.close();

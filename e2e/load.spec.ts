@@ -1,4 +1,5 @@
-// Load: 50 signed-in users (each their own session) browse the lab registries at once for 60 s —
+// Load: 50 signed-in users (each their own session) browse the lab registries at once for 15 s in
+// the suite (LOAD_SECONDS=60 for the run docs/BENCHMARKS.md reports) —
 // the overview, a repository's tag list, tag pages — through the app as `npm start` runs it (the
 // one process with Next inside, embedded PostgreSQL) against three real registry:2 (open, htpasswd, token).
 // Each visit is the page's HTML and the API calls the page makes. Asserted: 0 errors. Printed:
@@ -10,8 +11,9 @@ import { expect, request as http, test, type APIRequestContext } from "@playwrig
 import { seedStandard, startRegistry, type RunningRegistry } from "../test/harness";
 
 const USERS = Number(process.env.LOAD_USERS ?? 50);
-const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
-const BASELINE_SECONDS = Number(process.env.LOAD_BASELINE_SECONDS ?? 10);
+// the suite's default is short (it asserts 0 errors and prints the table); the benchmark's run is a knob
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 15);
+const BASELINE_SECONDS = Number(process.env.LOAD_BASELINE_SECONDS ?? 5);
 const PASSWORD = "load-test-password-1";
 const run = Date.now().toString(36);
 
@@ -50,19 +52,22 @@ async function signIn(ctx: APIRequestContext, email: string) {
 
 interface Sample { kind: string; ms: number; status: number }
 
-test("50 signed-in users browse the lab registries for 60 s without an error", async ({ request, baseURL }) => {
+test(`${USERS} signed-in users browse the lab registries for ${SECONDS} s without an error`, async ({ request, baseURL }) => {
   // a visit started just before the end may take a while on a busy machine: it is awaited, not cut
   test.setTimeout((BASELINE_SECONDS + SECONDS + 300) * 1000);
   // users, each signed in with their own session
+  // (made and signed in a few at a time: each is a password hash on the server)
   const users: APIRequestContext[] = [];
-  for (let i = 0; i < USERS; i++) {
-    const email = `load-${i}-${run}@load.test`;
-    const made = await request.post("/api/v1/users", { data: { email, role: "VIEWER", password: PASSWORD } });
-    expect(made.status(), await made.text()).toBe(201);
-    // a browser sends Origin on its POSTs; the API refuses cross-site ones
-    const ctx = await http.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL! } });
-    await signIn(ctx, email);
-    users.push(ctx);
+  for (let i = 0; i < USERS; i += 4) {
+    users.push(...await Promise.all(Array.from({ length: Math.min(4, USERS - i) }, async (_, j) => {
+      const email = `load-${i + j}-${run}@load.test`;
+      const made = await request.post("/api/v1/users", { data: { email, role: "VIEWER", password: PASSWORD } });
+      expect(made.status(), await made.text()).toBe(201);
+      // a browser sends Origin on its POSTs; the API refuses cross-site ones
+      const ctx = await http.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL! } });
+      await signIn(ctx, email);
+      return ctx;
+    })));
   }
   // what there is to browse: every tag of each lab registry's repositories
   const places: { id: string; repository: string; tags: string[] }[] = [];
