@@ -8,24 +8,37 @@ export NEXT_TELEMETRY_DISABLED=1
 results=.test-data/results
 rm -rf "$results" && mkdir -p "$results"
 
+# one line per phase with its duration, so a CI log shows where the time goes
+t_run=$SECONDS
+t_phase=$SECONDS
+phase_name="set-up (system packages, npm ci, prisma generate)"
+phase() {
+  echo "== [time] ${phase_name}: $((SECONDS - t_phase)) s (total $((SECONDS - t_run)) s)"
+  t_phase=$SECONDS
+  phase_name=$1
+  [ -z "$1" ] || echo "== $1"
+}
+trap '[ -z "$phase_name" ] || echo "== [time] ${phase_name}: $((SECONDS - t_phase)) s until it stopped (total $((SECONDS - t_run)) s)"' EXIT
+
 bash scripts/ensure-system-deps.sh
 if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 [ -f lib/generated/prisma/client.ts ] || npx prisma generate
 
-echo "== type check"
+phase "type check"
 npx tsc --noEmit -p tsconfig.json
 
-echo "== unit tests"
+phase "unit tests"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 
-echo "== integration tests (embedded PostgreSQL, real registries)"
+phase "integration tests (embedded PostgreSQL, real registries)"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
-echo "== end-to-end tests (Chromium)"
+phase "end-to-end tests (Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" npx playwright test --reporter=list,json
 
+phase ""
 node -e '
 const fs = require("fs");
 let passed = 0, failed = 0, skipped = 0;

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { MANIFEST_ACCEPT, authorization, mapLimit, registryFetch } from "./http";
 import type { RunningRegistry } from "./registry";
+import { hasNotifications, storageRoot } from "./seed-cache";
 import { skopeoPush, tool, toolDir } from "./skopeo";
 
 export interface LayerSpec {
@@ -155,7 +156,10 @@ export async function getManifest(reg: RunningRegistry, repo: string, reference:
 
 export const defaultTagName = (i: number) => `v${String(i).padStart(4, "0")}`;
 
-/** PUT the manifest of `fromTag` under `count` tags (default v0001…) with parallel requests. */
+/**
+ * Tag the manifest of `fromTag` under `count` tags (default v0001…): written straight into a local
+ * registry's storage when it can be (see writeTagLinks), else PUT with parallel requests.
+ */
 export async function pushManyTags(
   reg: RunningRegistry, repo: string, count: number, fromTag: string,
   opts: { name?: (i: number) => string; concurrency?: number } = {},
@@ -163,6 +167,7 @@ export async function pushManyTags(
   const { bytes, mediaType, digest } = await getManifest(reg, repo, fromTag);
   const scopes = [`repository:${repo}:pull,push`];
   const tags = Array.from({ length: count }, (_, i) => (opts.name ?? defaultTagName)(i + 1));
+  if (writeTagLinks(reg, repo, tags, digest)) return tags;
   // One token (or Basic header) for the whole batch, like a client would cache it.
   const authHeader = await authorization(reg, scopes);
   const headers: Record<string, string> = { "content-type": mediaType, ...(authHeader ? { authorization: authHeader } : {}) };
@@ -175,6 +180,31 @@ export async function pushManyTags(
     if (res.headers.get("docker-content-digest") !== digest) throw new Error(`PUT ${repo}:${tag}: digest changed`);
   });
   return tags;
+}
+
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * What a manifest PUT under a tag leaves in registry:2's filesystem storage, written directly: the
+ * tag's index entry, then its current link, each holding the digest (distribution
+ * registry/storage/tagstore.go Tag(); layout in registry/storage/paths.go:
+ * _manifests/tags/<tag>/{index/sha256/<hex>/link,current/link}). 1,500 tags take ~0.2 s instead of
+ * 1,500 requests. Only for a local registry without notification endpoints (a push there must
+ * send its event), a manifest already stored in `repo`, and valid tag names (else the PUTs answer).
+ */
+function writeTagLinks(reg: RunningRegistry, repo: string, tags: string[], digest: string): boolean {
+  if (!reg.dataDir || hasNotifications(reg) || !tags.every((t) => TAG_RE.test(t))) return false;
+  const [algo, hex] = digest.split(":");
+  const manifests = path.join(storageRoot(reg), "repositories", repo, "_manifests");
+  if (algo !== "sha256" || !fs.existsSync(path.join(manifests, "revisions", algo, hex, "link"))) return false;
+  for (const tag of tags) {
+    const dir = path.join(manifests, "tags", tag);
+    fs.mkdirSync(path.join(dir, "index", algo, hex), { recursive: true });
+    fs.writeFileSync(path.join(dir, "index", algo, hex, "link"), digest);
+    fs.mkdirSync(path.join(dir, "current"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "current", "link"), digest);
+  }
+  return true;
 }
 
 /** Tag an existing manifest under another tag (same bytes, same digest). */

@@ -1,10 +1,12 @@
 // The standard content every harness registry gets, and the (slow) big image.
-// Layouts are built once per process and pushed to each registry, so every registry
-// holds byte-identical manifests (same digests everywhere).
+// Layouts are built once per process and pushed once per run to a template registry whose storage
+// every later registry gets a copy of (see seed-cache.ts), so every registry holds byte-identical
+// manifests (same digests everywhere).
 import fs from "node:fs";
 import path from "node:path";
 import { buildImage, buildIndex, pushImage, pushIndex, pushManyTags, retag, type BuiltImage, type ImageSpec, type PushedIndex } from "./images";
-import type { RunningRegistry } from "./registry";
+import { startRegistry, type RunningRegistry } from "./registry";
+import { cacheEntry, copyTree, hasNotifications, perRunCache } from "./seed-cache";
 import { tool } from "./skopeo";
 
 const base = { files: { "etc/os-release": "NAME=regatta-test\nID=regatta\n" }, createdBy: "ADD rootfs /" };
@@ -62,9 +64,33 @@ export interface StandardSeed {
   seconds: number;
 }
 
-/** Push the standard content (see STANDARD_PLAN) to `reg`. */
+/**
+ * Put the standard content (see STANDARD_PLAN) into `reg`. The first call of a run pushes it over
+ * HTTP (skopeo, manifest PUTs) to a template registry; every call then copies the template's
+ * storage into `reg`'s (same blobs, manifests, tags and digests, as if pushed). A registry with
+ * notification endpoints gets the content pushed over HTTP instead, so its events are sent.
+ */
 export async function seedStandard(reg: RunningRegistry): Promise<StandardSeed> {
   const t0 = performance.now();
+  if (hasNotifications(reg)) return { ...(await pushStandard(reg)), seconds: (performance.now() - t0) / 1000 };
+  const dir = await cacheEntry("standard", "seed.json", async (tmp) => {
+    const template = await startRegistry({ mode: "open", name: "seed-template", baseDir: tmp });
+    try {
+      const seed = await pushStandard(template);
+      await template.halt();
+      fs.renameSync(template.dataDir, path.join(tmp, "data"));
+      fs.writeFileSync(path.join(tmp, "seed.json"), JSON.stringify(seed));
+    } finally {
+      await template.stop();
+    }
+  });
+  await copyTree(path.join(dir, "data"), reg.dataDir);
+  const seed = JSON.parse(fs.readFileSync(path.join(dir, "seed.json"), "utf8")) as Omit<StandardSeed, "seconds">;
+  return { ...seed, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Push the standard content to `reg` over HTTP. */
+async function pushStandard(reg: RunningRegistry): Promise<Omit<StandardSeed, "seconds">> {
   const L = await standardLayouts();
   const [app100, app110, oci, multi, many] = await Promise.all([
     pushImage(reg, "demo/app:1.0.0", L.app100, { format: "v2s2" }),
@@ -82,23 +108,38 @@ export async function seedStandard(reg: RunningRegistry): Promise<StandardSeed> 
     },
     multi,
     manyTags,
-    seconds: (performance.now() - t0) / 1000,
   };
 }
 
 const bigLayouts = new Map<number, Promise<BuiltImage>>();
 
-/** Push an image with one random layer of `sizeMiB` MiB (built once per size and process). */
+/** The big image's OCI layout: built once per size and run (per process when the cache outlives runs). */
+function bigLayout(sizeMiB: number): Promise<BuiltImage> {
+  let built = bigLayouts.get(sizeMiB);
+  if (!built) {
+    const spec = { layers: [{ randomBytes: sizeMiB * 1024 * 1024, createdBy: `random ${sizeMiB} MiB` }] };
+    built = !perRunCache()
+      ? buildImage(spec, "big")
+      : (async () => {
+        const dir = await cacheEntry(`big-${sizeMiB}`, "oci/index.json", async (tmp) => {
+          const image = await buildImage(spec, "big");
+          await copyTree(path.dirname(image.layout), tmp);
+          fs.rmSync(path.dirname(image.layout), { recursive: true, force: true });
+        });
+        const layout = path.join(dir, "oci");
+        return { layout, tag: "big", src: `oci:${layout}:big` };
+      })();
+    bigLayouts.set(sizeMiB, built);
+  }
+  return built;
+}
+
+/** Push an image with one random layer of `sizeMiB` MiB (built once per size and run). */
 export async function pushBigImage(
   reg: RunningRegistry, ref = "big:1", sizeMiB = 120,
 ): Promise<{ digest: string; layerSize: number; seconds: number }> {
   const t0 = performance.now();
-  let built = bigLayouts.get(sizeMiB);
-  if (!built) {
-    built = buildImage({ layers: [{ randomBytes: sizeMiB * 1024 * 1024, createdBy: `random ${sizeMiB} MiB` }] }, "big");
-    bigLayouts.set(sizeMiB, built);
-  }
-  const image = await built;
+  const image = await bigLayout(sizeMiB);
   const digest = await pushImage(reg, ref, image, { format: "oci" });
   const manifest = JSON.parse(fs.readFileSync(path.join(image.layout, "blobs", "sha256", digest.slice(7)), "utf8")) as {
     layers: { size: number }[];

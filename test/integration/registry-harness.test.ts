@@ -1,10 +1,12 @@
 // Checks the harness itself: real registries, seeded with real images, verified with skopeo
 // (a client this project did not write).
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  STANDARD_PLAN, defaultTagName, fetchToken, pushBigImage, pushImage, registryFetch, retag, seedStandard, skopeo,
+  STANDARD_PLAN, defaultTagName, fetchToken, getManifest, pushBigImage, pushManyTags, pushImage, registryFetch, retag, seedStandard, skopeo,
   skopeoInspect, skopeoListTags, skopeoPush, startRegistry, dockerRef,
   type RegistryMode, type RunningRegistry, type StandardSeed,
 } from "../harness";
@@ -156,6 +158,42 @@ describe("deletes and logs", () => {
     expect(raw.layers[0].size).toBeGreaterThanOrEqual(120 * 1024 * 1024); // random data does not compress
     const uploads = reg.accessLog().filter((e) => e.method === "PUT" && e.path.startsWith("/v2/big/blobs/uploads/"));
     expect(uploads.map((e) => e.status)).toEqual([201, 201]); // the layer and the config
+  });
+});
+
+describe("storage shortcuts", () => {
+  // seedStandard copies a template registry's storage and pushManyTags writes tag links straight
+  // into storage: both must leave what pushes over HTTP leave, as the registry and skopeo see it.
+  const tree = (dir: string): Record<string, string> => Object.fromEntries(
+    (fs.readdirSync(dir, { recursive: true }) as string[]).sort().map((p) => {
+      const full = path.join(dir, p);
+      return [p, fs.statSync(full).isDirectory() ? "dir" : fs.readFileSync(full, "utf8")];
+    }));
+
+  it("tags written by pushManyTags are laid out as a manifest PUT leaves them, and served", async () => {
+    const reg = regs.htpasswd;
+    const tags = await pushManyTags(reg, "demo/app", 2, "1.0.0", { name: (i) => `direct-${i}` });
+    const { bytes, mediaType, digest } = await getManifest(reg, "demo/app", "1.0.0");
+    const put = await registryFetch(reg, "/v2/demo/app/manifests/over-http", {
+      method: "PUT", body: bytes, headers: { "content-type": mediaType }, scopes: ["repository:demo/app:pull,push"] });
+    expect(put.status).toBe(201);
+    const tagsDir = path.join(reg.dataDir, "docker/registry/v2/repositories/demo/app/_manifests/tags");
+    expect(tree(path.join(tagsDir, "direct-1"))).toEqual(tree(path.join(tagsDir, "over-http")));
+    expect(tree(path.join(tagsDir, "direct-1"))).toEqual({
+      current: "dir", "current/link": digest, index: "dir", "index/sha256": "dir",
+      [`index/sha256/${digest.slice(7)}`]: "dir", [`index/sha256/${digest.slice(7)}/link`]: digest,
+    });
+    expect(await skopeoListTags(reg, "demo/app")).toEqual(expect.arrayContaining([...tags, "over-http"]));
+    expect((await skopeoInspect(reg, "demo/app:direct-2")).Digest).toBe(digest);
+  });
+
+  it("every seeded registry holds the same digests, each served by the registry", async () => {
+    for (const mode of MODES) {
+      expect(seeds[mode].digests).toEqual(seeds.open.digests);
+      for (const [ref, digest] of Object.entries(seeds[mode].digests)) {
+        expect((await getManifest(regs[mode], ref.split(":")[0], ref.split(":")[1])).digest, `${mode} ${ref}`).toBe(digest);
+      }
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 // vitest globalSetup for integration tests: a fresh embedded PostgreSQL (or a fresh database on
-// the server in TEST_DATABASE_URL), migrated, for the whole run.
+// the server in TEST_DATABASE_URL), migrated, for the whole run; and the run's seed cache.
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -32,5 +32,16 @@ export default async function setup({ provide }: { provide: (key: string, value:
   }
   await migrate(url);
   provide("databaseUrl", url);
-  return stop;
+  // the standard seed and big images, built once for the whole run (test/harness/seed-cache.ts);
+  // the test files' worker processes inherit the variable
+  let seedCache: string | undefined;
+  if (!process.env.REGATTA_SEED_CACHE) {
+    seedCache = path.resolve(`.test-data/seed-cache/run-${process.pid}`);
+    fs.rmSync(seedCache, { recursive: true, force: true });
+    process.env.REGATTA_SEED_CACHE = seedCache;
+  }
+  return async () => {
+    await stop();
+    if (seedCache) fs.rmSync(seedCache, { recursive: true, force: true });
+  };
 }
