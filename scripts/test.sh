@@ -32,6 +32,9 @@ npx tsc --noEmit -p tsconfig.json
 phase "unit tests"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 
+phase "production build (once; the integration and end-to-end suites start this build)"
+node --import tsx --conditions=react-server scripts/start.ts --build
+
 phase "integration tests (embedded PostgreSQL, real registries)"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
