@@ -53,6 +53,16 @@ async function tokenSetup(options: { registry?: (req: RecordedRequest) => "ok" |
   return { token, registry, valid, state };
 }
 
+/** A one-chunk stream of `n` zero bytes, as an upload body. */
+function zeroStream(n: number): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new Uint8Array(n));
+      c.close();
+    },
+  });
+}
+
 describe("bearer auth", () => {
   it("answers the challenge with a token for the advertised scope and reuses it", async () => {
     const { token, registry } = await tokenSetup();
@@ -190,12 +200,7 @@ describe("streamed bodies", () => {
       res.writeHead(204).end();
     });
     const client = new RegistryClient({ endpoint: registry.url, options: FAST });
-    const stream = new ReadableStream<Uint8Array>({
-      start(c) {
-        c.enqueue(new Uint8Array(3));
-        c.close();
-      },
-    });
+    const stream = zeroStream(3);
     const err = await rejection(client.uploadBlob("a", `sha256:${"0".repeat(64)}`, 3, stream, { location: "/v2/a/blobs/uploads/x" }));
     expect(err.status).toBe(500);
     // One PATCH, then the best-effort DELETE of the session.
@@ -213,12 +218,7 @@ describe("streamed bodies and memory", () => {
       return new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/x?s=2" } });
     }) as typeof fetch;
     const client = new RegistryClient({ endpoint: "https://registry.example.com", fetch: fakeFetch, options: FAST });
-    const stream = new ReadableStream<Uint8Array>({
-      start(c) {
-        c.enqueue(new Uint8Array(4));
-        c.close();
-      },
-    });
+    const stream = zeroStream(4);
     const digest = `sha256:${"0".repeat(64)}`;
     expect(await client.uploadBlob("a", digest, 4, stream, { location: "https://registry.example.com/v2/a/blobs/uploads/x?s=1" })).toBe(digest);
     const patch = inits.find((i) => i.method === "PATCH") as RequestInit & { duplex?: string };
@@ -233,12 +233,7 @@ describe("streamed bodies and memory", () => {
       res.writeHead(204).end();
     });
     const client = new RegistryClient({ endpoint: registry.url, options: FAST });
-    const stream = new ReadableStream<Uint8Array>({
-      start(c) {
-        c.enqueue(new Uint8Array(3));
-        c.close();
-      },
-    });
+    const stream = zeroStream(3);
     const err = await rejection(client.uploadBlob("a", `sha256:${"0".repeat(64)}`, 3, stream, { location: "/v2/a/blobs/uploads/x" }));
     expect(err.codes).toEqual(["UNSUPPORTED"]);
     expect(err.message).toMatch(/redirected a streamed upload/);

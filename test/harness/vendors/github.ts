@@ -7,6 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PackageState } from "./package-state";
+import { numberedPage } from "./stand-in";
 
 export interface GitHubToken {
   login: string;
@@ -130,21 +131,13 @@ export async function startGitHubApi(opts: GitHubApiOptions): Promise<GitHubApi>
     }
 
     const page = <T>(items: T[]) => {
-      const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? 30) || 30, 1), 100);
-      const n = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
-      const last = Math.max(Math.ceil(items.length / perPage), 1);
-      const link = (p: number, rel: string) => {
-        const u = new URL(`${base}${url.pathname}${url.search}`);
-        u.searchParams.set("page", String(p));
-        u.searchParams.set("per_page", String(perPage));
-        return `<${u}>; rel="${rel}"`;
-      };
+      const { n, last, link, slice } = numberedPage(base, url, items.length, 30);
       const links = [];
       if (n > 1) links.push(link(n - 1, "prev"));
       if (n < last) links.push(link(n + 1, "next"), link(last, "last"));
       if (n > 1) links.push(link(1, "first"));
       if (links.length) headers.link = links.join(", ");
-      return items.slice((n - 1) * perPage, n * perPage);
+      return slice(items);
     };
 
     if (rest.length === 0) {

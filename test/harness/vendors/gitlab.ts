@@ -10,6 +10,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RunningRegistry } from "../registry";
 import type { PackageState } from "./package-state";
+import { numberedPage } from "./stand-in";
 
 export interface GitLabToken {
   kind: "personal" | "deploy";
@@ -124,21 +125,13 @@ export async function startGitLabApi(opts: GitLabApiOptions): Promise<GitLabApi>
     if (read ? !needs("api", "read_api") : !needs("api")) return insufficient(read ? "api read_api" : "api");
 
     const page = <T>(items: T[]) => {
-      const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? 20) || 20, 1), 100);
-      const n = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
-      const total = Math.max(Math.ceil(items.length / perPage), 1);
-      const link = (p: number, rel: string) => {
-        const u = new URL(`${base}${url.pathname}${url.search}`);
-        u.searchParams.set("page", String(p));
-        u.searchParams.set("per_page", String(perPage));
-        return `<${u}>; rel="${rel}"`;
-      };
+      const { n, perPage, last: total, link, slice } = numberedPage(base, url, items.length, 20);
       Object.assign(headers, {
         "x-page": String(n), "x-per-page": String(perPage), "x-total": String(items.length), "x-total-pages": String(total),
         "x-next-page": n < total ? String(n + 1) : "", "x-prev-page": n > 1 ? String(n - 1) : "",
         link: [...(n > 1 ? [link(n - 1, "prev")] : []), ...(n < total ? [link(n + 1, "next")] : []), link(1, "first"), link(total, "last")].join(", "),
       });
-      return items.slice((n - 1) * perPage, n * perPage);
+      return slice(items);
     };
 
     // keyset pages (gitlab.com since 16.10, doc/api/container_registry.md): sorted by name, the next

@@ -112,3 +112,21 @@ export function writeFakeStorage(dataDir: string, tags: Record<string, { tag: st
   }
   return digests;
 }
+
+/**
+ * Numbered pages (`?page=&per_page=`, as GitHub's and GitLab's REST APIs page): the page asked for,
+ * its size (default `defaultPerPage`, at most 100), the last page, and a Link entry builder that
+ * keeps the request's other parameters.
+ */
+export function numberedPage(base: string, url: URL, total: number, defaultPerPage: number) {
+  const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? defaultPerPage) || defaultPerPage, 1), 100);
+  const n = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
+  const last = Math.max(Math.ceil(total / perPage), 1);
+  const link = (p: number, rel: string) => {
+    const u = new URL(`${base}${url.pathname}${url.search}`);
+    u.searchParams.set("page", String(p));
+    u.searchParams.set("per_page", String(perPage));
+    return `<${u}>; rel="${rel}"`;
+  };
+  return { n, perPage, last, link, slice: <T>(items: T[]) => items.slice((n - 1) * perPage, n * perPage) };
+}
