@@ -5,9 +5,8 @@
 // X-OAuth-Scopes on every answer to a classic PAT; x-ratelimit-* headers; error bodies
 // { message, documentation_url }.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { PackageState } from "./package-state";
-import { numberedPage } from "./stand-in";
+import { numberedPage, serve } from "./stand-in";
 
 export interface GitHubToken {
   login: string;
@@ -183,12 +182,7 @@ export async function startGitHubApi(opts: GitHubApiOptions): Promise<GitHubApi>
     }
     return fail(404, "Not Found");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: base,
-    log,
-    setRemaining(n) { remaining = n; },
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  const { url, stop } = await serve(server);
+  base = url;
+  return { url, log, setRemaining(n) { remaining = n; }, stop };
 }

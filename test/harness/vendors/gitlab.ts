@@ -7,10 +7,9 @@
 // scope); deploy tokens are refused by the REST API (401) but work on /jwt/auth.
 import fs from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { RunningRegistry } from "../registry";
 import type { PackageState } from "./package-state";
-import { numberedPage } from "./stand-in";
+import { numberedPage, serve } from "./stand-in";
 
 export interface GitLabToken {
   kind: "personal" | "deploy";
@@ -193,14 +192,9 @@ export async function startGitLabApi(opts: GitLabApiOptions): Promise<GitLabApi>
     }
     return send(405, { message: "405 Method Not Allowed" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: base,
-    log,
-    setRemaining(n) { remaining = n; },
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  const { url, stop } = await serve(server);
+  base = url;
+  return { url, log, setRemaining(n) { remaining = n; }, stop };
 }
 
 /**

@@ -72,11 +72,15 @@ export async function listen(handler: (req: http.IncomingMessage, res: http.Serv
       else res.end();
     });
   });
+  return { ...(await serve(server)), log };
+}
+
+/** Starts `server` on a free port of 127.0.0.1: its base URL, and a stop that drops open connections. */
+export async function serve(server: http.Server): Promise<{ url: string; stop: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    log,
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
