@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { locked } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE, workersStarted } from "@/lib/jobs/boss";
 import { log } from "@/lib/observability/log";
+import { metrics } from "@/lib/observability/metrics";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { mountCandidates, recordManifestBlobs } from "./blob-index";
 import { registryClient } from "./clients";
@@ -214,6 +215,9 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
     // the heartbeat says "still running" to the recovery of every instance (recoverStalePromotions)
     const beat = setInterval(() => void db.promotion.updateMany({ where: { id: p.id, state: "RUNNING" }, data: { heartbeatAt: new Date() } }).catch(() => {}), heartbeatMs());
     beat.unref();
+    // every run this process makes, however it started (request, wake-up or queue), in the one histogram
+    const timer = metrics.jobDuration.startTimer({ queue: PROMOTION_QUEUE });
+    let outcome = "failed";
     try {
       let release: Release;
       try {
@@ -224,6 +228,7 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
       }
       try {
         const out = await run(p, opts, abort.signal, mark);
+        if (out.state !== "FAILED") outcome = "completed";
         log.info({ promotionId: p.id, state: out.state, startedBy: opts.row ? "request" : "queue", ms }, "promotion run timings");
         return out;
       } finally {
@@ -231,6 +236,7 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
       }
     } finally {
       clearInterval(beat);
+      timer({ outcome });
     }
   })();
   const key = `${id}:${Math.random()}`;

@@ -21,15 +21,11 @@ const g = globalThis as unknown as {
 export async function startWorkers() {
   resumePromotions();
   const b = await boss();
+  // the run's duration is measured inside runPromotion, whichever way it started; both series are
+  // there from the start (an instance that ran nothing yet says 0, not nothing)
+  for (const outcome of ["completed", "failed"]) metrics.jobDuration.zero({ queue: PROMOTION_QUEUE, outcome });
   const promotions = await b.work<{ id: string }>(PROMOTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    const end = metrics.jobDuration.startTimer({ queue: PROMOTION_QUEUE });
-    try {
-      const p = await runPromotion(job.data.id);
-      end({ outcome: p.state === "FAILED" ? "failed" : "completed" });
-    } catch (e) {
-      end({ outcome: "failed" });
-      throw e;
-    }
+    await runPromotion(job.data.id);
   });
   // a promotion requested on any instance wakes this worker at once (no polling round); with room
   // here it starts from the wake-up itself (the row's QUEUED → RUNNING claim decides who runs it)
