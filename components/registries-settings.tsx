@@ -6,6 +6,7 @@ import { RegistryForm, type RegistryFormValue } from "@/components/registry-form
 import { RegistryTestButton } from "@/components/registry-test-button";
 import { WebhookPanel } from "@/components/webhook-panel";
 import { useRegistries, useRegistryMutations } from "@/components/hooks/use-registries";
+import { ConfirmButton } from "./confirm-button";
 
 export function RegistriesSettings({ initial, startAdding }: { initial: RegistryView[]; startAdding: boolean }) {
   const { data: registries = [] } = useRegistries(initial);
@@ -60,10 +61,7 @@ export function RegistriesSettings({ initial, startAdding }: { initial: Registry
                   <RegistryTestButton id={r.id} />
                   <button className="btn-secondary py-1" onClick={() => setWebhookFor(r)}>Webhook</button>
                   <button className="btn-secondary py-1" onClick={() => { m.update.reset(); setMode({ kind: "edit", r }); }}>Edit</button>
-                  <button
-                    className="btn-danger py-1"
-                    onClick={() => { if (confirm(`Remove ${r.name}? Its stored credentials are deleted; the registry itself is not touched.`)) m.remove.mutate(r.id); }}
-                  >Remove</button>
+                  <ConfirmButton question={`Remove ${r.name}? Its stored credentials are deleted; the registry itself is not touched.`} onConfirm={() => m.remove.mutate(r.id)} />
                 </td>
               </tr>
             ))}

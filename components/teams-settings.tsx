@@ -5,6 +5,7 @@ import type { TeamView } from "@/lib/schemas/team";
 import { ErrorMessage } from "@/components/error-message";
 import { fieldError } from "@/components/field-error";
 import { useTeamMutations, useTeams } from "@/components/hooks/use-teams";
+import { ConfirmButton } from "./confirm-button";
 
 type Option = { id: string; label: string };
 const ROLE_HELP = "viewer sees; operator also promotes into and deletes; admin also reads the registry's audit events";
@@ -49,7 +50,7 @@ function TeamCard({ team, users, registries }: { team: TeamView; users: Option[]
         {!renaming && (
           <div className="flex gap-2">
             <button className="btn-secondary py-1" onClick={() => setRenaming(true)}>Edit</button>
-            <button className="btn-danger py-1" onClick={() => { if (confirm(`Delete team ${team.name}? Its members lose the rights its grants gave.`)) m.remove.mutate(team.id); }}>Delete</button>
+            <ConfirmButton question={`Delete team ${team.name}? Its members lose the rights its grants gave.`} onConfirm={() => m.remove.mutate(team.id)}>Delete</ConfirmButton>
           </div>
         )}
       </div>

@@ -6,6 +6,7 @@ import type { UserView } from "@/lib/schemas/user";
 import { ErrorMessage } from "@/components/error-message";
 import { fieldError } from "@/components/field-error";
 import { useUserMutations, useUsers } from "@/components/hooks/use-users";
+import { ConfirmButton } from "./confirm-button";
 
 export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId: string }) {
   const { data: users = [] } = useUsers(initial);
@@ -66,7 +67,7 @@ export function UsersSettings({ initial, selfId }: { initial: UserView[]; selfId
                 <td className="px-4 py-2 text-xs text-slate-500">{u.lastLoginAt ? <Time at={u.lastLoginAt} /> : "never"}</td>
                 <td className="px-4 py-2 text-right">
                   {u.id !== selfId && (
-                    <button className="btn-danger py-1" onClick={() => { if (confirm(`Remove ${u.email}? Their API tokens stop working.`)) m.remove.mutate(u.id); }}>Remove</button>
+                    <ConfirmButton question={`Remove ${u.email}? Their API tokens stop working.`} onConfirm={() => m.remove.mutate(u.id)} />
                   )}
                 </td>
               </tr>
