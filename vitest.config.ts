@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
+import { integrationWorkers } from "./test/support/workers";
 
 const alias = {
   "@": path.resolve(import.meta.dirname),
@@ -31,7 +32,8 @@ export default defineConfig({
           setupFiles: ["test/support/env.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          // files run integrationWorkers() at a time, each worker on a database of its own (test/support/db-setup.ts)
+          maxWorkers: integrationWorkers(),
         },
       },
     ],

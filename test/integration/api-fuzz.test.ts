@@ -7,7 +7,7 @@
 // quiet machine; every input an earlier, longer run found a 500 with is kept above as a plain case),
 // and so do FUZZ_CPU_SECONDS (default 50 s of this process's CPU) and 70 s of wall time (the run
 // before this default: ~1,400 inputs in 70 s). FUZZ_INPUTS=50000 runs as many as those allow.
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
@@ -18,6 +18,7 @@ import { pushImage, startRegistry, type RunningRegistry } from "../harness";
 import { fuzzString, fuzzValue, mutate, rawBody, rng, type Rng } from "../support/fuzz";
 import { buildRequest, makeToken, makeUser, session, type Caller, type RouteCall, type RouteHandler } from "../support/principals";
 import { concretePath, routeTable } from "../support/routes";
+import { testDatabaseUrl } from "../support/workers";
 
 vi.hoisted(() => {
   process.env.AUTH_SECRET ||= "api-fuzz-test-secret-0123456789abcdef";
@@ -117,7 +118,7 @@ beforeAll(async () => {
   registryId = created.id;
   webhookSecret = (await call(all.get("POST /api/v1/registries/[id]/webhook")!, { method: "POST", path: `/api/v1/registries/${registryId}/webhook`, params: { id: registryId } })).secret;
 
-  client = new pg.Client({ connectionString: inject("databaseUrl") });
+  client = new pg.Client({ connectionString: testDatabaseUrl() });
   await client.connect();
   // one checksum per table over every row, the audit log aside; a token's lastUsedAt moves on use
   const { rows } = await client.query(`SELECT table_name, string_agg(quote_ident(column_name), ',' ORDER BY ordinal_position) AS cols

@@ -1,7 +1,7 @@
 // GET /api/v1/audit: filters, keyset pagination, CSV/JSON export, roles; verify, last push, activity.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as list from "@/app/api/v1/audit/route";
 import * as activity from "@/app/api/v1/audit/activity/route";
 import * as lastPushRoute from "@/app/api/v1/audit/last-push/route";
@@ -10,6 +10,7 @@ import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { recentActivity } from "@/lib/services/audit";
 import { call, clearAuditLog, userWithToken } from "../support/api";
+import { testDatabaseUrl } from "../support/workers";
 
 let admin: string;
 let operator: string;
@@ -186,7 +187,7 @@ describe("verify, last push, activity", () => {
 // last: it empties the log (other files' rows carry no real chain, and audit-verify.test.ts breaks it on purpose)
 describe("GET /api/v1/audit/verify", () => {
   it("reports an intact chain, then the first event changed behind its back", async () => {
-    const c = new pg.Client({ connectionString: inject("databaseUrl") });
+    const c = new pg.Client({ connectionString: testDatabaseUrl() });
     await c.connect();
     try {
       await clearAuditLog();

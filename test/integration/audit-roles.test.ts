@@ -4,14 +4,15 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
 import PgBoss from "pg-boss";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit } from "@/lib/audit/log";
 import { checkpointFile } from "@/lib/audit/checkpoint";
 import { GENESIS_HASH, eventHash } from "@/lib/audit/hash";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { grantAppRole } from "../../scripts/lib/database.ts";
+import { testDatabaseUrl } from "../support/workers";
 
-const ownerUrl = () => inject("databaseUrl");
+const ownerUrl = () => testDatabaseUrl();
 const role = `regatta_app_${randomBytes(3).toString("hex")}`;
 const password = randomBytes(12).toString("hex");
 let appUrl: string;

@@ -1,13 +1,14 @@
 // A superuser who disables the trigger and edits a row is caught by `npm run audit:verify`.
 import { execFileSync } from "node:child_process";
 import pg from "pg";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { appendAudit } from "@/lib/audit/log";
+import { testDatabaseUrl } from "../support/workers";
 
 function verify(): { code: number; out: string } {
   try {
     const out = execFileSync("npx", ["tsx", "--conditions=react-server", "scripts/audit-verify.ts"], {
-      env: { ...process.env, DATABASE_URL: inject("databaseUrl") }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
     });
     return { code: 0, out };
   } catch (e) {
@@ -18,7 +19,7 @@ function verify(): { code: number; out: string } {
 
 describe("npm run audit:verify", () => {
   it("says the chain is intact, then names the first event changed behind its back", async () => {
-    const c = new pg.Client({ connectionString: inject("databaseUrl") });
+    const c = new pg.Client({ connectionString: testDatabaseUrl() });
     await c.connect();
     // rows inserted by hand in other tests carry no real chain: start from a clean log
     await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);

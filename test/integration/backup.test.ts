@@ -6,17 +6,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import { db } from "@/lib/db";
 import { backup } from "../../scripts/lib/backup";
 import { makeTempDir, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken, adminSql } from "../support/api";
+import { testDatabaseUrl } from "../support/workers";
 
 const run = promisify(execFile);
 let reg: RunningRegistry;
 let dir: string;
-const source = () => inject("databaseUrl");
+const source = () => testDatabaseUrl();
 const other = (name: string) => {
   const u = new URL(source());
   u.pathname = `/${name}`;

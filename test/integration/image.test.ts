@@ -8,8 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIndex, freePort, makeTempDir, pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
+import { testDatabaseUrl } from "../support/workers";
 
 const run = promisify(execFile);
 let reg: RunningRegistry;
@@ -147,7 +148,7 @@ describe.runIf(imageTest)("the Dockerfile, built and run with buildah", () => {
     expect(info.OCIv1.config.User).toBe("10001:10001");
 
     // PostgreSQL: a database on the suite's server; the image's container on the host's loopback
-    const u = new URL(inject("databaseUrl"));
+    const u = new URL(testDatabaseUrl());
     u.pathname = "/postgres";
     const admin = new pg.Client({ connectionString: u.toString() });
     await admin.connect();

@@ -4,7 +4,7 @@
 // waiting for its next polling round. The worker here is a second pg-boss client
 // with its own connections and a long polling interval, so only the wake-up can explain a quick start.
 import PgBoss from "pg-boss";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as promotions from "@/app/api/v1/promotions/route";
 import * as collection from "@/app/api/v1/registries/route";
 import { db } from "@/lib/db";
@@ -13,6 +13,7 @@ import { runPromotion } from "@/lib/services/promotion-run";
 import { listenForWakeups } from "@/lib/jobs/wake";
 import { pushImage, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
+import { testDatabaseUrl } from "../support/workers";
 
 let reg: RunningRegistry;
 let other: PgBoss;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   operator = (await userWithToken("OPERATOR")).token;
   id = (await call(collection.POST, { token: admin, method: "POST", body: { name: `pickup-${Date.now()}`, kind: "GENERIC", endpoint: reg.url } })).json.id;
   // "another instance": its own pg-boss, polling only every 5 s; this process runs no worker
-  other = new PgBoss({ connectionString: inject("databaseUrl"), schema: "pgboss" });
+  other = new PgBoss({ connectionString: testDatabaseUrl(), schema: "pgboss" });
   await other.start();
   await other.createQueue(PROMOTION_QUEUE);
   const worker = await other.work<{ id: string }>(PROMOTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([job]) => {

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import { appendAudit } from "@/lib/audit/log";
 import { checkpointFile } from "@/lib/audit/checkpoint";
@@ -13,6 +13,7 @@ import { db } from "@/lib/db";
 import { resetKeyringCache } from "@/lib/secrets/envelope";
 import { registryConnection } from "@/lib/services/registries";
 import { call, clearAuditLog, userWithToken } from "../support/api";
+import { testDatabaseUrl } from "../support/workers";
 
 const dir = path.resolve(".test-data/keys-rotate");
 const keyFile = path.join(dir, "master.key");
@@ -54,7 +55,7 @@ describe("npm run keys:rotate", () => {
     expect(new Set((await db.registry.findMany({ select: { credentialsKeyId: true } })).map((r) => r.credentialsKeyId))).toEqual(new Set([first]));
 
     const out = execFileSync("npx", ["tsx", "--conditions=react-server", "scripts/keys-rotate.ts"], {
-      env: { ...process.env, DATABASE_URL: inject("databaseUrl"), REGATTA_MASTER_KEY_FILE: keyFile },
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), REGATTA_MASTER_KEY_FILE: keyFile },
       encoding: "utf8",
     });
     expect(out).toContain("re-encrypted 3 registries");

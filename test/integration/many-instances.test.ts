@@ -9,9 +9,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiToken, startApp, type AppServer, type StartAppOptions } from "../../scripts/lib/app-server";
 import { freePort, makeTempDir, pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
+import { testDatabaseUrl } from "../support/workers";
 
 const run = promisify(execFile);
 const DIGEST = "sha256:" + "a".repeat(64);
@@ -69,7 +70,7 @@ beforeAll(async () => {
   dir = makeTempDir("multi");
   await adminSql("DROP DATABASE IF EXISTS regatta_multi WITH (FORCE)");
   await adminSql("CREATE DATABASE regatta_multi");
-  const u = new URL(inject("databaseUrl"));
+  const u = new URL(testDatabaseUrl());
   u.pathname = "/regatta_multi";
   dbUrl = u.toString();
   reg = await startRegistry({ mode: "open", name: "multi" });

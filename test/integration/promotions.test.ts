@@ -1,7 +1,7 @@
 // Retag, promote and roll back against real registries, through the API as CI would call it;
 // results checked with skopeo. Jobs run on pg-boss with two workers, as two instances would.
 import PgBoss from "pg-boss";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as promotions from "@/app/api/v1/promotions/route";
 import * as promotion from "@/app/api/v1/promotions/[id]/route";
 import * as retry from "@/app/api/v1/promotions/[id]/retry/route";
@@ -14,6 +14,7 @@ import { runPromotion } from "@/lib/services/promotion-run";
 import { startWorkers } from "@/lib/services/workers";
 import { pushBigImage, seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../harness";
 import { call, userWithToken, waitForPromotion } from "../support/api";
+import { testDatabaseUrl } from "../support/workers";
 
 let open: RunningRegistry;
 let basic: RunningRegistry;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   }
   // two instances: this process's workers, and a second pg-boss client with its own worker
   await startWorkers();
-  second = new PgBoss({ connectionString: inject("databaseUrl"), schema: "pgboss" });
+  second = new PgBoss({ connectionString: testDatabaseUrl(), schema: "pgboss" });
   await second.start();
   await second.work<{ id: string }>(PROMOTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     await runPromotion(job.data.id);

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import * as item from "@/app/api/v1/registries/[id]/route";
 import { db } from "@/lib/db";
 import { registryConnection } from "@/lib/services/registries";
 import { call, userWithToken } from "../support/api";
+import { testDatabaseUrl } from "../support/workers";
 
 let admin: string;
 let viewer: string;
@@ -17,7 +18,7 @@ beforeAll(async () => {
 
 // Every row of every table as text: what a pg_dump would carry (bytea as hex and as raw bytes).
 async function dumpDatabase(): Promise<string> {
-  const c = new pg.Client({ connectionString: inject("databaseUrl") });
+  const c = new pg.Client({ connectionString: testDatabaseUrl() });
   await c.connect();
   const { rows: tables } = await c.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
   let out = "";

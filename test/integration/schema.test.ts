@@ -1,17 +1,17 @@
-import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { diffMigrationsToSchema } from "../../scripts/lib/schema-engine.ts";
 import { migrate, readMigrations } from "../../scripts/lib/migrate.ts";
+import { testDatabaseUrl } from "../support/workers";
 
 describe("schema history", () => {
   it("prisma/migrations builds exactly what schema.prisma describes", async () => {
     // Prisma's own schema engine (WASM) replays the migrations into a shadow database and diffs
-    expect(await diffMigrationsToSchema(inject("databaseUrl"))).toBe("");
+    expect(await diffMigrationsToSchema(testDatabaseUrl())).toBe("");
   });
 
   it("applies each migration once and records it in _prisma_migrations", async () => {
-    const url = inject("databaseUrl");
+    const url = testDatabaseUrl();
     expect(await migrate(url)).toEqual([]);
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -21,7 +21,7 @@ describe("schema history", () => {
   });
 
   it("rejects UPDATE and DELETE of audit events in the database itself", async () => {
-    const c = new pg.Client({ connectionString: inject("databaseUrl") });
+    const c = new pg.Client({ connectionString: testDatabaseUrl() });
     await c.connect();
     try {
       await c.query(`INSERT INTO "AuditEvent" ("actorKind","actor","action","outcome","prevHash","hash") VALUES ('SYSTEM','t','test','success','x','trigger-test')`);

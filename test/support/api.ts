@@ -1,11 +1,12 @@
 // Calls route handlers the way Next does, as a CI system would: with a bearer token.
 import pg from "pg";
-import { expect, inject } from "vitest";
+import { expect } from "vitest";
 import { db } from "@/lib/db";
 import { hashToken, newToken } from "@/lib/auth/api-tokens";
 import { hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/schemas/roles";
 import type { TagDetailsAnswer } from "@/lib/schemas/browse";
+import { testDatabaseUrl } from "./workers";
 
 export async function userWithToken(role: Role, email = `${role.toLowerCase()}-${Math.random().toString(36).slice(2)}@example.com`) {
   const user = await db.user.create({ data: { email, role, passwordHash: await hashPassword("correct horse battery") } });
@@ -47,7 +48,7 @@ export async function tagDetails(token: string, id: string, repository: string, 
 
 /** Runs one statement on the test server's `postgres` database (CREATE/DROP DATABASE and the like). */
 export async function adminSql(sql: string): Promise<void> {
-  const u = new URL(inject("databaseUrl"));
+  const u = new URL(testDatabaseUrl());
   u.pathname = "/postgres";
   const c = new pg.Client({ connectionString: u.toString() });
   await c.connect();
@@ -60,7 +61,7 @@ export async function adminSql(sql: string): Promise<void> {
 
 /** Empties the audit log as its owner (the append-only trigger off for the moment): other files write rows without a real chain. */
 export async function clearAuditLog(): Promise<void> {
-  const c = new pg.Client({ connectionString: inject("databaseUrl") });
+  const c = new pg.Client({ connectionString: testDatabaseUrl() });
   await c.connect();
   try {
     await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER USER`);

@@ -1,10 +1,13 @@
 // vitest globalSetup for integration tests: a fresh embedded PostgreSQL (or a fresh database on
-// the server in TEST_DATABASE_URL), migrated, for the whole run; and the run's seed cache.
+// the server in TEST_DATABASE_URL), migrated once, then copied into one database per vitest worker
+// (test files run two at a time, each worker's files one after another on a database of its own,
+// as they ran on one before); and the run's seed cache.
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { startEmbedded } from "../../scripts/lib/database.ts";
 import { migrate } from "../../scripts/lib/migrate.ts";
+import { integrationWorkers } from "./workers.ts";
 
 export default async function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
   let stop = async () => {};
@@ -31,7 +34,26 @@ export default async function setup({ provide }: { provide: (key: string, value:
     };
   }
   await migrate(url);
-  provide("databaseUrl", url);
+  // one copy of the migrated database per worker (CREATE DATABASE … TEMPLATE: a file copy, well under a second)
+  const template = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  const workerUrls: string[] = [];
+  try {
+    for (let i = 1; i <= integrationWorkers(); i++) {
+      const name = `${template}_w${i}`;
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+      const u = new URL(url);
+      u.pathname = `/${name}`;
+      workerUrls.push(u.toString());
+    }
+  } finally {
+    await c.end();
+  }
+  provide("databaseUrls", workerUrls);
   // the standard seed and big images, built once for the whole run (test/harness/seed-cache.ts);
   // the test files' worker processes inherit the variable
   let seedCache: string | undefined;

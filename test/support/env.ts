@@ -4,7 +4,15 @@ import { inject } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 
-process.env.DATABASE_URL = inject("databaseUrl" as never) as string;
+// this worker's own copy of the migrated database (test/support/db-setup.ts)
+{
+  const urls = inject("databaseUrls" as never) as string[];
+  const id = Number(process.env.VITEST_POOL_ID || 1);
+  const url = urls[id - 1];
+  if (!url) throw new Error(`no database for vitest worker ${id} (${urls.length} made): keep maxWorkers and integrationWorkers() equal`);
+  process.env.REGATTA_TEST_DATABASE_URL = url;
+  process.env.DATABASE_URL = url;
+}
 process.env.REGATTA_MASTER_KEY ||= randomBytes(32).toString("base64");
 // Every test file runs under a master key of its own, but all append to one audit chain in the
 // run's database: each file's derived audit key joins one keys file per database (as
@@ -21,6 +29,6 @@ process.env.REGATTA_SYNC_INTERVAL_MINUTES ??= "0";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    databaseUrl: string;
+    databaseUrls: string[];
   }
 }
