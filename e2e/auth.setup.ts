@@ -1,9 +1,10 @@
 import { expect, test as setup } from "@playwright/test";
-import { ADMIN } from "./global-setup";
+import path from "node:path";
+import { ADMIN, E2E_DIR } from "./global-setup";
 import { signIn } from "./helpers";
 
 setup("admin signs in", async ({ page }) => {
   await signIn(page, ADMIN.email, ADMIN.password);
   await expect(page.getByTestId("whoami")).toContainText(ADMIN.email);
-  await page.context().storageState({ path: ".test-data/e2e/admin.json" });
+  await page.context().storageState({ path: path.join(E2E_DIR, "admin.json") });
 });

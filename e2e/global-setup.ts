@@ -3,7 +3,8 @@
 import path from "node:path";
 import { startApp } from "../scripts/lib/app-server";
 
-export const E2E_DIR = path.resolve(".test-data/e2e");
+// one directory (database, log, signed-in state) per lane: `npm test` runs two lanes side by side (playwright.config.ts)
+export const E2E_DIR = path.resolve(process.env.E2E_DIR || ".test-data/e2e");
 export const ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password-1" };
 
 export default async function globalSetup() {

@@ -163,5 +163,7 @@ test(`${USERS} signed-in users browse the lab registries for ${SECONDS} s withou
   fs.writeFileSync(".test-data/load-report.md", report + "\n");
   expect(baselineErrors, "errors with one user").toBe(0);
   expect(errors.slice(0, 20), `${errors.length} errors`).toEqual([]);
-  expect(visits).toBeGreaterThan(USERS);
+  // every user got through at least one whole visit (nine requests); how many more depends on the
+  // machine's load (npm test runs two lanes side by side), not on Regatta
+  expect(visits).toBeGreaterThanOrEqual(USERS);
 });

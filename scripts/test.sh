@@ -38,8 +38,19 @@ node --import tsx --conditions=react-server scripts/start.ts --build
 phase "integration tests (embedded PostgreSQL, real registries)"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
-phase "end-to-end tests (Chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" npx playwright test --reporter=list,json
+phase "end-to-end tests (Chromium, two lanes side by side, each with its own app and database)"
+# playwright.config.ts splits the specs between the lanes by their measured seconds; each lane's lines
+# carry its number. Both lanes run to the end; the summary below counts both.
+e2e_lane() {
+  E2E_LANE="$1/2" E2E_PORT="$2" E2E_DIR=".test-data/e2e-lane$1" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-$1.json" \
+    npx playwright test --reporter=list,json 2>&1 | sed -u "s/^/[lane $1] /"
+}
+e2e_lane 1 "${E2E_PORT:-3210}" & lane1=$!
+e2e_lane 2 "$(( ${E2E_PORT:-3210} + 1 ))" & lane2=$!
+e2e_status=0
+wait "$lane1" || e2e_status=$?
+wait "$lane2" || e2e_status=$?
+echo "== end-to-end lanes finished (exit $e2e_status)"
 
 phase ""
 node -e '
@@ -49,8 +60,13 @@ for (const f of ["unit", "integration"]) {
   const r = JSON.parse(fs.readFileSync(`'"$results"'/${f}.json`, "utf8"));
   passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
 }
-const e = JSON.parse(fs.readFileSync("'"$results"'/e2e.json", "utf8")).stats;
-passed += e.expected; failed += e.unexpected + (e.flaky || 0); skipped += e.skipped;
+for (const lane of [1, 2]) {
+  const f = `'"$results"'/e2e-${lane}.json`;
+  // a lane that died before writing its report counts as a failure
+  if (!fs.existsSync(f)) { console.log(`end-to-end lane ${lane} wrote no report`); failed += 1; continue; }
+  const e = JSON.parse(fs.readFileSync(f, "utf8")).stats;
+  passed += e.expected; failed += e.unexpected + (e.flaky || 0); skipped += e.skipped;
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed || passed === 0 ? 1 : 0);
 '
