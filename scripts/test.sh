@@ -26,14 +26,17 @@ if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-l
 fi
 [ -f lib/generated/prisma/client.ts ] || npx prisma generate
 
-phase "type check"
-npx tsc --noEmit -p tsconfig.json
-
-phase "unit tests"
+phase "unit tests, and beside them the production build (once; the integration and end-to-end suites start it)"
+# the build does not check types: tsc checks every file just after, with the route types the build writes
+REGATTA_BUILD_TYPECHECKED=1 node --import tsx --conditions=react-server scripts/start.ts --build > "$results/build.log" 2>&1 & build=$!
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
+build_status=0
+wait "$build" || build_status=$?
+cat "$results/build.log"
+[ "$build_status" = 0 ] || { echo "the production build failed (exit $build_status)"; exit 1; }
 
-phase "production build (once; the integration and end-to-end suites start this build)"
-node --import tsx --conditions=react-server scripts/start.ts --build
+phase "type check (every file, and the route types the build wrote in .next/types)"
+npx tsc --noEmit -p tsconfig.json
 
 phase "integration tests (embedded PostgreSQL, real registries)"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
