@@ -1,8 +1,9 @@
 // The release path: `npm run image:push` pushes an image from an OCI layout with Regatta's own
-// registry engine (checked with skopeo). And, opt-in (REGATTA_IMAGE_TEST=1; several minutes on two
-// busy cores), the Dockerfile itself: built with buildah (vfs, chroot) on a base assembled from this
-// machine's Node, run with `buildah run`, pointed at PostgreSQL and a registry:2, and used: it
-// serves, signs in, browses and promotes, runs as a non-root user and never builds at start.
+// registry engine (checked with skopeo). And the Dockerfile itself (below: by default its runtime
+// stage on this checkout's build, ~1.5–3 min; REGATTA_IMAGE_TEST=full from source): built with
+// buildah on a base assembled from this machine's Node, run with `buildah run`, pointed at
+// PostgreSQL and a registry:2, and used: it serves, signs in, browses and promotes, runs as a
+// non-root user, never builds at start and stops on SIGTERM.
 import { createHash } from "node:crypto";
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
