@@ -6,6 +6,12 @@
 # BASE_IMAGE: the official Node.js LTS slim image by default; any glibc image with node ≥ 20.9,
 # npm and /bin/sh works (nothing else: no coreutils needed) (the test suite uses one assembled from the test machine's own Node).
 ARG BASE_IMAGE=docker.io/library/node:24-bookworm-slim
+# BUILD_FROM: where the runtime stage takes /app from. By default the `build` stage below (npm ci,
+# next build, prune): `docker build .` and `buildah bud .` build from source. The test suite sets it to
+# an image holding a build it already made on the host (same /app layout: .next without its cache,
+# node_modules after `npm prune --omit=dev`, the sources), so `npm test` checks this runtime stage in
+# minutes; the deps and build stages are then skipped (test/integration/image.test.ts; README).
+ARG BUILD_FROM=build
 
 FROM ${BASE_IMAGE} AS deps
 WORKDIR /app
@@ -20,19 +26,21 @@ COPY . .
 RUN npx prisma generate && node node_modules/next/dist/bin/next build && npm prune --omit=dev \
  && node -e "fs.rmSync('.next/cache', { recursive: true, force: true })"
 
+FROM ${BUILD_FROM} AS built
+
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 REGATTA_PREBUILT=1 \
     PORT=3000 HOST=0.0.0.0 REGATTA_DATA_DIR=/tmp/regatta
 # what runs: production dependencies, the build, and the sources the server process loads itself
 # (scripts/start.ts runs Next in its own process and answers the machine routes of app/ itself)
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/.next ./.next
-COPY --from=build /app/lib ./lib
-COPY --from=build /app/app ./app
-COPY --from=build /app/scripts ./scripts
-COPY --from=build /app/prisma ./prisma
-COPY --from=build /app/package.json /app/next.config.js /app/tsconfig.json /app/tsconfig.app.json /app/instrumentation.ts ./
+COPY --from=built /app/node_modules ./node_modules
+COPY --from=built /app/.next ./.next
+COPY --from=built /app/lib ./lib
+COPY --from=built /app/app ./app
+COPY --from=built /app/scripts ./scripts
+COPY --from=built /app/prisma ./prisma
+COPY --from=built /app/package.json /app/next.config.js /app/tsconfig.json /app/tsconfig.app.json /app/instrumentation.ts ./
 # Next's cache is the one place it writes (a volume in Kubernetes and compose)
 # /data: where compose mounts its volume for the audit keys and checkpoint (owned by the app's user)
 RUN ["node", "-e", "for (const d of ['.next/cache', '/data']) { fs.mkdirSync(d, { recursive: true }); fs.chownSync(d, 10001, 10001) }"]

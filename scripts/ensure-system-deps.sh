@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system tools the test harness needs (Debian), only those that are missing
-# (haproxy: the load balancer in front of two instances in test/integration/many-instances.test.ts).
+# (haproxy: the load balancer in front of two instances in test/integration/many-instances.test.ts;
+# buildah: builds and runs the Dockerfile's image in test/integration/image.test.ts).
 # Idempotent: with everything present it changes nothing and never runs apt-get.
 #   scripts/ensure-system-deps.sh [--dry-run]
 # The harness starts its own `docker-registry serve CONFIG` processes on free loopback ports;
@@ -19,6 +20,7 @@ CHECKS=(
   "umoci umoci"
   "htpasswd apache2-utils"
   "haproxy haproxy"
+  "buildah buildah"
 )
 
 missing=()
