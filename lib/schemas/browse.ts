@@ -50,6 +50,14 @@ export interface TagRow {
   missing?: boolean;
 }
 
+/** A row the details endpoint has not filled yet (no digest or kind known). */
+export function needsDetails(t: TagRow): boolean {
+  return !t.digest || !t.kind;
+}
+
+/** Rows of a cold table the page fills before its HTML goes (the screenful, within a budget). */
+export const FIRST_SCREEN_ROWS = 40;
+
 export interface TagsAnswer {
   tags: TagRow[];
   /** server time of the answer, to judge checkedAt against */
