@@ -8,22 +8,24 @@ import { FIRST_PAGE, FIRST_SCREEN_ROWS } from "@/lib/schemas/browse";
 import { forgetTagList, listTags } from "@/lib/services/browse";
 import { withFirstScreenDetails } from "@/lib/services/tag-details";
 import { recordDeletedTags } from "@/lib/services/tag-history";
-import { seedStandard, skopeoInspect, startRegistry, STANDARD_PLAN, type RunningRegistry } from "../harness";
+import { pushImage, pushManyTags, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 
 let reg: RunningRegistry;
 let id: string;
-const repo = STANDARD_PLAN.manyRepo;
+// its own image (content of this run alone): ManifestInfo is shared by every test file's registries
+const repo = "first/screen";
 
-/** Requests the registry logged for this repository since `from`, by kind. */
-function since(from: number) {
-  const log = reg.accessLog().slice(from).filter((e) => e.path.startsWith(`/v2/${repo}/`));
+/** Requests the registry logged for this repository since `from`, by kind (once the log has settled). */
+async function since(from: number) {
+  const log = (await reg.settledAccessLog(from)).filter((e) => e.path.startsWith(`/v2/${repo}/`));
   return { lists: log.filter((e) => e.path.includes("/tags/list")).length, heads: log.filter((e) => e.method === "HEAD").length };
 }
 
 beforeAll(async () => {
   reg = await startRegistry({ mode: "open", name: "tag-first-screen" });
-  await seedStandard(reg);
+  await pushImage(reg, `${repo}:t0000`, { layers: [{ files: { "run.txt": `${Date.now()} ${Math.random()}\n` } }] });
+  await pushManyTags(reg, repo, 149, "t0000", { name: (i) => `t${String(i).padStart(4, "0")}` });
   const admin = (await userWithToken("ADMIN")).token;
   const r = await call(collection.POST, { token: admin, method: "POST", body: { name: "tag-first-screen", kind: "GENERIC", endpoint: reg.url } });
   expect(r.status).toBe(201);
@@ -38,7 +40,7 @@ describe("the tag page's first screenful", () => {
   it("a cold repository: the first rows come filled (skopeo's digest), the rest stay for the table, nothing else is asked", async () => {
     const first = await listTags(id, repo, FIRST_PAGE);
     expect(first.tags.some((t) => t.digest)).toBe(false);
-    const mark = reg.accessLog().length;
+    const mark = (await reg.settledAccessLog()).length;
     const filled = await withFirstScreenDetails(id, repo, first, FIRST_SCREEN_ROWS, 30_000);
     expect(filled.tags.map((t) => t.name)).toEqual(first.tags.map((t) => t.name));
     const digest = (await skopeoInspect(reg, `${repo}:${first.tags[0]!.name}`)).Digest;
@@ -47,11 +49,11 @@ describe("the tag page's first screenful", () => {
       expect(t.size && t.platforms?.length && t.createdAt, t.name).toBeTruthy();
     }
     expect(filled.tags.slice(FIRST_SCREEN_ROWS).every((t) => !t.digest)).toBe(true);
-    expect(since(mark).heads).toBe(FIRST_SCREEN_ROWS);
+    expect((await since(mark)).heads).toBe(FIRST_SCREEN_ROWS);
     // already filled: no registry request at all
-    const again = reg.accessLog().length;
+    const again = (await reg.settledAccessLog()).length;
     expect(await withFirstScreenDetails(id, repo, await listTags(id, repo, FIRST_PAGE, { recent: true }), FIRST_SCREEN_ROWS, 30_000)).toBeTruthy();
-    expect(since(again)).toEqual({ lists: 0, heads: 0 });
+    expect(await since(again)).toEqual({ lists: 0, heads: 0 });
   });
 
   it("a registry slower than the budget: the page goes without the details, and the work already begun is recorded", async () => {
@@ -66,23 +68,23 @@ describe("the tag page's first screenful", () => {
 
   it("a second visit's first page comes from the last listing (no tags/list); the full list and the API's ?limit= still ask", async () => {
     const all = await listTags(id, repo);
-    const mark = reg.accessLog().length;
+    const mark = (await reg.settledAccessLog()).length;
     const first = await listTags(id, repo, FIRST_PAGE, { recent: true });
-    expect(since(mark).lists).toBe(0);
+    expect((await since(mark)).lists).toBe(0);
     expect(first.total).toBe(all.tags.length);
     expect(first.tags.map((t) => t.name)).toEqual(all.tags.slice(0, FIRST_PAGE).map((t) => t.name));
     await listTags(id, repo, FIRST_PAGE);
     await listTags(id, repo);
-    expect(since(mark).lists).toBe(2);
+    expect((await since(mark)).lists).toBe(2);
   });
 
   it("a tag Regatta deletes is not shown from the last listing", async () => {
     const all = await listTags(id, repo);
     const gone = all.tags[0]!.name;
     await recordDeletedTags(id, repo, [gone], all.tags[0]!.digest ?? "sha256:" + "0".repeat(64), "test");
-    const mark = reg.accessLog().length;
+    const mark = (await reg.settledAccessLog()).length;
     await listTags(id, repo, FIRST_PAGE, { recent: true });
-    expect(since(mark).lists).toBe(1);
+    expect((await since(mark)).lists).toBe(1);
     forgetTagList(id, repo);
   });
 });
