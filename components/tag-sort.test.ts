@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hygieneWarnings } from "./tag-hygiene";
-import { compareTagNames, filterProblem, filterTags, sortTags } from "./tag-sort";
+import { byName, compareTagNames, filterProblem, filterTags, sortTags, type SortKey } from "./tag-sort";
 import type { TagRow } from "@/lib/schemas/browse";
 
 describe("tag order and filter", () => {
@@ -13,6 +13,32 @@ describe("tag order and filter", () => {
     const rows: TagRow[] = [{ name: "b", size: 5 }, { name: "a" }, { name: "c", size: 9 }, { name: "a2", size: 5 }];
     expect(sortTags(rows, { key: "size", dir: "desc" }).map((r) => r.name)).toEqual(["c", "a2", "b", "a"]);
     expect(sortTags(rows, { key: "size", dir: "asc" }).map((r) => r.name)).toEqual(["a2", "b", "c", "a"]);
+  });
+
+  it("sorts 10,000 rows by every column in the order of the collator's comparison, ties by name", () => {
+    const names = ["latest", "1.10.0", "1.9.0", "1.0.0-rc.2", "1.0.0-rc.10", "V1", "main"];
+    const rows: TagRow[] = Array.from({ length: 10_000 }, (_, i) => ({
+      name: i < names.length ? names[i]! : `t${(i * 7919) % 10_007}`,
+      ...(i % 5 ? { size: i % 13, digest: `sha256:${i % 3}`, kind: i % 2 ? "image" : "index", platforms: ["linux/amd64"], pushedAt: `2026-12-0${1 + (i % 3)}T00:00:00.000Z` } : {}),
+    }));
+    const named = byName(rows);
+    expect(named.slice(0, 5).map((r) => r.name)).toEqual(["1.0.0-rc.2", "1.0.0-rc.10", "1.9.0", "1.10.0", "latest"]);
+    for (const key of ["name", "digest", "kind", "platforms", "size", "createdAt", "pushedAt"] as SortKey[]) {
+      for (const dir of ["asc", "desc"] as const) {
+        const got = sortTags(rows, { key, dir }, named).map((r) => r.name);
+        // the same rule spelled out: value order, unknown last, ties in name order
+        const at = new Map(named.map((r, i) => [r.name, i]));
+        const v = (r: TagRow) => (key === "pushedAt" ? (r.pushedAt ?? r.changedAt) : key === "platforms" ? r.platforms?.join(",") : key === "name" ? undefined : r[key]);
+        const want = [...rows].sort((a, b) => {
+          if (key === "name") return (dir === "asc" ? 1 : -1) * (at.get(a.name)! - at.get(b.name)!);
+          const [x, y] = [v(a), v(b)];
+          if (x === undefined || y === undefined) return x === y ? at.get(a.name)! - at.get(b.name)! : x === undefined ? 1 : -1;
+          const c = x < y ? -1 : x > y ? 1 : 0;
+          return c ? (dir === "asc" ? c : -c) : at.get(a.name)! - at.get(b.name)!;
+        }).map((r) => r.name);
+        expect(got, `${key} ${dir}`).toEqual(want);
+      }
+    }
   });
 
   it("filters by text, digest prefix or glob", () => {

@@ -50,21 +50,28 @@ function value(t: TagRow, key: SortKey): string | number | undefined {
   }
 }
 
-/** Sorted copy; rows without a value go last in either direction, ties by tag name. */
-export function sortTags(rows: TagRow[], sort: Sort): TagRow[] {
+/** The rows in name order (versions as versions), each name parsed once. */
+export function byName(rows: TagRow[]): TagRow[] {
+  const keyed = rows.map((t) => ({ t, v: parseVersion(t.name) }));
+  keyed.sort((a, b) => compareParsed(a.t.name, a.v, b.t.name, b.v));
+  return keyed.map((k) => k.t);
+}
+
+/**
+ * Sorted copy; rows without a value go last in either direction, ties by tag name. `named`, the
+ * same rows already in name order (byName), makes every name comparison an integer one: 10,000
+ * rows sort by a column in a few ms instead of one collator call per comparison.
+ */
+export function sortTags(rows: TagRow[], sort: Sort, named: TagRow[] = byName(rows)): TagRow[] {
   const sign = sort.dir === "asc" ? 1 : -1;
-  if (sort.key === "name") {
-    // parse each name once, not once per comparison
-    const keyed = rows.map((t) => ({ t, v: parseVersion(t.name) }));
-    keyed.sort((a, b) => sign * compareParsed(a.t.name, a.v, b.t.name, b.v));
-    return keyed.map((k) => k.t);
-  }
-  const keyed = rows.map((t) => ({ t, v: value(t, sort.key), ver: parseVersion(t.name) }));
-  const byName = (a: (typeof keyed)[number], b: (typeof keyed)[number]) => compareParsed(a.t.name, a.ver, b.t.name, b.ver);
+  if (sort.key === "name") return sign > 0 ? named.slice() : named.slice().reverse();
+  const rank = new Map<TagRow, number>();
+  named.forEach((t, i) => rank.set(t, i));
+  const keyed = rows.map((t) => ({ t, v: value(t, sort.key), r: rank.get(t) ?? 0 }));
   keyed.sort((a, b) => {
-    if (a.v === undefined || b.v === undefined) return a.v === b.v ? byName(a, b) : a.v === undefined ? 1 : -1;
+    if (a.v === undefined || b.v === undefined) return a.v === b.v ? a.r - b.r : a.v === undefined ? 1 : -1;
     const c = typeof a.v === "number" && typeof b.v === "number" ? a.v - b.v : a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-    return c ? sign * c : byName(a, b);
+    return c ? sign * c : a.r - b.r;
   });
   return keyed.map((k) => k.t);
 }

@@ -10,7 +10,7 @@ import { tagsKey, useFirstTags, useTags } from "@/components/hooks/use-tags";
 import { ErrorMessage } from "@/components/error-message";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
-import { filterProblem, filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
+import { byName, filterProblem, filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
 import { BULK_LIMIT, BulkPromoteDialog } from "@/components/bulk-promote-dialog";
 import type { TagsAnswer } from "@/lib/schemas/browse";
 
@@ -79,9 +79,13 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
     }
     return byDigest;
   }, [all]);
-  const sorted = useMemo(() => sortTags(all, sort), [all, sort]);
+  // the name order once per list (the default view, and every other sort's tie-break)
+  const named = useMemo(() => byName(all), [all]);
+  const sorted = useMemo(() => sortTags(all, sort, named), [all, sort, named]);
   const rows = useMemo(() => filterTags(sorted, f), [sorted, f]);
   const problem = useMemo(() => filterProblem(f), [f]);
+  // its checks read every row: once per list, not on every sort click or keystroke
+  const hygiene = useMemo(() => <TagHygiene tags={all} />, [all]);
 
   const scroller = useRef<HTMLDivElement>(null);
   // initialRect: the server renders the first screenful too (there is no scroller to measure there)
@@ -138,7 +142,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
       </div>
       <ErrorMessage error={tags.error ?? progress.error} query={tags.error ? tags : undefined} />
       {bulk && <BulkPromoteDialog registryId={registryId} repository={repository} tags={rows.map((r) => r.name)} onClose={() => setBulk(false)} />}
-      {tags.data && <TagHygiene tags={all} />}
+      {tags.data && hygiene}
       <div
         className="card overflow-hidden"
         role="table"

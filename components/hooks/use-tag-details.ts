@@ -7,7 +7,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "@/components/api";
 import { tagsKey } from "@/components/hooks/use-tags";
-import { TAG_DETAILS_BATCH, type TagDetailsAnswer, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
+import { needsDetails, TAG_DETAILS_BATCH, type TagDetailsAnswer, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
 
 /** Batches in flight at once (each one runs ~12 HEADs on the server). */
 const CONCURRENCY = 3;
@@ -24,10 +24,6 @@ export interface DetailsProgress {
   revalidating: number;
   running: boolean;
   error: unknown;
-}
-
-function needsDetails(t: TagRow): boolean {
-  return !t.digest || !t.kind;
 }
 
 /**

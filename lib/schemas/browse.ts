@@ -50,6 +50,18 @@ export interface TagRow {
   missing?: boolean;
 }
 
+/** A row the details endpoint has not filled yet (no digest or kind known). */
+export function needsDetails(t: TagRow): boolean {
+  return !t.digest || !t.kind;
+}
+
+/**
+ * Rows of a cold table the page fills before its HTML goes (within a budget): the rows a 1080p
+ * desktop shows (65vh / 34 px ≈ 21; a phone ≈ 16). Three rounds of the host's 8 slots; more
+ * would queue the table's own list request behind them when the budget is missed.
+ */
+export const FIRST_SCREEN_ROWS = 24;
+
 export interface TagsAnswer {
   tags: TagRow[];
   /** server time of the answer, to judge checkedAt against */

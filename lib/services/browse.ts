@@ -140,12 +140,42 @@ export async function knownTags(registryId: string, repository: string, tags: st
  * ones in the table's order), with what PostgreSQL already knows joined in. No manifest request:
  * the details endpoint fills in the rest.
  */
-export async function listTags(registryId: string, repository: string, limit?: number): Promise<TagsAnswer> {
-  return JSON.parse((await listTagsJson(registryId, repository, limit)).json) as TagsAnswer;
+export async function listTags(registryId: string, repository: string, limit?: number, opts: { recent?: boolean } = {}): Promise<TagsAnswer> {
+  return JSON.parse((await listTagsJson(registryId, repository, limit, undefined, opts)).json) as TagsAnswer;
 }
 
-function registryTagList(registryId: string, repository: string): Promise<string[]> {
+function registryTagListOf(registryId: string, repository: string): Promise<string[]> {
   return client(registryId).then((c) => c.listTags(repository));
+}
+
+// The last sorted name list of each recently listed repository, for the page's first screenful
+// on a second visit (the table then asks for the whole list, which lists the registry again and
+// replaces it). Bounded: RECENT_REPOSITORIES lists of at most RECENT_MAX_NAMES names, kept
+// RECENT_TTL_MS; the oldest goes first.
+const RECENT_REPOSITORIES = 32;
+const RECENT_MAX_NAMES = 100_000;
+const RECENT_TTL_MS = 10 * 60_000;
+const recentNames = new Map<string, { names: string[]; at: number }>();
+
+function rememberNames(registryId: string, repository: string, names: string[]) {
+  const key = `${registryId}/${repository}`;
+  recentNames.delete(key);
+  if (names.length > RECENT_MAX_NAMES) return;
+  recentNames.set(key, { names, at: Date.now() });
+  for (const k of recentNames.keys()) {
+    if (recentNames.size <= RECENT_REPOSITORIES) break;
+    recentNames.delete(k);
+  }
+}
+
+function recentTagList(registryId: string, repository: string): string[] | undefined {
+  const hit = recentNames.get(`${registryId}/${repository}`);
+  return hit && Date.now() - hit.at < RECENT_TTL_MS ? hit.names : undefined;
+}
+
+/** Forgets the remembered name list of a repository (a tag was deleted or pushed by Regatta). */
+export function forgetTagList(registryId: string, repository: string) {
+  recentNames.delete(`${registryId}/${repository}`);
 }
 
 /**
@@ -153,19 +183,26 @@ function registryTagList(registryId: string, repository: string): Promise<string
  * a Server-Timing header. With `limit`, only the first tags in the table's order (and the total):
  * PostgreSQL is then asked about those alone. With `fields` "name", the names alone, in the same order.
  */
-export async function listTagsJson(registryId: string, repository: string, limit?: number, fields?: "name"): Promise<{ json: string; timing: Record<string, number> }> {
+export async function listTagsJson(registryId: string, repository: string, limit?: number, fields?: "name", opts: { recent?: boolean } = {}): Promise<{ json: string; timing: Record<string, number> }> {
   validateRepository(repository);
   const t0 = performance.now();
   const ms = <T,>(p: Promise<T>) => p.then((v) => [v, performance.now() - t0] as const);
   // registry 2.8 lists tags in no order: a code-unit sort first (cheap) leaves the collator's
   // sort little to do (1,500 names: ~1 ms instead of ~4 ms); the result is the collator's order
-  const sortedNames = (names: string[]) => [...names].sort().sort(compareTags);
+  const sortedNames = (names: string[]) => {
+    const sorted = [...names].sort().sort(compareTags);
+    rememberNames(registryId, repository, sorted);
+    return sorted;
+  };
+  // the page's first screenful may come from the last listing (opts.recent): no registry round trip
+  const recent = limit && opts.recent ? recentTagList(registryId, repository) : undefined;
+  const listed = () => (recent ? Promise.resolve(recent) : registryTagListOf(registryId, repository).then(sortedNames));
   // the registry and the database answer in parallel (for a first page, one after the other)
   // names only: PostgreSQL is not asked at all
-  const namesOnly = async () => [await ms(registryTagList(registryId, repository).then(sortedNames)), [new Map<string, string>(), 0] as const] as const;
+  const namesOnly = async () => [await ms(listed()), [new Map<string, string>(), 0] as const] as const;
   const [[sorted, registryMs], [known, dbMs]] = fields === "name" ? await namesOnly() : limit
-    ? await ms(registryTagList(registryId, repository).then(sortedNames)).then(async (listed) => [listed, await ms(knownTagsJson(registryId, repository, listed[0].slice(0, limit)))] as const)
-    : await Promise.all([ms(registryTagList(registryId, repository).then(sortedNames)), ms(knownTagsJson(registryId, repository))]);
+    ? await ms(listed()).then(async (names) => [names, await ms(knownTagsJson(registryId, repository, names[0].slice(0, limit)))] as const)
+    : await Promise.all([ms(listed()), ms(knownTagsJson(registryId, repository))]);
   const at = new Date();
   void recordRepository(registryId, repository, sorted.length, at).catch((e) => console.error(`[regatta] recording repository ${repository}:`, e instanceof Error ? e.message : e));
   const t1 = performance.now();

@@ -6,7 +6,7 @@ import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { mapLimit } from "@/lib/concurrency";
-import type { TagDetailsAnswer, TagKind, TagRow } from "@/lib/schemas/browse";
+import { needsDetails, type TagDetailsAnswer, type TagKind, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
 import { knownTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";
 import { recordIndexBlobs, recordManifestBlobs } from "./blob-index";
@@ -40,8 +40,16 @@ interface Counter { head: number; manifest: number; blob: number }
 // repository whose tags point at one digest make one manifest request, not two.
 const inflight = new Map<string, Promise<Info | null>>();
 
-export async function tagDetails(registryId: string, repository: string, tags: string[]): Promise<TagDetailsAnswer> {
+/** `timing`, when given, gets where the time went (ms, for a Server-Timing header). */
+export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>): Promise<TagDetailsAnswer> {
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    if (timing) timing[name] = (timing[name] ?? 0) + (now - t);
+    t = now;
+  };
   const { client: c, provider } = await registryWithClient(registryId);
+  lap("client");
   const names = [...new Set(tags)];
   const requests: Counter = { head: 0, manifest: 0, blob: 0 };
 
@@ -53,6 +61,7 @@ export async function tagDetails(registryId: string, repository: string, tags: s
     }),
     vendorMetadata(registryId, provider, repository, names),
   ]);
+  lap("head");
   const recorded = await recordTags(registryId, repository, heads.flatMap((h) => (h.head ? [{ tag: h.tag, digest: h.head.digest }] : [])));
   // a tag that moved without Regatta or a registry event knowing: the audit log hears of it too
   await auditObserved(registryId, repository, { moved: recorded.moved }, "browse", recorded.at);
@@ -60,19 +69,47 @@ export async function tagDetails(registryId: string, repository: string, tags: s
     const m = vendor.get(tag);
     return m && (m.pushedAt || m.pushedBy) ? [{ tag, pushedAt: m.pushedAt, pushedBy: m.pushedBy }] : [];
   }));
+  lap("record");
 
   // 2. each digest PostgreSQL does not know yet: one manifest read
   const digests = new Map<string, string>();
   for (const h of heads) if (h.head) digests.set(h.head.digest, h.head.mediaType);
   const known = new Set((await db.manifestInfo.findMany({ where: { digest: { in: [...digests.keys()] } }, select: { digest: true } })).map((m) => m.digest));
   await mapLimit([...digests.keys()].filter((d) => !known.has(d)), MANIFEST_CONCURRENCY, (digest) => describe(c, repository, digest, requests));
+  lap("manifests");
 
   // 3. the rows as the tag list would show them now
   const rows = await knownTags(registryId, repository, names);
+  lap("rows");
   return {
     tags: names.map((name): TagRow => rows.get(name) ?? { name, missing: true }),
     requests,
   };
+}
+
+/**
+ * A cold table's first screen, filled before the page's HTML goes: the first `rows` of a first
+ * page that lack details are asked for at once, and merged in if they are in within `budgetMs`
+ * (else the page goes without them and the table asks; the work already begun finishes and is
+ * recorded, so the table's own request finds most of it done). Bounded: `rows` tags, one call.
+ */
+export async function withFirstScreenDetails(registryId: string, repository: string, answer: TagsAnswer, rows: number, budgetMs: number): Promise<TagsAnswer> {
+  const lacking = answer.tags.slice(0, rows).filter(needsDetails).map((t) => t.name);
+  if (!lacking.length) return answer;
+  const filled = tagDetails(registryId, repository, lacking);
+  filled.catch((e: unknown) => console.error(`[regatta] first screen of ${repository}:`, e instanceof Error ? e.message : e));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const within = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), budgetMs);
+  });
+  const got = await Promise.race([filled.catch(() => undefined), within]);
+  clearTimeout(timer);
+  if (!got) return answer;
+  const byName = new Map(got.tags.map((t) => [t.name, t]));
+  return { ...answer, tags: answer.tags.flatMap((t) => {
+    const f = byName.get(t.name);
+    return f?.missing ? [] : [f ?? t];
+  }) };
 }
 
 // A vendor's tag listing serves every batch of one table fill: kept a minute per repository.

@@ -4,6 +4,7 @@ import "server-only";
 // a look (the tag table, the sync), a vendor's listing, a registry's webhook. Reads of the history too.
 import type { ChainExtension } from "@/lib/audit/log";
 import { db } from "@/lib/db";
+import { forgetTagList } from "./browse";
 import type { WebhookEvent } from "@/lib/providers/webhooks";
 
 export async function tagHistory(registryId: string, repository: string, tag: string) {
@@ -54,6 +55,7 @@ export async function recordTags(registryId: string, repository: string, seen: S
 /** A promotion moved the tag: its last known digest, who pushed it, and its history (source REGATTA). */
 export async function recordPromotedTag(registryId: string, repository: string, tag: string, digest: string, actor: string) {
   const key = { registryId_repository_tag: { registryId, repository, tag } };
+  forgetTagList(registryId, repository);
   const before = await db.tagRecord.findUnique({ where: key });
   if (before?.digest === digest) return;
   const now = new Date();
@@ -81,6 +83,7 @@ export async function recordVendorPushes(registryId: string, repository: string,
 /** Regatta deleted these tags (all on `digest`): a TagChange with digest null each, then the rows go. */
 export async function recordDeletedTags(registryId: string, repository: string, tags: string[], digest: string, actor: string) {
   const now = new Date();
+  forgetTagList(registryId, repository);
   await db.tagChange.createMany({ data: tags.map((t) => ({ registryId, repository, tag: t, digest: null, previousDigest: digest, at: now, source: "REGATTA" as const, actor })) });
   await db.tagRecord.deleteMany({ where: { registryId, repository, tag: { in: tags } } });
 }

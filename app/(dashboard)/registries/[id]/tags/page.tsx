@@ -1,17 +1,21 @@
 import { requireRole, requireSeePage, roleAt } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/schemas/roles";
+import { withRegistryLane } from "@/lib/registry";
 import { listTags } from "@/lib/services/browse";
+import { withFirstScreenDetails } from "@/lib/services/tag-details";
 import { getRegistry } from "@/lib/services/registries";
 import { Breadcrumbs } from "@/components/breadcrumbs";
 import { pullHost } from "@/components/format";
 import { TagSizeChart } from "@/components/tag-size-chart";
 import { TagTable } from "@/components/tag-table";
-import { FIRST_PAGE, type TagsAnswer } from "@/lib/schemas/browse";
+import { FIRST_PAGE, FIRST_SCREEN_ROWS, type TagsAnswer } from "@/lib/schemas/browse";
 
 export const metadata = { title: "Tags" };
 
 /** How long the page waits for the first rows; a slower registry is left to the table (which shows its error in place). */
 const FIRST_PAGE_WAIT_MS = 400;
+/** How much longer it waits for a cold first screen's details (digest, size, platforms, created). */
+const FIRST_SCREEN_WAIT_MS = 300;
 
 export default async function TagsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ repository?: string }> }) {
   const [{ id }, { repository = "" }] = await Promise.all([params, searchParams]);
@@ -21,9 +25,14 @@ export default async function TagsPage({ params, searchParams }: { params: Promi
   // table asks for the whole list once it runs (asking earlier, with a preload, made the server
   // and the browser compete for the CPU during the first paint). A registry that is slow or
   // failing does not hold the page: the table then asks itself and shows the error in place.
-  const first = listTags(id, repository, FIRST_PAGE).catch(() => undefined);
+  // A cold repository's first screen is filled here too (its HEADs in the user's lane, as the
+  // table's own requests are), so the HTML shows complete rows instead of placeholders.
+  const first = listTags(id, repository, FIRST_PAGE, { recent: true }).catch(() => undefined);
   const within = new Promise<undefined>((resolve) => setTimeout(resolve, FIRST_PAGE_WAIT_MS, undefined));
-  const [r, initialFirst] = await Promise.all([getRegistry(id), Promise.race<TagsAnswer | undefined>([first, within])]);
+  const screen = Promise.race<TagsAnswer | undefined>([first, within]).then((a) =>
+    a && withRegistryLane(actor.id, () => withFirstScreenDetails(id, repository, a, FIRST_SCREEN_ROWS, FIRST_SCREEN_WAIT_MS)).catch(() => a),
+  );
+  const [r, initialFirst] = await Promise.all([getRegistry(id), screen]);
   const pullBase = `${pullHost(r.endpoint)}/${repository}`;
   return (
     <div>
