@@ -6,7 +6,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { startApp } from "../lib/app-server";
 import { pushImage, pushManyTags, seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
-import { sql } from "./measure";
+import { firstScreenComplete, sql } from "./measure";
 
 const ADMIN = { email: "admin@bench-split.test", password: "bench-split-password-1" };
 const TENK_TAGS = Number(process.env.BENCH_TENK_TAGS ?? 10_000);
@@ -30,19 +30,6 @@ async function timeline(page: Page) {
   ].join("\n");
 }
 
-function firstScreenComplete(page: Page): Promise<number> {
-  return page.waitForFunction(() => {
-    const sc = document.querySelector('[data-testid="tags"]');
-    if (!sc) return false;
-    const box = sc.getBoundingClientRect();
-    const rows = [...sc.querySelectorAll('[data-testid="tag-row"]')].filter((x) => {
-      const b = x.getBoundingClientRect();
-      return b.bottom > box.top && b.top < box.bottom;
-    });
-    if (!rows.length || rows.some((x) => x.querySelector(".animate-pulse"))) return false;
-    return performance.now();
-  }, undefined, { timeout: 60_000, polling: "raf" }).then((h) => h.jsonValue() as Promise<number>);
-}
 
 async function main() {
   log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(" / ")}`);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { apiToken, startApp } from "../lib/app-server";
 import { buildImage, pushImage, pushManyTags, seedStandard, skopeoListTags, startRegistry, toolVersions, type RunningRegistry } from "../../test/harness";
-import { logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
+import { firstScreenComplete, logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WRITE = !process.argv.includes("--no-write");
@@ -36,23 +36,6 @@ function pageTiming(page: Page): Promise<Timing> {
   });
 }
 
-/**
- * When every row on screen (inside the table's scroller) has all its details, in Chromium's own
- * clock (ms after navigation start); polled every animation frame.
- */
-function firstScreenComplete(page: Page, timeout = 60_000): Promise<number> {
-  return page.waitForFunction(() => {
-    const sc = document.querySelector('[data-testid="tags"]');
-    if (!sc) return false;
-    const box = sc.getBoundingClientRect();
-    const rows = [...sc.querySelectorAll('[data-testid="tag-row"]')].filter((r) => {
-      const b = r.getBoundingClientRect();
-      return b.bottom > box.top && b.top < box.bottom;
-    });
-    if (!rows.length || rows.some((r) => r.querySelector(".animate-pulse"))) return false;
-    return performance.now();
-  }, undefined, { timeout, polling: "raf" }).then((h) => h.jsonValue() as Promise<number>);
-}
 
 /** ms from navigation until the details progress says done (every batch merged into the table). */
 async function coldVisit(page: Page, url: string): Promise<{ firstRowMs: number; firstScreenMs: number; doneMs: number }> {

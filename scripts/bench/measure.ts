@@ -1,4 +1,5 @@
 // Small measuring helpers for the benchmark: medians, timers and the registry access log.
+import type { Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -166,4 +167,22 @@ export async function sql(databaseUrl: string, text: string, values: unknown[] =
   } finally {
     await c.end();
   }
+}
+
+/**
+ * When every row on screen (inside the table's scroller) has all its details, in Chromium's own
+ * clock (ms after navigation start); polled every animation frame.
+ */
+export function firstScreenComplete(page: Page, timeout = 60_000): Promise<number> {
+  return page.waitForFunction(() => {
+    const sc = document.querySelector('[data-testid="tags"]');
+    if (!sc) return false;
+    const box = sc.getBoundingClientRect();
+    const rows = [...sc.querySelectorAll('[data-testid="tag-row"]')].filter((r) => {
+      const b = r.getBoundingClientRect();
+      return b.bottom > box.top && b.top < box.bottom;
+    });
+    if (!rows.length || rows.some((r) => r.querySelector(".animate-pulse"))) return false;
+    return performance.now();
+  }, undefined, { timeout, polling: "raf" }).then((h) => h.jsonValue() as Promise<number>);
 }
