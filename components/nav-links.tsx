@@ -21,9 +21,6 @@ function Links({ items, className }: { items: NavItem[]; className: string }) {
           <Link
             key={i.href}
             href={i.href}
-            // every page is dynamic: prefetching the header's ten links rendered ten pages on the
-            // server at every page view (a third of the e2e app's page renders); a click fetches its page
-            prefetch={false}
             aria-current={current ? "page" : undefined}
             className={`${className} ${current ? "font-semibold text-slate-900 underline decoration-sky-600 decoration-2 underline-offset-[6px] dark:text-white" : "text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"}`}
           >

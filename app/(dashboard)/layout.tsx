@@ -22,7 +22,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex h-12 max-w-7xl items-center gap-3 px-4 lg:gap-6">
-          <Link href="/" prefetch={false} className="flex items-center gap-1.5 font-semibold tracking-tight"><Logo /> <span className="hidden sm:inline">Regatta</span><span className="sr-only sm:hidden">Regatta</span></Link>
+          <Link href="/" className="flex items-center gap-1.5 font-semibold tracking-tight"><Logo /> <span className="hidden sm:inline">Regatta</span><span className="sr-only sm:hidden">Regatta</span></Link>
           <NavLinks items={[
             { href: "/", label: "Overview" },
             { href: "/promotions", label: "Promotions" },

@@ -1,6 +1,6 @@
 // vitest globalSetup for integration tests: a fresh embedded PostgreSQL (or a fresh database on
 // the server in TEST_DATABASE_URL), migrated once, then copied into one database per vitest worker
-// (test files run integrationWorkers() at a time, each worker's files one after another on a database of its own,
+// (test files run two at a time, each worker's files one after another on a database of its own,
 // as they ran on one before); and the run's seed cache.
 import fs from "node:fs";
 import path from "node:path";
