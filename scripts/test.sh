@@ -56,20 +56,4 @@ wait "$lane2" || e2e_status=$?
 echo "== end-to-end lanes finished (exit $e2e_status)"
 
 phase ""
-node -e '
-const fs = require("fs");
-let passed = 0, failed = 0, skipped = 0;
-for (const f of ["unit", "integration"]) {
-  const r = JSON.parse(fs.readFileSync(`'"$results"'/${f}.json`, "utf8"));
-  passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
-}
-for (const lane of [1, 2]) {
-  const f = `'"$results"'/e2e-${lane}.json`;
-  // a lane that died before writing its report counts as a failure
-  if (!fs.existsSync(f)) { console.log(`end-to-end lane ${lane} wrote no report`); failed += 1; continue; }
-  const e = JSON.parse(fs.readFileSync(f, "utf8")).stats;
-  passed += e.expected; failed += e.unexpected + (e.flaky || 0); skipped += e.skipped;
-}
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed || passed === 0 ? 1 : 0);
-'
+node scripts/test-summary.mjs "$results"
