@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system tools the test harness needs (Debian), only those that are missing
-# (haproxy: the load balancer in front of two instances in test/integration/many-instances.test.ts;
+# (chromium-headless-shell: the browser the end-to-end specs drive, the full chromium the benches and screenshots;
+# haproxy: the load balancer in front of two instances in test/integration/many-instances.test.ts;
 # buildah: builds and runs the Dockerfile's image in test/integration/image.test.ts).
 # Idempotent: with everything present it changes nothing and never runs apt-get.
 #   scripts/ensure-system-deps.sh [--dry-run]
@@ -15,6 +16,7 @@ DRY_RUN=0
 # command (as checked with `command -v`) → Debian package
 CHECKS=(
   "/usr/bin/chromium chromium"
+  "/usr/bin/chromium-headless-shell chromium-headless-shell"
   "docker-registry docker-registry"
   "skopeo skopeo"
   "umoci umoci"

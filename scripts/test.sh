@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh machine too. Installs the system packages the suites need
-# (Chromium, docker-registry, skopeo, umoci, htpasswd, haproxy, buildah) when missing, then runs unit tests beside
+# (Chromium and its headless shell, docker-registry, skopeo, umoci, htpasswd, haproxy, buildah) when missing, then runs unit tests beside
 # the production build, type checks, integration tests against real PostgreSQL and registries, and Playwright in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
