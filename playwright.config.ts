@@ -9,11 +9,11 @@ const dir = path.resolve(process.env.E2E_DIR || ".test-data/e2e");
 // Lanes: `npm test` runs the specs as two Playwright runs side by side (E2E_LANE=1/2 and 2/2), each
 // with its own app, database and port (scripts/test.sh); within a lane specs run one at a time on
 // one shared app, as they are written to. Specs go to lanes by their measured seconds (a clean
-// run on this 2-core machine), heaviest first into the lighter lane; a spec not listed counts 15 s.
+// run of both lanes on this 2-core machine, headless shell), heaviest first into the lighter lane; a spec not listed counts 15 s.
 const SECONDS: Record<string, number> = {
-  vendors: 228, a11y: 181, "tag-table": 76, promote: 71, "honest-ui": 62, load: 42, foundation: 40, pleasant: 38,
-  browse: 38, oidc: 29, "data-hardening": 24, search: 19, signatures: 17, tokens: 16, "webhook-panel": 15, compare: 13,
-  retention: 12, visibility: 11, notifications: 11, audit: 8, csp: 8,
+  vendors: 167, a11y: 161, "tag-table": 78, promote: 52, "honest-ui": 50, load: 40, pleasant: 28, foundation: 24,
+  browse: 24, oidc: 18, search: 16, "data-hardening": 13, tokens: 11, signatures: 11, notifications: 9, retention: 8,
+  compare: 7, audit: 7, visibility: 6, "webhook-panel": 5, csp: 4,
 };
 
 function laneMatch(): RegExp {
