@@ -1,6 +1,7 @@
 import "server-only";
 // Browsing one registry: repositories, tags, manifests. Registry errors travel up as
 // RegistryError and become 502/404/429 answers with the registry's own code and message.
+import { LRUCache } from "lru-cache";
 import { isIndexMediaType, validateRepository, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { artifactLabel } from "./artifact-types";
 import type { KnownPlace, ReferrerView, WhereElse } from "@/lib/schemas/manifest-related";
@@ -150,27 +151,19 @@ function registryTagListOf(registryId: string, repository: string): Promise<stri
 
 // The last sorted name list of each recently listed repository, for the page's first screenful
 // on a second visit (the table then asks for the whole list, which lists the registry again and
-// replaces it). Bounded: RECENT_REPOSITORIES lists of at most RECENT_MAX_NAMES names, kept
-// RECENT_TTL_MS; the oldest goes first.
-const RECENT_REPOSITORIES = 32;
+// replaces it). Bounded: 32 lists of at most RECENT_MAX_NAMES names, each kept ten minutes; the
+// least recently used goes first.
 const RECENT_MAX_NAMES = 100_000;
-const RECENT_TTL_MS = 10 * 60_000;
-const recentNames = new Map<string, { names: string[]; at: number }>();
+const recentNames = new LRUCache<string, string[]>({ max: 32, ttl: 10 * 60_000 });
 
 function rememberNames(registryId: string, repository: string, names: string[]) {
   const key = `${registryId}/${repository}`;
-  recentNames.delete(key);
-  if (names.length > RECENT_MAX_NAMES) return;
-  recentNames.set(key, { names, at: Date.now() });
-  for (const k of recentNames.keys()) {
-    if (recentNames.size <= RECENT_REPOSITORIES) break;
-    recentNames.delete(k);
-  }
+  if (names.length > RECENT_MAX_NAMES) recentNames.delete(key);
+  else recentNames.set(key, names);
 }
 
 function recentTagList(registryId: string, repository: string): string[] | undefined {
-  const hit = recentNames.get(`${registryId}/${repository}`);
-  return hit && Date.now() - hit.at < RECENT_TTL_MS ? hit.names : undefined;
+  return recentNames.get(`${registryId}/${repository}`);
 }
 
 /** Forgets the remembered name list of a repository (a tag was deleted or pushed by Regatta). */
@@ -212,13 +205,12 @@ export async function listTagsJson(registryId: string, repository: string, limit
 }
 
 // A repository's tag count, written when it changes or at most every 5 minutes (not on every list)
-const recorded = new Map<string, { tagCount: number; at: number }>();
+const recorded = new LRUCache<string, { tagCount: number; at: number }>({ max: 10_000 });
 
 async function recordRepository(registryId: string, name: string, tagCount: number, seenAt: Date) {
   const key = `${registryId}/${name}`;
   const last = recorded.get(key);
   if (last && last.tagCount === tagCount && seenAt.getTime() - last.at < 300_000) return;
-  if (recorded.size > 10_000) recorded.clear();
   recorded.set(key, { tagCount, at: seenAt.getTime() });
   await db.repositoryRecord.upsert({
     where: { registryId_name: { registryId, name } },

@@ -2,6 +2,7 @@ import "server-only";
 // Filling in the tag table: HEAD every tag (no pull counted on Docker Hub), record the digest in
 // TagRecord, and read each digest PostgreSQL does not know yet exactly once (manifest + config
 // blob) into ManifestInfo. A digest's content never changes, so ManifestInfo is kept forever.
+import { LRUCache } from "lru-cache";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
@@ -112,9 +113,9 @@ export async function withFirstScreenDetails(registryId: string, repository: str
   }) };
 }
 
-// A vendor's tag listing serves every batch of one table fill: kept a minute per repository.
-const VENDOR_TTL_MS = 60_000;
-const vendorCache = new Map<string, { at: number; value: Promise<Map<string, TagMetadata>> }>();
+// A vendor's tag listing serves every batch of one table fill: kept a minute per repository
+// (at most 1,000 repositories' listings; the least recently used goes first).
+const vendorCache = new LRUCache<string, Promise<Map<string, TagMetadata>>>({ max: 1_000, ttl: 60_000 });
 
 function vendorMetadata(registryId: string, provider: RegistryProvider, repository: string, names: string[]): Promise<Map<string, TagMetadata>> {
   if (!provider.tagMetadata) return Promise.resolve(new Map());
@@ -132,11 +133,9 @@ function vendorMetadata(registryId: string, provider: RegistryProvider, reposito
   if (provider.tagMetadataPerTag) return read(names, () => {});
   const key = `${registryId}/${repository}`;
   const hit = vendorCache.get(key);
-  if (hit && Date.now() - hit.at < VENDOR_TTL_MS) return hit.value;
+  if (hit) return hit;
   const value = read(undefined, () => vendorCache.delete(key));
-  // expired listings go when a new one is kept, so the map holds at most a minute of repositories
-  for (const [k, v] of vendorCache) if (Date.now() - v.at >= VENDOR_TTL_MS) vendorCache.delete(k);
-  vendorCache.set(key, { at: Date.now(), value });
+  vendorCache.set(key, value);
   return value;
 }
 

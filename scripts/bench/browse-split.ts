@@ -6,7 +6,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { startApp } from "../lib/app-server";
 import { pushImage, pushManyTags, seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
-import { firstScreenComplete, sql } from "./measure";
+import { firstScreenComplete, signedInWithRegistry, sql } from "./measure";
 
 const ADMIN = { email: "admin@bench-split.test", password: "bench-split-password-1" };
 const TENK_TAGS = Number(process.env.BENCH_TENK_TAGS ?? 10_000);
@@ -41,16 +41,7 @@ async function main() {
     await seedStandard(reg);
     await pushImage(reg, "demo/tenk:seed", { layers: [{ files: { "tenk.txt": "ten thousand tags\n" } }] });
     await pushManyTags(reg, "demo/tenk", TENK_TAGS, "seed", { name: (i) => `t${String(i).padStart(5, "0")}`, concurrency: 32 });
-    const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto("/login");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/$/);
-    const res = await page.request.post("/api/v1/registries", { data: { name: "bench-split", kind: "GENERIC", endpoint: reg.url } });
-    const id = (await res.json()).id as string;
-    const url = (repository: string) => `/registries/${id}/tags?${new URLSearchParams({ repository })}`;
+    const { page, id, url } = await signedInWithRegistry(browser, app.url, ADMIN, "bench-split", reg.url);
     const visit = async (repository: string, timeout = 90_000) => {
       const t0 = performance.now();
       await page.goto(url(repository), { waitUntil: "commit" });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { apiToken, startApp } from "../lib/app-server";
 import { buildImage, pushImage, pushManyTags, seedStandard, skopeoListTags, startRegistry, toolVersions, type RunningRegistry } from "../../test/harness";
-import { firstScreenComplete, logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
+import { firstScreenComplete, signedInWithRegistry, logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WRITE = !process.argv.includes("--no-write");
@@ -86,17 +86,7 @@ async function main() {
     }
     log("registry seeded");
 
-    const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto("/login");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/$/);
-    const res = await page.request.post("/api/v1/registries", { data: { name: "bench-browse", kind: "GENERIC", endpoint: reg.url } });
-    if (res.status() !== 201) throw new Error(`adding the registry: ${res.status()} ${await res.text()}`);
-    const id = (await res.json()).id as string;
-    const url = (repository: string) => `/registries/${id}/tags?${new URLSearchParams({ repository })}`;
+    const { page, id, url } = await signedInWithRegistry(browser, app.url, ADMIN, "bench-browse", reg.url);
     // warm the server's routes and the page's JS once (a user's second page, not a cold server)
     await coldVisit(page, url("demo/app"));
 

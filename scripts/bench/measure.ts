@@ -1,5 +1,5 @@
 // Small measuring helpers for the benchmark: medians, timers and the registry access log.
-import type { Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -185,4 +185,22 @@ export function firstScreenComplete(page: Page, timeout = 60_000): Promise<numbe
     if (!rows.length || rows.some((r) => r.querySelector(".animate-pulse"))) return false;
     return performance.now();
   }, undefined, { timeout, polling: "raf" }).then((h) => h.jsonValue() as Promise<number>);
+}
+
+/**
+ * A browser page signed in to the app as `admin`, with `registryUrl` added as a generic registry:
+ * the page, and the tag table's address for a repository of that registry.
+ */
+export async function signedInWithRegistry(browser: Browser, appUrl: string, admin: { email: string; password: string }, name: string, registryUrl: string) {
+  const context = await browser.newContext({ baseURL: appUrl, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/$/);
+  const res = await page.request.post("/api/v1/registries", { data: { name, kind: "GENERIC", endpoint: registryUrl } });
+  if (res.status() !== 201) throw new Error(`adding the registry: ${res.status()} ${await res.text()}`);
+  const id = (await res.json()).id as string;
+  return { context, page, id, url: (repository: string) => `/registries/${id}/tags?${new URLSearchParams({ repository })}` };
 }
