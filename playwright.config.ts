@@ -9,11 +9,11 @@ const dir = path.resolve(process.env.E2E_DIR || ".test-data/e2e");
 // Lanes: `npm test` runs the specs as two Playwright runs side by side (E2E_LANE=1/2 and 2/2), each
 // with its own app, database and port (scripts/test.sh); within a lane specs run one at a time on
 // one shared app, as they are written to. Specs go to lanes by their measured seconds (a clean
-// run of both lanes on this 2-core machine, headless shell), heaviest first into the lighter lane; a spec not listed counts 15 s.
+// clean-clone run of both lanes on this 2-core machine, headless shell), heaviest first into the lighter lane; a spec not listed counts 15 s.
 const SECONDS: Record<string, number> = {
-  vendors: 167, a11y: 161, "tag-table": 78, promote: 52, "honest-ui": 50, load: 40, pleasant: 28, foundation: 24,
-  browse: 24, oidc: 18, search: 16, "data-hardening": 13, tokens: 11, signatures: 11, notifications: 9, retention: 8,
-  compare: 7, audit: 7, visibility: 6, "webhook-panel": 5, csp: 4,
+  a11y: 174, vendors: 166, "tag-table": 66, promote: 51, "honest-ui": 48, load: 35, pleasant: 28, browse: 28, oidc: 21,
+  foundation: 20, search: 16, "data-hardening": 14, signatures: 12, tokens: 12, "webhook-panel": 10, compare: 9,
+  notifications: 7, retention: 7, visibility: 6, audit: 5, csp: 4,
 };
 
 function laneMatch(): RegExp {
