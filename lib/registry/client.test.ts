@@ -111,6 +111,17 @@ describe("manifests", () => {
     expect(await c.headManifest("acme/api", "missing")).toBeNull();
   });
 
+  it("HEADs keep their connection: a tag table's thousands of HEADs are not each a new TCP or TLS connection", async () => {
+    // Node's fetch closes the connection after every HEAD unless told otherwise (nodejs/undici#258)
+    const registry = await fake();
+    for (let i = 0; i < 20; i++) registry.addManifest("acme/api", JSON.stringify({ ...manifest, annotations: { i: String(i) } }), OCI_MANIFEST, `v${i}`);
+    const c = client(registry.url);
+    for (let i = 0; i < 20; i++) expect(await c.headManifest("acme/api", `v${i}`)).not.toBeNull();
+    expect(registry.requests.filter((r) => r.method === "HEAD")).toHaveLength(20);
+    // one after another: a connection, or two when the next HEAD goes before the last one's socket is back in the pool
+    expect(new Set(registry.requests.filter((r) => r.method === "HEAD").map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
+  });
+
   it("rejects a body that does not match Docker-Content-Digest or the requested digest", async () => {
     const body = Buffer.from(JSON.stringify(manifest));
     const other = `sha256:${"9".repeat(64)}`;

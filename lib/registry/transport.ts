@@ -1,6 +1,7 @@
 // The one fetch wrapper for registries: auth (inside the transport, like ggcr's bearer.go),
 // retries with backoff, timeouts, manual redirects and a per-host concurrency limit (one per host
 // for the process, fair between users: lanes.ts).
+import { Agent } from "undici";
 import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
 import { AddressPolicy, type Resolver } from "./address";
 import { allowsPlainHttp, TokenCache, type CredentialsSource } from "./auth";
@@ -100,6 +101,17 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
+/**
+ * Node's fetch (undici) closes the connection after every HEAD (nodejs/undici#258, for servers that
+ * send a body with one). Registries do not, and a tag table makes a HEAD per tag: each one was a new
+ * TCP (on a vendor, TLS) connection and an error object to close it. This dispatcher keeps HEADs'
+ * connections like every other request's: 1,500 HEADs to a registry:2 on this machine took 1.75 s
+ * and 0.5–0.7 s of Node's CPU instead of 2.2–2.6 s and 1.1–1.9 s. A registry that did send a body
+ * after a HEAD would only break its own next answer on that connection (the pool is per origin).
+ */
+const registryDispatcher = new Agent().compose((dispatch) => (opts, handler) =>
+  dispatch(opts.method === "HEAD" && opts.reset == null ? { ...opts, reset: false } : opts, handler));
+
 export class Transport {
   readonly options: Readonly<TransportOptions>;
   readonly endpoint: URL;
@@ -111,7 +123,7 @@ export class Transport {
     this.endpoint = config.endpoint;
     const given = Object.fromEntries(Object.entries(config.options ?? {}).filter(([, v]) => v !== undefined));
     this.options = Object.freeze({ ...DEFAULT_OPTIONS, ...given });
-    this.fetchImpl = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.fetchImpl = config.fetch ?? ((input, init) => globalThis.fetch(input, { ...init, dispatcher: registryDispatcher } as RequestInit));
     this.policy = new AddressPolicy(config.endpoint, config.resolve);
     this.auth = new Authenticator({
       endpoint: config.endpoint,

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The client's port: one per TCP connection. */
+  remotePort: number | undefined;
 }
 
 export type Handler = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
@@ -39,6 +41,7 @@ export async function startServer(handler: Handler, host = "127.0.0.1"): Promise
         url: req.url ?? "/",
         headers: req.headers,
         body: Buffer.concat(chunks),
+        remotePort: req.socket.remotePort,
       };
       requests.push(recorded);
       Promise.resolve(handler(recorded, res)).catch((e: unknown) => {

@@ -1,0 +1,82 @@
+// Diagnostic: the CPU each kind of process spends during a cold 1,500-tag table fill (the app's
+// Node, PostgreSQL, the registry, Chromium), against the wall time and the plain HEAD loop's.
+//   npx tsx scripts/bench/fill-cpu.ts
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+import { startApp } from "../lib/app-server";
+import { seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
+import { groupNodePids, processCpuMs, signedInWithRegistry, sql } from "./measure";
+
+const ADMIN = { email: "admin@bench-cpu.test", password: "bench-cpu-password-1" };
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** CPU ms per command name, over every process now. */
+function cpuByComm(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[0-9]+$/, "");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(comm, (out.get(comm) ?? 0) + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+const diff = (a: Map<string, number>, b: Map<string, number>) =>
+  [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, v]) => v >= 50).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ");
+
+async function main() {
+  // CPU_PROF=preload.cjs: a preload that profiles the app; SIGUSR2 before and after each fill (write, restart)
+  const app = await startApp({ dir: path.resolve(".test-data/bench-cpu"), port: 3318, admin: ADMIN, env: process.env.CPU_PROF ? { NODE_OPTIONS: `--require ${process.env.CPU_PROF}` } : {} });
+  let reg: RunningRegistry | undefined;
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    reg = await startRegistry({ mode: "open", name: "bench-cpu" });
+    await seedStandard(reg);
+    const { page, id, url } = await signedInWithRegistry(browser, app.url, ADMIN, "bench-cpu", reg.url);
+    await page.goto(url("demo/app"));
+    await page.locator('[data-testid="details-progress"][data-state="done"]').waitFor({ timeout: 60_000 });
+    const appCpu = () => groupNodePids(app.pid).reduce((t, p) => t + processCpuMs(p), 0);
+    if (process.env.NO_PULSE) await page.addInitScript(() => document.addEventListener("DOMContentLoaded", () => { const s = document.createElement("style"); s.textContent = ".animate-pulse{animation:none!important}"; document.head.append(s); }));
+    for (let i = 0; i < 3; i++) {
+      await sql(app.databaseUrl, `DELETE FROM "TagRecord" WHERE "registryId" = $1 AND repository = 'demo/many'`, [id]);
+      await page.goto("about:blank");
+      await new Promise((r) => setTimeout(r, 1000));
+      if (process.env.CPU_PROF) process.kill(app.pid, "SIGUSR2");
+      const a = cpuByComm();
+      const appBefore = appCpu();
+      const t0 = performance.now();
+      await page.goto(url("demo/many"), { waitUntil: "commit" });
+      await page.locator('[data-testid="details-progress"][data-state="done"]').waitFor({ timeout: 120_000 });
+      const wall = performance.now() - t0;
+      if (process.env.CPU_PROF) process.kill(app.pid, "SIGUSR2");
+      log(`fill ${Math.round(wall)} ms (load ${os.loadavg()[0]!.toFixed(1)}); CPU ms: app ${Math.round(appCpu() - appBefore)}; ${diff(a, cpuByComm())}`);
+      const names = (await (await page.request.get(`/api/v1/registries/${id}/tags?repository=demo/many&fields=name`)).json()).tags.map((t: { name: string }) => t.name) as string[];
+      const b = cpuByComm();
+      const t1 = performance.now();
+      let next = 0;
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < names.length) {
+          const tag = names[next++]!;
+          await fetch(`${reg!.url}/v2/demo/many/manifests/${tag}`, { method: "HEAD", headers: { accept: "application/vnd.oci.image.manifest.v1+json" } });
+        }
+      }));
+      log(`floor ${Math.round(performance.now() - t1)} ms; CPU ms: ${diff(b, cpuByComm())}`);
+    }
+  } finally {
+    await browser.close();
+    await reg?.stop();
+    await app.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
