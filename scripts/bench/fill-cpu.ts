@@ -1,6 +1,6 @@
 // Diagnostic: the CPU each kind of process spends during a cold 1,500-tag table fill (the app's
 // Node, PostgreSQL, the registry, Chromium), against the wall time and the plain HEAD loop's.
-//   npx tsx scripts/bench/fill-cpu.ts
+//   npx tsx scripts/bench/fill-cpu.ts        (CPU_PROFILE_DIR=dir: the app's CPU profile of each fill there)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,8 +32,10 @@ const diff = (a: Map<string, number>, b: Map<string, number>) =>
   [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, v]) => v >= 50).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ");
 
 async function main() {
-  // CPU_PROF=preload.cjs: a preload that profiles the app; SIGUSR2 before and after each fill (write, restart)
-  const app = await startApp({ dir: path.resolve(".test-data/bench-cpu"), port: 3318, admin: ADMIN, env: process.env.CPU_PROF ? { NODE_OPTIONS: `--require ${process.env.CPU_PROF}` } : {} });
+  const profile = process.env.CPU_PROFILE_DIR ? path.resolve(process.env.CPU_PROFILE_DIR) : undefined;
+  if (profile) fs.mkdirSync(profile, { recursive: true });
+  const app = await startApp({ dir: path.resolve(".test-data/bench-cpu"), port: 3318, admin: ADMIN,
+    env: profile ? { NODE_OPTIONS: `--require ${path.resolve("scripts/bench/cpu-profile-preload.cjs")}`, CPU_PROFILE_DIR: profile } : {} });
   let reg: RunningRegistry | undefined;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   try {
@@ -43,19 +45,18 @@ async function main() {
     await page.goto(url("demo/app"));
     await page.locator('[data-testid="details-progress"][data-state="done"]').waitFor({ timeout: 60_000 });
     const appCpu = () => groupNodePids(app.pid).reduce((t, p) => t + processCpuMs(p), 0);
-    if (process.env.NO_PULSE) await page.addInitScript(() => document.addEventListener("DOMContentLoaded", () => { const s = document.createElement("style"); s.textContent = ".animate-pulse{animation:none!important}"; document.head.append(s); }));
     for (let i = 0; i < 3; i++) {
       await sql(app.databaseUrl, `DELETE FROM "TagRecord" WHERE "registryId" = $1 AND repository = 'demo/many'`, [id]);
       await page.goto("about:blank");
       await new Promise((r) => setTimeout(r, 1000));
-      if (process.env.CPU_PROF) process.kill(app.pid, "SIGUSR2");
+      if (profile) process.kill(app.pid, "SIGUSR2"); // what came before the fill goes to its own file
       const a = cpuByComm();
       const appBefore = appCpu();
       const t0 = performance.now();
       await page.goto(url("demo/many"), { waitUntil: "commit" });
       await page.locator('[data-testid="details-progress"][data-state="done"]').waitFor({ timeout: 120_000 });
       const wall = performance.now() - t0;
-      if (process.env.CPU_PROF) process.kill(app.pid, "SIGUSR2");
+      if (profile) process.kill(app.pid, "SIGUSR2");
       log(`fill ${Math.round(wall)} ms (load ${os.loadavg()[0]!.toFixed(1)}); CPU ms: app ${Math.round(appCpu() - appBefore)}; ${diff(a, cpuByComm())}`);
       const names = (await (await page.request.get(`/api/v1/registries/${id}/tags?repository=demo/many&fields=name`)).json()).tags.map((t: { name: string }) => t.name) as string[];
       const b = cpuByComm();
