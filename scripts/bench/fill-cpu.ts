@@ -44,12 +44,16 @@ async function main() {
     const { page, id, url } = await signedInWithRegistry(browser, app.url, ADMIN, "bench-cpu", reg.url);
     await page.goto(url("demo/app"));
     await page.locator('[data-testid="details-progress"][data-state="done"]').waitFor({ timeout: 60_000 });
+    // the pages' RSC requests (Next's link prefetches) during each fill
+    let rsc: string[] = [];
+    page.on("request", (r) => { if (/[?&]_rsc=/.test(r.url())) rsc.push(r.url().replace(/^https?:\/\/[^/]+/, "").replace(/[?&]_rsc=.*$/, "")); });
     const appCpu = () => groupNodePids(app.pid).reduce((t, p) => t + processCpuMs(p), 0);
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < Number(process.env.FILLS ?? 3); i++) {
       await sql(app.databaseUrl, `DELETE FROM "TagRecord" WHERE "registryId" = $1 AND repository = 'demo/many'`, [id]);
       await page.goto("about:blank");
       await new Promise((r) => setTimeout(r, 1000));
       if (profile) process.kill(app.pid, "SIGUSR2"); // what came before the fill goes to its own file
+      rsc = [];
       const a = cpuByComm();
       const appBefore = appCpu();
       const t0 = performance.now();
@@ -57,7 +61,7 @@ async function main() {
       await page.locator('[data-testid="details-progress"][data-state="done"]').waitFor({ timeout: 120_000 });
       const wall = performance.now() - t0;
       if (profile) process.kill(app.pid, "SIGUSR2");
-      log(`fill ${Math.round(wall)} ms (load ${os.loadavg()[0]!.toFixed(1)}); CPU ms: app ${Math.round(appCpu() - appBefore)}; ${diff(a, cpuByComm())}`);
+      log(`fill ${Math.round(wall)} ms (load ${os.loadavg()[0]!.toFixed(1)}); CPU ms: app ${Math.round(appCpu() - appBefore)}; ${diff(a, cpuByComm())}; RSC requests ${rsc.length} (${[...new Set(rsc)].length} pages)`);
       const names = (await (await page.request.get(`/api/v1/registries/${id}/tags?repository=demo/many&fields=name`)).json()).tags.map((t: { name: string }) => t.name) as string[];
       const b = cpuByComm();
       const t1 = performance.now();
