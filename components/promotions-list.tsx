@@ -91,10 +91,10 @@ export function PromotionsList({ canRetry }: { canRetry: boolean }) {
                   <td className="px-3 py-2"><PromotionProgress p={p} /></td>
                   <td className="px-3 py-2">
                     <span className="text-[11px] uppercase text-slate-500">{p.kind}</span>
-                    <Link className="block break-all font-mono text-xs text-sky-800 hover:underline" data-testid="promotion-source" title={p.source.reference} href={manifestHref(p.source.registryId, p.source.repository, p.source.tag ?? p.source.reference)}>
+                    <Link prefetch={false} className="block break-all font-mono text-xs text-sky-800 hover:underline" data-testid="promotion-source" title={p.source.reference} href={manifestHref(p.source.registryId, p.source.repository, p.source.tag ?? p.source.reference)}>
                       {sourceLabel(name(p.source.registryId), p.source)}
                     </Link>
-                    <Link className="block break-all font-mono text-xs text-sky-800 hover:underline" data-testid="promotion-target" href={manifestHref(p.target.registryId, p.target.repository, p.target.tag)}>
+                    <Link prefetch={false} className="block break-all font-mono text-xs text-sky-800 hover:underline" data-testid="promotion-target" href={manifestHref(p.target.registryId, p.target.repository, p.target.tag)}>
                       → {name(p.target.registryId)}/{p.target.repository}:{p.target.tag}
                     </Link>
                     <span className="mt-0.5 block text-xs text-slate-500 lg:hidden">{p.requestedBy}<span className="sm:hidden"> · <Time at={p.createdAt} /></span></span>

@@ -38,7 +38,7 @@ export function RecentActivity({ items }: { items: ActivityItem[] }) {
                 <Time at={e.at} className="w-20 shrink-0 text-xs text-slate-500" />{" "}
                 <span className={unknown ? "italic text-slate-500" : "font-medium"} title={unknown ? "the registry did not say who" : undefined}>{e.actor}</span>{" "}
                 <span className="text-slate-600">{VERBS[e.action] ?? e.action}</span>{" "}
-                {href ? <Link href={href} className="font-mono text-xs text-sky-800 hover:underline">{ref}</Link> : <span className="font-mono text-xs">{ref}</span>}{" "}
+                {href ? <Link href={href} prefetch={false} className="font-mono text-xs text-sky-800 hover:underline">{ref}</Link> : <span className="font-mono text-xs">{ref}</span>}{" "}
                 {more > 0 && <span className="text-xs text-slate-600" title={tags.join(", ")} data-testid="activity-more">and {more} more {more === 1 ? "tag" : "tags"}</span>}{" "}
                 {e.registryName && <span className="text-xs text-slate-500">in {e.registryName}</span>}{" "}
                 {(e.previousDigest || e.digest) && (
