@@ -6,7 +6,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { startApp } from "../lib/app-server";
 import { pushImage, pushManyTags, seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
-import { firstScreenComplete, signedInWithRegistry, sql } from "./measure";
+import { firstScreenComplete, runMain, signedInWithRegistry, sql } from "./measure";
 
 const ADMIN = { email: "admin@bench-split.test", password: "bench-split-password-1" };
 const TENK_TAGS = Number(process.env.BENCH_TENK_TAGS ?? 10_000);
@@ -77,7 +77,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

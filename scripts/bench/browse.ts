@@ -8,7 +8,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { apiToken, startApp } from "../lib/app-server";
 import { buildImage, pushImage, pushManyTags, seedStandard, skopeoListTags, startRegistry, toolVersions, type RunningRegistry } from "../../test/harness";
-import { firstScreenComplete, signedInWithRegistry, logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
+import { firstScreenComplete, headFloor, PER_HOST, runMain, signedInWithRegistry, logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WRITE = !process.argv.includes("--no-write");
@@ -19,8 +19,6 @@ const TENK_TAGS = Number(process.env.BENCH_TENK_TAGS ?? 10_000);
 /** Signed-in browsers at once, each on its own 1,500-tag repository (issue 15 item 7). */
 const CROWD = Number(process.env.BENCH_CROWD ?? 10);
 const CROWD_PASSWORD = "bench-crowd-password-1";
-/** The transport's bound on requests in flight per registry host (DEFAULT_OPTIONS.concurrencyPerHost). */
-const PER_HOST = 8;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const fmt = (ms: number) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
 
@@ -48,20 +46,6 @@ async function coldVisit(page: Page, url: string): Promise<{ firstRowMs: number;
   return { firstRowMs, firstScreenMs: await screen, doneMs: performance.now() - t0 };
 }
 
-/** The registry's own floor: `count` bare manifest HEADs from a plain fetch loop, PER_HOST in flight. */
-async function headFloor(reg: RunningRegistry, repository: string, tags: string[]): Promise<number> {
-  const accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: PER_HOST }, async () => {
-    while (next < tags.length) {
-      const tag = tags[next++]!;
-      const res = await fetch(`${reg.url}/v2/${repository}/manifests/${tag}`, { method: "HEAD", headers: { accept } });
-      if (res.status !== 200) throw new Error(`HEAD ${tag}: ${res.status}`);
-    }
-  }));
-  return performance.now() - t0;
-}
 
 async function main() {
   const startedAt = new Date();
@@ -289,7 +273,4 @@ function writeSection(section: string) {
   fs.writeFileSync(file, doc.slice(0, start) + section + doc.slice(end));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

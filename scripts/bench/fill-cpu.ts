@@ -7,7 +7,7 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { startApp } from "../lib/app-server";
 import { seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
-import { groupNodePids, processCpuMs, signedInWithRegistry, sql } from "./measure";
+import { groupNodePids, headFloor, processCpuMs, runMain, signedInWithRegistry, sql } from "./measure";
 
 const ADMIN = { email: "admin@bench-cpu.test", password: "bench-cpu-password-1" };
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -64,15 +64,8 @@ async function main() {
       log(`fill ${Math.round(wall)} ms (load ${os.loadavg()[0]!.toFixed(1)}); CPU ms: app ${Math.round(appCpu() - appBefore)}; ${diff(a, cpuByComm())}; RSC requests ${rsc.length} (${[...new Set(rsc)].length} pages)`);
       const names = (await (await page.request.get(`/api/v1/registries/${id}/tags?repository=demo/many&fields=name`)).json()).tags.map((t: { name: string }) => t.name) as string[];
       const b = cpuByComm();
-      const t1 = performance.now();
-      let next = 0;
-      await Promise.all(Array.from({ length: 8 }, async () => {
-        while (next < names.length) {
-          const tag = names[next++]!;
-          await fetch(`${reg!.url}/v2/demo/many/manifests/${tag}`, { method: "HEAD", headers: { accept: "application/vnd.oci.image.manifest.v1+json" } });
-        }
-      }));
-      log(`floor ${Math.round(performance.now() - t1)} ms; CPU ms: ${diff(b, cpuByComm())}`);
+      const floorMs = await headFloor(reg, "demo/many", names);
+      log(`floor ${Math.round(floorMs)} ms; CPU ms: ${diff(b, cpuByComm())}`);
     }
   } finally {
     await browser.close();
@@ -81,7 +74,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

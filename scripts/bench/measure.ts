@@ -204,3 +204,29 @@ export async function signedInWithRegistry(browser: Browser, appUrl: string, adm
   const id = (await res.json()).id as string;
   return { context, page, id, url: (repository: string) => `/registries/${id}/tags?${new URLSearchParams({ repository })}` };
 }
+
+/** The transport's bound on requests in flight per registry host (DEFAULT_OPTIONS.concurrencyPerHost). */
+export const PER_HOST = 8;
+
+/** The registry's own floor: `count` bare manifest HEADs from a plain fetch loop, PER_HOST in flight. */
+export async function headFloor(reg: RunningRegistry, repository: string, tags: string[]): Promise<number> {
+  const accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: PER_HOST }, async () => {
+    while (next < tags.length) {
+      const tag = tags[next++]!;
+      const res = await fetch(`${reg.url}/v2/${repository}/manifests/${tag}`, { method: "HEAD", headers: { accept } });
+      if (res.status !== 200) throw new Error(`HEAD ${tag}: ${res.status}`);
+    }
+  }));
+  return performance.now() - t0;
+}
+
+/** Runs a bench script's main: an error goes to stderr and the exit code is 1. */
+export function runMain(main: () => Promise<void>) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
