@@ -1,7 +1,7 @@
 // The one fetch wrapper for registries: auth (inside the transport, like ggcr's bearer.go),
 // retries with backoff, timeouts, manual redirects and a per-host concurrency limit (one per host
 // for the process, fair between users: lanes.ts).
-import { Agent } from "undici";
+import { Agent, fetch as undiciFetch } from "undici";
 import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
 import { AddressPolicy, type Resolver } from "./address";
 import { allowsPlainHttp, TokenCache, type CredentialsSource } from "./auth";
@@ -59,7 +59,7 @@ export interface TransportConfig {
   /** Allows plain-http token realms and credentials for a non-loopback http endpoint. It does not skip TLS checks. */
   insecure?: boolean;
   options?: Partial<TransportOptions>;
-  /** Injectable for tests; the global fetch (undici) otherwise. */
+  /** Injectable for tests; undici's fetch otherwise (registryFetch). */
   fetch?: typeof fetch;
   userAgent?: string;
   /** Share one cache between clients of the same registry; each client has its own otherwise. */
@@ -108,9 +108,13 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * connections like every other request's: 1,500 HEADs to a registry:2 on this machine took 1.75 s
  * and 0.5–0.7 s of Node's CPU instead of 2.2–2.6 s and 1.1–1.9 s. A registry that did send a body
  * after a HEAD would only break its own next answer on that connection (the pool is per origin).
+ * undici's own fetch with its own Agent: a dispatcher handed to Node's global fetch would have to
+ * match the undici inside that Node (6 in Node 20 and 22, 7 in Node 24, the image's default).
  */
 const registryDispatcher = new Agent().compose((dispatch) => (opts, handler) =>
   dispatch(opts.method === "HEAD" && opts.reset == null ? { ...opts, reset: false } : opts, handler));
+const registryFetch: typeof fetch = (input, init) =>
+  undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: registryDispatcher }) as unknown as Promise<Response>;
 
 export class Transport {
   readonly options: Readonly<TransportOptions>;
@@ -123,7 +127,7 @@ export class Transport {
     this.endpoint = config.endpoint;
     const given = Object.fromEntries(Object.entries(config.options ?? {}).filter(([, v]) => v !== undefined));
     this.options = Object.freeze({ ...DEFAULT_OPTIONS, ...given });
-    this.fetchImpl = config.fetch ?? ((input, init) => globalThis.fetch(input, { ...init, dispatcher: registryDispatcher } as RequestInit));
+    this.fetchImpl = config.fetch ?? registryFetch;
     this.policy = new AddressPolicy(config.endpoint, config.resolve);
     this.auth = new Authenticator({
       endpoint: config.endpoint,
