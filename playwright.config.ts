@@ -48,7 +48,7 @@ export default defineConfig({
     launchOptions: {
       // Chromium's headless shell (Debian's chromium-headless-shell: the same Blink, no browser UI) runs these
       // specs in two thirds of the time the full browser takes (the axe spec: 100 s against 157 s, alone);
-      // the benches and screenshots keep the full browser
+      // the README's screenshots (docs/screenshots) come from these specs, so from the shell; the benches keep the full browser
       executablePath: process.env.CHROMIUM_PATH || (fs.existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : "/usr/bin/chromium"),
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system tools the test harness needs (Debian), only those that are missing
-# (chromium-headless-shell: the browser the end-to-end specs drive, the full chromium the benches and screenshots;
+# (chromium-headless-shell: the browser the end-to-end specs drive, the full chromium the benches';
 # haproxy: the load balancer in front of two instances in test/integration/many-instances.test.ts;
 # buildah: builds and runs the Dockerfile's image in test/integration/image.test.ts).
 # Idempotent: with everything present it changes nothing and never runs apt-get.
