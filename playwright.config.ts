@@ -8,8 +8,9 @@ const dir = path.resolve(process.env.E2E_DIR || ".test-data/e2e");
 
 // Lanes: `npm test` runs the specs as two Playwright runs side by side (E2E_LANE=1/2 and 2/2), each
 // with its own app, database and port (scripts/test.sh); within a lane specs run one at a time on
-// one shared app, as they are written to. Specs go to lanes by their measured seconds (a clean
-// clean-clone run of both lanes on this 2-core machine, headless shell), heaviest first into the lighter lane; a spec not listed counts 15 s.
+// one shared app, as they are written to. Specs go to lanes by their measured seconds (a clean-clone
+// run of both lanes on this 2-core machine, headless shell), heaviest first into the lighter lane; a
+// spec not listed counts 15 s.
 const SECONDS: Record<string, number> = {
   a11y: 174, vendors: 166, "tag-table": 66, promote: 51, "honest-ui": 48, load: 35, pleasant: 28, browse: 28, oidc: 21,
   foundation: 20, search: 16, "data-hardening": 14, signatures: 12, tokens: 12, "webhook-panel": 10, compare: 9,

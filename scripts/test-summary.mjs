@@ -1,6 +1,7 @@
 // The last lines of `npm test`: the counts over every suite, then each failed test by name with the
 // first line of its error, so the tail of a CI log says what failed without scrolling back.
 import fs from "node:fs";
+import path from "node:path";
 
 const dir = process.argv[2];
 let passed = 0, skipped = 0;
@@ -12,10 +13,11 @@ for (const suite of ["unit", "integration"]) {
   passed += r.numPassedTests;
   skipped += r.numPendingTests + (r.numTodoTests || 0);
   for (const file of r.testResults) {
+    const name = path.relative(process.cwd(), file.name);
     const bad = file.assertionResults.filter((t) => t.status === "failed");
-    for (const t of bad) failures.push(`${suite} › ${file.name.replace(/^.*?\/test\//, "test/")} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+    for (const t of bad) failures.push(`${suite} › ${name} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
     // a file that failed outside its tests (an import, a hook) counts once
-    if (file.status === "failed" && bad.length === 0) failures.push(`${suite} › ${file.name}: ${firstLine(file.message)}`);
+    if (file.status === "failed" && bad.length === 0) failures.push(`${suite} › ${name}: ${firstLine(file.message)}`);
   }
   const counted = failures.filter((f) => f.startsWith(`${suite} ›`)).length;
   if (counted !== r.numFailedTests && r.numFailedTests > 0) failures.push(`${suite}: the report counts ${r.numFailedTests} failed tests, ${counted} named above`);
