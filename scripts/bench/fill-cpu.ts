@@ -7,24 +7,17 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { startApp } from "../lib/app-server";
 import { seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
-import { groupNodePids, headFloor, processCpuMs, runMain, signedInWithRegistry, sql } from "./measure";
+import { groupNodePids, headFloor, processCpuMs, processes, runMain, signedInWithRegistry, sql, statCpuMs } from "./measure";
 
 const ADMIN = { email: "admin@bench-cpu.test", password: "bench-cpu-password-1" };
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/** CPU ms per command name, over every process now. */
+/** CPU ms per command name (digits at its end dropped: kworker/1:2 and kworker/1:3 are one), over every process now. */
 function cpuByComm(): Map<string, number> {
   const out = new Map<string, number>();
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[0-9]+$/, "");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(comm, (out.get(comm) ?? 0) + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10);
-    } catch {
-      // gone
-    }
+  for (const p of processes()) {
+    const comm = p.comm.replace(/[0-9]+$/, "");
+    out.set(comm, (out.get(comm) ?? 0) + statCpuMs(p.fields, true));
   }
   return out;
 }

@@ -92,35 +92,41 @@ export function registryPid(reg: RunningRegistry): number | undefined {
   return undefined;
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; NaN if unknown. */
-export function processCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
+/** A process's command name and the fields of /proc/<pid>/stat after it (field 3, its state, is [0]); undefined if gone. */
+function readStat(pid: number | string): { comm: string; fields: string[] } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    return { comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), fields: stat.slice(stat.lastIndexOf(")") + 2).split(" ") };
   } catch {
-    return NaN;
+    return undefined; // gone, or not ours to read
   }
+}
+
+/** Every process now, from /proc; Linux only. */
+export function processes(): { pid: number; comm: string; fields: string[] }[] {
+  return fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    const stat = readStat(d);
+    return stat ? [{ pid: Number(d), ...stat }] : [];
+  });
+}
+
+/** CPU time (user + system, ms) in a process's stat fields; with its reaped children's too when asked. */
+export function statCpuMs(fields: string[], withReapedChildren = false): number {
+  const ticks = Number(fields[11]) + Number(fields[12]) + (withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  return (ticks * 1000) / CLOCK_TICKS;
 }
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux x86-64 and arm64
 
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; NaN if unknown. */
+export function processCpuMs(pid: number | undefined): number {
+  const stat = pid === undefined ? undefined : readStat(pid);
+  return stat ? statCpuMs(stat.fields) : NaN;
+}
+
 /** The Node processes (not PostgreSQL) in process group `pgid` (a started app), from /proc; Linux only. */
 export function groupNodePids(pgid: number): number[] {
-  const pids: number[] = [];
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue; // field 5 of stat: the process group
-      if (/^postgres/.test(fs.readFileSync(`/proc/${d}/comm`, "utf8"))) continue; // Node only (start.ts, next-server)
-      pids.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
+  // field 5 of stat: the process group; Node only (start.ts, next-server)
+  return processes().filter((p) => Number(p.fields[2]) === pgid && !/^postgres/.test(p.comm)).map((p) => p.pid);
 }
 
 /** Resident memory (MiB) of these processes. */
