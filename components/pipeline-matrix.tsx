@@ -14,7 +14,7 @@ import { stagesKey, useStagesOf, type StageCell } from "@/components/hooks/use-s
 import { useTags } from "@/components/hooks/use-tags";
 import type { StageRow, RuleRow } from "@/components/hooks/use-pipeline";
 import { PromotionState } from "@/components/promotion-progress";
-import { compareTagNames } from "@/components/tag-sort";
+import { compareTagNames } from "@/lib/tag-sort";
 import { globMatch } from "@/lib/glob";
 
 const PAGE = 12;

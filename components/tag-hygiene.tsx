@@ -2,7 +2,7 @@
 // Cheap hygiene checks from what the tag table already holds.
 import type { TagRow } from "@/lib/schemas/browse";
 import { formatBytes, shortDigest } from "@/components/format";
-import { compareTagNames, parseVersion } from "@/components/tag-sort";
+import { compareTagNames, parseVersion } from "@/lib/tag-sort";
 
 export function hygieneWarnings(tags: TagRow[]): string[] {
   const out: string[] = [];

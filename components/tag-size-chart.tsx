@@ -5,7 +5,7 @@ import { useMemo, useState } from "react";
 import { manifestHref } from "@/components/format";
 import { useTags } from "@/components/hooks/use-tags";
 import { SizeBars } from "@/components/size-bars";
-import { compareTagNames } from "@/components/tag-sort";
+import { compareTagNames } from "@/lib/tag-sort";
 
 const SHOWN = 15;
 

@@ -2,7 +2,7 @@
 // The tag table: names at once, details filling in progressively, virtualised rows, client-side
 // sort and filter. 10,000 tags render ~40 rows at a time.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useDeferredValue, useMemo, useRef, useState } from "react";
+import { useDeferredValue, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useUrlState } from "@/components/hooks/use-url-state";
 import { useTagDetails } from "@/components/hooks/use-tag-details";
 import { useQueryClient } from "@tanstack/react-query";
@@ -10,9 +10,11 @@ import { tagsKey, useFirstTags, useTags } from "@/components/hooks/use-tags";
 import { ErrorMessage } from "@/components/error-message";
 import { TagHygiene } from "@/components/tag-hygiene";
 import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row";
-import { byName, filterProblem, filterTags, sortTags, type Sort, type SortKey } from "@/components/tag-sort";
+import { byName, filterProblem, filterTags, isDefaultSort, parseSort, sortParam, sortTags, type Sort, type SortKey } from "@/lib/tag-sort";
 import { BULK_LIMIT, BulkPromoteDialog } from "@/components/bulk-promote-dialog";
-import type { TagsAnswer } from "@/lib/schemas/browse";
+import type { FirstTags } from "@/components/hooks/use-tags";
+
+const noSubscribe = () => () => {};
 
 const ROW_HEIGHT = 34;
 
@@ -28,13 +30,6 @@ const COLUMNS: { key: SortKey | null; col: string; label: string; width: string;
   { key: null, col: "actions", label: "", width: "5.5rem" },
 ];
 const CHOOSABLE = COLUMNS.filter((c) => c.key && c.key !== "name");
-const SORT_KEYS = new Set(COLUMNS.flatMap((c) => (c.key ? [c.key] : [])));
-
-/** "-size" → size, descending; anything unknown → by name. */
-function parseSort(s: string): Sort {
-  const key = s.replace(/^-/, "") as SortKey;
-  return SORT_KEYS.has(key) ? { key, dir: s.startsWith("-") ? "desc" : "asc" } : { key: "name", dir: "asc" };
-}
 
 /** Grid tracks and hidden cells for a set of shown columns (the row's cells carry data-col). */
 function layout(shown: (c: (typeof COLUMNS)[number]) => boolean, phone = false) {
@@ -42,23 +37,30 @@ function layout(shown: (c: (typeof COLUMNS)[number]) => boolean, phone = false) 
   return { tracks: cols.map((c) => (phone && c.phoneWidth) || c.width).join(" "), hide: COLUMNS.filter((c) => !shown(c)).map((c) => c.col).join(" ") };
 }
 
-export function TagTable({ registryId, repository, pullBase, canPromote = false, initialFirst }: { registryId: string; repository: string; pullBase: string; canPromote?: boolean; initialFirst?: TagsAnswer }) {
+export function TagTable({ registryId, repository, pullBase, canPromote = false, initialFirst }: { registryId: string; repository: string; pullBase: string; canPromote?: boolean; initialFirst?: FirstTags }) {
   const [bulk, setBulk] = useState(false);
-  // while the whole list travels, its first page fills the screen (sorting waits for the whole)
-  const queryClient = useQueryClient();
-  const [wantFirst] = useState(() => !queryClient.getQueryData(tagsKey(registryId, repository)));
-  const first = useFirstTags(registryId, repository, wantFirst, initialFirst);
-  const tags = useTags(registryId, repository, !wantFirst || first.data !== undefined || first.isError);
-  const preview = !tags.data && first.data ? first.data : undefined;
-  const [recheck, setRecheck] = useState(0);
-  // the rows on screen (set below, each render): their details are asked for first
-  const onScreen = useRef<readonly string[]>([]);
-  const progress = useTagDetails(registryId, repository, tags.data, recheck, () => onScreen.current);
   // filter, sort and chosen columns live in the URL (reload and shared links keep them)
   const [view, setView] = useUrlState({ q: "", sort: "name", cols: "" });
   const filter = view.q;
   const setFilter = (q: string) => setView({ q });
   const sort = parseSort(view.sort);
+  // while the whole list travels, its first page in the chosen order fills the screen
+  const queryClient = useQueryClient();
+  const [wantFirst] = useState(() => !queryClient.getQueryData(tagsKey(registryId, repository)));
+  const tagsCached = !!queryClient.getQueryData(tagsKey(registryId, repository));
+  const first = useFirstTags(registryId, repository, sortParam(sort), wantFirst && !tagsCached, initialFirst);
+  const tags = useTags(registryId, repository, !wantFirst || first.data !== undefined || first.isError);
+  const preview = !tags.data && first.data ? first.data : undefined;
+  // the order of the rows shown: a first page is in the order it was asked in (the page of the
+  // last sort stays on screen while the server sorts for the new one)
+  const shown = preview ? parseSort(preview.sort) : sort;
+  const sorting = preview && first.isPlaceholderData ? sort : undefined;
+  // sort buttons work once the page runs (a click before that would be lost)
+  const running = useSyncExternalStore(noSubscribe, () => true, () => false);
+  const [recheck, setRecheck] = useState(0);
+  // the rows on screen (set below, each render): their details are asked for first
+  const onScreen = useRef<readonly string[]>([]);
+  const progress = useTagDetails(registryId, repository, tags.data, recheck, () => onScreen.current);
   const chosen = view.cols ? new Set(["name", "actions", ...view.cols.split(",")]) : undefined;
   const desktop = layout((c) => !chosen || chosen.has(c.col));
   const phone = layout((c) => (chosen ? chosen.has(c.col) : !!c.phone), true);
@@ -81,7 +83,8 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   }, [all]);
   // the name order once per list (the default view, and every other sort's tie-break)
   const named = useMemo(() => byName(all), [all]);
-  const sorted = useMemo(() => sortTags(all, sort, named), [all, sort, named]);
+  const shownKey = sortParam(shown);
+  const sorted = useMemo(() => sortTags(all, shown, named), [all, shownKey, named]);
   const rows = useMemo(() => filterTags(sorted, f), [sorted, f]);
   const problem = useMemo(() => filterProblem(f), [f]);
   // its checks read every row: once per list, not on every sort click or keystroke
@@ -95,7 +98,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
 
   const toggle = (key: SortKey) => {
     const next: Sort = sort.key === key ? { key, dir: sort.dir === "asc" ? "desc" : "asc" } : { key, dir: key === "name" ? "asc" : "desc" };
-    setView({ sort: `${next.dir === "desc" ? "-" : ""}${next.key}` });
+    setView({ sort: sortParam(next) });
   };
   const done = !progress.running && progress.done >= progress.total;
 
@@ -105,7 +108,11 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
         <input className="input max-w-sm" placeholder="Filter tags (text or glob: 1.4.*, v{1,2}.*, rc[0-9])" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" aria-invalid={problem ? true : undefined} aria-describedby={problem ? "tag-filter-problem" : undefined} />
         {problem && <span id="tag-filter-problem" role="status" className="text-sm text-red-700" data-testid="tag-filter-problem">Not a glob: {problem}</span>}
         {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
-        {preview && <span className="text-sm text-slate-500" data-testid="tag-count-loading">first {preview.tags.length} of {preview.total} tags, loading the rest…</span>}
+        {preview && (
+          <span className="text-sm text-slate-500" data-testid="tag-count-loading" role="status">
+            {sorting ? `sorting ${preview.total?.toLocaleString("en")} tags by ${COLUMNS.find((c) => c.key === sorting.key)?.label.toLowerCase()}…` : `first ${preview.tags.length} of ${preview.total?.toLocaleString("en")} tags${isDefaultSort(shown) ? "" : ` by ${COLUMNS.find((c) => c.key === shown.key)?.label.toLowerCase()}`}, loading the rest…`}
+          </span>
+        )}
         {canPromote && tags.data && rows.length > 0 && (
           <>
             <button type="button" className="btn-secondary py-1" onClick={() => setBulk(true)} disabled={rows.length > BULK_LIMIT} aria-describedby={rows.length > BULK_LIMIT ? "bulk-limit" : undefined}>
@@ -154,10 +161,10 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
       >
         <div role="row" className={`${TAG_GRID} border-b border-slate-200 bg-slate-50 py-2 text-xs font-medium text-slate-600`}>
           {COLUMNS.map((c) => (
-            <div key={c.col} role="columnheader" data-col={c.col} className={c.right ? "text-right" : ""} aria-sort={c.key && sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
+            <div key={c.col} role="columnheader" data-col={c.col} className={c.right ? "text-right" : ""} aria-sort={c.key && shown.key === c.key ? (shown.dir === "asc" ? "ascending" : "descending") : undefined} aria-busy={c.key && sorting?.key === c.key ? true : undefined}>
               {c.key && (
-                <button type="button" className="hover:text-slate-900 disabled:cursor-wait" disabled={!tags.data} onClick={() => toggle(c.key!)} data-testid={`sort-${c.key}`}>
-                  {c.label}{sort.key === c.key ? (sort.dir === "asc" ? " ▲" : " ▼") : ""}
+                <button type="button" className="hover:text-slate-900 disabled:cursor-wait" disabled={!running} onClick={() => toggle(c.key!)} data-testid={`sort-${c.key}`}>
+                  {c.label}{shown.key === c.key ? (shown.dir === "asc" ? " ▲" : " ▼") : ""}{sorting?.key === c.key ? " …" : ""}
                 </button>
               )}
             </div>

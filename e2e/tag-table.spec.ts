@@ -1,6 +1,7 @@
 // The tag table against a real registry: 1,500 tags fill in progressively (digests checked with
 // skopeo), sort and filter, 10,000 tags scroll to the end, the second visit is complete at once,
 // hygiene warnings, and overview cards with each registry's own health.
+import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { FIRST_SCREEN_ROWS } from "../lib/schemas/browse";
 import { pushImage, pushManyTags, retag, seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
@@ -11,6 +12,7 @@ let seed: StandardSeed;
 let id: string;
 const run = Date.now().toString(36);
 const TENK = "demo/tenk";
+const SORTED = "demo/sorted";
 const tenkName = (i: number) => `t${String(i).padStart(5, "0")}`;
 
 test.beforeAll(async ({ request }) => {
@@ -19,6 +21,10 @@ test.beforeAll(async ({ request }) => {
   seed = await seedStandard(reg);
   await pushImage(reg, `${TENK}:seed`, { layers: [{ files: { "tenk.txt": "ten thousand tags\n" } }] });
   await pushManyTags(reg, TENK, 10_000, "seed", { name: tenkName, concurrency: 32 });
+  // more tags than a first page, the biggest image last by name
+  await pushImage(reg, `${SORTED}:t001`, { layers: [{ files: { "small.txt": "small\n" } }] });
+  await pushManyTags(reg, SORTED, 120, "t001", { name: (i) => `t${String(i).padStart(3, "0")}` });
+  await pushImage(reg, `${SORTED}:zz-big`, { layers: [{ files: { "big.txt": randomBytes(256 * 1024).toString("base64") } }] });
   const res = await request.post("/api/v1/registries", { data: { name: `tags-${run}`, kind: "GENERIC", endpoint: reg.url } });
   expect(res.status()).toBe(201);
   id = (await res.json()).id;
@@ -132,6 +138,45 @@ test("10,000 tags: scroll to the last one, sort by pushed date; the second visit
   await expect(page.getByTestId("tag-count")).toHaveText("10001 of 10001 tags");
   await expect(page.getByTestId("details-progress")).toContainText("details 0/0");
   await expect(row(page, tenkName(1)).locator('[data-col="platforms"]')).toHaveText("linux/amd64");
+});
+
+test("a sorted table shows the first rows of that order before its whole list has arrived", async ({ page }) => {
+  test.setTimeout(90_000);
+  // a first visit fills PostgreSQL with every row's details (what the server sorts by)
+  await page.goto(tagsUrl(SORTED));
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  // the whole list is held back: what shows comes from the page's HTML and the first-page answers
+  let release = () => {};
+  const held = new Promise<void>((r) => { release = r; });
+  await page.route((url) => url.pathname.startsWith("/api/v1/") && url.pathname.endsWith("/tags") && url.searchParams.get("repository") === SORTED && !url.searchParams.has("limit"), async (route) => {
+    await held;
+    await route.continue();
+  });
+  const firstRow = page.getByTestId("tag-row").first();
+  // a reload of a table sorted by size: the biggest image first, from the HTML, though it is last by name
+  await page.goto(`${tagsUrl(SORTED)}&sort=-size`);
+  await expect(firstRow).toHaveAttribute("data-tag", "zz-big");
+  await expect(page.getByRole("columnheader", { name: /Size/ })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByTestId("tag-count-loading")).toHaveText("first 100 of 121 tags by size, loading the rest…");
+  await screenshot(page, "tags-sorted-first-page");
+  // a sort chosen now asks the server for that order's first rows: smallest first
+  await page.getByTestId("sort-size").click();
+  await expect(page.getByRole("columnheader", { name: /Size/ })).toHaveAttribute("aria-sort", "ascending");
+  await expect(firstRow).toHaveAttribute("data-tag", "t001"); // the small images tie: by name
+  await expect(page.getByTestId("tag-row").filter({ hasText: "zz-big" })).toHaveCount(0);
+  await page.getByTestId("sort-name").click();
+  await expect(page.getByRole("columnheader", { name: /^Tag/ })).toHaveAttribute("aria-sort", "ascending");
+  await expect(firstRow).toHaveAttribute("data-tag", "t001");
+  await expect(page).toHaveURL(/\?repository=demo%2Fsorted$/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId("sort-size").click();
+  await expect(firstRow).toHaveAttribute("data-tag", "zz-big");
+  await screenshot(page, "tags-sorted-first-page-phone");
+  // the whole list arrives: the same order, every row
+  release();
+  await expect(page.getByTestId("tag-count")).toHaveText("121 of 121 tags");
+  await expect(firstRow).toHaveAttribute("data-tag", "zz-big");
+  await expect(page.getByRole("columnheader", { name: /Size/ })).toHaveAttribute("aria-sort", "descending");
 });
 
 test("overview: each card shows its registry's health and counts; a dead registry's error stays on its card", async ({ page }) => {

@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { digest, reference, repositoryName as repository, tagName as tag } from "./names";
+import { SORT_KEYS, SORT_PATTERN } from "@/lib/tag-sort";
 
 export const repositoriesQuery = z.object({ query: z.string().max(255).optional(), cursor: z.string().max(255).optional() });
 /** Rows in the tag table's first page: enough to fill the screen while the whole list travels. */
 export const FIRST_PAGE = 100;
 /** The tags API path below /api/v1, spelled one way: the page preloads exactly what the table asks for. */
-export function tagsPath(registryId: string, repository: string, limit?: number): string {
+export function tagsPath(registryId: string, repository: string, limit?: number, sort?: string): string {
   const q = new URLSearchParams({ repository });
   if (limit) q.set("limit", String(limit));
+  if (sort && sort !== "name") q.set("sort", sort);
   return `/registries/${encodeURIComponent(registryId)}/tags?${q}`;
 }
 
@@ -17,7 +19,9 @@ export const tagsQuery = z.object({
   limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(1000, "limit must be at most 1000").optional(),
   /** `name`: the names alone (`{ tags: [{ name }] }`), without asking PostgreSQL: the cheap form for CI */
   fields: z.enum(["name"], { error: "fields must be \"name\" (or absent for every field)" }).optional(),
-});
+  /** the tag table's order: a column, `-` first for descending (`-pushedAt`); absent: names ascending */
+  sort: z.string().regex(SORT_PATTERN, `sort must be one of ${SORT_KEYS.join(", ")}, with "-" first for descending`).optional(),
+}).refine((q) => !q.fields || !q.sort || q.sort.replace(/^-/, "") === "name", { message: "sort by a column needs every field: leave out fields=name", path: ["sort"] });
 export const manifestQuery = z.object({ repository, reference });
 
 /** The most tags one details request may ask about: the client sends batches of this size. */

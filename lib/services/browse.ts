@@ -8,6 +8,7 @@ import type { KnownPlace, ReferrerView, WhereElse } from "@/lib/schemas/manifest
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { RegistryHealth, TagRow, TagsAnswer } from "@/lib/schemas/browse";
+import { isDefaultSort, sortTags, type Sort } from "@/lib/tag-sort";
 export type { RegistryHealth };
 import { registryClient as client, registryProvider, registryWithClient } from "./clients";
 
@@ -141,7 +142,7 @@ export async function knownTags(registryId: string, repository: string, tags: st
  * ones in the table's order), with what PostgreSQL already knows joined in. No manifest request:
  * the details endpoint fills in the rest.
  */
-export async function listTags(registryId: string, repository: string, limit?: number, opts: { recent?: boolean } = {}): Promise<TagsAnswer> {
+export async function listTags(registryId: string, repository: string, limit?: number, opts: { recent?: boolean; sort?: Sort } = {}): Promise<TagsAnswer> {
   return JSON.parse((await listTagsJson(registryId, repository, limit, undefined, opts)).json) as TagsAnswer;
 }
 
@@ -175,8 +176,10 @@ export function forgetTagList(registryId: string, repository: string) {
  * listTags as the JSON text of a TagsAnswer (what the API sends), with the time each part took for
  * a Server-Timing header. With `limit`, only the first tags in the table's order (and the total):
  * PostgreSQL is then asked about those alone. With `fields` "name", the names alone, in the same order.
+ * With `opts.sort` (a column of the table), the order the table gives that column (lib/tag-sort.ts):
+ * every row is read then, and a first page is the table's first rows in that order.
  */
-export async function listTagsJson(registryId: string, repository: string, limit?: number, fields?: "name", opts: { recent?: boolean } = {}): Promise<{ json: string; timing: Record<string, number> }> {
+export async function listTagsJson(registryId: string, repository: string, limit?: number, fields?: "name", opts: { recent?: boolean; sort?: Sort } = {}): Promise<{ json: string; timing: Record<string, number> }> {
   validateRepository(repository);
   const t0 = performance.now();
   const ms = <T,>(p: Promise<T>) => p.then((v) => [v, performance.now() - t0] as const);
@@ -193,13 +196,18 @@ export async function listTagsJson(registryId: string, repository: string, limit
   // the registry and the database answer in parallel (for a first page, one after the other)
   // names only: PostgreSQL is not asked at all
   const namesOnly = async () => [await ms(listed()), [new Map<string, string>(), 0] as const] as const;
-  const [[sorted, registryMs], [known, dbMs]] = fields === "name" ? await namesOnly() : limit
+  const bySort = opts.sort && !isDefaultSort(opts.sort) ? opts.sort : undefined;
+  const [[names, registryMs], [known, dbMs]] = fields === "name" ? await namesOnly() : limit && !bySort
     ? await ms(listed()).then(async (names) => [names, await ms(knownTagsJson(registryId, repository, names[0].slice(0, limit)))] as const)
     : await Promise.all([ms(listed()), ms(knownTagsJson(registryId, repository))]);
   const at = new Date();
-  void recordRepository(registryId, repository, sorted.length, at).catch((e) => console.error(`[regatta] recording repository ${repository}:`, e instanceof Error ? e.message : e));
+  void recordRepository(registryId, repository, names.length, at).catch((e) => console.error(`[regatta] recording repository ${repository}:`, e instanceof Error ? e.message : e));
   const t1 = performance.now();
-  const rows = (limit ? sorted.slice(0, limit) : sorted).map((name) => known.get(name) ?? `{"name":${JSON.stringify(name)}}`);
+  const rowOf = (name: string) => known.get(name) ?? `{"name":${JSON.stringify(name)}}`;
+  // the table's own comparator over every row (ties by version-aware name), so its first page is
+  // exactly the first rows the table shows once the whole list is in
+  const sorted = bySort ? sortTags(names.map((name) => JSON.parse(rowOf(name)) as TagRow), bySort).map((t) => t.name) : names;
+  const rows = (limit ? sorted.slice(0, limit) : sorted).map(rowOf);
   const json = `{"tags":[${rows.join(",")}],"at":"${at.toISOString()}"${limit ? `,"total":${sorted.length}` : ""}}`;
   return { json, timing: { registry: registryMs, db: dbMs, join: performance.now() - t1 } };
 }

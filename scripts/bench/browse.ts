@@ -96,7 +96,7 @@ async function main() {
 
     // (b) 10,000 tags: a first visit fills PostgreSQL, then second visits
     await coldVisit(page, url(TENK));
-    const warm: { firstRowMs: number; paintMs: number; sortedMs: number; sortClickMs: number; gets: number; timing: Timing; columns: Record<string, number> }[] = [];
+    const warm: { firstRowMs: number; paintMs: number; sortedMs: number; sortClickMs: number; wholeMs: number; reloadSortedMs: number; gets: number; timing: Timing; columns: Record<string, number> }[] = [];
     for (let i = 0; i < RUNS; i++) {
       await page.goto("about:blank");
       const mark = logMark(reg);
@@ -114,12 +114,16 @@ async function main() {
         setTimeout(() => resolve(NaN), 2000);
       }));
       const timing = await pageTiming(page);
+      // a user clicks as soon as the button works (it is disabled until the page's script runs);
+      // polled every frame, not by Playwright's click, which retries a disabled button at 100–500 ms
+      await page.waitForFunction(() => !(document.querySelector('[data-testid="sort-pushedAt"]') as HTMLButtonElement | null)?.disabled, undefined, { polling: "raf" });
       const t1 = performance.now();
       await page.getByTestId("sort-pushedAt").click();
       await page.locator('[role="columnheader"][aria-sort="descending"]').waitFor();
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
       const sortedMs = performance.now() - t0;
       const sortClickMs = performance.now() - t1;
+      const wholeMs = await page.getByTestId("tag-count").waitFor().then(() => performance.now() - t0);
       // then every other column, one click each: the click until the sorted rows are painted
       const columns: Record<string, number> = { pushedAt: sortClickMs };
       for (const key of ["name", "digest", "kind", "platforms", "size", "createdAt"]) {
@@ -132,7 +136,14 @@ async function main() {
       const getEntries = (await logSince(reg, mark)).filter((e) => e.method === "GET" && e.path.includes("/manifests/"));
       const gets = getEntries.length;
       if (gets) log(`manifest GETs during a second visit: ${getEntries.map((e) => `${e.path} (${e.userAgent})`).join(", ")}`);
-      warm.push({ firstRowMs, paintMs, sortedMs, sortClickMs, gets, timing, columns });
+      // a reload of the table sorted by pushed date (the sort is in its address): sorted rows from the HTML
+      await page.goto("about:blank");
+      const r0 = performance.now();
+      await page.goto(`${url(TENK)}&sort=-pushedAt`, { waitUntil: "commit" });
+      await page.locator('[role="columnheader"][aria-sort="descending"]').waitFor();
+      await page.locator('[data-testid="tag-row"] [data-col="size"]:has-text("B")').first().waitFor();
+      const reloadSortedMs = performance.now() - r0;
+      warm.push({ firstRowMs, paintMs, sortedMs, sortClickMs, wholeMs, reloadSortedMs, gets, timing, columns });
       log(`second visit 10,000: first rows ${fmt(firstRowMs)} (painted at ${fmt(paintMs)}), sorted by pushed ${fmt(sortedMs)}`);
     }
 
@@ -199,7 +210,7 @@ async function main() {
     const sortWorst = Object.fromEntries(Object.keys(warm[0]!.columns).map((k) => [k, m(warm.map((w) => w.columns[k]!))]));
     const worstSort = Math.max(...Object.values(sortWorst));
     const crowdWorst = Math.max(...crowdDone);
-    const b = { first: m(warm.map((w) => w.firstRowMs)), paint: m(warm.map((w) => w.paintMs)), sorted: m(warm.map((w) => w.sortedMs)), click: m(warm.map((w) => w.sortClickMs)) };
+    const b = { first: m(warm.map((w) => w.firstRowMs)), paint: m(warm.map((w) => w.paintMs)), sorted: m(warm.map((w) => w.sortedMs)), click: m(warm.map((w) => w.sortClickMs)), whole: m(warm.map((w) => w.wholeMs)), reload: m(warm.map((w) => w.reloadSortedMs)) };
     const c = { api: m(apiMs), skopeo: m(skopeoMs), names: m(namesMs) };
     const ok = (v: boolean) => (v ? "✅ met" : "❌ missed");
     const last = cold.at(-1)!;
@@ -220,7 +231,8 @@ async function main() {
       `| (a) Same visit: first screen complete (every row inside the table's scroller filled; Chromium's clock from navigation start) | ${fmt(a.screen)} | — | < 500 ms | ${ok(a.screen < 500)} |`,
       `| (a) Registry requests of that visit | ${last.heads} HEAD, ${last.gets} manifest GET for ${last.digests} distinct digest(s) | — | GETs = distinct digests | ${ok(cold.every((x) => x.gets === x.digests))} |`,
       `| (b) Second visit, ${(TENK_TAGS + 1).toLocaleString("en")} tags: first rows painted with all columns (Element Timing) | ${fmt(b.paint)} (Playwright's check saw them at ${fmt(b.first)}) | — | < 300 ms | ${ok(b.paint < 300)} |`,
-      `| (b) Same visit, fully sorted by pushed date (navigation → sorted rows; the click alone ${fmt(b.click)}) | ${fmt(b.sorted)} | — | < 1 s | ${ok(b.sorted < 1000)} |`,
+      `| (b) Same visit, sorted by pushed date: navigation → the sort button works → click → the first rows in that order painted (the server's first page in that order while the whole list travels; the click alone ${fmt(b.click)}; the whole list in at ${fmt(b.whole)}) | ${fmt(b.sorted)} | — | < 1 s | ${ok(b.sorted < 1000)} |`,
+      `| (b) A reload of the table sorted by pushed date (\`&sort=-pushedAt\` in its address, as the table keeps it): navigation → sorted rows with all columns on screen | ${fmt(b.reload)} | — | < 1 s | ${ok(b.reload < 1000)} |`,
       `| (b) Same visit, then each column sorted by one click (click → sorted rows painted; medians): ${Object.entries(sortWorst).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")} | slowest ${fmt(worstSort)} | — | < 1 s | ${ok(worstSort < 1000)} |`,
       `| (b) Manifest GETs during second visits | ${Math.max(...warm.map((w) => w.gets))} | — | 0 | ${ok(warm.every((w) => w.gets === 0))} |`,
       `| (c) \`GET /api/v1/registries/{id}/tags\` for 1,500 tags vs \`skopeo list-tags\` | ${fmt(c.api)} | ${fmt(c.skopeo)} | ≤ 0.75× skopeo | ${ok(c.api <= 0.75 * c.skopeo)} (${(c.api / c.skopeo).toFixed(2)}×) |`,
@@ -242,7 +254,7 @@ async function main() {
       "<details><summary>Per-run figures</summary>",
       "",
       `- (a) done (ms): ${cold.map((x) => Math.round(x.doneMs)).join(", ")}; first row: ${cold.map((x) => Math.round(x.firstRowMs)).join(", ")}; first screen complete: ${cold.map((x) => Math.round(x.firstScreenMs)).join(", ")}; floor: ${cold.map((x) => Math.round(x.floorMs)).join(", ")}`,
-      `- (b) first rows painted (ms): ${warm.map((x) => Math.round(x.paintMs)).join(", ")}; seen by Playwright: ${warm.map((x) => Math.round(x.firstRowMs)).join(", ")}; sorted: ${warm.map((x) => Math.round(x.sortedMs)).join(", ")}`,
+      `- (b) first rows painted (ms): ${warm.map((x) => Math.round(x.paintMs)).join(", ")}; seen by Playwright: ${warm.map((x) => Math.round(x.firstRowMs)).join(", ")}; sorted: ${warm.map((x) => Math.round(x.sortedMs)).join(", ")}; whole list in: ${warm.map((x) => Math.round(x.wholeMs)).join(", ")}; reload sorted: ${warm.map((x) => Math.round(x.reloadSortedMs)).join(", ")}`,
       `- (c) API (ms): ${apiMs.map((x) => x.toFixed(1)).join(", ")}; names only: ${namesMs.map((x) => x.toFixed(1)).join(", ")}; skopeo: ${skopeoMs.map((x) => x.toFixed(1)).join(", ")}`,
       "",
       "</details>",

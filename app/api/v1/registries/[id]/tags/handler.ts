@@ -5,12 +5,13 @@ import { requireSee } from "@/lib/auth/access";
 import type { Handler } from "@/lib/auth/actor";
 import { searchParams, tagsQuery } from "@/lib/schemas/browse";
 import { listTagsJson } from "@/lib/services/browse";
+import { parseSort } from "@/lib/tag-sort";
 
 /** Every tag, with what PostgreSQL knows; Server-Timing says where the time went. */
 export const listTagsRoute: Handler<{ id: string }> = async ({ req, params, actor }) => {
   const q = tagsQuery.parse(searchParams(req));
   await requireSee(actor, params.id, q.repository);
-  const { json, timing } = await listTagsJson(params.id, q.repository, q.limit, q.fields);
+  const { json, timing } = await listTagsJson(params.id, q.repository, q.limit, q.fields, { sort: parseSort(q.sort) });
   const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
   return new Response(json, { headers: { "content-type": "application/json", "server-timing": serverTiming } });
 };

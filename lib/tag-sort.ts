@@ -1,9 +1,26 @@
-// Client-side ordering of the tag table.
+// Ordering and filtering of the tag table, shared by the table (components/tag-table.tsx) and the
+// server, which sorts a first page the same way (lib/services/browse.ts).
 import { compileGlob, GlobSyntaxError, globProblem, isGlob } from "@/lib/glob";
 import type { TagRow } from "@/lib/schemas/browse";
 
-export type SortKey = "name" | "digest" | "kind" | "platforms" | "size" | "createdAt" | "pushedAt";
+export const SORT_KEYS = ["name", "digest", "kind", "platforms", "size", "createdAt", "pushedAt"] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
 export interface Sort { key: SortKey; dir: "asc" | "desc" }
+
+/** The table's sort as it is spelled in its URL and in the API's `sort`: `size`, `-pushedAt` (descending). */
+export const SORT_PATTERN = new RegExp(`^-?(${SORT_KEYS.join("|")})$`);
+
+/** "-size" → size, descending; anything unknown → by name. */
+export function parseSort(s: string | undefined): Sort {
+  return s && SORT_PATTERN.test(s) ? { key: s.replace(/^-/, "") as SortKey, dir: s.startsWith("-") ? "desc" : "asc" } : { key: "name", dir: "asc" };
+}
+
+export function sortParam(sort: Sort): string {
+  return `${sort.dir === "desc" ? "-" : ""}${sort.key}`;
+}
+
+/** The server's order already (names ascending): no sort to ask for. */
+export const isDefaultSort = (sort: Sort) => sort.key === "name" && sort.dir === "asc";
 
 const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 

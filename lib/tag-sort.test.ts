@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hygieneWarnings } from "./tag-hygiene";
+import { hygieneWarnings } from "@/components/tag-hygiene";
 import { byName, compareTagNames, filterProblem, filterTags, sortTags, type SortKey } from "./tag-sort";
 import type { TagRow } from "@/lib/schemas/browse";
 
