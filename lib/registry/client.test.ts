@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { RegistryClient } from "./client";
 import { RegistryError } from "./errors";
@@ -120,6 +121,51 @@ describe("manifests", () => {
     expect(registry.requests.filter((r) => r.method === "HEAD")).toHaveLength(20);
     // one after another: a connection, or two when the next HEAD goes before the last one's socket is back in the pool
     expect(new Set(registry.requests.filter((r) => r.method === "HEAD").map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
+  });
+
+  it("a registry that sends bytes after a HEAD's headers gets them read as nothing: the next HEAD has its own answer", async () => {
+    // Node's HTTP server never writes a body for HEAD: a raw socket does what a broken or hostile
+    // registry can. The stray bytes are a whole forged response; on a kept connection they must not
+    // become the answer to the next request.
+    const forged = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nDocker-Content-Digest: sha256:" + "f".repeat(64) + "\r\nContent-Length: 0\r\n\r\n";
+    const digestOf = (tag: string) => `sha256:${createHash("sha256").update(tag).digest("hex")}`;
+    const ports: number[] = [];
+    const seen: string[] = [];
+    const server = net.createServer((socket) => {
+      ports.push(socket.remotePort!);
+      let buffered = "";
+      socket.on("error", () => {});
+      socket.on("data", (chunk) => {
+        buffered += chunk.toString("latin1");
+        for (let end = buffered.indexOf("\r\n\r\n"); end >= 0; end = buffered.indexOf("\r\n\r\n")) {
+          const [method, target] = buffered.slice(0, end).split(" ");
+          seen.push(`${method} ${target}`);
+          buffered = buffered.slice(end + 4);
+          if (method !== "HEAD") {
+            socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+            continue;
+          }
+          const tag = target!.split("/").at(-1)!;
+          const headers = `HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nDocker-Content-Digest: ${digestOf(tag)}\r\nContent-Length: ${forged.length}\r\n\r\n`;
+          socket.write(tag.startsWith("evil") ? headers + forged : headers);
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const c = client(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+      for (let i = 0; i < 5; i++) {
+        expect((await c.headManifest("acme/api", `evil${i}`))?.digest).toBe(digestOf(`evil${i}`));
+        expect((await c.headManifest("acme/api", `good${i}`))?.digest).toBe(digestOf(`good${i}`));
+      }
+      // each stray body ends its connection: the next HEAD goes on a new one
+      expect(new Set(ports).size).toBeGreaterThanOrEqual(5);
+      // and nothing was sent twice or lost on the way
+      expect(seen).toEqual(Array.from({ length: 5 }, (_, i) => [`HEAD /v2/acme/api/manifests/evil${i}`, `HEAD /v2/acme/api/manifests/good${i}`]).flat());
+    } finally {
+      server.close();
+      server.unref();
+    }
   });
 
   it("rejects a body that does not match Docker-Content-Digest or the requested digest", async () => {
