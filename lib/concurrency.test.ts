@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapLimit } from "./concurrency";
+import { mapLimit, SharedFlights } from "./concurrency";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,5 +54,27 @@ describe("mapLimit", () => {
   it("runs an empty list and treats a limit below one as one", async () => {
     expect(await mapLimit([], 4, async () => 1)).toEqual([]);
     expect(await mapLimit([1, 2], 0, async (x) => x)).toEqual([1, 2]);
+  });
+});
+
+describe("SharedFlights", () => {
+  it("gives callers of a running ask its promise, and asks again once it has settled", async () => {
+    const flights = new SharedFlights<number>();
+    let starts = 0;
+    const slow = () => flights.run("a", async () => { starts++; await sleep(20); return starts; });
+    expect(await Promise.all([slow(), slow(), slow()])).toEqual([1, 1, 1]);
+    expect(await slow()).toBe(2);
+    expect(await flights.run("b", async () => 99)).toBe(99);
+    expect(starts).toBe(2);
+  });
+
+  it("shares a failure with the callers of that moment only", async () => {
+    const flights = new SharedFlights<number>();
+    let calls = 0;
+    const failing = () => flights.run("k", async () => { calls++; await sleep(10); throw new Error(`boom ${calls}`); });
+    const results = await Promise.allSettled([failing(), failing()]);
+    expect(results.map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(["boom 1", "boom 1"]);
+    await expect(flights.run("k", () => { throw new Error("at once"); })).rejects.toThrow("at once");
+    await expect(flights.run("k", async () => 7)).resolves.toBe(7);
   });
 });

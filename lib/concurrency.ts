@@ -40,3 +40,25 @@ export async function mapLimit<T, R>(
   if (failed) throw firstError;
   return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
 }
+
+/**
+ * Asks made while the same ask (by key) is running share its promise: one token request, registry
+ * listing or database read for every caller at that moment. Nothing is kept once it settles.
+ */
+export class SharedFlights<T> {
+  readonly #running = new Map<string, Promise<T>>();
+
+  run(key: string, start: () => Promise<T>): Promise<T> {
+    const running = this.#running.get(key);
+    if (running) return running;
+    let p: Promise<T>;
+    try {
+      p = start();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const shared = p.finally(() => this.#running.delete(key));
+    this.#running.set(key, shared);
+    return shared;
+  }
+}

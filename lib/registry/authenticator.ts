@@ -14,6 +14,7 @@ import {
   type CredentialsSource,
   type TokenSender,
 } from "./auth";
+import { SharedFlights } from "@/lib/concurrency";
 import { RegistryError } from "./errors";
 import { mergeScopes, scopesCover } from "./scope";
 
@@ -30,7 +31,7 @@ export interface AuthenticatorConfig {
 
 export class Authenticator {
   private state?: AuthState;
-  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly tokenRequests = new SharedFlights<string>();
 
   constructor(private readonly config: AuthenticatorConfig) {}
 
@@ -110,10 +111,8 @@ export class Authenticator {
     const identity = credentialIdentity(credentials);
     const scopes = mergeScopes([...advertised], [...needed]);
     const key = TokenCache.key(realm.href, service, scopes, identity);
-    const running = this.inflight.get(key);
-    if (running) return running;
     const context = `${what}: authenticating to ${this.config.endpoint.host} (token from ${realm.host})`;
-    const job = (async () => {
+    return this.tokenRequests.run(key, async () => {
       let used = scopes;
       let res;
       try {
@@ -127,12 +126,6 @@ export class Authenticator {
       }
       this.config.tokens.set(realm.href, service, used, identity, res.token, res.expiresIn, res.issuedAt);
       return res.token;
-    })();
-    this.inflight.set(key, job);
-    try {
-      return await job;
-    } finally {
-      this.inflight.delete(key);
-    }
+    });
   }
 }

@@ -2,6 +2,7 @@ import "server-only";
 // Browsing one registry: repositories, tags, manifests. Registry errors travel up as
 // RegistryError and become 502/404/429 answers with the registry's own code and message.
 import { LRUCache } from "lru-cache";
+import { SharedFlights } from "@/lib/concurrency";
 import { isIndexMediaType, validateRepository, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { artifactLabel } from "./artifact-types";
 import type { KnownPlace, ReferrerView, WhereElse } from "@/lib/schemas/manifest-related";
@@ -146,6 +147,9 @@ export async function listTags(registryId: string, repository: string, limit?: n
   return JSON.parse((await listTagsJson(registryId, repository, limit, undefined, opts)).json) as TagsAnswer;
 }
 
+const listings = new SharedFlights<string[]>();
+const rowReads = new SharedFlights<Map<string, string>>();
+
 function registryTagListOf(registryId: string, repository: string): Promise<string[]> {
   return client(registryId).then((c) => c.listTags(repository));
 }
@@ -192,14 +196,18 @@ export async function listTagsJson(registryId: string, repository: string, limit
   };
   // the page's first screenful may come from the last listing (opts.recent): no registry round trip
   const recent = limit && opts.recent ? recentTagList(registryId, repository) : undefined;
-  const listed = () => (recent ? Promise.resolve(recent) : registryTagListOf(registryId, repository).then(sortedNames));
+  // a listing or a read of every row already running for this repository (another user's, or the
+  // table's whole list while its sorted first page is asked for) is shared, not made again
+  const key = `${registryId}/${repository}`;
+  const listed = () => (recent ? Promise.resolve(recent) : listings.run(key, () => registryTagListOf(registryId, repository).then(sortedNames)));
+  const allKnown = () => rowReads.run(key, () => knownTagsJson(registryId, repository));
   // the registry and the database answer in parallel (for a first page, one after the other)
   // names only: PostgreSQL is not asked at all
   const namesOnly = async () => [await ms(listed()), [new Map<string, string>(), 0] as const] as const;
   const bySort = opts.sort && !isDefaultSort(opts.sort) ? opts.sort : undefined;
   const [[names, registryMs], [known, dbMs]] = fields === "name" ? await namesOnly() : limit && !bySort
     ? await ms(listed()).then(async (names) => [names, await ms(knownTagsJson(registryId, repository, names[0].slice(0, limit)))] as const)
-    : await Promise.all([ms(listed()), ms(knownTagsJson(registryId, repository))]);
+    : await Promise.all([ms(listed()), ms(allKnown())]);
   const at = new Date();
   void recordRepository(registryId, repository, names.length, at).catch((e) => console.error(`[regatta] recording repository ${repository}:`, e instanceof Error ? e.message : e));
   const t1 = performance.now();

@@ -6,7 +6,7 @@ import { LRUCache } from "lru-cache";
 import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
-import { mapLimit } from "@/lib/concurrency";
+import { mapLimit, SharedFlights } from "@/lib/concurrency";
 import { needsDetails, type TagDetailsAnswer, type TagKind, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
 import { knownTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";
@@ -39,7 +39,7 @@ interface Counter { head: number; manifest: number; blob: number }
 
 // Reads of one digest in this process, shared by concurrent requests: two batches of the same
 // repository whose tags point at one digest make one manifest request, not two.
-const inflight = new Map<string, Promise<Info | null>>();
+const described = new SharedFlights<Info | null>();
 
 /** `timing`, when given, gets where the time went (ms, for a Server-Timing header). */
 export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>): Promise<TagDetailsAnswer> {
@@ -166,12 +166,7 @@ export async function auditObserved(registryId: string, repository: string, chan
 }
 
 function describe(c: RegistryClient, repository: string, digest: string, requests: Counter): Promise<Info | null> {
-  let p = inflight.get(digest);
-  if (!p) {
-    p = read(c, repository, digest, requests).finally(() => inflight.delete(digest));
-    inflight.set(digest, p);
-  }
-  return p;
+  return described.run(digest, () => read(c, repository, digest, requests));
 }
 
 async function read(c: RegistryClient, repository: string, digest: string, requests: Counter): Promise<Info | null> {
