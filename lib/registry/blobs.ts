@@ -150,7 +150,12 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
-/** Uploads a blob: bytes in one PUT ?digest=; a stream in one streamed PATCH (or 16 MiB chunks), then PUT ?digest=. */
+/**
+ * Uploads a blob after its POST: bytes, or a stream of known size, as the body of the PUT ?digest=
+ * that closes the session ("POST then PUT", the OCI distribution spec's monolithic push, which
+ * containerd uses with every registry: one request per blob fewer than a PATCH); a stream of unknown
+ * size in one streamed PATCH, or "chunked" mode in PATCHes of 16 MiB; then the PUT.
+ */
 export async function uploadBlob(core: ClientCore, repository: string, digest: string, size: number, data: Uint8Array | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<string> {
   validateRepository(repository);
   validateDigest(digest);
@@ -171,14 +176,15 @@ export async function uploadBlob(core: ClientCore, repository: string, digest: s
   }
   const scopes = [repositoryScope(repository, [...PUSH_PULL])];
   try {
-    let body: Uint8Array | undefined;
-    if (data instanceof Uint8Array) body = data;
+    let body: Uint8Array | ReadableStream<Uint8Array> | undefined;
+    if (data instanceof Uint8Array || (core.options.uploadMode === "stream" && size >= 0)) body = data;
     else if (core.options.uploadMode === "chunked") location = await patchChunks(core, location, data, what, scopes, options.signal);
     else location = await patchStream(core, location, data, size, what, scopes, options.signal);
     // PUT <location>&digest=<digest> closes the session (monolithic when it carries the bytes).
+    const length = body instanceof Uint8Array ? body.byteLength : body ? size : 0;
     const res = await call(
       core,
-      { method: "PUT", url: withDigest(location, digest), what, scopes, headers: { "content-type": OCTET_STREAM, ...(body ? {} : { "content-length": "0" }) }, body, signal: options.signal },
+      { method: "PUT", url: withDigest(location, digest), what, scopes, headers: { "content-type": OCTET_STREAM, "content-length": String(length) }, body, signal: options.signal },
       201,
       204,
     );
@@ -193,10 +199,13 @@ export async function uploadBlob(core: ClientCore, repository: string, digest: s
   }
 }
 
+/** A PATCH's answers: 202 by the spec; Amazon ECR answers 201 Created (aws/containers-roadmap#2831, jdx/mise#11376). */
+const PATCH_OK = [202, 204, 201] as const;
+
 async function patchStream(core: ClientCore, location: URL, data: ReadableStream<Uint8Array>, size: number, what: string, scopes: string[], signal?: AbortSignal): Promise<URL> {
   const headers: Record<string, string> = { "content-type": OCTET_STREAM };
   if (size >= 0) headers["content-length"] = String(size);
-  const res = await call(core, { method: "PATCH", url: location, what, scopes, headers, body: data, signal }, 202, 204);
+  const res = await call(core, { method: "PATCH", url: location, what, scopes, headers, body: data, signal }, ...PATCH_OK);
   return uploadLocation(res, location, what, "PATCH", location);
 }
 
@@ -205,7 +214,7 @@ async function patchChunks(core: ClientCore, location: URL, data: ReadableStream
   let offset = 0;
   for await (const chunk of chunked(data, core.options.uploadChunkSize)) {
     const headers = { "content-type": OCTET_STREAM, "content-range": `${offset}-${offset + chunk.byteLength - 1}` };
-    const res = await call(core, { method: "PATCH", url: location, what, scopes, headers, body: chunk, signal }, 202, 204);
+    const res = await call(core, { method: "PATCH", url: location, what, scopes, headers, body: chunk, signal }, ...PATCH_OK);
     location = uploadLocation(res, location, what, "PATCH", location);
     offset += chunk.byteLength;
   }

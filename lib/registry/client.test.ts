@@ -255,18 +255,38 @@ describe("blobs", () => {
     expect(registry.blobs.get(digest)?.toString()).toBe(data.toString());
   });
 
-  it("streams a blob in one PATCH, then closes the session with an empty PUT ?digest=", async () => {
+  it("streams a blob of known size as the body of the PUT ?digest= that closes its session (POST then PUT)", async () => {
     const registry = await fake();
     await client(registry.url).uploadBlob("acme/api", digest, data.length, streamOf(data));
+    expect(registry.requests.map(line)).toEqual(["POST /v2/acme/api/blobs/uploads/", `PUT /v2/acme/api/blobs/uploads/u1?_state=u1-state&digest=${encodeURIComponent(digest)}`]);
+    expect(registry.requests[1]!.body.toString()).toBe(data.toString());
+    expect(registry.requests[1]!.headers["content-length"]).toBe("20");
+    expect(registry.blobs.get(digest)?.toString()).toBe(data.toString());
+  });
+
+  it("streams a blob of unknown size in one PATCH, then closes the session with an empty PUT ?digest=", async () => {
+    const registry = await fake();
+    await client(registry.url).uploadBlob("acme/api", digest, -1, streamOf(data));
     expect(registry.requests.map(line)).toEqual([
       "POST /v2/acme/api/blobs/uploads/",
       "PATCH /v2/acme/api/blobs/uploads/u1?_state=u1-state",
       `PUT /v2/acme/api/blobs/uploads/u1?_state=u1-state&digest=${encodeURIComponent(digest)}`,
     ]);
     expect(registry.requests[1]!.body.toString()).toBe(data.toString());
-    expect(registry.requests[1]!.headers["content-length"]).toBe("20");
     expect(registry.requests[2]!.body.length).toBe(0);
+    expect(registry.requests[2]!.headers["content-length"]).toBe("0");
     expect(registry.blobs.has(digest)).toBe(true);
+  });
+
+  it("takes Amazon ECR's 201 to a PATCH (aws/containers-roadmap#2831) as the spec's 202", async () => {
+    const registry = await serve((req, res) => {
+      if (req.method === "POST") return void res.writeHead(202, { location: "/v2/acme/api/blobs/uploads/e1" }).end();
+      if (req.method === "PATCH") return void res.writeHead(201, { location: "/v2/acme/api/blobs/uploads/e1?part=2" }).end();
+      if (req.method === "PUT") return void res.writeHead(201, { "docker-content-digest": digest }).end();
+      res.writeHead(500).end();
+    });
+    await client(registry.url, { uploadMode: "chunked", uploadChunkSize: 8 }).uploadBlob("acme/api", digest, data.length, streamOf(data, 5));
+    expect(registry.requests.map((r) => r.method)).toEqual(["POST", "PATCH", "PATCH", "PATCH", "PUT"]);
   });
 
   it("uploads in Content-Range chunks in chunked mode", async () => {

@@ -33,7 +33,7 @@ export interface CopyProgress {
 export interface CopyOptions {
   /** HEAD requests only: report the plan, write nothing. */
   dryRun?: boolean;
-  /** Blobs in flight at once (default 4). */
+  /** Blobs in flight at once (default 6, DEFAULT_COPY_CONCURRENCY). */
   concurrency?: number;
   onProgress?(progress: CopyProgress): void;
   /** Also copy the referrers (signatures, SBOMs) of the root digest. */
@@ -80,7 +80,11 @@ export interface CopyResult {
   bytesCopied: number;
 }
 
-export const DEFAULT_COPY_CONCURRENCY = 4;
+/**
+ * Blobs in flight at once: skopeo's (containers/image) six parallel layer copies. An image of four
+ * layers and a config is then one round instead of two; the transport still bounds requests per host.
+ */
+export const DEFAULT_COPY_CONCURRENCY = 6;
 const PROGRESS_STEP = 1024 * 1024;
 
 export async function copyImage(source: CopySource, target: CopyTarget, options: CopyOptions = {}): Promise<CopyResult> {

@@ -173,7 +173,6 @@ describe("streamed bodies", () => {
       if (!req.headers.authorization?.startsWith("Bearer tok-")) {
         return sendError(res, 401, "UNAUTHORIZED", "authentication required", { "www-authenticate": `Bearer realm="${tokens.url}/token",service="reg"` });
       }
-      if (req.method === "PATCH") return void res.writeHead(202, { location: "/v2/acme/api/blobs/uploads/s1?_state=2" }).end();
       if (req.method === "PUT") return void res.writeHead(201, { "docker-content-digest": digest }).end();
       res.writeHead(200).end("{}");
     });
@@ -187,24 +186,23 @@ describe("streamed bodies", () => {
     await client.uploadBlob("acme/api", digest, data.length, stream, { location: "/v2/acme/api/blobs/uploads/s1?_state=1" });
     expect(registry.requests.map((r) => [r.method, r.url, r.headers.authorization])).toEqual([
       ["GET", "/v2/", undefined],
-      ["PATCH", "/v2/acme/api/blobs/uploads/s1?_state=1", "Bearer tok-repository:acme/api:pull,push"],
-      ["PUT", `/v2/acme/api/blobs/uploads/s1?_state=2&digest=${encodeURIComponent(digest)}`, "Bearer tok-repository:acme/api:pull,push"],
+      ["PUT", `/v2/acme/api/blobs/uploads/s1?_state=1&digest=${encodeURIComponent(digest)}`, "Bearer tok-repository:acme/api:pull,push"],
     ]);
     expect(registry.requests[1]!.body.toString()).toBe("streamed layer");
     expect(tokens.requests).toHaveLength(1);
   });
 
-  it("never retries a streamed body: a 500 on PATCH fails the upload", async () => {
+  it("never retries a streamed body: a 500 on its PUT fails the upload", async () => {
     const registry = await serve((req, res) => {
-      if (req.method === "PATCH") return void res.writeHead(500).end();
+      if (req.method === "PUT") return void res.writeHead(500).end();
       res.writeHead(204).end();
     });
     const client = new RegistryClient({ endpoint: registry.url, options: FAST });
     const stream = zeroStream(3);
     const err = await rejection(client.uploadBlob("a", `sha256:${"0".repeat(64)}`, 3, stream, { location: "/v2/a/blobs/uploads/x" }));
     expect(err.status).toBe(500);
-    // One PATCH, then the best-effort DELETE of the session.
-    expect(registry.requests.map(line)).toEqual(["GET /v2/", "PATCH /v2/a/blobs/uploads/x", "DELETE /v2/a/blobs/uploads/x"]);
+    // One PUT, then the best-effort DELETE of the session.
+    expect(registry.requests.map(line)).toEqual(["GET /v2/", `PUT /v2/a/blobs/uploads/x?digest=sha256%3A${"0".repeat(64)}`, "DELETE /v2/a/blobs/uploads/x"]);
   });
 });
 
@@ -221,15 +219,14 @@ describe("streamed bodies and memory", () => {
     const stream = zeroStream(4);
     const digest = `sha256:${"0".repeat(64)}`;
     expect(await client.uploadBlob("a", digest, 4, stream, { location: "https://registry.example.com/v2/a/blobs/uploads/x?s=1" })).toBe(digest);
-    const patch = inits.find((i) => i.method === "PATCH") as RequestInit & { duplex?: string };
-    expect(patch.redirect).toBe("error");
-    expect(patch.duplex).toBe("half");
-    expect(inits.filter((i) => i.method !== "PATCH").every((i) => i.redirect === "manual")).toBe(true);
+    const streamed = inits.filter((i) => i.body instanceof ReadableStream) as (RequestInit & { duplex?: string })[];
+    expect(streamed.map((i) => [i.method, i.redirect, i.duplex])).toEqual([["PUT", "error", "half"]]);
+    expect(inits.filter((i) => !(i.body instanceof ReadableStream)).every((i) => i.redirect === "manual")).toBe(true);
   });
 
   it("reports a redirect answered to a streamed upload as UNSUPPORTED", async () => {
     const registry = await serve((req, res) => {
-      if (req.method === "PATCH") return void res.writeHead(307, { location: "http://localhost:1/elsewhere" }).end();
+      if (req.method === "PUT") return void res.writeHead(307, { location: "http://localhost:1/elsewhere" }).end();
       res.writeHead(204).end();
     });
     const client = new RegistryClient({ endpoint: registry.url, options: FAST });

@@ -24,7 +24,10 @@ export interface TransportOptions {
   maxRetryAfterSeconds: number;
   concurrencyPerHost: number;
   maxRedirects: number;
-  /** "stream": one streamed PATCH; "chunked": PATCHes of at most uploadChunkSize with Content-Range. */
+  /**
+   * "stream": the bytes streamed in the PUT that closes the session (one streamed PATCH first when the
+   * size is unknown); "chunked": PATCHes of at most uploadChunkSize with Content-Range, then the PUT.
+   */
   uploadMode: "stream" | "chunked";
   uploadChunkSize: number;
   /** Manifests are small (registry:2 accepts 4 MiB); anything larger is refused unread. */
