@@ -1,14 +1,10 @@
 // Ordering and filtering of the tag table, shared by the table (components/tag-table.tsx) and the
 // server, which sorts a first page the same way (lib/services/browse.ts).
 import { compileGlob, GlobSyntaxError, globProblem, isGlob } from "@/lib/glob";
-import type { TagRow } from "@/lib/schemas/browse";
+import { SORT_PATTERN, type SortKey, type TagRow } from "@/lib/schemas/browse";
 
-export const SORT_KEYS = ["name", "digest", "kind", "platforms", "size", "createdAt", "pushedAt"] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+export type { SortKey };
 export interface Sort { key: SortKey; dir: "asc" | "desc" }
-
-/** The table's sort as it is spelled in its URL and in the API's `sort`: `size`, `-pushedAt` (descending). */
-export const SORT_PATTERN = new RegExp(`^-?(${SORT_KEYS.join("|")})$`);
 
 /** "-size" → size, descending; anything unknown → by name. */
 export function parseSort(s: string | undefined): Sort {

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { digest, reference, repositoryName as repository, tagName as tag } from "./names";
-import { SORT_KEYS, SORT_PATTERN } from "@/lib/tag-sort";
 
 export const repositoriesQuery = z.object({ query: z.string().max(255).optional(), cursor: z.string().max(255).optional() });
 /** Rows in the tag table's first page: enough to fill the screen while the whole list travels. */
@@ -12,6 +11,12 @@ export function tagsPath(registryId: string, repository: string, limit?: number,
   if (sort && sort !== "name") q.set("sort", sort);
   return `/registries/${encodeURIComponent(registryId)}/tags?${q}`;
 }
+
+/** The tag table's columns that sort (lib/tag-sort.ts sorts by them, here and in the browser). */
+export const SORT_KEYS = ["name", "digest", "kind", "platforms", "size", "createdAt", "pushedAt"] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+/** A sort as the table's URL and the API's `sort` spell it: `size`, `-pushedAt` (descending). */
+export const SORT_PATTERN = new RegExp(`^-?(${SORT_KEYS.join("|")})$`);
 
 export const tagsQuery = z.object({
   repository,
