@@ -15,7 +15,7 @@ import { useTags } from "@/components/hooks/use-tags";
 import type { StageRow, RuleRow } from "@/components/hooks/use-pipeline";
 import { PromotionState } from "@/components/promotion-progress";
 import { compareTagNames } from "@/lib/tag-sort";
-import { globMatch } from "@/lib/glob";
+import { globMatch } from "@/lib/glob-match";
 
 const PAGE = 12;
 

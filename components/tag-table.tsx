@@ -2,7 +2,7 @@
 // The tag table: names at once, details filling in progressively, virtualised rows, client-side
 // sort and filter. 10,000 tags render ~40 rows at a time.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useDeferredValue, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useUrlState } from "@/components/hooks/use-url-state";
 import { useTagDetails } from "@/components/hooks/use-tag-details";
 import { useQueryClient } from "@tanstack/react-query";
@@ -13,6 +13,8 @@ import { TAG_GRID, TagTableRow, type Siblings } from "@/components/tag-table-row
 import { byName, filterProblem, filterTags, isDefaultSort, parseSort, sortParam, sortTags, type Sort, type SortKey } from "@/lib/tag-sort";
 import { BULK_LIMIT, BulkPromoteDialog } from "@/components/bulk-promote-dialog";
 import type { FirstTags } from "@/components/hooks/use-tags";
+import { isGlob } from "@/lib/glob";
+import type { TagRow } from "@/lib/schemas/browse";
 
 const noSubscribe = () => () => {};
 
@@ -85,7 +87,15 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const named = useMemo(() => byName(all), [all]);
   const shownKey = sortParam(shown);
   const sorted = useMemo(() => sortTags(all, shown, named), [all, shownKey, named]);
-  const rows = useMemo(() => filterTags(sorted, f), [sorted, f]);
+  // the glob matcher (re2js, ~150 KB) loads when the filter box is used or a filter is a glob; till
+  // then a glob filter keeps the rows it had
+  const [matcher, setMatcher] = useState<typeof import("@/lib/glob-match")>();
+  const loadMatcher = () => void (matcher || import("@/lib/glob-match").then(setMatcher));
+  useEffect(() => {
+    if (isGlob(f)) loadMatcher();
+  });
+  const lastRows = useRef<TagRow[]>([]);
+  const rows = useMemo(() => (lastRows.current = filterTags(sorted, f, matcher?.compileGlob) ?? lastRows.current), [sorted, f, matcher]);
   const problem = useMemo(() => filterProblem(f), [f]);
   // its checks read every row: once per list, not on every sort click or keystroke
   const hygiene = useMemo(() => <TagHygiene tags={all} />, [all]);
@@ -105,7 +115,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-3">
-        <input className="input max-w-sm" placeholder="Filter tags (text or glob: 1.4.*, v{1,2}.*, rc[0-9])" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" aria-invalid={problem ? true : undefined} aria-describedby={problem ? "tag-filter-problem" : undefined} />
+        <input className="input max-w-sm" placeholder="Filter tags (text or glob: 1.4.*, v{1,2}.*, rc[0-9])" value={filter} onFocus={loadMatcher} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" aria-invalid={problem ? true : undefined} aria-describedby={problem ? "tag-filter-problem" : undefined} />
         {problem && <span id="tag-filter-problem" role="status" className="text-sm text-red-700" data-testid="tag-filter-problem">Not a glob: {problem}</span>}
         {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
         {preview && (
@@ -172,7 +182,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
         </div>
         <div ref={scroller} className="h-[65vh] overflow-auto" data-testid="tags">
           {tags.isPending && !preview && <p className="px-4 py-3 text-sm text-slate-500">Loading tags…</p>}
-          {tags.data && !rows.length && <p className="px-4 py-3 text-sm text-slate-500">No tag{filter ? ` matches “${filter}”` : ""}.</p>}
+          {tags.data && !rows.length && !(isGlob(f) && !matcher) && <p className="px-4 py-3 text-sm text-slate-500">No tag{filter ? ` matches “${filter}”` : ""}.</p>}
           <div className="relative w-full" style={{ height: virtual.getTotalSize() }}>
             {virtual.getVirtualItems().map((v) => {
               const t = rows[v.index]!;

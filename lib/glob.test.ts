@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileGlob, globMatch, globProblem, GLOB_MAX_ALTERNATIVES } from "./glob";
+import { globProblem, GLOB_MAX_ALTERNATIVES } from "./glob";
+import { compileGlob, globMatch } from "./glob-match";
 
 describe("glob syntax", () => {
   it.each([

@@ -5,10 +5,12 @@
 // `[a-z]`, `[!a-z]` / `[^a-z]` one character of (not of) a class, `{a,b}` one of the
 // alternatives (nested allowed), `\x` the character x itself.
 //
-// Linear time: the glob is translated into an RE2 expression and matched by re2js, a port of RE2
-// (automata, no backtracking). A backtracking RegExp with `.*` took 0.8 s for `*-*-*-rc` against
-// a 1,600-character tag; RE2's time grows with the input's length times the glob's, never more.
-import { RE2JS } from "re2js";
+// Linear time: the glob is translated here into an RE2 expression, and lib/glob-match.ts matches
+// it with re2js, a port of RE2 (automata, no backtracking). A backtracking RegExp with `.*` took
+// 0.8 s for `*-*-*-rc` against a 1,600-character tag; RE2's time grows with the input's length
+// times the glob's, never more. The two halves are apart so a page that only checks a glob's
+// syntax (forms, schemas) does not load re2js: its compilation took ~100 ms of the browser's main
+// thread on the tag page, which now loads it when a filter is a glob.
 
 /** Longest glob accepted: a repository name is at most 255 characters, a glob a little more for its syntax. */
 export const GLOB_MAX_LENGTH = 512;
@@ -94,26 +96,6 @@ export function globToRe2(glob: string): string {
   return `^(?:${out})$`;
 }
 
-export interface Glob {
-  readonly source: string;
-  test(value: string): boolean;
-}
-
-const compiled = new Map<string, Glob>();
-
-/** Compiles a glob for many matches (the last few hundred are kept); throws GlobSyntaxError on a bad glob. */
-export function compileGlob(glob: string, opts: { ignoreCase?: boolean } = {}): Glob {
-  const key = `${opts.ignoreCase ? "i" : "c"}${glob}`;
-  let g = compiled.get(key);
-  if (!g) {
-    const re = RE2JS.compile(globToRe2(glob), (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | RE2JS.DOTALL);
-    g = { source: glob, test: (value: string) => re.matches(value) };
-    if (compiled.size >= 500) compiled.clear();
-    compiled.set(key, g);
-  }
-  return g;
-}
-
 /** Why a glob is refused, or null when it is fine: for zod refinements and forms. */
 export function globProblem(glob: string): string | null {
   try {
@@ -128,14 +110,4 @@ export function globProblem(glob: string): string | null {
 /** Whether a string uses glob syntax (otherwise the tag filter treats it as plain text). */
 export function isGlob(s: string): boolean {
   return /[*?[\]{}]/.test(s);
-}
-
-/** One match. A bad glob matches nothing (validate globs on input with globProblem). */
-export function globMatch(glob: string, value: string): boolean {
-  try {
-    return compileGlob(glob).test(value);
-  } catch (err) {
-    if (err instanceof GlobSyntaxError) return false;
-    throw err;
-  }
 }

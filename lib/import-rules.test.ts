@@ -15,7 +15,7 @@ const SKIP_DIRS = new Set(["node_modules", "generated", ".next"]);
  * Pure helpers under lib/ that components may import (no server module, no secret, no I/O).
  * lib/schemas is allowed as a whole: zod shapes shared by the API and the browser.
  */
-const CLIENT_SAFE = ["lib/schemas/", "lib/glob.ts", "lib/theme.ts", "lib/concurrency.ts", "lib/tag-sort.ts"];
+const CLIENT_SAFE = ["lib/schemas/", "lib/glob.ts", "lib/glob-match.ts", "lib/theme.ts", "lib/concurrency.ts", "lib/tag-sort.ts"];
 
 /**
  * Known exceptions, each with its reason. None today: keep it that way.

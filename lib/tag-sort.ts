@@ -1,6 +1,7 @@
 // Ordering and filtering of the tag table, shared by the table (components/tag-table.tsx) and the
 // server, which sorts a first page the same way (lib/services/browse.ts).
-import { compileGlob, GlobSyntaxError, globProblem, isGlob } from "@/lib/glob";
+import { GlobSyntaxError, globProblem, isGlob } from "@/lib/glob";
+import type { compileGlob } from "@/lib/glob-match";
 import { SORT_PATTERN, type SortKey, type TagRow } from "@/lib/schemas/browse";
 
 export type { SortKey };
@@ -97,15 +98,19 @@ export function filterProblem(filter: string): string | null {
 
 /**
  * Text (substring of the name or digest) or glob on the name (`1.4.*`, `v00?5`, `tag-000{1,2}`,
- * `v[0-9]*`), through the one glob matcher of lib/glob.ts. A malformed glob matches nothing.
+ * `v[0-9]*`), through the one glob matcher (lib/glob-match.ts compileGlob, given by the caller, who
+ * may load it only when a filter is a glob: undefined then until it has). A malformed glob matches
+ * nothing.
  */
-export function filterTags(rows: TagRow[], filter: string): TagRow[] {
+export function filterTags(rows: TagRow[], filter: string, compile?: typeof compileGlob): TagRow[] | undefined {
   const f = filter.trim();
   if (!f) return rows;
   if (isGlob(f)) {
+    if (globProblem(f)) return [];
+    if (!compile) return undefined;
     let g;
     try {
-      g = compileGlob(f, { ignoreCase: true });
+      g = compile(f, { ignoreCase: true });
     } catch (err) {
       if (err instanceof GlobSyntaxError) return [];
       throw err;

@@ -19,7 +19,8 @@ import type { Actor } from "@/lib/auth/guard";
 import { BodyTooLarge, readBounded } from "@/lib/bounded-read";
 import { db } from "@/lib/db";
 import type { NotificationRule, Prisma } from "@/lib/generated/prisma/client";
-import { compileGlob, GlobSyntaxError } from "@/lib/glob";
+import { GlobSyntaxError } from "@/lib/glob";
+import { compileGlob } from "@/lib/glob-match";
 import { classifyHost } from "@/lib/registry/address";
 import {
   NOTIFICATION_EVENT_LABELS,

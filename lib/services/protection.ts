@@ -8,7 +8,8 @@ import type { Actor } from "@/lib/auth/guard";
 import { hasRole, type GlobalRole, type Role } from "@/lib/schemas/roles";
 import { db } from "@/lib/db";
 import { isId } from "@/lib/schemas/id";
-import { compileGlob, GlobSyntaxError } from "@/lib/glob";
+import { GlobSyntaxError } from "@/lib/glob";
+import { compileGlob } from "@/lib/glob-match";
 import { protectionRuleSchema } from "@/lib/schemas/promotion";
 
 export interface Protection {

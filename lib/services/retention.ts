@@ -13,7 +13,7 @@ import { conflict, DomainError, notFound } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/log";
 import type { Actor } from "@/lib/auth/guard";
 import { db } from "@/lib/db";
-import { compileGlob } from "@/lib/glob";
+import { compileGlob } from "@/lib/glob-match";
 import { isIndexMediaType, mapLimit, type RegistryClient } from "@/lib/registry";
 import { manifestLinks } from "@/lib/registry/types";
 import type { RetentionPolicy, RetentionRun } from "@/lib/generated/prisma/client";
