@@ -48,9 +48,10 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const sort = parseSort(view.sort);
   // while the whole list travels, its first page in the chosen order fills the screen
   const queryClient = useQueryClient();
-  const [wantFirst] = useState(() => !queryClient.getQueryData(tagsKey(registryId, repository)));
-  const tagsCached = !!queryClient.getQueryData(tagsKey(registryId, repository));
-  const first = useFirstTags(registryId, repository, sortParam(sort), wantFirst && !tagsCached, initialFirst);
+  const cached = !!queryClient.getQueryData(tagsKey(registryId, repository));
+  // asked for once, at mount; a sort chosen after the whole list is in needs no first page
+  const [wantFirst] = useState(!cached);
+  const first = useFirstTags(registryId, repository, sortParam(sort), wantFirst && !cached, initialFirst);
   const tags = useTags(registryId, repository, !wantFirst || first.data !== undefined || first.isError);
   const preview = !tags.data && first.data ? first.data : undefined;
   // the order of the rows shown: a first page is in the order it was asked in (the page of the

@@ -1,6 +1,6 @@
 // Ordering and filtering of the tag table, shared by the table (components/tag-table.tsx) and the
 // server, which sorts a first page the same way (lib/services/browse.ts).
-import { GlobSyntaxError, globProblem, isGlob } from "@/lib/glob";
+import { globProblem, isGlob } from "@/lib/glob";
 import type { compileGlob } from "@/lib/glob-match";
 import { SORT_PATTERN, type SortKey, type TagRow } from "@/lib/schemas/browse";
 
@@ -106,15 +106,10 @@ export function filterTags(rows: TagRow[], filter: string, compile?: typeof comp
   const f = filter.trim();
   if (!f) return rows;
   if (isGlob(f)) {
+    // a malformed glob is known without the matcher (globProblem is its syntax check)
     if (globProblem(f)) return [];
     if (!compile) return undefined;
-    let g;
-    try {
-      g = compile(f, { ignoreCase: true });
-    } catch (err) {
-      if (err instanceof GlobSyntaxError) return [];
-      throw err;
-    }
+    const g = compile(f, { ignoreCase: true });
     return rows.filter((t) => g.test(t.name));
   }
   const q = f.toLowerCase();
