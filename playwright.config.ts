@@ -8,13 +8,14 @@ const dir = path.resolve(process.env.E2E_DIR || ".test-data/e2e");
 
 // Lanes: `npm test` runs the specs as two Playwright runs side by side (E2E_LANE=1/2 and 2/2), each
 // with its own app, database and port (scripts/test.sh); within a lane specs run one at a time on
-// one shared app, as they are written to. Specs go to lanes by their measured seconds (a clean-clone
-// run of both lanes on this 2-core machine, headless shell), heaviest first into the lighter lane; a
-// spec not listed counts 15 s.
+// one shared app, as they are written to. Specs go to lanes by their measured seconds, heaviest first
+// into the lighter lane; a spec not listed counts 15 s. The seconds are each spec's wall time in a
+// clean-clone run of both lanes on this 2-core machine (headless shell): from the previous spec's last
+// test to its own, so its beforeAll hooks count too (tag-table's 10,000-tag push is 120 s of its 157).
 const SECONDS: Record<string, number> = {
-  a11y: 174, vendors: 166, "tag-table": 66, promote: 51, "honest-ui": 48, load: 35, pleasant: 28, browse: 28, oidc: 21,
-  foundation: 20, search: 16, "data-hardening": 14, signatures: 12, tokens: 12, "webhook-panel": 10, compare: 9,
-  notifications: 7, retention: 7, visibility: 6, audit: 5, csp: 4,
+  a11y: 221, vendors: 190, "tag-table": 157, promote: 86, load: 78, "honest-ui": 68, browse: 62, oidc: 41, foundation: 33,
+  pleasant: 30, search: 19, "data-hardening": 18, tokens: 16, signatures: 15, compare: 12, notifications: 10, retention: 10,
+  audit: 8, visibility: 8, csp: 7, "webhook-panel": 6,
 };
 
 function laneMatch(): RegExp {

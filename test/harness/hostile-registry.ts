@@ -71,11 +71,23 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
     res.write(prefix);
     let sent = prefix.length;
     while (sent < total && !res.destroyed) {
-      if (!res.write(CHUNK)) await new Promise<void>((r) => { res.once("drain", r); res.once("close", r); });
+      // each wait takes its listeners off again: a long flood must not pile up "close" listeners
+      if (!res.write(CHUNK)) await once(res, ["drain", "close"]);
       sent += CHUNK.length;
       state.bytesSent += CHUNK.length;
     }
     if (!res.destroyed) res.end("}");
+  }
+
+  /** Resolves at the first of `events`; both listeners are removed then. */
+  function once(res: http.ServerResponse, events: string[]): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        for (const e of events) res.off(e, done);
+        resolve();
+      };
+      for (const e of events) res.once(e, done);
+    });
   }
 
   async function drip(res: http.ServerResponse, prefix: string) {
