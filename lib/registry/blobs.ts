@@ -155,8 +155,10 @@ export interface UploadOptions {
  * that closes the session ("POST then PUT", the OCI distribution spec's monolithic push, which
  * containerd uses with every registry: one request per blob fewer than a PATCH); a stream of unknown
  * size in one streamed PATCH, or "chunked" mode in PATCHes of 16 MiB; then the PUT.
+ * A stream still on its way (a promise: another registry's GET) is awaited beside the POST, so the
+ * session is open when its first bytes come; whichever of the two fails, the other is let go.
  */
-export async function uploadBlob(core: ClientCore, repository: string, digest: string, size: number, data: Uint8Array | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<string> {
+export async function uploadBlob(core: ClientCore, repository: string, digest: string, size: number, data: Uint8Array | ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>, options: UploadOptions = {}): Promise<string> {
   validateRepository(repository);
   validateDigest(digest);
   const what = `uploading blob ${digest} to ${describeRef(core, repository)}`;
@@ -166,15 +168,21 @@ export async function uploadBlob(core: ClientCore, repository: string, digest: s
       throw new RegistryError({ context: what, codes: ["DIGEST_MISMATCH"], method: "PUT", url: core.endpoint, reason: `the ${data.byteLength} bytes given hash to ${actual}; nothing was sent` });
     }
   }
-  let location: URL;
-  try {
-    location = options.location ? new URL(options.location, core.endpoint) : await startUpload(core, repository, options.signal);
-  } catch (e) {
+  const opening = options.location ? Promise.resolve(new URL(options.location, core.endpoint)) : startUpload(core, repository, options.signal);
+  const [opened, given] = await Promise.allSettled([opening, data]);
+  if (opened.status === "rejected") {
     // Nobody will read the source now: let it close its connection.
-    if (data instanceof ReadableStream && !data.locked) await data.cancel(e).catch(() => {});
-    throw e;
+    const stream = given.status === "fulfilled" ? given.value : undefined;
+    if (stream instanceof ReadableStream && !stream.locked) await stream.cancel(opened.reason).catch(() => {});
+    throw opened.reason;
   }
+  let location = opened.value;
   const scopes = [repositoryScope(repository, [...PUSH_PULL])];
+  if (given.status === "rejected") {
+    await cancelUpload(core, location, scopes);
+    throw given.reason;
+  }
+  data = given.value;
   try {
     let body: Uint8Array | ReadableStream<Uint8Array> | undefined;
     if (data instanceof Uint8Array || (core.options.uploadMode === "stream" && size >= 0)) body = data;

@@ -129,7 +129,7 @@ export class RegistryClient implements ClientCore {
    * Uploads a blob. Uses, in order: options.location, the session a 202 mount of this blob left
    * open, or a new POST.
    */
-  uploadBlob(repository: string, digest: string, size: number, data: Uint8Array | ReadableStream<Uint8Array>, options: blobs.UploadOptions = {}): Promise<string> {
+  uploadBlob(repository: string, digest: string, size: number, data: Uint8Array | ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>, options: blobs.UploadOptions = {}): Promise<string> {
     const location = options.location ?? this.takeUploadSession(repository, digest);
     return blobs.uploadBlob(this, repository, digest, size, data, { ...options, location });
   }

@@ -138,6 +138,48 @@ describe("copyImage across registries", () => {
     expect(dst.blobs.has(sha256(big))).toBe(false);
   });
 
+  it("opens each blob's upload while the source is still answering: the POST does not wait for the GET", async () => {
+    const dst = await fake();
+    const uploadsOpened = () => dst.requests.filter((r) => r.method === "POST" && r.path.includes("/blobs/uploads/")).length;
+    let blobGets = 0;
+    let waitedInVain = 0;
+    const src = await fake({
+      // the source answers the n-th blob GET only once the target has seen n upload POSTs (or after 1 s)
+      intercept: async (req) => {
+        if (req.method !== "GET" || !req.path.includes("/blobs/")) return false;
+        const n = ++blobGets;
+        const until = Date.now() + 1000;
+        while (uploadsOpened() < n && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+        if (uploadsOpened() < n) waitedInVain++;
+        return false;
+      },
+    });
+    const image = addImage(src, "acme/api", [randomBytes(5000), randomBytes(7000)], "1.0");
+    await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "1.0" }, { concurrency: 1 });
+    expect(dst.tagDigest("prod/api", "1.0")).toBe(image.digest);
+    expect(blobGets).toBe(3);
+    expect(waitedInVain).toBe(0);
+  });
+
+  it("a source blob that cannot be read: the upload it opened is cancelled, the copy fails with the source's error", async () => {
+    const src = await fake({
+      intercept: (req, res) => {
+        if (req.method !== "GET" || !req.path.includes("/blobs/")) return false;
+        sendError(res, 404, "BLOB_UNKNOWN", "blob unknown to registry");
+        return true;
+      },
+    });
+    const dst = await fake();
+    addImage(src, "acme/api", [randomBytes(100)], "1.0");
+    const err = await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "1.0" }, { concurrency: 1 }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).codes).toEqual(["BLOB_UNKNOWN"]);
+    const w = writes(dst.requests);
+    // every session opened was cancelled; no blob and no tag written
+    expect(w.filter((r) => r.method === "DELETE")).toHaveLength(w.filter((r) => r.method === "POST").length);
+    expect(w.filter((r) => r.method === "PUT")).toEqual([]);
+  });
+
   it("streams into a registry that wants Basic auth on every request", async () => {
     const auth = `Basic ${Buffer.from("ci:token").toString("base64")}`;
     const src = await fake();

@@ -202,9 +202,9 @@ async function transferBlobs(source: CopySource, target: CopyTarget, plan: CopyP
   };
 
   const copyOnce = async (blob: PlannedBlob, sent: { bytes: number }) => {
-    const { stream } = await source.client.getBlob(source.repository, blob.digest, signal);
-    // The GET body goes straight into the upload: a layer is never held in memory whole.
-    const counted = stream.pipeThrough(
+    // The GET body goes straight into the upload: a layer is never held in memory whole. The GET
+    // and the upload's POST go at once; the upload waits only for the source's answer.
+    const counted = source.client.getBlob(source.repository, blob.digest, signal).then(({ stream }) => stream.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           progress.bytesDone += chunk.byteLength;
@@ -213,7 +213,7 @@ async function transferBlobs(source: CopySource, target: CopyTarget, plan: CopyP
           controller.enqueue(chunk);
         },
       }),
-    );
+    ));
     await target.client.uploadBlob(target.repository, blob.digest, blob.size, counted, { signal });
   };
 
