@@ -3,8 +3,6 @@ import "server-only";
 // A request acts as the signed-in user (session cookie) or a token's owner (Authorization: Bearer).
 import { forbidden as forbiddenPage, notFound as notFoundPage, redirect } from "next/navigation";
 import { headers } from "next/headers";
-import { badRequest, tooLarge } from "@/lib/errors";
-import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
 import { db } from "@/lib/db";
 import { bearerToken, clientAddress, guarded, tokenActor, type Actor, type Handler } from "./actor";
 import { auth } from "./auth";
@@ -50,29 +48,5 @@ export function withRole<P extends Record<string, string> = Record<string, strin
   return guarded(actorFrom, role, handler);
 }
 
-/** The most bytes of a JSON request body; webhooks keep their own limit (lib/services/webhooks.ts). */
-export const MAX_JSON_BODY_BYTES = 1024 * 1024;
-
-/** A request body of at most MAX_JSON_BODY_BYTES, or a 413 (tooLarge) with the read stopped at the limit. */
-export async function readRequestBounded(req: Request): Promise<Uint8Array> {
-  try {
-    return await readBodyBounded(req, MAX_JSON_BODY_BYTES);
-  } catch (e) {
-    if (e instanceof BodyTooLarge) throw tooLarge(`the request body may be at most ${MAX_JSON_BODY_BYTES} bytes`);
-    throw e;
-  }
-}
-
-/**
- * Reads a JSON body of at most MAX_JSON_BODY_BYTES: a larger one (declared or streamed) is a 413
- * before anything is parsed, the read stopping at the limit; a body that is not JSON is a 400.
- */
-export async function readJson(req: Request): Promise<unknown> {
-  const text = new TextDecoder().decode(await readRequestBounded(req));
-  if (!text) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest("the request body is not valid JSON");
-  }
-}
+// the JSON body of a route handler (framework-free, shared with the server of `npm start`)
+export { MAX_JSON_BODY_BYTES, readJson, readRequestBounded } from "@/lib/api/json-body";

@@ -113,8 +113,14 @@ async function serveOwn(route: OwnRoute, req: http.IncomingMessage, res: http.Se
     if (v !== undefined && !HOP_BY_HOP.has(k)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
   }
   const url = `${headers.get("x-forwarded-proto")}://${req.headers.host ?? "localhost"}${req.url}`;
+  // a caller gone before its answer ends the route's waits (a promotion's GET ?wait=), as Next's request.signal does
+  const gone = new AbortController();
+  const closed = () => {
+    if (!res.writableFinished) gone.abort(new Error("the client closed the connection"));
+  };
+  res.once("close", closed);
   // the body goes beside the Request: a Request holding it would make a stream to be read again
-  const answer = await route(new Request(url, { method: req.method, headers }), body);
+  const answer = await route(new Request(url, { method: req.method, headers, signal: gone.signal }), body);
   const out = Buffer.from(await answer.arrayBuffer());
   const head: Record<string, string | string[]> = {};
   for (const { key, value } of opts.headers ?? []) head[key.toLowerCase()] = value;

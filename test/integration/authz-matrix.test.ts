@@ -124,6 +124,8 @@ const MATRIX: Record<string, string> = {
 // prettier-ignore
 const FRONT: Record<string, string> = {
   //                                                  anon viewer oper admin xsite | t:vw t:op t:ad t:rd revkd | hook | tm:vw tk:op
+  "POST /api/v1/promotions":                         "next next   next next  next  | 403  ok   ok   403  401   | 401  | next ok",
+  "GET /api/v1/promotions/[id]":                     "next next   next next  next  | ok   ok   ok   ok   401   | 401  | next 404",
   "GET /api/v1/registries/[id]/tags":                "next next   next next  next  | ok   ok   ok   ok   401   | 401  | next 404",
   "POST /api/v1/webhooks/registry/[registryId]":     "401  401    401  401   401   | 401  401  401  401  401   | ok   | 401  401",
 };

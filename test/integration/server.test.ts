@@ -1,5 +1,5 @@
-// The one server of `npm start` (scripts/lib/server.ts): it answers registry webhooks and API-token
-// tag lists itself, against real PostgreSQL and a real registry:2, with the same answers as Next's
+// The one server of `npm start` (scripts/lib/server.ts): it answers registry webhooks, API-token
+// tag lists and API-token promotions (the POST, the GET ?wait=) itself, against real PostgreSQL and a real registry:2, with the same answers as Next's
 // route handlers; everything else goes to Next's request handler in the same process (a stand-in
 // for Next here, which echoes what it received; the e2e suite and the two-instance test run the
 // real one).
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import * as secretRoute from "@/app/api/v1/registries/[id]/webhook/route";
 import * as tagsRoute from "@/app/api/v1/registries/[id]/tags/route";
+import * as promotionRoute from "@/app/api/v1/promotions/[id]/route";
 import { machineRoute } from "@/app/api/v1/machine-routes";
 import securityHeaders from "@/lib/api/security-headers.json";
 import { db } from "@/lib/db";
@@ -195,6 +196,76 @@ describe("what the server answers itself", () => {
     const gone = await send(`/api/v1/registries/${registryId}/tags?repository=team/nothing`, { headers: { authorization: `Bearer ${viewer}` } });
     expect(gone.status).toBe(404);
     expect(gone.json().error.message).not.toMatch(/at .*\.ts/); // no stack
+  });
+
+  it("a promotion for an API token: the POST and the GET that waits are the server's, answered as Next's routes answer", async () => {
+    seen.length = 0;
+    const body = JSON.stringify({ source: { registryId, repository: "team/app", reference: "1.0.0" }, target: { registryId, repository: "team/app", tag: "front-promoted" } });
+    const json = { authorization: `Bearer ${admin}`, "content-type": "application/json" };
+    // a retag within one repository: done at once, 200
+    const done = await send("/api/v1/promotions", { method: "POST", headers: json, body });
+    expect(done.status, done.text).toBe(200);
+    expect(done.json()).toMatchObject({ kind: "retag", state: "succeeded", target: { tag: "front-promoted" } });
+    for (const { key, value } of securityHeaders) expect(done.headers[key.toLowerCase()]).toBe(value);
+    // the registry itself says the tag is there, on the digest of 1.0.0
+    const head = (ref: string) => fetch(`${reg.url}/v2/team/app/manifests/${ref}`, { method: "HEAD", headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" } });
+    expect((await head("front-promoted")).headers.get("docker-content-digest")).toBe((await head("1.0.0")).headers.get("docker-content-digest"));
+    // the GET that waits (a viewer may read it), the same answer as Next's route gives
+    const got = await send(`/api/v1/promotions/${done.json().id}?wait=5`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(got.status).toBe(200);
+    const direct = await promotionRoute.GET(new Request(`http://x/api/v1/promotions/${done.json().id}`, { headers: { authorization: `Bearer ${viewer}` } }), { params: Promise.resolve({ id: done.json().id }) });
+    expect(got.json()).toEqual(await direct.json());
+    expect(seen).toHaveLength(0);
+  });
+
+  it("a promotion's refusals through the server: a viewer's 403, a body that is not JSON 400, one over 1 MiB 413; nothing changes", async () => {
+    seen.length = 0;
+    const count = () => db.promotion.count();
+    const before = await count();
+    const body = JSON.stringify({ source: { registryId, repository: "team/app", reference: "1.0.0" }, target: { registryId, repository: "team/app", tag: "front-refused" } });
+    const asViewer = await send("/api/v1/promotions", { method: "POST", headers: { authorization: `Bearer ${viewer}`, "content-type": "application/json" }, body });
+    expect(asViewer.status).toBe(403);
+    const notJson = await send("/api/v1/promotions", { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: "{not json" });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json().error.message).toMatch(/not valid JSON/);
+    const large = await send("/api/v1/promotions", { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: `{"pad":"${"x".repeat(1024 * 1024 + 16)}"}` }).catch((e: Error) => e);
+    if (!(large instanceof Error)) expect(large.status).toBe(413);
+    const unknown = await send("/api/v1/promotions/00000000-0000-4000-8000-000000000000?wait=1", { headers: { authorization: `Bearer ${viewer}` } });
+    expect(unknown.status).toBe(404);
+    expect(await count()).toBe(before);
+    expect((await fetch(`${reg.url}/v2/team/app/manifests/front-refused`, { method: "HEAD" })).status).toBe(404);
+    expect(seen).toHaveLength(0);
+    // a browser's promotion (session cookie) is Next's
+    await send("/api/v1/promotions", { method: "POST", headers: { cookie: "authjs.session-token=x", "content-type": "application/json" }, body });
+    expect(seen).toHaveLength(1);
+  });
+
+  it("a caller that leaves its GET ?wait= ends the server's wait at once, not 30 s later", async () => {
+    // a queued promotion nobody runs here (no workers in this file)
+    const row = await db.promotion.create({ data: { sourceRegistryId: registryId, sourceRepository: "team/app", sourceReference: "1.0.0", targetRegistryId: registryId, targetRepository: "team/other", targetTag: "waiting", kind: "promote", requestedBy: "front@test" } });
+    // the same server, told when each of its own routes has answered
+    const answered: number[] = [];
+    const watched = createServer({
+      next: async () => {}, publicPort: 1,
+      route: (method, path, authorization) => {
+        const own = machineRoute(method, path, authorization);
+        return own && (async (req, body) => own(req, body).finally(() => answered.push(performance.now())));
+      },
+    });
+    await new Promise<void>((r) => watched.listen(0, "127.0.0.1", r));
+    try {
+      const left = await new Promise<number>((resolve) => {
+        const req = http.request(`http://127.0.0.1:${(watched.address() as AddressInfo).port}/api/v1/promotions/${row.id}?wait=30`, { headers: { authorization: `Bearer ${viewer}` }, agent: false });
+        req.on("error", () => {});
+        req.end();
+        setTimeout(() => (req.destroy(), resolve(performance.now())), 300);
+      });
+      await expect.poll(() => answered.length, { timeout: 5_000 }).toBe(1);
+      expect(answered[0]! - left).toBeLessThan(2_000);
+    } finally {
+      await new Promise((r) => watched.close(r));
+      await db.promotion.delete({ where: { id: row.id } });
+    }
   });
 
   it("a registry webhook: stored with the caller's address, Next's handler is not called; a wrong secret is 401 and recorded", async () => {
