@@ -170,19 +170,19 @@ export async function uploadBlob(core: ClientCore, repository: string, digest: s
   }
   const opening = options.location ? Promise.resolve(new URL(options.location, core.endpoint)) : startUpload(core, repository, options.signal);
   const [opened, given] = await Promise.allSettled([opening, data]);
-  if (opened.status === "rejected") {
-    // Nobody will read the source now: let it close its connection.
-    const stream = given.status === "fulfilled" ? given.value : undefined;
-    if (stream instanceof ReadableStream && !stream.locked) await stream.cancel(opened.reason).catch(() => {});
-    throw opened.reason;
-  }
-  let location = opened.value;
   const scopes = [repositoryScope(repository, [...PUSH_PULL])];
   if (given.status === "rejected") {
-    await cancelUpload(core, location, scopes);
+    // no bytes to send (the source's error is the one to tell): the session goes
+    if (opened.status === "fulfilled") await cancelUpload(core, opened.value, scopes);
     throw given.reason;
   }
   data = given.value;
+  if (opened.status === "rejected") {
+    // Nobody will read the source now: let it close its connection.
+    if (data instanceof ReadableStream && !data.locked) await data.cancel(opened.reason).catch(() => {});
+    throw opened.reason;
+  }
+  let location = opened.value;
   try {
     let body: Uint8Array | ReadableStream<Uint8Array> | undefined;
     if (data instanceof Uint8Array || (core.options.uploadMode === "stream" && size >= 0)) body = data;
