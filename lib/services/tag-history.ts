@@ -28,27 +28,34 @@ export interface RecordedTags {
 export async function recordTags(registryId: string, repository: string, seen: SeenTag[]): Promise<RecordedTags> {
   const now = new Date();
   if (!seen.length) return { at: now, fresh: [], moved: [] };
-  const before = new Map(
-    (await db.tagRecord.findMany({ where: { registryId, repository, tag: { in: seen.map((s) => s.tag) } }, select: { tag: true, digest: true, checkedAt: true } })).map((r) => [r.tag, r]),
-  );
-  const fresh = seen.filter((s) => !before.has(s.tag));
-  const same = seen.filter((s) => before.get(s.tag)?.digest === s.digest);
-  const moved = seen.filter((s) => before.has(s.tag) && before.get(s.tag)!.digest !== s.digest);
-  await db.$transaction([
-    db.tagRecord.createMany({ data: fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, firstSeenAt: now, changedAt: now, checkedAt: now })), skipDuplicates: true }),
-    db.tagRecord.updateMany({ where: { registryId, repository, tag: { in: same.map((s) => s.tag) } }, data: { checkedAt: now } }),
-    ...moved.map((s) => db.tagRecord.update({ where: { registryId_repository_tag: { registryId, repository, tag: s.tag } }, data: { digest: s.digest, changedAt: now, checkedAt: now } })),
-    db.tagChange.createMany({
-      data: [
-        ...fresh.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: null, at: now, source: "SYNC" as const })),
-        ...moved.map((s) => ({ registryId, repository, tag: s.tag, digest: s.digest, previousDigest: before.get(s.tag)!.digest, at: now, source: "SYNC" as const })),
-      ],
-    }),
-  ]);
+  // each tag once (its last digest seen): one statement may not write a row twice
+  const byTag = new Map(seen.map((s) => [s.tag, s.digest]));
+  const at = now.toISOString();
+  // One statement, one round trip: the rows as they were, the upsert, and a TagChange for each tag
+  // new or moved. (It was a read and a transaction of four writes: seven round trips per table
+  // batch, and Prisma building each row's objects, the most allocation of a cold table's fill.)
+  const changed = await db.$queryRaw<{ tag: string; digest: string; previousDigest: string | null; previousCheckedAtMs: bigint | null }[]>`
+    WITH seen AS (
+      SELECT * FROM unnest(${[...byTag.keys()]}::text[], ${[...byTag.values()]}::text[]) WITH ORDINALITY AS s(tag, digest, n)
+    ), changed AS (
+      SELECT s.tag, s.digest, s.n, r."digest" AS "previousDigest", floor(extract(epoch from r."checkedAt") * 1000)::int8 AS "previousCheckedAtMs"
+      FROM seen s LEFT JOIN "TagRecord" r ON r."registryId" = ${registryId}::uuid AND r."repository" = ${repository} AND r."tag" = s.tag
+      WHERE r."tag" IS NULL OR r."digest" <> s.digest
+    ), upsert AS (
+      INSERT INTO "TagRecord" ("registryId", "repository", "tag", "digest", "firstSeenAt", "changedAt", "checkedAt")
+      SELECT ${registryId}::uuid, ${repository}, s.tag, s.digest, ${at}::timestamp(3), ${at}::timestamp(3), ${at}::timestamp(3) FROM seen s
+      ON CONFLICT ("registryId", "repository", "tag") DO UPDATE SET "digest" = EXCLUDED."digest", "checkedAt" = EXCLUDED."checkedAt",
+        "changedAt" = CASE WHEN "TagRecord"."digest" = EXCLUDED."digest" THEN "TagRecord"."changedAt" ELSE EXCLUDED."changedAt" END
+    ), history AS (
+      INSERT INTO "TagChange" ("registryId", "repository", "tag", "digest", "previousDigest", "at", "source")
+      SELECT ${registryId}::uuid, ${repository}, c.tag, c.digest, c."previousDigest", ${at}::timestamp(3), 'SYNC'::"TagChangeSource"
+      FROM changed c ORDER BY c.n
+    )
+    SELECT "tag", "digest", "previousDigest", "previousCheckedAtMs" FROM changed ORDER BY n`;
   return {
     at: now,
-    fresh,
-    moved: moved.map((s) => ({ ...s, previousDigest: before.get(s.tag)!.digest, previousCheckedAt: before.get(s.tag)!.checkedAt })),
+    fresh: changed.filter((c) => c.previousDigest === null).map(({ tag, digest }) => ({ tag, digest })),
+    moved: changed.filter((c) => c.previousDigest !== null).map((c) => ({ tag: c.tag, digest: c.digest, previousDigest: c.previousDigest!, previousCheckedAt: new Date(Number(c.previousCheckedAtMs)) })),
   };
 }
 
