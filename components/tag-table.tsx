@@ -94,7 +94,9 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   const loadMatcher = () => void (matcher || import("@/lib/glob-match").then(setMatcher));
   useEffect(() => {
     if (isGlob(f)) loadMatcher();
-  });
+    // loadMatcher reads only matcher
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [f, matcher]);
   const lastRows = useRef<TagRow[]>([]);
   const rows = useMemo(() => (lastRows.current = filterTags(sorted, f, matcher?.compileGlob) ?? lastRows.current), [sorted, f, matcher]);
   const problem = useMemo(() => filterProblem(f), [f]);

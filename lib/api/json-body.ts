@@ -2,12 +2,10 @@
 // the request's stream (lib/auth/guard.ts re-exports these), and the server of `npm start` hands its
 // own routes the bytes it read already (scripts/lib/server.ts, app/api/v1/machine-routes.ts).
 import { badRequest, tooLarge } from "@/lib/errors";
-import { BodyTooLarge, checkDeclaredLength, readBodyBounded } from "@/lib/bounded-read";
+import { BodyTooLarge, requestBodyBounded } from "@/lib/bounded-read";
 
 /** The most bytes of a JSON request body; webhooks keep their own limit (lib/services/webhooks.ts). */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
-
-const bodyTooLarge = () => tooLarge(`the request body may be at most ${MAX_JSON_BODY_BYTES} bytes`);
 
 /**
  * A request body of at most MAX_JSON_BODY_BYTES, or a 413 (tooLarge) with the read stopped at the
@@ -15,12 +13,9 @@ const bodyTooLarge = () => tooLarge(`the request body may be at most ${MAX_JSON_
  */
 export async function readRequestBounded(req: Request, read?: Uint8Array): Promise<Uint8Array> {
   try {
-    if (!read) return await readBodyBounded(req, MAX_JSON_BODY_BYTES);
-    checkDeclaredLength(req.headers, MAX_JSON_BODY_BYTES);
-    if (read.byteLength > MAX_JSON_BODY_BYTES) throw new BodyTooLarge(MAX_JSON_BODY_BYTES);
-    return read;
+    return await requestBodyBounded(req, MAX_JSON_BODY_BYTES, read);
   } catch (e) {
-    if (e instanceof BodyTooLarge) throw bodyTooLarge();
+    if (e instanceof BodyTooLarge) throw tooLarge(`the request body may be at most ${MAX_JSON_BODY_BYTES} bytes`);
     throw e;
   }
 }

@@ -4,7 +4,7 @@
 import { errorJson } from "@/lib/api/errors";
 import { clientAddress } from "@/lib/auth/actor";
 import { metrics } from "@/lib/observability/metrics";
-import { BodyTooLarge, readBodyBounded } from "@/lib/bounded-read";
+import { BodyTooLarge, requestBodyBounded } from "@/lib/bounded-read";
 import { receiveWebhook, WEBHOOK_BODY_LIMIT, webhookTooLarge } from "@/lib/services/webhooks";
 
 /** No session: the registry's webhook secret authenticates the call. The body may come read already (the server's limit). */
@@ -25,14 +25,9 @@ export async function webhookRoute(req: Request, registryId: string, body?: Buff
 
 /** The body, at most WEBHOOK_BODY_LIMIT bytes: from the request's stream, or as already read by the server. */
 async function webhookBody(req: Request, read?: Buffer): Promise<Buffer> {
-  const declared = Number(req.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > WEBHOOK_BODY_LIMIT) throw webhookTooLarge();
-  if (read) {
-    if (read.length > WEBHOOK_BODY_LIMIT) throw webhookTooLarge();
-    return read;
-  }
   try {
-    return Buffer.from(await readBodyBounded(req, WEBHOOK_BODY_LIMIT));
+    const bytes = await requestBodyBounded(req, WEBHOOK_BODY_LIMIT, read);
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (e) {
     throw e instanceof BodyTooLarge ? webhookTooLarge() : e;
   }
