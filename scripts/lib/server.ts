@@ -158,6 +158,9 @@ function failed(res: http.ServerResponse, path: string, requestId: string) {
   }
 }
 
+/** How long an idle kept-alive connection stays open. */
+export const KEEP_ALIVE_MS = 65_000;
+
 export function createServer(opts: ServerOptions): http.Server {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
@@ -187,5 +190,10 @@ export function createServer(opts: ServerOptions): http.Server {
       failed(res, path, requestId);
     });
   });
+  // an idle kept-alive connection stays open longer than its clients' (a load balancer's is 60 s
+  // at AWS, haproxy keeps its own): Node's 5 s default closes it while a client may be sending on
+  // it, and that request dies as ECONNRESET. Stopping closes idle connections itself (start.ts).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   return server;
 }

@@ -128,6 +128,26 @@ describe("everything else goes to Next's handler unchanged", () => {
     expect((await send("/slow")).text).toBe("one two three");
   });
 
+  it("keeps an idle kept-alive connection open past Node's 5 s default: a client's next request goes on the same socket", async () => {
+    // a client (Playwright's request context, a load balancer) that keeps sockets for longer than
+    // the server does may send on one the server is closing: that request fails as ECONNRESET
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () => new Promise<{ reused: boolean; keepAlive: unknown }>((resolve, reject) => {
+      const req = http.get(`${base}/echo`, { agent }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ reused: req.reusedSocket, keepAlive: res.headers["keep-alive"] }));
+      });
+      req.on("error", reject);
+    });
+    try {
+      expect((await get()).keepAlive).toBe("timeout=65");
+      await new Promise((r) => setTimeout(r, 6_500));
+      expect((await get()).reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it("a session's tag list (no API token) is Next's to answer", async () => {
     seen.length = 0;
     const res = await send(`/api/v1/registries/${registryId}/tags?repository=team/app`, { headers: { cookie: "authjs.session-token=x" } });
