@@ -2,7 +2,7 @@
 // critical violation; every page has a heading; a phone never scrolls sideways. Each page is
 // loaded once and judged in the four combinations (every rule at desktop light and phone dark, colour contrast in all four).
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { seedStandard, startRegistry, type RunningRegistry } from "../test/harness";
 import { screenshot } from "./helpers";
 

@@ -1,7 +1,7 @@
 // Audit from a real registry: the admin makes a webhook secret on the settings page, a real
 // registry:2 (htpasswd) posts its notifications to the running Regatta, a skopeo push by a real
 // registry user shows up on /audit with repository, tag, digest (as skopeo sees it) and the user.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { buildImage, skopeoInspect, skopeoPush, startRegistry, type RunningRegistry } from "../test/harness";
 import { screenshot } from "./helpers";
 

@@ -1,4 +1,4 @@
-import { expect, test as setup } from "@playwright/test";
+import { expect, test as setup } from "./fixtures";
 import path from "node:path";
 import { ADMIN, E2E_DIR } from "./global-setup";
 import { signIn } from "./helpers";

@@ -1,6 +1,6 @@
 // Browsing real registries (Debian's docker-registry) from the overview down to one platform's
 // manifest; digests checked with skopeo. A registry stopped mid-session shows its own error.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { seedStandard, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { screenshot } from "./helpers";
 

@@ -1,6 +1,6 @@
 // Compare… from the tag page: pick the other reference, read the diff (config, layers, platforms);
 // desktop and phone screenshots. Real registry:2 images built with umoci.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { pushImage, pushIndex, startRegistry, type RunningRegistry } from "../test/harness";
 import { gotoManifest, screenshot } from "./helpers";
 

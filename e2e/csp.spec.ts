@@ -1,6 +1,6 @@
 // Pages run under a Content-Security-Policy without 'unsafe-inline' for scripts: each answer has its
 // own nonce, Next's scripts carry it, the app hydrates and works, and Chromium reports no violation.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 test("pages carry a per-answer script nonce, hydrate, and break no CSP rule; an injected inline script does not run", async ({ page }) => {
   const violations: string[] = [];
@@ -23,7 +23,10 @@ test("pages carry a per-answer script nonce, hydrate, and break no CSP rule; an 
   expect(scripts.every((s) => s.nonce === scripts[0].nonce && s.nonce.length > 0)).toBe(true);
 
   // hydrated on every page: client-side interaction works
-  for (const path of ["/settings/tokens", "/audit", "/registries"]) await page.goto(path);
+  for (const path of ["/settings/tokens", "/audit", "/registries"]) {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "");
+  }
   await page.goto("/settings/tokens");
   await page.getByLabel("Name", { exact: true }).fill("csp-check");
   await page.getByRole("button", { name: "Create token" }).click();

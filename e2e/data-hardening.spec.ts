@@ -1,7 +1,7 @@
 // Issue #16 item 9 and issue #12 items 5 and 8, in the browser: the tag filter's globs go through
 // the one glob matcher ({a,b}, classes), moving a registry asks for its credentials again, and the
 // audit page reports the keyed chain up to its signed checkpoint (the app runs as regatta_app).
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { pushImage, pushManyTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { screenshot } from "./helpers";
 

@@ -2,7 +2,7 @@
 // processes (one seeded with the standard plan: an index, 1,500 tags on one digest), one with a
 // password Regatta does not know, one that posts its notifications to Regatta, and the Docker Hub
 // stand-in for the pull budget.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { MANIFEST_ACCEPT, buildImage, pushImage, seedStandard, skopeoListTags, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
 import { startDockerHub } from "../test/harness/vendors/dockerhub";
 import { formatBytes } from "../components/format";

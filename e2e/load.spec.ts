@@ -7,7 +7,7 @@
 //   LOAD_USERS=50 LOAD_SECONDS=60 E2E_PORT=… npx playwright test e2e/load.spec.ts
 import fs from "node:fs";
 import os from "node:os";
-import { expect, request as http, test, type APIRequestContext } from "@playwright/test";
+import { expect, request as http, test, type APIRequestContext } from "./fixtures";
 import { seedStandard, startRegistry, type RunningRegistry } from "../test/harness";
 
 const USERS = Number(process.env.LOAD_USERS ?? 50);

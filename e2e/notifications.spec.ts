@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { expectSecretsKeptOnServer, screenshot } from "./helpers";
 
 test("a notification rule from the UI delivers a signed test; a receiver that is down ends failed", async ({ page }) => {

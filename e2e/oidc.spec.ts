@@ -6,7 +6,7 @@
 // person with no global role into the team mapped to that group, who sees only that team's
 // registry; leaving the group takes the team (and the sight) away at the next sign-in.
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import pg from "pg";
 import { startApp, type AppServer } from "../scripts/lib/app-server";
 import { freePort } from "../test/harness/proc";

@@ -1,6 +1,6 @@
 // Make it pleasant: table state in the URL survives a reload, an error keeps the last data on
 // screen with its age and Retry fetches again, and the pipeline matrix promotes to the next stage.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { screenshot } from "./helpers";
 

@@ -1,5 +1,5 @@
 // Promote, retag, overwrite and roll back by click against real registries; skopeo checks digests.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
 import { ADMIN } from "./global-setup";
 import { deleteFromTagPage, planPromotion, screenshot, signIn, type PromotionTarget } from "./helpers";

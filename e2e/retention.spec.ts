@@ -1,6 +1,6 @@
 // Retention by click: add a policy, preview (delete/keep with reasons and bytes), run with
 // progress; skopeo then lists exactly the kept tags. Screenshots at desktop and phone sizes.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { mapLimit, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { pushBlob, pushDistinctImage } from "../test/harness/distinct-images";
 import { screenshot } from "./helpers";

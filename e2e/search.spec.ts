@@ -1,6 +1,6 @@
 // Global search and the digest page's "where else" and referrers, against two real registries
 // (open and htpasswd) filled by the background sync ("Sync now" on the registry page).
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { buildImage, pushImage, retag, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { pushReferrer } from "../test/harness/artifacts";
 import { screenshot } from "./helpers";

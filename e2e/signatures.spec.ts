@@ -2,7 +2,7 @@
 // verified cosign signature; the tag page shows the badges, the promote plan says what is
 // required and what is missing, and Promote stays disabled with the reason. Screenshots at
 // desktop and phone sizes.
-import { expect as baseExpect, test } from "@playwright/test";
+import { expect as baseExpect, test } from "./fixtures";
 
 // each badge is a registry round trip and a verification on a shared, heavily loaded machine
 const expect = baseExpect.configure({ timeout: 45_000 });

@@ -2,7 +2,7 @@
 // skopeo), sort and filter, 10,000 tags scroll to the end, the second visit is complete at once,
 // hygiene warnings, and overview cards with each registry's own health.
 import { randomBytes } from "node:crypto";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { FIRST_SCREEN_ROWS } from "../lib/schemas/browse";
 import { pushImage, pushManyTags, retag, seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
 import { screenshot } from "./helpers";

@@ -1,6 +1,6 @@
 // API tokens in Settings: scopes and expiry, the admin's list of everyone's tokens, and a password
 // reset that ends the person's browser session and tokens (issue 12, item 16).
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./fixtures";
 import { screenshot, signIn } from "./helpers";
 
 const VIEWER = { email: `viewer-${Date.now()}@e2e.test`, password: "viewer-password-123" };

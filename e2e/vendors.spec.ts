@@ -7,7 +7,7 @@
 // What one vendor alone does (Docker Hub's pull budget and 429, ECR's PutImage and immutable
 // repositories, Google's pasted JSON key, GitLab's created-not-pushed) stays as a row's hook.
 // One plain registry:2 is shared by all rows: each row promotes into its own repository there.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../test/harness";
 import { startDockerHub, type DockerHubStandIn } from "../test/harness/vendors/dockerhub";
 import { startEcr } from "../test/harness/vendors/ecr";

@@ -3,7 +3,7 @@
 // both visibilities and says the image will become public; Promote stays disabled, with the reason,
 // until "Publish it" is ticked; then the copy goes through (digest checked with skopeo). With the
 // registry set to "Forbidden" in Settings → Registries the plan says why Promote is not possible.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { pushImage, skopeoInspect, startRegistry, type RunningRegistry } from "../test/harness";
 import { startDockerHub, type DockerHubStandIn } from "../test/harness/vendors/dockerhub";
 import { gotoManifest, planPromotion, screenshot } from "./helpers";

@@ -2,7 +2,7 @@
 // (ECR: EventBridge rule, API destination and connection; Google: gcloud Pub/Sub push; GitLab.com: polling).
 // Screenshots at desktop and phone (390 px) widths.
 import { generateKeyPairSync } from "node:crypto";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { screenshot } from "./helpers";
 
 const run = Date.now().toString(36);
