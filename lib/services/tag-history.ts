@@ -61,17 +61,24 @@ export async function recordTags(registryId: string, repository: string, seen: S
 
 /** A promotion moved the tag: its last known digest, who pushed it, and its history (source REGATTA). */
 export async function recordPromotedTag(registryId: string, repository: string, tag: string, digest: string, actor: string) {
-  const key = { registryId_repository_tag: { registryId, repository, tag } };
   forgetTagList(registryId, repository);
-  const before = await db.tagRecord.findUnique({ where: key });
-  if (before?.digest === digest) return;
-  const now = new Date();
-  await db.tagRecord.upsert({
-    where: key,
-    create: { registryId, repository, tag, digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
-    update: { digest, changedAt: now, checkedAt: now, pushedAt: now, pushedBy: actor },
-  });
-  await db.tagChange.create({ data: { registryId, repository, tag, digest, previousDigest: before?.digest ?? null, at: now, source: "REGATTA", actor } });
+  const at = new Date().toISOString();
+  // One statement, as recordTags: the row as it was, the upsert and the TagChange, nothing when the
+  // tag already names the digest. (It was a read and two writes, each its own commit, on the path of
+  // a caller waiting for the promotion's answer.)
+  await db.$executeRaw`
+    WITH prev AS (
+      SELECT "digest" FROM "TagRecord" WHERE "registryId" = ${registryId}::uuid AND "repository" = ${repository} AND "tag" = ${tag}
+    ), moved AS (
+      SELECT (SELECT "digest" FROM prev) AS "previousDigest" WHERE NOT EXISTS (SELECT 1 FROM prev WHERE "digest" = ${digest})
+    ), upsert AS (
+      INSERT INTO "TagRecord" ("registryId", "repository", "tag", "digest", "firstSeenAt", "changedAt", "checkedAt", "pushedAt", "pushedBy")
+      SELECT ${registryId}::uuid, ${repository}, ${tag}, ${digest}, ${at}::timestamp(3), ${at}::timestamp(3), ${at}::timestamp(3), ${at}::timestamp(3), ${actor} FROM moved
+      ON CONFLICT ("registryId", "repository", "tag") DO UPDATE SET "digest" = EXCLUDED."digest", "changedAt" = EXCLUDED."changedAt",
+        "checkedAt" = EXCLUDED."checkedAt", "pushedAt" = EXCLUDED."pushedAt", "pushedBy" = EXCLUDED."pushedBy"
+    )
+    INSERT INTO "TagChange" ("registryId", "repository", "tag", "digest", "previousDigest", "at", "source", "actor")
+    SELECT ${registryId}::uuid, ${repository}, ${tag}, ${digest}, m."previousDigest", ${at}::timestamp(3), 'REGATTA'::"TagChangeSource", ${actor} FROM moved m`;
 }
 
 /** Pushed at / by as the vendor reports them, onto the TagRecord rows of this batch (no history: the digest stays). */

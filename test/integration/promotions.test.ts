@@ -76,6 +76,17 @@ describe("promotions", () => {
   it("keeps the tag's history and rolls back to the digest it had before", async () => {
     const res = await fetchHistory();
     expect(res.map((c: { digest: string }) => c.digest)).toEqual([seed.digests["demo/app:1.1.0"], seed.digests["demo/app:1.0.0"]]);
+    // each change says where it came from and who, the first one had no digest before
+    expect(res.map((c: { previousDigest: string | null; source: string }) => [c.previousDigest, c.source])).toEqual([[seed.digests["demo/app:1.0.0"], "regatta"], [null, "regatta"]]);
+    const record = await db.tagRecord.findUniqueOrThrow({ where: { registryId_repository_tag: { registryId: ids.open, repository: "demo/app", tag: "release" } } });
+    expect(record).toMatchObject({ digest: seed.digests["demo/app:1.1.0"], pushedBy: res[0].actor });
+    expect(res[0].actor).toBeTruthy();
+    expect(record.pushedAt!.getTime()).toBe(new Date(res[0].at).getTime());
+    // the same digest promoted onto the tag again moves nothing: no new change, the record as it was
+    const same = await promote(operator, { overwrite: true, source: { registryId: ids.open, repository: "demo/app", reference: "1.1.0" }, target: { registryId: ids.open, repository: "demo/app", tag: "release" } });
+    expect(same.json.state).toBe("succeeded");
+    expect(await fetchHistory()).toEqual(res);
+    expect(await db.tagRecord.findUniqueOrThrow({ where: { registryId_repository_tag: { registryId: ids.open, repository: "demo/app", tag: "release" } } })).toEqual(record);
     const back = await promote(operator, { kind: "rollback", overwrite: true, source: { registryId: ids.open, repository: "demo/app", reference: res[0].previousDigest }, target: { registryId: ids.open, repository: "demo/app", tag: "release" } });
     expect(back.json).toMatchObject({ kind: "rollback", state: "succeeded" });
     expect(await digestOf(open, "demo/app:release")).toBe(seed.digests["demo/app:1.0.0"]);
