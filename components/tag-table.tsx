@@ -2,7 +2,7 @@
 // The tag table: names at once, details filling in progressively, virtualised rows, client-side
 // sort and filter. 10,000 tags render ~40 rows at a time.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useUrlState } from "@/components/hooks/use-url-state";
 import { useTagDetails } from "@/components/hooks/use-tag-details";
 import { useQueryClient } from "@tanstack/react-query";
@@ -91,12 +91,10 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
   // the glob matcher (re2js, ~150 KB) loads when the filter box is used or a filter is a glob; till
   // then a glob filter keeps the rows it had
   const [matcher, setMatcher] = useState<typeof import("@/lib/glob-match")>();
-  const loadMatcher = () => void (matcher || import("@/lib/glob-match").then(setMatcher));
+  const loadMatcher = useCallback(() => void (matcher || import("@/lib/glob-match").then(setMatcher)), [matcher]);
   useEffect(() => {
     if (isGlob(f)) loadMatcher();
-    // loadMatcher reads only matcher
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [f, matcher]);
+  }, [f, loadMatcher]);
   const lastRows = useRef<TagRow[]>([]);
   const rows = useMemo(() => (lastRows.current = filterTags(sorted, f, matcher?.compileGlob) ?? lastRows.current), [sorted, f, matcher]);
   const problem = useMemo(() => filterProblem(f), [f]);

@@ -6,6 +6,11 @@ import { expect, test, type Page } from "./fixtures";
 import { seedStandard, startRegistry, type RunningRegistry } from "../test/harness";
 import { screenshot } from "./helpers";
 
+// with reduced motion, which the app honours: a button eases its colours otherwise (.btn's 150 ms
+// `transition`), and judged mid-way through a scheme switch its light text sat on a still-light
+// background (three buttons in one CI run); the user's contrast is the one after the switch
+test.use({ reducedMotion: "reduce" });
+
 let reg: RunningRegistry;
 let id = "";
 const run = Date.now().toString(36);
@@ -71,15 +76,12 @@ for (const [name] of pages()) {
     // axe four times over a loaded page: seconds each on a busy machine
     test.setTimeout(150_000);
     await page.setViewportSize(SIZES.desktop);
-    await page.emulateMedia({ colorScheme: "light", reducedMotion: "reduce" });
+    await page.emulateMedia({ colorScheme: "light" });
     await page.goto(path);
     await settled(page);
     for (const { scheme, size } of COMBOS) {
       await page.setViewportSize(SIZES[size]);
-      // with reduced motion, which the app honours: a button eases its colours otherwise (.btn's
-      // 150 ms `transition`), and judged mid-way its light text sat on a still-light background
-      // (three buttons in one CI run); the user's contrast is the one after the switch
-      await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+      await page.emulateMedia({ colorScheme: scheme });
       const full = (size === "desktop") === (scheme === "light");
       await check(page, `${name} ${size} ${scheme}${full ? "" : " (contrast)"}`, !full);
       if (size === "phone") {

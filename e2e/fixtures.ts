@@ -6,10 +6,8 @@ import { test as base, type Page } from "@playwright/test";
 
 export * from "@playwright/test";
 
-const HYDRATED_MS = 30_000;
-
-export async function waitForHydration(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: HYDRATED_MS });
+async function waitForHydration(page: Page) {
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
 }
 
 export const test = base.extend({
