@@ -48,14 +48,15 @@ export async function catalogPage(core: ClientCore, cursor: PageCursor = {}, sig
 /**
  * Follows each Link as given (Quay puts an opaque token in last) within one budget, on the
  * registry's own origin only; stops on a link already seen (GHCR's catalog was seen linking to n=0 forever).
+ * Yields whole pages: an await per item cost ~4 ms of a 1,500-tag list in the app's process.
  */
-async function* follow(core: ClientCore, start: URL, what: string, scopes: string[], field: "repositories" | "tags", signal?: AbortSignal, budget?: Partial<BudgetLimits>): AsyncGenerator<string> {
-  for await (const items of pages({ what, first: start, origin: core.endpoint, budget, fetch: (url: URL) => fetchPage(core, url, what, scopes, field, signal) })) yield* items;
+function follow(core: ClientCore, start: URL, what: string, scopes: string[], field: "repositories" | "tags", signal?: AbortSignal, budget?: Partial<BudgetLimits>): AsyncGenerator<string[]> {
+  return pages({ what, first: start, origin: core.endpoint, budget, fetch: (url: URL) => fetchPage(core, url, what, scopes, field, signal) });
 }
 
-export function listRepositories(core: ClientCore, pageSize?: number, signal?: AbortSignal): AsyncGenerator<string> {
+export async function* listRepositories(core: ClientCore, pageSize?: number, signal?: AbortSignal): AsyncGenerator<string> {
   const url = withPaging(new URL("/v2/_catalog", core.endpoint), pageSize);
-  return follow(core, url, `listing repositories of ${core.registry}`, [CATALOG_SCOPE], "repositories", signal);
+  for await (const repositories of follow(core, url, `listing repositories of ${core.registry}`, [CATALOG_SCOPE], "repositories", signal)) yield* repositories;
 }
 
 export async function tagsPage(core: ClientCore, repository: string, cursor: PageCursor = {}, signal?: AbortSignal): Promise<TagsPage> {
@@ -73,8 +74,8 @@ export async function listTags(core: ClientCore, repository: string, pageSize?: 
   validateRepository(repository);
   const url = withPaging(new URL(`/v2/${repository}/tags/list`, core.endpoint), pageSize);
   const tags = new Set<string>();
-  for await (const tag of follow(core, url, `listing tags of ${describeRef(core, repository)}`, [repositoryScope(repository, [...PULL])], "tags", signal)) {
-    tags.add(tag);
+  for await (const page of follow(core, url, `listing tags of ${describeRef(core, repository)}`, [repositoryScope(repository, [...PULL])], "tags", signal)) {
+    for (const tag of page) tags.add(tag);
   }
   return [...tags];
 }
