@@ -109,6 +109,8 @@ export async function registryWhere(actor: Who): Promise<{ registryId?: { in: st
 }
 
 export async function canSee(actor: Who, registryId: string, repository?: string): Promise<boolean> {
+  // grants only raise a role: a global viewer sees all its token allows, with no read of its grants
+  if (hasRole(actor.role, "VIEWER") && (!actor.tokenRegistryIds?.length || actor.tokenRegistryIds.includes(registryId))) return true;
   return hasRole(roleIn(await accessOf(actor), registryId, repository, repository === undefined), "VIEWER");
 }
 
