@@ -7,6 +7,7 @@ import * as token from "@/app/api/v1/tokens/[id]/route";
 import * as users from "@/app/api/v1/users/[id]/route";
 import * as me from "@/app/api/v1/me/route";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "@/lib/auth/login-limit";
+import { hashToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db";
 import { call, userWithToken } from "../support/api";
 
@@ -36,6 +37,21 @@ describe("API token scopes and expiry", () => {
     expect((await makeToken(write.json.token, { name: "by-write" })).status).toBe(201);
     expect((await makeToken(admin, { name: "x", scope: "ADMIN" })).status).toBe(422);
     expect((await makeToken(admin, { name: "x", expiresInDays: 0 })).status).toBe(422);
+  });
+
+  it("a token past its expiry is refused (401) and its last use is not touched; the user's fields come through", async () => {
+    const { user, token: theirs } = await userWithToken("OPERATOR");
+    const me1 = await call(me.GET, { token: theirs });
+    expect(me1.status).toBe(200);
+    expect(me1.json).toMatchObject({ email: user.email, role: "OPERATOR" });
+    const hash = hashToken(theirs);
+    await db.apiToken.update({ where: { tokenHash: hash }, data: { expiresAt: new Date(Date.now() + 60_000), lastUsedAt: null } });
+    expect((await call(me.GET, { token: theirs })).status).toBe(200);
+    await db.apiToken.update({ where: { tokenHash: hash }, data: { expiresAt: new Date(Date.now() - 1_000), lastUsedAt: null } });
+    const refused = await call(me.GET, { token: theirs });
+    expect(refused.status).toBe(401);
+    expect(refused.text).not.toContain(theirs);
+    expect((await db.apiToken.findUniqueOrThrow({ where: { tokenHash: hash } })).lastUsedAt).toBeNull();
   });
 
   it("admins list and revoke anyone's tokens; others see and revoke only their own", async () => {
