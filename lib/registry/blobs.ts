@@ -15,14 +15,18 @@ function blobPath(repository: string, digest: string): string {
   return `/v2/${repository}/blobs/${digest}`;
 }
 
-/** Size of the blob, or null when absent. A redirect already means "exists" (presigned URLs refuse HEAD). */
-export async function headBlob(core: ClientCore, repository: string, digest: string, signal?: AbortSignal): Promise<number | null> {
+/**
+ * Size of the blob, or null when absent. A redirect already means "exists" (presigned URLs refuse HEAD).
+ * `scopes`: the token to ask for, pull on the repository by default; a copy asks for what its uploads
+ * will need as well, so they reuse the HEADs' token instead of asking again.
+ */
+export async function headBlob(core: ClientCore, repository: string, digest: string, signal?: AbortSignal, scopes?: readonly string[]): Promise<number | null> {
   validateRepository(repository);
   validateDigest(digest);
   const what = `checking blob ${describeRef(core, repository, digest)}`;
   const res = await call(
     core,
-    { method: "HEAD", url: blobPath(repository, digest), what, scopes: [repositoryScope(repository, [...PULL])], followRedirects: false, notFound: "BLOB_UNKNOWN", signal },
+    { method: "HEAD", url: blobPath(repository, digest), what, scopes: scopes ?? [repositoryScope(repository, [...PULL])], followRedirects: false, notFound: "BLOB_UNKNOWN", signal },
     ...EXISTS_OR_REDIRECT,
     404,
   );

@@ -87,9 +87,9 @@ export class RegistryClient implements ClientCore {
     return listing.tagsPage(this, repository, cursor, signal);
   }
 
-  /** HEAD with every manifest type accepted; null when the tag or digest does not exist. */
-  headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead | null> {
-    return manifests.headManifest(this, repository, reference, signal);
+  /** HEAD with every manifest type accepted; null when the tag or digest does not exist. `scopes`: as headBlob's. */
+  headManifest(repository: string, reference: string, signal?: AbortSignal, scopes?: readonly string[]): Promise<ManifestHead | null> {
+    return manifests.headManifest(this, repository, reference, signal, scopes);
   }
 
   /** The raw bytes, checked against Docker-Content-Digest and a requested digest. */
@@ -111,9 +111,9 @@ export class RegistryClient implements ClientCore {
     return manifests.deleteManifest(this, repository, digest, signal);
   }
 
-  /** Blob size, or null when the repository does not have it. */
-  headBlob(repository: string, digest: string, signal?: AbortSignal): Promise<number | null> {
-    return blobs.headBlob(this, repository, digest, signal);
+  /** Blob size, or null when the repository does not have it; `scopes`: the token to ask for (pull by default). */
+  headBlob(repository: string, digest: string, signal?: AbortSignal, scopes?: readonly string[]): Promise<number | null> {
+    return blobs.headBlob(this, repository, digest, signal, scopes);
   }
 
   getBlob(repository: string, digest: string, signal?: AbortSignal): Promise<BlobStream> {

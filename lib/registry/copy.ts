@@ -4,7 +4,8 @@ import type { RegistryClient } from "./client";
 import { referrersIndex, walkImage } from "./image-graph";
 import { validateManifestReference } from "./manifests";
 import { OCI_INDEX } from "./media-types";
-import { validateRepository, validateTag } from "./reference";
+import { repositoryScope, validateRepository, validateTag } from "./reference";
+import { PULL, PUSH_PULL } from "./scope";
 import { referrersTag } from "./referrers";
 import { RegistryError } from "./errors";
 import { mapLimit } from "@/lib/concurrency";
@@ -87,6 +88,15 @@ export interface CopyResult {
 export const DEFAULT_COPY_CONCURRENCY = 6;
 const PROGRESS_STEP = 1024 * 1024;
 
+/**
+ * The token scopes a copy into `target` writes with: push and pull there, and pull on the source's
+ * repository when both are in one registry (a mount names it). A caller that HEADs the target
+ * before a copy may ask for these at once, so the copy finds its token cached.
+ */
+export function copyScopes(target: string, sameRegistrySource?: string): string[] {
+  return [repositoryScope(target, [...PUSH_PULL]), ...(sameRegistrySource !== undefined ? [repositoryScope(sameRegistrySource, [...PULL])] : [])];
+}
+
 export async function copyImage(source: CopySource, target: CopyTarget, options: CopyOptions = {}): Promise<CopyResult> {
   validateRepository(source.repository);
   validateManifestReference(source.reference);
@@ -138,8 +148,11 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
     ? options.mountCandidates(graph.blobs.map((b) => b.digest), options.signal).catch(() => new Map<string, readonly string[]>())
     : undefined;
   candidates?.catch(() => {});
+  // A copy that goes on to write asks, with its first HEAD, for the token its uploads and mounts
+  // need: one token request instead of two on its path. A plan only reads.
+  const tokenScopes = options.dryRun ? undefined : copyScopes(target.repository, sameRegistry ? source.repository : undefined);
   plan.blobs = await mapLimit(graph.blobs, concurrency, async (blob): Promise<PlannedBlob> => {
-    const size = await dst.headBlob(target.repository, blob.digest, options.signal);
+    const size = await dst.headBlob(target.repository, blob.digest, options.signal, tokenScopes);
     if (size !== null) return { digest: blob.digest, size: blob.size, action: "exists" };
     return sameRegistry ? { digest: blob.digest, size: blob.size, action: "mount", from: source.repository } : { digest: blob.digest, size: blob.size, action: "copy" };
   });

@@ -16,6 +16,7 @@ export {
 export { RegistryClient, parseEndpoint, type RegistryClientOptions } from "./client";
 export {
   copyImage,
+  copyScopes,
   retag,
   DEFAULT_COPY_CONCURRENCY,
   type CopyOptions,

@@ -18,13 +18,14 @@ function manifestPath(repository: string, reference: string): string {
   return `/v2/${repository}/manifests/${reference}`;
 }
 
-export async function headManifest(core: ClientCore, repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead | null> {
+/** `scopes`: the token to ask for, pull on the repository by default (see headBlob). */
+export async function headManifest(core: ClientCore, repository: string, reference: string, signal?: AbortSignal, scopes?: readonly string[]): Promise<ManifestHead | null> {
   validateRepository(repository);
   validateManifestReference(reference);
   const what = `checking manifest ${describeRef(core, repository, reference)}`;
   const res = await call(
     core,
-    { method: "HEAD", url: manifestPath(repository, reference), what, scopes: [repositoryScope(repository, [...PULL])], headers: { accept: ACCEPT }, notFound: "MANIFEST_UNKNOWN", signal },
+    { method: "HEAD", url: manifestPath(repository, reference), what, scopes: scopes ?? [repositoryScope(repository, [...PULL])], headers: { accept: ACCEPT }, notFound: "MANIFEST_UNKNOWN", signal },
     200,
     404,
   );

@@ -11,7 +11,7 @@ import { conflict, forbidden, notFound } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { log } from "@/lib/observability/log";
 import { wakeWorkers } from "@/lib/jobs/wake";
-import { copyImage, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
+import { copyImage, copyScopes, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
 import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
 import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
@@ -109,7 +109,8 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   mark("lock");
   const [head, current, publish] = await Promise.all([
     sameRepository ? src.getManifest(source.repository, source.reference).catch(notFoundAsNull) : src.headManifest(source.repository, source.reference),
-    dst.headManifest(target.repository, target.tag),
+    // a promotion that will write asks for the copy's token with this HEAD, so its run finds it cached
+    dst.headManifest(target.repository, target.tag, undefined, input.dryRun ? undefined : copyScopes(target.repository, src.endpoint.href === dst.endpoint.href ? source.repository : undefined)),
     // a retag within one repository changes nobody's access: only its plan shows the visibility
     sameRepository && !input.dryRun ? null : checkPublish(actor, { registry: srcReg, provider: srcProvider, repository: source.repository }, { registry: dstReg, provider: dstProvider, repository: target.repository }, !!input.confirmPublish),
   ]);
