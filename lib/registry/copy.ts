@@ -105,11 +105,16 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_COPY_CONCURRENCY);
   const src = source.client;
   const dst = target.client;
+  // Same endpoint: the registry can link the blob itself (POST ?mount=&from=), no bytes move.
+  const sameRegistry = src.endpoint.href === dst.endpoint.href;
+  // A copy that goes on to write asks, with its first request to the target, for the token its
+  // uploads and mounts need: one token request instead of two. A plan only reads.
+  const tokenScopes = options.dryRun ? undefined : copyScopes(target.repository, sameRegistry ? source.repository : undefined);
 
   // the source's manifest and the target tag's state are independent: asked at once
   const [root, existing] = await Promise.all([
     src.getManifest(source.repository, source.reference, options.signal),
-    options.targetHead !== undefined ? options.targetHead : dst.headManifest(target.repository, target.tag, options.signal),
+    options.targetHead !== undefined ? options.targetHead : dst.headManifest(target.repository, target.tag, options.signal, tokenScopes),
   ]);
   const plan: CopyPlan = {
     source: `${src.registry}/${source.repository}@${root.digest}`,
@@ -140,17 +145,12 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   plan.referrers = referrerManifests.length;
   plan.manifests = graph.children.length + referrerManifests.length + 1;
 
-  // Same endpoint: the registry can link the blob itself (POST ?mount=&from=), no bytes move.
-  const sameRegistry = src.endpoint.href === dst.endpoint.href;
   // Another registry: the caller's index is asked while the target is HEADed (both are needed
   // only for the blobs the target lacks, and neither waits for the other)
   const candidates = !sameRegistry && options.mountCandidates && graph.blobs.length > 0
     ? options.mountCandidates(graph.blobs.map((b) => b.digest), options.signal).catch(() => new Map<string, readonly string[]>())
     : undefined;
   candidates?.catch(() => {});
-  // A copy that goes on to write asks, with its first HEAD, for the token its uploads and mounts
-  // need: one token request instead of two on its path. A plan only reads.
-  const tokenScopes = options.dryRun ? undefined : copyScopes(target.repository, sameRegistry ? source.repository : undefined);
   plan.blobs = await mapLimit(graph.blobs, concurrency, async (blob): Promise<PlannedBlob> => {
     const size = await dst.headBlob(target.repository, blob.digest, options.signal, tokenScopes);
     if (size !== null) return { digest: blob.digest, size: blob.size, action: "exists" };

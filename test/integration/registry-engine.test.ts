@@ -206,16 +206,20 @@ describe("across registries", () => {
     for (let i = 1; i < progress.length; i++) expect(progress[i].bytesDone).toBeGreaterThanOrEqual(progress[i - 1].bytesDone);
   });
 
-  it("copies the multi-arch index from the open to the token registry: children first, identical bytes", async () => {
+  it("copies the multi-arch index from the open to the token registry: children first, identical bytes, one token", async () => {
     const at = mark(regs.token);
+    const tokensBefore = regs.token.tokenServer!.log.length;
     const result = await copyImage(
       { client: clientFor(regs.open), repository: "demo/multi", reference: "1.0" },
       { client: clientFor(regs.token), repository: "mirror/multi", tag: "1.0" },
     );
+    const tokens = regs.token.tokenServer!.log.slice(tokensBefore); // before skopeo asks for its own
     const requests = await requestsSince(regs.token, at);
     const sourceRaw = await skopeoRaw(regs.open, "demo/multi:1.0");
     expect(await skopeoRaw(regs.token, "mirror/multi:1.0")).toBe(sourceRaw);
     expect(result.digest).toBe(seeds.open.digests["demo/multi:1.0"]);
+    // one token for the whole copy: its first request to the target asks for what the uploads need
+    expect(tokens.map((t) => [t.status, t.scopes])).toEqual([[200, ["repository:mirror/multi:pull,push"]]]);
 
     const children = (JSON.parse(sourceRaw) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest);
     expect(children).toHaveLength(2);
