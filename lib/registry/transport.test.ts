@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { withRegistryLane } from "./lanes";
 import { RegistryClient } from "./client";
 import { RegistryError } from "./errors";
+import { OCI_MANIFEST } from "./media-types";
 import { line, sendError, sendJson, startServer, type LoopbackServer, type RecordedRequest } from "./testing/loopback";
 
 const FAST = { backoffBaseMs: 5, backoffMaxMs: 20 };
@@ -320,6 +321,24 @@ describe("retries", () => {
     const err = await rejection(client.listTags("a"));
     expect(err.codes).toEqual(["TIMEOUT"]);
     expect(err.isTemporary()).toBe(true);
+  });
+
+  it("HEADs (a tag table's one request per tag): the answer's headers as sent, one kept connection for many, a 3xx as it is, a silent one times out", async () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const registry = await serve((req, res) => {
+      if (req.path.endsWith("/silent")) return; // never answers
+      if (req.path.includes("/blobs/")) return void res.writeHead(307, { location: "http://127.0.0.2:9/elsewhere" }).end();
+      res.writeHead(200, { "docker-content-digest": digest, "content-type": OCI_MANIFEST, "content-length": "1234", "x-many": ["a", "b"] }).end();
+    });
+    const client = new RegistryClient({ endpoint: registry.url, options: { ...FAST, timeoutMs: 150, retries: 0 } });
+    for (const tag of ["1", "2", "3", "4", "5", "6"]) expect(await client.headManifest("a", tag)).toEqual({ digest, mediaType: OCI_MANIFEST, size: 1234 });
+    // kept alive (undici's fetch closes a connection after each HEAD by default: see registryDispatcher)
+    expect(new Set(registry.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
+    // a redirect already means "exists" (the HEAD is not followed); its size then comes from a ranged GET
+    await rejection(client.headBlob("a", digest));
+    expect(registry.requests.filter((r) => r.method === "HEAD").map((r) => r.path).at(-1)).toBe(`/v2/a/blobs/${digest}`);
+    const err = await rejection(client.headManifest("a", "silent"));
+    expect(err.codes).toEqual(["TIMEOUT"]);
   });
 });
 
