@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Server } from "node:http";
 import { dataDir, grantAppRole, startDatabase, type Database } from "./lib/database.ts";
 import { createServer, type NextHandler } from "./lib/server.ts";
+import { applyHeapGrowth, heapGrowthPercent } from "./lib/heap.ts";
 import { migrate } from "./lib/migrate.ts";
 
 const nextBin = path.resolve("node_modules/next/dist/bin/next");
@@ -19,6 +20,8 @@ try {
   // no .env: the environment is the configuration
 }
 (process.env as Record<string, string>).NODE_ENV ||= dev ? "development" : "production";
+// garbage is collected before it piles up: memory stays near what is live (scripts/lib/heap.ts)
+applyHeapGrowth(heapGrowthPercent());
 const { log } = await import("../lib/observability/log.ts");
 const say = (m: string) => log.info(m);
 
