@@ -327,6 +327,7 @@ describe("retries", () => {
     const digest = `sha256:${"a".repeat(64)}`;
     const registry = await serve((req, res) => {
       if (req.path.endsWith("/silent")) return; // never answers
+      if (req.path.endsWith("/teapot")) return void res.writeHead(418).end();
       if (req.path.includes("/blobs/")) return void res.writeHead(307, { location: "http://127.0.0.2:9/elsewhere" }).end();
       res.writeHead(200, { "docker-content-digest": digest, "content-type": OCI_MANIFEST, "content-length": "1234", "x-many": ["a", "b"] }).end();
     });
@@ -337,6 +338,8 @@ describe("retries", () => {
     // a redirect already means "exists" (the HEAD is not followed); its size then comes from a ranged GET
     await rejection(client.headBlob("a", digest));
     expect(registry.requests.filter((r) => r.method === "HEAD").map((r) => r.path).at(-1)).toBe(`/v2/a/blobs/${digest}`);
+    // an error answer to a HEAD has no body: its status line is all there is to quote
+    expect((await rejection(client.headManifest("a", "teapot"))).message).toContain("HTTP 418 I'm a Teapot");
     const err = await rejection(client.headManifest("a", "silent"));
     expect(err.codes).toEqual(["TIMEOUT"]);
   });

@@ -1,6 +1,7 @@
 // The one fetch wrapper for registries: auth (inside the transport, like ggcr's bearer.go),
 // retries with backoff, timeouts, manual redirects and a per-host concurrency limit (one per host
 // for the process, fair between users: lanes.ts).
+import { STATUS_CODES } from "node:http";
 import { Agent, fetch as undiciFetch } from "undici";
 import { BodyTooLarge, readBodyBounded, readBounded } from "@/lib/bounded-read";
 import { AddressPolicy, type Resolver } from "./address";
@@ -138,7 +139,8 @@ async function registryHead(url: URL, init: RequestInit): Promise<Response> {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else if (value !== undefined) headers.set(name, value);
   }
-  return new Response(null, { status: res.statusCode, headers });
+  // request() gives no reason phrase: the standard one keeps error messages as fetch's were ("HTTP 403 Forbidden")
+  return new Response(null, { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? "", headers });
 }
 
 export class Transport {
