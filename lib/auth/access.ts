@@ -51,7 +51,7 @@ export async function grantsOf(userId: string): Promise<AccessGrant[]> {
 export function accessOf(actor: Who): Promise<Access> {
   let p = loaded.get(actor);
   if (!p) {
-    const tokenRegistries = actor.tokenRegistryIds?.length ? new Set(actor.tokenRegistryIds) : null;
+    const tokenRegistries = tokenRegistriesOf(actor);
     p = grantsOf(actor.id).then((grants) => ({ global: actor.role, grants, tokenRegistries }));
     loaded.set(actor, p);
   }
@@ -60,7 +60,12 @@ export function accessOf(actor: Who): Promise<Access> {
 
 const WHOLE = new Set(["*", "**"]);
 
-function inToken(a: Access, registryId: string) {
+/** The registries the actor's token is limited to; null: no limit (a session, or a token for all). */
+function tokenRegistriesOf(actor: Who): ReadonlySet<string> | null {
+  return actor.tokenRegistryIds?.length ? new Set(actor.tokenRegistryIds) : null;
+}
+
+function inToken(a: Pick<Access, "tokenRegistries">, registryId: string) {
   return !a.tokenRegistries || a.tokenRegistries.has(registryId);
 }
 
@@ -110,7 +115,7 @@ export async function registryWhere(actor: Who): Promise<{ registryId?: { in: st
 
 export async function canSee(actor: Who, registryId: string, repository?: string): Promise<boolean> {
   // grants only raise a role: a global viewer sees all its token allows, with no read of its grants
-  if (hasRole(actor.role, "VIEWER") && (!actor.tokenRegistryIds?.length || actor.tokenRegistryIds.includes(registryId))) return true;
+  if (hasRole(actor.role, "VIEWER") && inToken({ tokenRegistries: tokenRegistriesOf(actor) }, registryId)) return true;
   return hasRole(roleIn(await accessOf(actor), registryId, repository, repository === undefined), "VIEWER");
 }
 
