@@ -88,13 +88,18 @@ export interface CopyResult {
 export const DEFAULT_COPY_CONCURRENCY = 6;
 const PROGRESS_STEP = 1024 * 1024;
 
+/** Same endpoint: the registry can link a blob itself (POST ?mount=&from=), no bytes move. */
+function inOneRegistry(source: Pick<CopySource, "client">, target: Pick<CopyTarget, "client">): boolean {
+  return source.client.endpoint.href === target.client.endpoint.href;
+}
+
 /**
  * The token scopes a copy into `target` writes with: push and pull there, and pull on the source's
  * repository when both are in one registry (a mount names it). A caller that HEADs the target
  * before a copy may ask for these at once, so the copy finds its token cached.
  */
-export function copyScopes(target: string, sameRegistrySource?: string): string[] {
-  return [repositoryScope(target, [...PUSH_PULL]), ...(sameRegistrySource !== undefined ? [repositoryScope(sameRegistrySource, [...PULL])] : [])];
+export function copyScopes(source: Pick<CopySource, "client" | "repository">, target: Pick<CopyTarget, "client" | "repository">): string[] {
+  return [repositoryScope(target.repository, [...PUSH_PULL]), ...(inOneRegistry(source, target) ? [repositoryScope(source.repository, [...PULL])] : [])];
 }
 
 export async function copyImage(source: CopySource, target: CopyTarget, options: CopyOptions = {}): Promise<CopyResult> {
@@ -105,11 +110,10 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_COPY_CONCURRENCY);
   const src = source.client;
   const dst = target.client;
-  // Same endpoint: the registry can link the blob itself (POST ?mount=&from=), no bytes move.
-  const sameRegistry = src.endpoint.href === dst.endpoint.href;
+  const sameRegistry = inOneRegistry(source, target);
   // A copy that goes on to write asks, with its first request to the target, for the token its
   // uploads and mounts need: one token request instead of two. A plan only reads.
-  const tokenScopes = options.dryRun ? undefined : copyScopes(target.repository, sameRegistry ? source.repository : undefined);
+  const tokenScopes = options.dryRun ? undefined : copyScopes(source, target);
 
   // the source's manifest and the target tag's state are independent: asked at once
   const [root, existing] = await Promise.all([

@@ -110,7 +110,7 @@ async function checkAndStart(actor: Actor, input: PromotionRequest, lock: Promis
   const [head, current, publish] = await Promise.all([
     sameRepository ? src.getManifest(source.repository, source.reference).catch(notFoundAsNull) : src.headManifest(source.repository, source.reference),
     // a promotion that will write asks for the copy's token with this HEAD, so its run finds it cached
-    dst.headManifest(target.repository, target.tag, undefined, input.dryRun ? undefined : copyScopes(target.repository, src.endpoint.href === dst.endpoint.href ? source.repository : undefined)),
+    dst.headManifest(target.repository, target.tag, undefined, input.dryRun ? undefined : copyScopes({ client: src, repository: source.repository }, { client: dst, repository: target.repository })),
     // a retag within one repository changes nobody's access: only its plan shows the visibility
     sameRepository && !input.dryRun ? null : checkPublish(actor, { registry: srcReg, provider: srcProvider, repository: source.repository }, { registry: dstReg, provider: dstProvider, repository: target.repository }, !!input.confirmPublish),
   ]);
