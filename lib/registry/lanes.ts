@@ -3,7 +3,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { FairSemaphore } from "./semaphore";
 
-const lane = new AsyncLocalStorage<string>();
+// On globalThis: Next bundles pages and route handlers apart (each bundle its own copy of this
+// module), and the lanes and the per-host bound are the process's, not a bundle's.
+const g = globalThis as unknown as { regattaLanes?: { lane: AsyncLocalStorage<string>; limiters: Map<string, FairSemaphore> } };
+const { lane, limiters } = (g.regattaLanes ??= { lane: new AsyncLocalStorage<string>(), limiters: new Map() });
 
 /** Runs fn with every registry request it makes queued in `name`'s lane. */
 export function withRegistryLane<T>(name: string, fn: () => T): T {
@@ -17,8 +20,6 @@ export function currentRegistryLane(): string {
 
 // One limiter per host (and limit) for the whole process, shared by every client and request:
 // two registries on one host, and every user's requests, count against the same bound.
-const limiters = new Map<string, FairSemaphore>();
-
 export function hostLimiter(host: string, limit: number): FairSemaphore {
   const key = `${host}#${limit}`;
   let s = limiters.get(key);
