@@ -3,7 +3,7 @@
 // hygiene warnings, and overview cards with each registry's own health.
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "./fixtures";
-import { FIRST_SCREEN_ROWS } from "../lib/schemas/browse";
+import { AHEAD_ROWS, FIRST_SCREEN_ROWS } from "../lib/schemas/browse";
 import { pushImage, pushManyTags, retag, seedStandard, skopeoInspect, startRegistry, type RunningRegistry, type StandardSeed } from "../test/harness";
 import { screenshot } from "./helpers";
 
@@ -46,16 +46,26 @@ test("1,500 tags: names at once, details fill in with skopeo's digest, sort and 
   const scripts: Promise<string>[] = [];
   page.on("response", (r) => { if (r.url().endsWith(".js")) scripts.push(r.text().catch(() => "")); });
   const re2Loaded = async () => (await Promise.all(scripts)).some((js) => js.includes("FOLD_CASE"));
+  // nor of the header's pages (a server render each, twice per page view, while the table fills)
+  const headerPrefetches: string[] = [];
+  page.on("request", (r) => { if (r.headers()["next-router-prefetch"] && /^\/(audit|promotions|pipeline|settings)/.test(new URL(r.url()).pathname)) headerPrefetches.push(r.url()); });
+  const mark = (await reg.settledAccessLog()).length;
   await page.goto(tagsUrl("demo/many"));
   await expect(page.getByTestId("tag-count")).toHaveText("1500 of 1500 tags");
   const progress = page.getByTestId("details-progress");
   await expect(progress).toHaveAttribute("data-state", "done", { timeout: 30_000 });
   expect(manifestPrefetches).toEqual([]);
+  expect(headerPrefetches).toEqual([]);
   // the count is of the rows that lacked details when the list came: the page's server may have
-  // filled the first screenful already (FIRST_SCREEN_ROWS); every row is checked below and by the bench
+  // filled the first screenful already (FIRST_SCREEN_ROWS) and some of the next AHEAD_ROWS; every
+  // row is checked below and by the bench
   const [filled, lacking] = ((await progress.textContent()) ?? "").match(/details (\d+)\/(\d+)/)!.slice(1).map(Number);
   expect(filled).toBe(lacking);
-  expect(lacking).toBeGreaterThanOrEqual(1500 - FIRST_SCREEN_ROWS);
+  expect(lacking).toBeGreaterThanOrEqual(1500 - FIRST_SCREEN_ROWS - AHEAD_ROWS);
+  // the page's server (first screen, rows filled ahead) and the table's requests share their HEADs:
+  // each tag asked of the registry once
+  const heads = (await reg.settledAccessLog(mark)).filter((e) => e.method === "HEAD" && e.path.startsWith("/v2/demo/many/manifests/"));
+  expect(heads.length).toBe(1500);
 
   const digest = (await skopeoInspect(reg, "demo/many:v0001")).Digest as string;
   for (const tag of ["v0001", "v0002", "v0017"]) {

@@ -34,6 +34,8 @@ export const TAG_DETAILS_BATCH = 200;
 export const tagDetailsBody = z.object({
   repository,
   tags: z.array(tag, { error: "tags must be a list of tag names" }).min(1, "tags is empty").max(TAG_DETAILS_BATCH, `at most ${TAG_DETAILS_BATCH} tags per request`),
+  /** a re-check the user asked for: every tag is asked of the registry now (no HEAD of the last seconds is reused) */
+  fresh: z.boolean({ error: "fresh must be true or false" }).optional(),
 });
 
 export type TagKind = "image" | "index" | "artifact";
@@ -70,6 +72,8 @@ export function needsDetails(t: TagRow): boolean {
  * would queue the table's own list request behind them when the budget is missed.
  */
 export const FIRST_SCREEN_ROWS = 24;
+/** The rows after a cold first screen that the page's server fills ahead of the table (lib/services/tag-details.ts fillAhead). */
+export const AHEAD_ROWS = 600;
 
 export interface TagsAnswer {
   tags: TagRow[];

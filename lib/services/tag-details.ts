@@ -7,8 +7,8 @@ import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { mapLimit, SharedFlights } from "@/lib/concurrency";
-import { needsDetails, type TagDetailsAnswer, type TagKind, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
-import { knownTags } from "./browse";
+import { AHEAD_ROWS, needsDetails, TAG_DETAILS_BATCH, type TagDetailsAnswer, type TagKind, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
+import { knownTags, listTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";
 import { recordIndexBlobs, recordManifestBlobs } from "./blob-index";
 import { registryWithClient } from "./clients";
@@ -41,8 +41,47 @@ interface Counter { head: number; manifest: number; blob: number }
 // repository whose tags point at one digest make one manifest request, not two.
 const described = new SharedFlights<Info | null>();
 
+/**
+ * Whose HEADs these are: "table", the table's batches (and the API's callers); "fresh", a re-check
+ * the user asked for (every tag asked of the registry now); "ahead", a cold page's rows after its
+ * first screen, filled while the page's script loads (fillAhead).
+ */
+export type HeadMode = "table" | "fresh" | "ahead";
+
+type Head = Awaited<ReturnType<RegistryClient["headManifest"]>>;
+interface Flight { head: Promise<Head>; ahead: boolean; done: boolean }
+
+/** How long a HEAD of a tag is remembered in this process (see `heads`). */
+const HEAD_MEMORY_MS = 5_000;
+// The tags' manifest HEADs of the last seconds in this process. A HEAD in flight is joined by the
+// table's request for that tag; one made ahead of the table is handed to the table's request for
+// it once (then forgotten); the fill ahead skips any tag HEADed here lately. A re-check joins
+// nothing. Bounded: 20,000 tags, 5 s each. On globalThis: the page that fills ahead and the route
+// the table asks are bundled apart by Next, each with its own copy of this module.
+const g = globalThis as unknown as { regattaTagHeads?: LRUCache<string, Flight> };
+const heads = (g.regattaTagHeads ??= new LRUCache<string, Flight>({ max: 20_000, ttl: HEAD_MEMORY_MS }));
+
+/** The HEAD of one tag for `mode`, or undefined when the fill ahead should leave it (HEADed lately). */
+function headOf(c: RegistryClient, key: string, repository: string, tag: string, mode: HeadMode, requests: Counter): Promise<Head> | undefined {
+  const seen = heads.get(key);
+  if (mode === "ahead" && seen) return undefined;
+  if (mode === "table" && seen && (!seen.done || seen.ahead)) {
+    if (seen.done) heads.delete(key);
+    else seen.ahead = false; // in flight: its answer goes to this request, not to a later one
+    return seen.head;
+  }
+  requests.head++;
+  const flight: Flight = { head: c.headManifest(repository, tag), ahead: mode === "ahead", done: false };
+  heads.set(key, flight);
+  flight.head.then(
+    () => void (flight.done = true),
+    () => void (heads.get(key) === flight && heads.delete(key)), // a failed HEAD is not handed on
+  );
+  return flight.head;
+}
+
 /** `timing`, when given, gets where the time went (ms, for a Server-Timing header). */
-export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>): Promise<TagDetailsAnswer> {
+export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>, mode: HeadMode = "table"): Promise<TagDetailsAnswer> {
   let t = performance.now();
   const lap = (name: string) => {
     const now = performance.now();
@@ -57,8 +96,8 @@ export async function tagDetails(registryId: string, repository: string, tags: s
   // 1. tag → digest, by HEAD; the vendor's pushed at / by (one listing per repository) alongside
   const [heads, vendor] = await Promise.all([
     mapLimit(names, HEAD_CONCURRENCY, async (tag) => {
-      requests.head++;
-      return { tag, head: await c.headManifest(repository, tag) };
+      const head = headOf(c, `${registryId}\n${repository}\n${tag}`, repository, tag, mode, requests);
+      return { tag, head: head && (await head) };
     }),
     vendorMetadata(registryId, provider, repository, names),
   ]);
@@ -79,8 +118,8 @@ export async function tagDetails(registryId: string, repository: string, tags: s
   await mapLimit([...digests.keys()].filter((d) => !known.has(d)), MANIFEST_CONCURRENCY, (digest) => describe(c, repository, digest, requests));
   lap("manifests");
 
-  // 3. the rows as the tag list would show them now
-  const rows = await knownTags(registryId, repository, names);
+  // 3. the rows as the tag list would show them now (the fill ahead has no one to answer)
+  const rows = mode === "ahead" ? new Map<string, TagRow>() : await knownTags(registryId, repository, names);
   lap("rows");
   return {
     tags: names.map((name): TagRow => rows.get(name) ?? { name, missing: true }),
@@ -93,12 +132,15 @@ export async function tagDetails(registryId: string, repository: string, tags: s
  * page that lack details are asked for at once, and merged in if they are in within `budgetMs`
  * (else the page goes without them and the table asks; the work already begun finishes and is
  * recorded, so the table's own request finds most of it done). Bounded: `rows` tags, one call.
+ * Once they are in, the rows after them are filled ahead (fillAhead), unless `ahead` is false.
  */
-export async function withFirstScreenDetails(registryId: string, repository: string, answer: TagsAnswer, rows: number, budgetMs: number): Promise<TagsAnswer> {
+export async function withFirstScreenDetails(registryId: string, repository: string, answer: TagsAnswer, rows: number, budgetMs: number, ahead = true): Promise<TagsAnswer> {
   const lacking = answer.tags.slice(0, rows).filter(needsDetails).map((t) => t.name);
   if (!lacking.length) return answer;
   const filled = tagDetails(registryId, repository, lacking);
-  filled.catch((e: unknown) => console.error(`[regatta] first screen of ${repository}:`, e instanceof Error ? e.message : e));
+  const logError = (what: string) => (e: unknown) => console.error(`[regatta] ${what} of ${repository}:`, e instanceof Error ? e.message : e);
+  if (ahead) filled.then(() => fillAhead(registryId, repository, lacking), () => {}).catch(logError("rows filled ahead"));
+  filled.catch(logError("first screen"));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const within = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), budgetMs);
@@ -111,6 +153,22 @@ export async function withFirstScreenDetails(registryId: string, repository: str
     const f = byName.get(t.name);
     return f?.missing ? [] : [f ?? t];
   }) };
+}
+
+/**
+ * A cold table's next rows, filled while the page's script loads and asks for the whole list
+ * (~0.3–0.5 s in which the registry would otherwise wait): the first AHEAD_ROWS tags in name order
+ * (the order the table asks in after its screenful) that lack details, `done` left out, in batches
+ * like the table's, in the caller's registry lane. The table's requests for those tags take these
+ * HEADs instead of asking again (`heads`). Bounded: AHEAD_ROWS HEADs per call.
+ */
+export async function fillAhead(registryId: string, repository: string, done: string[]): Promise<void> {
+  const skip = new Set(done);
+  const page = await listTags(registryId, repository, done.length + AHEAD_ROWS, { recent: true });
+  const lacking = page.tags.filter((t) => needsDetails(t) && !skip.has(t.name)).map((t) => t.name).slice(0, AHEAD_ROWS);
+  for (let i = 0; i < lacking.length; i += TAG_DETAILS_BATCH) {
+    await tagDetails(registryId, repository, lacking.slice(i, i + TAG_DETAILS_BATCH), undefined, "ahead");
+  }
 }
 
 // A vendor's tag listing serves every batch of one table fill: kept a minute per repository

@@ -1,24 +1,27 @@
 // The tag page's first screenful (issue 15): a cold repository's first rows come filled from the
-// server (HEADs and one manifest read, within a budget), and a second visit's first page comes
-// from the last listing without asking the registry for its tag list again.
+// server (HEADs and one manifest read, within a budget), the rows after them are filled ahead
+// while the page loads (each tag HEADed once, whoever asks), and a second visit's first page
+// comes from the last listing without asking the registry for its tag list again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import { db } from "@/lib/db";
-import { FIRST_PAGE, FIRST_SCREEN_ROWS } from "@/lib/schemas/browse";
+import { AHEAD_ROWS, FIRST_PAGE, FIRST_SCREEN_ROWS } from "@/lib/schemas/browse";
 import { forgetTagList, listTags } from "@/lib/services/browse";
-import { withFirstScreenDetails } from "@/lib/services/tag-details";
+import { tagDetails, withFirstScreenDetails } from "@/lib/services/tag-details";
 import { recordDeletedTags } from "@/lib/services/tag-history";
-import { pushImage, pushManyTags, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
+import { pushImage, pushManyTags, retag, skopeoInspect, startRegistry, type RunningRegistry } from "../harness";
 import { call, userWithToken } from "../support/api";
 
 let reg: RunningRegistry;
 let id: string;
 // its own image (content of this run alone): ManifestInfo is shared by every test file's registries
 const repo = "first/screen";
+// 150 tags of one image and zz-other, another image (last by name)
+const aheadRepo = "first/ahead";
 
-/** Requests the registry logged for this repository since `from`, by kind (once the log has settled). */
-async function since(from: number) {
-  const log = (await reg.settledAccessLog(from)).filter((e) => e.path.startsWith(`/v2/${repo}/`));
+/** Requests the registry logged for a repository since `from`, by kind (once the log has settled). */
+async function since(from: number, repository = repo) {
+  const log = (await reg.settledAccessLog(from)).filter((e) => e.path.startsWith(`/v2/${repository}/`));
   return { lists: log.filter((e) => e.path.includes("/tags/list")).length, heads: log.filter((e) => e.method === "HEAD").length };
 }
 
@@ -26,6 +29,9 @@ beforeAll(async () => {
   reg = await startRegistry({ mode: "open", name: "tag-first-screen" });
   await pushImage(reg, `${repo}:t0000`, { layers: [{ files: { "run.txt": `${Date.now()} ${Math.random()}\n` } }] });
   await pushManyTags(reg, repo, 149, "t0000", { name: (i) => `t${String(i).padStart(4, "0")}` });
+  await pushImage(reg, `${aheadRepo}:t0000`, { layers: [{ files: { "ahead.txt": `${Date.now()} ${Math.random()}\n` } }] });
+  await pushManyTags(reg, aheadRepo, 149, "t0000", { name: (i) => `t${String(i).padStart(4, "0")}` });
+  await pushImage(reg, `${aheadRepo}:zz-other`, { layers: [{ files: { "other.txt": `${Date.now()} ${Math.random()}\n` } }] });
   const admin = (await userWithToken("ADMIN")).token;
   const r = await call(collection.POST, { token: admin, method: "POST", body: { name: "tag-first-screen", kind: "GENERIC", endpoint: reg.url } });
   expect(r.status).toBe(201);
@@ -41,7 +47,7 @@ describe("the tag page's first screenful", () => {
     const first = await listTags(id, repo, FIRST_PAGE);
     expect(first.tags.some((t) => t.digest)).toBe(false);
     const mark = (await reg.settledAccessLog()).length;
-    const filled = await withFirstScreenDetails(id, repo, first, FIRST_SCREEN_ROWS, 30_000);
+    const filled = await withFirstScreenDetails(id, repo, first, FIRST_SCREEN_ROWS, 30_000, false);
     expect(filled.tags.map((t) => t.name)).toEqual(first.tags.map((t) => t.name));
     const digest = (await skopeoInspect(reg, `${repo}:${first.tags[0]!.name}`)).Digest;
     for (const t of filled.tags.slice(0, FIRST_SCREEN_ROWS)) {
@@ -60,10 +66,36 @@ describe("the tag page's first screenful", () => {
     await db.tagRecord.deleteMany({ where: { registryId: id, repository: repo } });
     const first = await listTags(id, repo, FIRST_PAGE);
     const t0 = performance.now();
-    const answer = await withFirstScreenDetails(id, repo, first, FIRST_SCREEN_ROWS, 0);
+    const answer = await withFirstScreenDetails(id, repo, first, FIRST_SCREEN_ROWS, 0, false);
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(answer.tags.every((t) => !t.digest)).toBe(true);
     await expect.poll(() => db.tagRecord.count({ where: { registryId: id, repository: repo } }), { timeout: 30_000 }).toBe(FIRST_SCREEN_ROWS);
+  });
+
+  it("the rows after a cold first screen are filled ahead: the table's own request for them takes those HEADs, each tag is HEADed once", async () => {
+    expect(151).toBeLessThan(FIRST_SCREEN_ROWS + AHEAD_ROWS);
+    const first = await listTags(id, aheadRepo, FIRST_PAGE);
+    const names = (await listTags(id, aheadRepo)).tags.map((t) => t.name);
+    const mark = (await reg.settledAccessLog()).length;
+    await withFirstScreenDetails(id, aheadRepo, first, FIRST_SCREEN_ROWS, 30_000);
+    // the table's request for the next rows, while the server fills them ahead
+    const rest = names.slice(FIRST_SCREEN_ROWS, 120);
+    const asked = await tagDetails(id, aheadRepo, rest);
+    const digest = (await skopeoInspect(reg, `${aheadRepo}:t0000`)).Digest;
+    expect(asked.tags.map((t) => [t.name, t.digest])).toEqual(rest.map((n) => [n, digest]));
+    // every row recorded, without the table asking for the rest
+    await expect.poll(() => db.tagRecord.count({ where: { registryId: id, repository: aheadRepo } }), { timeout: 30_000 }).toBe(names.length);
+    expect((await since(mark, aheadRepo)).heads).toBe(names.length);
+    const rows = await listTags(id, aheadRepo);
+    expect(rows.tags.filter((t) => !t.digest || !t.kind)).toEqual([]);
+    expect(rows.tags.find((t) => t.name === "zz-other")?.digest).toBe((await skopeoInspect(reg, `${aheadRepo}:zz-other`)).Digest);
+
+    // someone moves a tag just after: a re-check the user asks for (fresh) asks the registry now
+    const moved = await retag(reg, aheadRepo, "zz-other", "t0140");
+    const again = (await reg.settledAccessLog()).length;
+    const checked = await tagDetails(id, aheadRepo, ["t0140"], undefined, "fresh");
+    expect(checked.tags[0]?.digest).toBe(moved);
+    expect((await since(again, aheadRepo)).heads).toBe(1);
   });
 
   it("a second visit's first page comes from the last listing (no tags/list); the full list and the API's ?limit= still ask", async () => {
