@@ -77,13 +77,17 @@ async function main() {
     // (a) cold first visit of 1,500 tags: nothing in TagRecord or ManifestInfo for them
     const cold: { firstRowMs: number; firstScreenMs: number; doneMs: number; heads: number; gets: number; digests: number; floorMs: number }[] = [];
     const manyTags = (await (await fetch(`${reg.url}/v2/demo/many/tags/list`)).json() as { tags: string[] }).tags;
+    let lastVisit = 0;
     for (let i = 0; i < RUNS; i++) {
+      // cold for the server too: it hands a tag's HEAD to another request for up to 5 s (tag-details.ts)
+      await new Promise((r) => setTimeout(r, Math.max(0, lastVisit + 5_500 - performance.now())));
       await sql(app.databaseUrl, `DELETE FROM "TagRecord" WHERE "registryId" = $1 AND repository = 'demo/many'`, [id]);
       // this database is the benchmark's own: forget every manifest, so the digest is read again
       await sql(app.databaseUrl, `DELETE FROM "ManifestInfo"`);
       await page.goto("about:blank");
       const mark = logMark(reg);
       const r = await coldVisit(page, url("demo/many"));
+      lastVisit = performance.now();
       const entries = (await logSince(reg, mark)).filter((e) => e.path.startsWith("/v2/demo/many/manifests/"));
       const filled = await (await page.request.get(`/api/v1/registries/${id}/tags?repository=demo/many`)).json();
       const complete = filled.tags.every((t: { digest?: string; size?: number; platforms?: string[]; createdAt?: string }) => t.digest && t.size && t.platforms?.length && t.createdAt);
@@ -255,7 +259,7 @@ async function main() {
       "| --- | --- | --- | --- | --- |",
       `| (a) Cold first visit, 1,500 tags: every row's digest, size, platforms and created filled, vs the registry's floor (${manyTags.length} bare manifest HEADs from a plain fetch loop, ${PER_HOST} in flight, right after each visit) | ${fmt(a.done)} (names on screen after ${fmt(a.first)}) | floor ${fmt(a.floor)} | ≤ 1.2× the floor | ${ok(a.done <= 1.2 * a.floor)} (${(a.done / a.floor).toFixed(2)}×) |`,
       `| (a) Same visit: first screen complete (every row inside the table's scroller painted with its details: the latest Element Timing of their size cells, Chromium's clock from navigation start) | ${fmt(a.screen)} | — | < 500 ms | ${ok(a.screen < 500)} |`,
-      `| (a) Registry requests of that visit | ${last.heads} HEAD, ${last.gets} manifest GET for ${last.digests} distinct digest(s) | — | GETs = distinct digests | ${ok(cold.every((x) => x.gets === x.digests))} |`,
+      `| (a) Registry requests of that visit (every run: ${[...new Set(cold.map((x) => x.heads))].join(" / ")} HEADs) | ${last.heads} HEAD, ${last.gets} manifest GET for ${last.digests} distinct digest(s) | — | a HEAD per tag, GETs = distinct digests | ${ok(cold.every((x) => x.gets === x.digests && x.heads === manyTags.length))} |`,
       `| (b) Second visit, ${(TENK_TAGS + 1).toLocaleString("en")} tags: first rows painted with all columns (Element Timing) | ${fmt(b.paint)} (Playwright's check saw them at ${fmt(b.first)}) | — | < 300 ms | ${ok(b.paint < 300)} |`,
       `| (b) Same visit, sorted by pushed date: navigation → the sort button works → click → the first rows in that order painted (the server's first page in that order while the whole list travels; the click alone ${fmt(b.click)}; the whole list in at ${fmt(b.whole)}) | ${fmt(b.sorted)} | — | < 1 s | ${ok(b.sorted < 1000)} |`,
       `| (b) A reload of the table sorted by pushed date (\`&sort=-pushedAt\` in its address, as the table keeps it): navigation → sorted rows with all columns on screen | ${fmt(b.reload)} | — | < 1 s | ${ok(b.reload < 1000)} |`,
