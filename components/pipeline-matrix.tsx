@@ -96,7 +96,7 @@ export function PipelineMatrix({ canPromote }: { canPromote: boolean }) {
                     return (
                       <td key={s.id} className="px-3 py-2 text-xs" data-testid="pipeline-cell" data-stage={s.name}>
                         {!cells ? (
-                          rows[i]?.error ? <span className="text-red-700">unknown</span> : <span className="inline-block h-3 w-12 animate-pulse rounded bg-slate-100" />
+                          rows[i]?.error ? <span className="text-red-700">unknown</span> : <span className="inline-block h-3 w-12 motion-safe:animate-pulse rounded bg-slate-100" />
                         ) : (
                           <Cell version={v} stage={s.name} here={here} before={before} locked={locked} canPromote={canPromote} />
                         )}

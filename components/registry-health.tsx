@@ -7,7 +7,7 @@ import { explainRegistryMessage } from "@/components/registry-message";
 export function RegistryHealthLine({ registryId, host }: { registryId: string; host?: string }) {
   const h = useRegistryHealth(registryId);
   if (h.isPending) {
-    return <p className="mt-3 flex items-center gap-2 text-xs text-slate-500" data-testid="health" data-state="checking"><span className="h-2 w-2 animate-pulse rounded-full bg-slate-300" />checking…</p>;
+    return <p className="mt-3 flex items-center gap-2 text-xs text-slate-500" data-testid="health" data-state="checking"><span className="h-2 w-2 motion-safe:animate-pulse rounded-full bg-slate-300" />checking…</p>;
   }
   if (h.error && !h.data) {
     const e = explainRegistryMessage(h.error.message, host);

@@ -29,7 +29,10 @@ function SharedMarker({ tag, siblings, digest }: { tag: string; siblings: Siblin
   );
 }
 
-const Pending = () => <span className="inline-block h-3 w-12 animate-pulse rounded bg-slate-100" />;
+// Static: an animation anywhere on the page makes the browser paint every frame for as long as it
+// runs, here as long as a table fills (ten cold tables in one machine's browsers: 51.7 s of their
+// CPU instead of 16.0). The progress bar above the table moves as rows arrive.
+const Pending = () => <span className="inline-block h-3 w-12 rounded bg-slate-100" />;
 
 export const TagTableRow = memo(function TagTableRow({
   t, siblings, registryId, repository, pullBase, top, height,

