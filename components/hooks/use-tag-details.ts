@@ -80,8 +80,8 @@ export function useTagDetails(registryId: string, repository: string, data: Tags
     const send = async (names: string[]) => {
       if (cancelled || !names.length) return;
       const missingBefore = names.filter((n) => lacking.has(n)).length;
-      // a re-check the user asked for wants the registry's answer now, not one of the last seconds
-      const answer = await api<TagDetailsAnswer>(`/registries/${registryId}/tags/details`, { method: "POST", body: { repository, tags: names, ...(recheck > 0 && { fresh: true }) } });
+      // filling: answers of the last minute will do; a re-check the user asked for wants the registry's now
+      const answer = await api<TagDetailsAnswer>(`/registries/${registryId}/tags/details`, { method: "POST", body: { repository, tags: names, ...(recheck === 0 && { fill: true }) } });
       if (cancelled) return;
       merge(answer.tags);
       if (missingBefore) setProgress((p) => ({ ...p, done: Math.min(p.total, p.done + missingBefore) }));

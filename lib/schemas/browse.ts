@@ -34,8 +34,12 @@ export const TAG_DETAILS_BATCH = 200;
 export const tagDetailsBody = z.object({
   repository,
   tags: z.array(tag, { error: "tags must be a list of tag names" }).min(1, "tags is empty").max(TAG_DETAILS_BATCH, `at most ${TAG_DETAILS_BATCH} tags per request`),
-  /** a re-check the user asked for: every tag is asked of the registry now (no HEAD of the last seconds is reused) */
-  fresh: z.boolean({ error: "fresh must be true or false" }).optional(),
+  /**
+   * the tag table filling rows that lack details: a tag checked in the last minute is answered from
+   * PostgreSQL, a HEAD of it in flight (or made ahead by the page) is shared; without it every tag
+   * is asked of the registry now
+   */
+  fill: z.boolean({ error: "fill must be true or false" }).optional(),
 });
 
 export type TagKind = "image" | "index" | "artifact";

@@ -42,11 +42,15 @@ interface Counter { head: number; manifest: number; blob: number }
 const described = new SharedFlights<Info | null>();
 
 /**
- * Whose HEADs these are: "table", the table's batches (and the API's callers); "fresh", a re-check
- * the user asked for (every tag asked of the registry now); "ahead", a cold page's rows after its
- * first screen, filled while the page's script loads (fillAhead).
+ * What a details request is for: "check", every tag asked of the registry now (the API's callers,
+ * the table's "Re-check"); "fill", the tag table filling rows that lack details (a tag checked in
+ * the last minute is taken from PostgreSQL, a HEAD in flight or made ahead is shared); "ahead", a
+ * cold page's rows after its first screen, filled while the page's script loads (fillAhead).
  */
-export type HeadMode = "table" | "fresh" | "ahead";
+export type HeadMode = "check" | "fill" | "ahead";
+
+/** A row checked this recently (by any request or instance) is not HEADed again to fill a table. */
+const RECENTLY_CHECKED_MS = 60_000;
 
 type Head = Awaited<ReturnType<RegistryClient["headManifest"]>>;
 interface Flight { head: Promise<Head>; ahead: boolean; done: boolean }
@@ -55,17 +59,19 @@ interface Flight { head: Promise<Head>; ahead: boolean; done: boolean }
 const HEAD_MEMORY_MS = 5_000;
 // The tags' manifest HEADs of the last seconds in this process. A HEAD in flight is joined by the
 // table's request for that tag; one made ahead of the table is handed to the table's request for
-// it once (then forgotten); the fill ahead skips any tag HEADed here lately. A re-check joins
-// nothing. Bounded: 20,000 tags, 5 s each. On globalThis: the page that fills ahead and the route
+// it once (then forgotten); the fill ahead skips any tag HEADed here lately. A check joins nothing. Bounded: 20,000 tags, 5 s each. On globalThis: the page that fills ahead and the route
 // the table asks are bundled apart by Next, each with its own copy of this module.
-const g = globalThis as unknown as { regattaTagHeads?: LRUCache<string, Flight> };
+const g = globalThis as unknown as { regattaTagHeads?: LRUCache<string, Flight>; regattaTableAsked?: LRUCache<string, number> };
 const heads = (g.regattaTagHeads ??= new LRUCache<string, Flight>({ max: 20_000, ttl: HEAD_MEMORY_MS }));
+// When a table last asked to fill rows of a repository (ms): a fill ahead begun before that stops,
+// the table asks for every row itself from then on (no HEAD made twice by the two running side by side)
+const tableAsked = (g.regattaTableAsked ??= new LRUCache<string, number>({ max: 10_000, ttl: 60_000 }));
 
 /** The HEAD of one tag for `mode`, or undefined when the fill ahead should leave it (HEADed lately). */
 function headOf(c: RegistryClient, key: string, repository: string, tag: string, mode: HeadMode, requests: Counter): Promise<Head> | undefined {
   const seen = heads.get(key);
   if (mode === "ahead" && seen) return undefined;
-  if (mode === "table" && seen && (!seen.done || seen.ahead)) {
+  if (mode === "fill" && seen && (!seen.done || seen.ahead)) {
     if (seen.done) heads.delete(key);
     else seen.ahead = false; // in flight: its answer goes to this request, not to a later one
     return seen.head;
@@ -81,7 +87,8 @@ function headOf(c: RegistryClient, key: string, repository: string, tag: string,
 }
 
 /** `timing`, when given, gets where the time went (ms, for a Server-Timing header). */
-export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>, mode: HeadMode = "table"): Promise<TagDetailsAnswer> {
+/** `aheadSince` (mode "ahead"): when the fill ahead began; it stops once a table asks after that. */
+export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>, mode: HeadMode = "check", aheadSince?: number): Promise<TagDetailsAnswer> {
   let t = performance.now();
   const lap = (name: string) => {
     const now = performance.now();
@@ -93,9 +100,17 @@ export async function tagDetails(registryId: string, repository: string, tags: s
   const names = [...new Set(tags)];
   const requests: Counter = { head: 0, manifest: 0, blob: 0 };
 
+  // 0. filling a table (or ahead of it): rows someone checked in the last minute (the table, the
+  // page's fill ahead, another user or instance) need no HEAD; their digest's details are known
+  if (mode === "fill") tableAsked.set(`${registryId}\n${repository}`, Date.now());
+  const recent = mode !== "check" ? await recentlyChecked(registryId, repository, names) : new Set<string>();
+  const toHead = recent.size ? names.filter((n) => !recent.has(n)) : names;
+  lap("recent");
+
   // 1. tag → digest, by HEAD; the vendor's pushed at / by (one listing per repository) alongside
   const [heads, vendor] = await Promise.all([
-    mapLimit(names, HEAD_CONCURRENCY, async (tag) => {
+    mapLimit(toHead, HEAD_CONCURRENCY, async (tag) => {
+      if (aheadSince !== undefined && (tableAsked.get(`${registryId}\n${repository}`) ?? 0) >= aheadSince) return { tag, head: undefined };
       const head = headOf(c, `${registryId}\n${repository}\n${tag}`, repository, tag, mode, requests);
       return { tag, head: head && (await head) };
     }),
@@ -127,6 +142,15 @@ export async function tagDetails(registryId: string, repository: string, tags: s
   };
 }
 
+/** Of `names`, the tags whose row was checked in the last RECENTLY_CHECKED_MS and whose digest's details are known. */
+async function recentlyChecked(registryId: string, repository: string, names: string[]): Promise<Set<string>> {
+  const rows = await db.$queryRaw<{ tag: string }[]>`
+    SELECT r."tag" FROM "TagRecord" r JOIN "ManifestInfo" m ON m."digest" = r."digest"
+    WHERE r."registryId" = ${registryId}::uuid AND r."repository" = ${repository} AND r."tag" = ANY(${names}::text[])
+      AND r."checkedAt" > ${new Date(Date.now() - RECENTLY_CHECKED_MS).toISOString()}::timestamp(3)`;
+  return new Set(rows.map((r) => r.tag));
+}
+
 /**
  * A cold table's first screen, filled before the page's HTML goes: the first `rows` of a first
  * page that lack details are asked for at once, and merged in if they are in within `budgetMs`
@@ -137,7 +161,7 @@ export async function tagDetails(registryId: string, repository: string, tags: s
 export async function withFirstScreenDetails(registryId: string, repository: string, answer: TagsAnswer, rows: number, budgetMs: number, ahead = true): Promise<TagsAnswer> {
   const lacking = answer.tags.slice(0, rows).filter(needsDetails).map((t) => t.name);
   if (!lacking.length) return answer;
-  const filled = tagDetails(registryId, repository, lacking);
+  const filled = tagDetails(registryId, repository, lacking, undefined, "fill");
   const logError = (what: string) => (e: unknown) => console.error(`[regatta] ${what} of ${repository}:`, e instanceof Error ? e.message : e);
   if (ahead) filled.then(() => fillAhead(registryId, repository, lacking), () => {}).catch(logError("rows filled ahead"));
   filled.catch(logError("first screen"));
@@ -159,15 +183,17 @@ export async function withFirstScreenDetails(registryId: string, repository: str
  * A cold table's next rows, filled while the page's script loads and asks for the whole list
  * (~0.3–0.5 s in which the registry would otherwise wait): the first AHEAD_ROWS tags in name order
  * (the order the table asks in after its screenful) that lack details, `done` left out, in batches
- * like the table's, in the caller's registry lane. The table's requests for those tags take these
- * HEADs instead of asking again (`heads`). Bounded: AHEAD_ROWS HEADs per call.
+ * like the table's, in the caller's registry lane, until the table's first request to fill rows of
+ * the repository comes (from then on the table asks for every row itself; what is in flight is
+ * shared, what is recorded is taken from PostgreSQL). Bounded: AHEAD_ROWS HEADs per call.
  */
 export async function fillAhead(registryId: string, repository: string, done: string[]): Promise<void> {
   const skip = new Set(done);
   const page = await listTags(registryId, repository, done.length + AHEAD_ROWS, { recent: true });
   const lacking = page.tags.filter((t) => needsDetails(t) && !skip.has(t.name)).map((t) => t.name).slice(0, AHEAD_ROWS);
-  for (let i = 0; i < lacking.length; i += TAG_DETAILS_BATCH) {
-    await tagDetails(registryId, repository, lacking.slice(i, i + TAG_DETAILS_BATCH), undefined, "ahead");
+  const since = Date.now();
+  for (let i = 0; i < lacking.length && (tableAsked.get(`${registryId}\n${repository}`) ?? 0) < since; i += TAG_DETAILS_BATCH) {
+    await tagDetails(registryId, repository, lacking.slice(i, i + TAG_DETAILS_BATCH), undefined, "ahead", since);
   }
 }
 

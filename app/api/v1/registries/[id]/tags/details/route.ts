@@ -9,7 +9,7 @@ export const POST = withRole<{ id: string }>("VIEWER", async ({ req, params, act
   const body = tagDetailsBody.parse(await readJson(req));
   await requireSee(actor, params.id, body.repository);
   const timing: Record<string, number> = {};
-  const answer = await tagDetails(params.id, body.repository, body.tags, timing, body.fresh ? "fresh" : "table");
+  const answer = await tagDetails(params.id, body.repository, body.tags, timing, body.fill ? "fill" : "check");
   const serverTiming = Object.entries(timing).map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(", ");
   return Response.json(answer, { headers: { "server-timing": serverTiming } });
 });
