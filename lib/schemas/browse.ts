@@ -76,8 +76,6 @@ export function needsDetails(t: TagRow): boolean {
  * would queue the table's own list request behind them when the budget is missed.
  */
 export const FIRST_SCREEN_ROWS = 24;
-/** The rows after a cold first screen that the page's server fills ahead of the table (lib/services/tag-details.ts fillAhead). */
-export const AHEAD_ROWS = 600;
 
 export interface TagsAnswer {
   tags: TagRow[];

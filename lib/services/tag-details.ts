@@ -7,8 +7,8 @@ import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { mapLimit, SharedFlights } from "@/lib/concurrency";
-import { AHEAD_ROWS, needsDetails, TAG_DETAILS_BATCH, type TagDetailsAnswer, type TagKind, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
-import { knownTags, listTags } from "./browse";
+import { needsDetails, type TagDetailsAnswer, type TagKind, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
+import { knownTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";
 import { recordIndexBlobs, recordManifestBlobs } from "./blob-index";
 import { registryWithClient } from "./clients";
@@ -43,52 +43,37 @@ const described = new SharedFlights<Info | null>();
 
 /**
  * What a details request is for: "check", every tag asked of the registry now (the API's callers,
- * the table's "Re-check"); "fill", the tag table filling rows that lack details (a tag checked in
- * the last minute is taken from PostgreSQL, a HEAD in flight or made ahead is shared); "ahead", a
- * cold page's rows after its first screen, filled while the page's script loads (fillAhead).
+ * the table's "Re-check"); "fill", the tag table filling rows that lack details: a tag whose row
+ * anyone checked in the last minute is taken from PostgreSQL, and a HEAD of it in this process in
+ * flight or of the last 5 s is shared.
  */
-export type HeadMode = "check" | "fill" | "ahead";
+export type HeadMode = "check" | "fill";
 
 /** A row checked this recently (by any request or instance) is not HEADed again to fill a table. */
 const RECENTLY_CHECKED_MS = 60_000;
 
 type Head = Awaited<ReturnType<RegistryClient["headManifest"]>>;
-interface Flight { head: Promise<Head>; ahead: boolean; done: boolean }
 
-/** How long a HEAD of a tag is remembered in this process (see `heads`). */
-const HEAD_MEMORY_MS = 5_000;
-// The tags' manifest HEADs of the last seconds in this process. A HEAD in flight is joined by the
-// table's request for that tag; one made ahead of the table is handed to the table's request for
-// it once (then forgotten); the fill ahead skips any tag HEADed here lately. A check joins nothing. Bounded: 20,000 tags, 5 s each. On globalThis: the page that fills ahead and the route
-// the table asks are bundled apart by Next, each with its own copy of this module.
-const g = globalThis as unknown as { regattaTagHeads?: LRUCache<string, Flight>; regattaTableAsked?: LRUCache<string, number> };
-const heads = (g.regattaTagHeads ??= new LRUCache<string, Flight>({ max: 20_000, ttl: HEAD_MEMORY_MS }));
-// When a table last asked to fill rows of a repository (ms): a fill ahead begun before that stops,
-// the table asks for every row itself from then on (no HEAD made twice by the two running side by side)
-const tableAsked = (g.regattaTableAsked ??= new LRUCache<string, number>({ max: 10_000, ttl: 60_000 }));
+// The tags' manifest HEADs of the last 5 s in this process (in flight, or answered and maybe not
+// recorded yet), for a table's fill to share: two users on one cold repository, the page's first
+// screen and the table's own request. A failed HEAD is forgotten at once. Bounded: 20,000 tags. On
+// globalThis: Next bundles the page and the route apart, each with its own copy of this module.
+const g = globalThis as unknown as { regattaTagHeads?: LRUCache<string, Promise<Head>> };
+const heads = (g.regattaTagHeads ??= new LRUCache<string, Promise<Head>>({ max: 20_000, ttl: 5_000 }));
 
-/** The HEAD of one tag for `mode`, or undefined when the fill ahead should leave it (HEADed lately). */
-function headOf(c: RegistryClient, key: string, repository: string, tag: string, mode: HeadMode, requests: Counter): Promise<Head> | undefined {
-  const seen = heads.get(key);
-  if (mode === "ahead" && seen) return undefined;
-  if (mode === "fill" && seen && (!seen.done || seen.ahead)) {
-    if (seen.done) heads.delete(key);
-    else seen.ahead = false; // in flight: its answer goes to this request, not to a later one
-    return seen.head;
-  }
+/** The HEAD of one tag: a fill shares one of the last seconds; a check always asks (and can be shared). */
+function headOf(c: RegistryClient, key: string, repository: string, tag: string, mode: HeadMode, requests: Counter): Promise<Head> {
+  const seen = mode === "fill" ? heads.get(key) : undefined;
+  if (seen) return seen;
   requests.head++;
-  const flight: Flight = { head: c.headManifest(repository, tag), ahead: mode === "ahead", done: false };
-  heads.set(key, flight);
-  flight.head.then(
-    () => void (flight.done = true),
-    () => void (heads.get(key) === flight && heads.delete(key)), // a failed HEAD is not handed on
-  );
-  return flight.head;
+  const head = c.headManifest(repository, tag);
+  heads.set(key, head);
+  head.catch(() => void (heads.get(key) === head && heads.delete(key)));
+  return head;
 }
 
 /** `timing`, when given, gets where the time went (ms, for a Server-Timing header). */
-/** `aheadSince` (mode "ahead"): when the fill ahead began; it stops once a table asks after that. */
-export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>, mode: HeadMode = "check", aheadSince?: number): Promise<TagDetailsAnswer> {
+export async function tagDetails(registryId: string, repository: string, tags: string[], timing?: Record<string, number>, mode: HeadMode = "check"): Promise<TagDetailsAnswer> {
   let t = performance.now();
   const lap = (name: string) => {
     const now = performance.now();
@@ -100,19 +85,16 @@ export async function tagDetails(registryId: string, repository: string, tags: s
   const names = [...new Set(tags)];
   const requests: Counter = { head: 0, manifest: 0, blob: 0 };
 
-  // 0. filling a table (or ahead of it): rows someone checked in the last minute (the table, the
-  // page's fill ahead, another user or instance) need no HEAD; their digest's details are known
-  if (mode === "fill") tableAsked.set(`${registryId}\n${repository}`, Date.now());
-  const recent = mode !== "check" ? await recentlyChecked(registryId, repository, names) : new Set<string>();
+  // 0. filling a table: rows someone checked in the last minute (another batch, user or instance)
+  // need no HEAD; their digest's details are known
+  const recent = mode === "fill" ? await recentlyChecked(registryId, repository, names) : new Set<string>();
   const toHead = recent.size ? names.filter((n) => !recent.has(n)) : names;
   lap("recent");
 
   // 1. tag → digest, by HEAD; the vendor's pushed at / by (one listing per repository) alongside
   const [heads, vendor] = await Promise.all([
     mapLimit(toHead, HEAD_CONCURRENCY, async (tag) => {
-      if (aheadSince !== undefined && (tableAsked.get(`${registryId}\n${repository}`) ?? 0) >= aheadSince) return { tag, head: undefined };
-      const head = headOf(c, `${registryId}\n${repository}\n${tag}`, repository, tag, mode, requests);
-      return { tag, head: head && (await head) };
+      return { tag, head: await headOf(c, `${registryId}\n${repository}\n${tag}`, repository, tag, mode, requests) };
     }),
     vendorMetadata(registryId, provider, repository, names),
   ]);
@@ -133,8 +115,8 @@ export async function tagDetails(registryId: string, repository: string, tags: s
   await mapLimit([...digests.keys()].filter((d) => !known.has(d)), MANIFEST_CONCURRENCY, (digest) => describe(c, repository, digest, requests));
   lap("manifests");
 
-  // 3. the rows as the tag list would show them now (the fill ahead has no one to answer)
-  const rows = mode === "ahead" ? new Map<string, TagRow>() : await knownTags(registryId, repository, names);
+  // 3. the rows as the tag list would show them now
+  const rows = await knownTags(registryId, repository, names);
   lap("rows");
   return {
     tags: names.map((name): TagRow => rows.get(name) ?? { name, missing: true }),
@@ -156,15 +138,12 @@ async function recentlyChecked(registryId: string, repository: string, names: st
  * page that lack details are asked for at once, and merged in if they are in within `budgetMs`
  * (else the page goes without them and the table asks; the work already begun finishes and is
  * recorded, so the table's own request finds most of it done). Bounded: `rows` tags, one call.
- * Once they are in, the rows after them are filled ahead (fillAhead), unless `ahead` is false.
  */
-export async function withFirstScreenDetails(registryId: string, repository: string, answer: TagsAnswer, rows: number, budgetMs: number, ahead = true): Promise<TagsAnswer> {
+export async function withFirstScreenDetails(registryId: string, repository: string, answer: TagsAnswer, rows: number, budgetMs: number): Promise<TagsAnswer> {
   const lacking = answer.tags.slice(0, rows).filter(needsDetails).map((t) => t.name);
   if (!lacking.length) return answer;
   const filled = tagDetails(registryId, repository, lacking, undefined, "fill");
-  const logError = (what: string) => (e: unknown) => console.error(`[regatta] ${what} of ${repository}:`, e instanceof Error ? e.message : e);
-  if (ahead) filled.then(() => fillAhead(registryId, repository, lacking), () => {}).catch(logError("rows filled ahead"));
-  filled.catch(logError("first screen"));
+  filled.catch((e: unknown) => console.error(`[regatta] first screen of ${repository}:`, e instanceof Error ? e.message : e));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const within = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), budgetMs);
@@ -177,24 +156,6 @@ export async function withFirstScreenDetails(registryId: string, repository: str
     const f = byName.get(t.name);
     return f?.missing ? [] : [f ?? t];
   }) };
-}
-
-/**
- * A cold table's next rows, filled while the page's script loads and asks for the whole list
- * (~0.3–0.5 s in which the registry would otherwise wait): the first AHEAD_ROWS tags in name order
- * (the order the table asks in after its screenful) that lack details, `done` left out, in batches
- * like the table's, in the caller's registry lane, until the table's first request to fill rows of
- * the repository comes (from then on the table asks for every row itself; what is in flight is
- * shared, what is recorded is taken from PostgreSQL). Bounded: AHEAD_ROWS HEADs per call.
- */
-export async function fillAhead(registryId: string, repository: string, done: string[]): Promise<void> {
-  const skip = new Set(done);
-  const page = await listTags(registryId, repository, done.length + AHEAD_ROWS, { recent: true });
-  const lacking = page.tags.filter((t) => needsDetails(t) && !skip.has(t.name)).map((t) => t.name).slice(0, AHEAD_ROWS);
-  const since = Date.now();
-  for (let i = 0; i < lacking.length && (tableAsked.get(`${registryId}\n${repository}`) ?? 0) < since; i += TAG_DETAILS_BATCH) {
-    await tagDetails(registryId, repository, lacking.slice(i, i + TAG_DETAILS_BATCH), undefined, "ahead", since);
-  }
 }
 
 // A vendor's tag listing serves every batch of one table fill: kept a minute per repository
