@@ -8,7 +8,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { apiToken, startApp } from "../lib/app-server";
 import { buildImage, pushImage, pushManyTags, seedStandard, skopeoListTags, startRegistry, toolVersions, type RunningRegistry } from "../../test/harness";
-import { firstScreenComplete, headFloor, PER_HOST, runMain, signedInWithRegistry, logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
+import { cpuByComm, cpuSince, firstScreenComplete, headFloor, PER_HOST, runMain, signedInWithRegistry, logMark, logSince, median, rssGrowth, sql, timed } from "./measure";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WRITE = !process.argv.includes("--no-write");
@@ -225,8 +225,15 @@ async function main() {
     // one of them alone first, on a cold repository of the same size: the single-user time of this moment
     const alone = await coldVisit(crowdUsers[0]!.page, url(`crowd/r${CROWD}`));
     await sql(app.databaseUrl, `DELETE FROM "ManifestInfo"`);
+    const crowdCpu = cpuByComm();
+    const crowdMark = logMark(reg);
     const crowdStart = performance.now();
     const crowd = await rssGrowth(app.pid, () => Promise.all(crowdUsers.map(async (u) => ({ ...(await coldVisit(u.page, url(u.repository))), startedMs: performance.now() - crowdStart }))));
+    const crowdWall = performance.now() - crowdStart;
+    // where the two cores went, and whether each tag was asked of the registry once
+    const crowdCpuUsed = cpuSince(crowdCpu);
+    const crowdCpuTotal = crowdCpuUsed.reduce((t, [, v]) => t + v, 0);
+    const crowdHeads = (await logSince(reg, crowdMark)).filter((e) => e.method === "HEAD" && e.path.startsWith("/v2/crowd/")).length;
     const crowdFailures = crowdUsers.flatMap((u) => u.failures);
     const crowdCancelled = crowdUsers.flatMap((u) => u.cancelled);
     if (crowdFailures.length) log(`crowd failures: ${crowdFailures.slice(0, 10).join("; ")}`);
@@ -272,6 +279,7 @@ async function main() {
       `| (d) ${CROWD} signed-in viewers (own sessions, own browser contexts) open ${CROWD} different cold 1,500-tag repositories at once: every row filled, slowest user; vs one user alone on a ${CROWD + 1}th such repository just before | ${fmt(crowdWorst)} (users ${crowdDone.map((x) => Math.round(x)).join(", ")} ms; first screens complete ${crowdScreens.map((x) => Math.round(x)).join(", ")} ms) | alone ${fmt(alone.doneMs)} | ≤ 3× alone | ${ok(crowdWorst <= 3 * alone.doneMs)} (${(crowdWorst / alone.doneMs).toFixed(2)}×) |`,
       `| (d) Same run: failed requests (any answer ≥ 400 or a failed request, in all ${CROWD} pages; not counted: ${crowdCancelled.length} link prefetches the browser cancelled, \`net::ERR_ABORTED\` on an \`_rsc\` request) | ${crowdFailures.length} | — | 0 | ${ok(crowdFailures.length === 0)} |`,
       `| (d) Same run: fairness, slowest user's fill / fastest user's | ${(crowdWorst / Math.min(...crowdDone)).toFixed(2)}× | — | registry requests per host bounded (${PER_HOST} in flight for the whole process) and shared in turns between users | by construction (lib/registry/lanes.ts; unit test) |`,
+      `| (d) Same run: registry HEADs for the ${CROWD} × 1,500 tags, and the CPU every process used over the ${fmt(crowdWall)} (${os.cpus().length} cores) | ${crowdHeads} HEADs; CPU ${(crowdCpuTotal / 1000).toFixed(1)} s (${((100 * crowdCpuTotal) / crowdWall / os.cpus().length).toFixed(0)} % of the cores): ${crowdCpuUsed.filter(([, v]) => v >= 500).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")} | — | one HEAD per tag | ${ok(crowdHeads === CROWD * 1500)} |`,
       `| (d) Same run: RSS growth of the app's Node processes (sampled every 50 ms) | ${crowd.growthMiB.toFixed(0)} MiB (${crowd.beforeMiB.toFixed(0)} → ${crowd.peakMiB.toFixed(0)} MiB) | — | ≤ 64 MiB | ${ok(crowd.growthMiB <= 64)} |`,
       "",
       `Where the second visit's time goes (medians, ms after navigation start, from the page's Navigation and Element Timing): HTML with the first ${100} rows ` +

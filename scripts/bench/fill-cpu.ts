@@ -7,22 +7,12 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { startApp } from "../lib/app-server";
 import { seedStandard, startRegistry, type RunningRegistry } from "../../test/harness";
-import { groupNodePids, headFloor, processCpuMs, processes, runMain, signedInWithRegistry, sql, statCpuMs } from "./measure";
+import { cpuByComm, cpuSince, groupNodePids, headFloor, processCpuMs, runMain, signedInWithRegistry, sql } from "./measure";
 
 const ADMIN = { email: "admin@bench-cpu.test", password: "bench-cpu-password-1" };
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/** CPU ms per command name (digits at its end dropped: kworker/1:2 and kworker/1:3 are one), over every process now. */
-function cpuByComm(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const p of processes()) {
-    const comm = p.comm.replace(/[0-9]+$/, "");
-    out.set(comm, (out.get(comm) ?? 0) + statCpuMs(p.fields, true));
-  }
-  return out;
-}
-const diff = (a: Map<string, number>, b: Map<string, number>) =>
-  [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, v]) => v >= 50).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ");
+const diff = (a: Map<string, number>, b: Map<string, number>) => cpuSince(a, b).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ");
 
 async function main() {
   const profile = process.env.CPU_PROFILE_DIR ? path.resolve(process.env.CPU_PROFILE_DIR) : undefined;

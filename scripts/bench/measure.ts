@@ -117,6 +117,21 @@ export function statCpuMs(fields: string[], withReapedChildren = false): number 
 }
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux x86-64 and arm64
 
+/** CPU ms per command name over every process now (digits at its end dropped; the kernel's workers are one). */
+export function cpuByComm(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of processes()) {
+    const comm = p.comm.replace(/^kworker.*/, "kworker").replace(/[0-9]+$/, "");
+    out.set(comm, (out.get(comm) ?? 0) + statCpuMs(p.fields, true));
+  }
+  return out;
+}
+
+/** The CPU each command used between two cpuByComm() readings (≥ 50 ms), most first. */
+export function cpuSince(before: Map<string, number>, after = cpuByComm()): [string, number][] {
+  return [...after].map(([k, v]): [string, number] => [k, v - (before.get(k) ?? 0)]).filter(([, v]) => v >= 50).sort((x, y) => y[1] - x[1]);
+}
+
 /** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; NaN if unknown. */
 export function processCpuMs(pid: number | undefined): number {
   const stat = pid === undefined ? undefined : readStat(pid);
