@@ -36,8 +36,8 @@ export const tagDetailsBody = z.object({
   tags: z.array(tag, { error: "tags must be a list of tag names" }).min(1, "tags is empty").max(TAG_DETAILS_BATCH, `at most ${TAG_DETAILS_BATCH} tags per request`),
   /**
    * the tag table filling rows that lack details: a tag checked in the last minute is answered from
-   * PostgreSQL, a HEAD of it in flight (or made ahead by the page) is shared; without it every tag
-   * is asked of the registry now
+   * PostgreSQL, a HEAD of it this server made in the last 5 s (or has in flight) is shared; without it
+   * every tag is asked of the registry now
    */
   fill: z.boolean({ error: "fill must be true or false" }).optional(),
 });

@@ -62,7 +62,8 @@ const g = globalThis as unknown as { regattaTagHeads?: LRUCache<string, Promise<
 const heads = (g.regattaTagHeads ??= new LRUCache<string, Promise<Head>>({ max: 20_000, ttl: 5_000 }));
 
 /** The HEAD of one tag: a fill shares one of the last seconds; a check always asks (and can be shared). */
-function headOf(c: RegistryClient, key: string, repository: string, tag: string, mode: HeadMode, requests: Counter): Promise<Head> {
+function headOf(c: RegistryClient, registryId: string, repository: string, tag: string, mode: HeadMode, requests: Counter): Promise<Head> {
+  const key = `${registryId}\n${repository}\n${tag}`;
   const seen = mode === "fill" ? heads.get(key) : undefined;
   if (seen) return seen;
   requests.head++;
@@ -93,9 +94,7 @@ export async function tagDetails(registryId: string, repository: string, tags: s
 
   // 1. tag → digest, by HEAD; the vendor's pushed at / by (one listing per repository) alongside
   const [heads, vendor] = await Promise.all([
-    mapLimit(toHead, HEAD_CONCURRENCY, async (tag) => {
-      return { tag, head: await headOf(c, `${registryId}\n${repository}\n${tag}`, repository, tag, mode, requests) };
-    }),
+    mapLimit(toHead, HEAD_CONCURRENCY, async (tag) => ({ tag, head: await headOf(c, registryId, repository, tag, mode, requests) })),
     vendorMetadata(registryId, provider, repository, names),
   ]);
   lap("head");
