@@ -16,5 +16,5 @@ export async function register() {
     await auditChainStatus();
   });
   const { shutdown } = await import("@/lib/services/workers");
-  (globalThis as { regattaShutdown?: typeof shutdown }).regattaShutdown = shutdown;
+  (await import("@/lib/observability/shutdown")).publishDrain(shutdown);
 }

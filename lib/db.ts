@@ -1,6 +1,7 @@
 // The one Prisma client, shared across hot reloads and route modules.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { processWide } from "@/lib/process-wide";
 
 function create() {
   return new PrismaClient({
@@ -14,7 +15,5 @@ function create() {
   });
 }
 
-const globalForPrisma = globalThis as unknown as { regattaPrisma?: ReturnType<typeof create> };
-
-export const db = (globalForPrisma.regattaPrisma ??= create());
+export const db = processWide("prisma", create);
 export type Db = typeof db;

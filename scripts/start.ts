@@ -84,7 +84,7 @@ const seconds = (name: string, fallback: number) => {
 };
 
 /** Next's half of a graceful stop, published by instrumentation.ts (lib/observability/shutdown.ts). */
-const nextShutdown = () => (globalThis as { regattaShutdown?: (signal: string) => Promise<void> }).regattaShutdown;
+const { publishedDrain: nextShutdown } = await import("../lib/observability/shutdown.ts");
 
 /**
  * Graceful stop (SIGTERM from Kubernetes, Docker, a rolling restart; Ctrl-C): /api/ready answers
@@ -199,7 +199,7 @@ try {
   if (!dev) buildIfStale();
   label = routeLabeler(".next", ["/metrics"]);
   // Next in this process: its instrumentation starts the job workers and publishes its half of
-  // the graceful stop (globalThis.regattaShutdown); signals stay ours (NEXT_MANUAL_SIG_HANDLE)
+  // the graceful stop (publishedDrain); signals stay ours (NEXT_MANUAL_SIG_HANDLE)
   process.env.NEXT_MANUAL_SIG_HANDLE = "1";
   const { default: next } = await import("next");
   const app = next({ dev, dir: process.cwd(), hostname: host === "0.0.0.0" ? "localhost" : host, port, httpServer: server });

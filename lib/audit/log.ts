@@ -12,6 +12,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { writeCheckpoint } from "./checkpoint";
 import { GENESIS_HASH, keyedEventHash, type ChainKey, type ChainedFields } from "./hash";
 import { activeChainKey } from "./keys";
+import { processWide } from "@/lib/process-wide";
 
 const CHAIN_LOCK = 72_656_775;
 /** Most events written by one transaction (a bigger queue is written by the next one). */
@@ -60,7 +61,7 @@ interface Job {
 }
 
 // on globalThis: every route module of the process shares one queue and one flusher
-const state = ((globalThis as unknown as { regattaAuditQueue?: { jobs: Job[]; flushing: boolean; head?: Head } }).regattaAuditQueue ??= { jobs: [], flushing: false });
+const state = processWide("auditQueue", (): { jobs: Job[]; flushing: boolean; head?: Head } => ({ jobs: [], flushing: false }));
 
 /** The chain's head as this process last wrote it: the next checkpoint's count follows on from it. */
 interface Head {
@@ -93,7 +94,7 @@ export function appendAuditEvents<M>(entries: ChainEntry<M>[], extension?: Chain
 // it loads). They run off the caller's path; a listener's failure is its own, never the caller's.
 // Kept on globalThis: Next's route bundles and instrumentation share one process-wide list.
 type CommitListener = (events: AuditInput[]) => Promise<void> | void;
-const listeners = ((globalThis as unknown as { regattaAuditListeners?: Map<string, CommitListener> }).regattaAuditListeners ??= new Map());
+const listeners = processWide("auditListeners", () => new Map<string, CommitListener>());
 
 /** Calls `listener` with the events of every commit from now on; one listener per name (a reload replaces it). */
 export function onAuditCommitted(name: string, listener: CommitListener) {

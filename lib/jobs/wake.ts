@@ -6,6 +6,7 @@ import "server-only";
 // from the wake-up, without the fetch, and its pg-boss job then finds it claimed.
 import type PgBoss from "pg-boss";
 import pg from "pg";
+import { processWide } from "@/lib/process-wide";
 
 const CHANNEL = "regatta_jobs";
 const QUEUE_NAME = /^[a-z0-9_-]{1,64}$/;
@@ -15,7 +16,7 @@ const RECORD_ID = /^[0-9a-f-]{36}$/;
 export type DirectStart = (id: string) => boolean;
 
 interface WakeState { client?: pg.Client; stopped: boolean; workers: Map<string, Set<string>>; direct: Map<string, DirectStart>; boss?: PgBoss }
-const g = globalThis as unknown as { regattaWake?: WakeState };
+const state = processWide("jobWakeups", (): WakeState => ({ stopped: false, workers: new Map(), direct: new Map() }));
 
 /**
  * Tells every instance's workers of `queue` to fetch now (best effort: polling still runs), over the
@@ -31,8 +32,6 @@ export async function wakeWorkers(b: PgBoss, queue: string, recordId?: string): 
  * `direct`, a wake-up naming a record is offered to it first (it claims the record exactly once).
  */
 export async function listenForWakeups(b: PgBoss, queue: string, workerId: string, direct?: DirectStart): Promise<void> {
-  const state: WakeState = (g.regattaWake ??= { stopped: false, workers: new Map(), direct: new Map() });
-  state.direct ??= new Map();
   state.stopped = false;
   state.boss = b;
   if (!state.workers.has(queue)) state.workers.set(queue, new Set());
@@ -76,11 +75,9 @@ async function connect(state: WakeState, attempt = 0): Promise<void> {
 
 /** Stops listening (with the queue's stop). */
 export async function stopWakeups(): Promise<void> {
-  const state = g.regattaWake;
-  if (!state) return;
   state.stopped = true;
   state.workers.clear();
-  state.direct?.clear();
+  state.direct.clear();
   const client = state.client;
   state.client = undefined;
   await client?.end().catch(() => {});

@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import pino, { type Logger } from "pino";
+import { processWide } from "../process-wide";
 
 export const REDACT = [
   "password", "*.password", "token", "*.token", "secret", "*.secret", "authorization", "*.authorization",
@@ -33,10 +34,8 @@ function create(): Logger {
   return pino(options, pino.destination({ sync: true }));
 }
 
-const g = globalThis as unknown as { regattaLog?: Logger };
-
 /** The process's logger; `log.child({ area })` for a part of it. */
-export const log: Logger = (g.regattaLog ??= create());
+export const log: Logger = processWide("log", create);
 
 /** An error as loggable fields: name and message, never the stack's arguments or a cause's payload. */
 export function errFields(err: unknown): { err: { name: string; message: string } } {

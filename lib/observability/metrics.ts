@@ -2,6 +2,7 @@
 // instance keeps its own counters; Prometheus scrapes each instance (see deploy/grafana-dashboard.json).
 // Labels are bounded: routes are the app's route patterns, registries the configured ones.
 import client, { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { processWide } from "@/lib/process-wide";
 
 function create() {
   const registry = new Registry();
@@ -28,17 +29,10 @@ function create() {
   return m;
 }
 
-// on globalThis: Next bundles instrumentation and route handlers apart, and they share one process
-const g = globalThis as unknown as {
-  regattaMetrics?: ReturnType<typeof create>;
-  regattaMetricRegistries?: Map<string, { kind: string; name: string }>;
-  regattaScrapers?: Map<string, () => Promise<void>>;
-};
+/** This process's metrics (one for instrumentation, the pages and the routes: lib/process-wide.ts). */
+export const metrics = processWide("metrics", create);
 
-/** This process's metrics. */
-export const metrics = (g.regattaMetrics ??= create());
-
-const registries = (g.regattaMetricRegistries ??= new Map());
+const registries = processWide("metricRegistryNames", () => new Map<string, { kind: string; name: string }>());
 
 /** Which registry an endpoint host is: called when a registry's client is opened. */
 export function nameRegistry(endpointHost: string, kind: string, name: string) {
@@ -59,7 +53,7 @@ export function outcomeOf(status: number | undefined): string {
 export function onScrape(name: string, collect: () => Promise<void>) {
   scrapers.set(name, collect);
 }
-const scrapers = (g.regattaScrapers ??= new Map());
+const scrapers = processWide("metricScrapers", () => new Map<string, () => Promise<void>>());
 
 /** The text Prometheus reads; a collector that fails leaves its gauges as they were. */
 export async function metricsText(): Promise<string> {

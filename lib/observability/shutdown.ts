@@ -1,16 +1,27 @@
 import "server-only";
 // Whether this instance is shutting down (readiness answers 503 from the first moment), and how
 // long running promotions get to finish. The stop itself is lib/services/workers.ts shutdown().
-const g = globalThis as unknown as { regattaShuttingDown?: boolean };
+import { processWide } from "../process-wide";
+
+const g = processWide("shutdown", () => ({ shuttingDown: false, drain: undefined as ((signal: string) => Promise<void>) | undefined }));
+
+/** Next's half of a graceful stop (lib/services/workers.ts shutdown()), published by instrumentation.ts for scripts/start.ts. */
+export function publishDrain(drain: (signal: string) => Promise<void>) {
+  g.drain = drain;
+}
+
+export function publishedDrain(): ((signal: string) => Promise<void>) | undefined {
+  return g.drain;
+}
 
 export function shuttingDown(): boolean {
-  return !!g.regattaShuttingDown;
+  return g.shuttingDown;
 }
 
 /** Marks the instance as shutting down; false when it already was (the stop runs once). */
 export function beginShutdown(): boolean {
-  if (g.regattaShuttingDown) return false;
-  g.regattaShuttingDown = true;
+  if (g.shuttingDown) return false;
+  g.shuttingDown = true;
   return true;
 }
 

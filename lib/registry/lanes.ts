@@ -2,11 +2,10 @@
 // per lane and the lanes take turns (FairSemaphore), so one user's big table cannot starve others.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { FairSemaphore } from "./semaphore";
+import { processWide } from "../process-wide";
 
-// On globalThis: Next bundles pages and route handlers apart (each bundle its own copy of this
-// module), and the lanes and the per-host bound are the process's, not a bundle's.
-const g = globalThis as unknown as { regattaLanes?: { lane: AsyncLocalStorage<string>; limiters: Map<string, FairSemaphore> } };
-const { lane, limiters } = (g.regattaLanes ??= { lane: new AsyncLocalStorage<string>(), limiters: new Map() });
+// the lanes and the per-host bound are the process's, not a bundle's (lib/process-wide.ts)
+const { lane, limiters } = processWide("registryLanes", () => ({ lane: new AsyncLocalStorage<string>(), limiters: new Map<string, FairSemaphore>() }));
 
 /** Runs fn with every registry request it makes queued in `name`'s lane. */
 export function withRegistryLane<T>(name: string, fn: () => T): T {

@@ -1,5 +1,7 @@
 // One process-wide listener for registry calls (metrics): the registry engine reports each logical
 // call (retries included) and each token request, and knows nothing of who listens.
+import { processWide } from "../process-wide";
+
 export interface RegistryCallEvent {
   /** the registry's endpoint host (what the client was opened for) */
   endpoint: string;
@@ -15,15 +17,15 @@ export interface RegistryCallEvent {
 
 export type RegistryCallObserver = (e: RegistryCallEvent) => void;
 
-const g = globalThis as unknown as { regattaRegistryObserver?: RegistryCallObserver };
+const g = processWide("registryObserver", (): { observer?: RegistryCallObserver } => ({}));
 
 export function observeRegistryCalls(fn: RegistryCallObserver | undefined) {
-  g.regattaRegistryObserver = fn;
+  g.observer = fn;
 }
 
 export function reportRegistryCall(e: RegistryCallEvent) {
   try {
-    g.regattaRegistryObserver?.(e);
+    g.observer?.(e);
   } catch {
     // a listener's failure is never the call's
   }

@@ -12,6 +12,7 @@ import type { RegistryHealth, TagRow, TagsAnswer } from "@/lib/schemas/browse";
 import { isDefaultSort, sortTags, type Sort } from "@/lib/tag-sort";
 export type { RegistryHealth };
 import { registryClient as client, registryProvider, registryWithClient } from "./clients";
+import { processWide } from "@/lib/process-wide";
 
 export interface RepositoryPage {
   repositories: RepositorySummary[];
@@ -147,8 +148,9 @@ export async function listTags(registryId: string, repository: string, limit?: n
   return JSON.parse((await listTagsJson(registryId, repository, limit, undefined, opts)).json) as TagsAnswer;
 }
 
-const listings = new SharedFlights<string[]>();
-const rowReads = new SharedFlights<Map<string, string>>();
+// listings and row reads in flight, shared by the page and the routes (lib/process-wide.ts)
+const listings = processWide("tagListings", () => new SharedFlights<string[]>());
+const rowReads = processWide("tagRowReads", () => new SharedFlights<Map<string, string>>());
 
 function registryTagListOf(registryId: string, repository: string): Promise<string[]> {
   return client(registryId).then((c) => c.listTags(repository));
@@ -159,7 +161,7 @@ function registryTagListOf(registryId: string, repository: string): Promise<stri
 // replaces it). Bounded: 32 lists of at most RECENT_MAX_NAMES names, each kept ten minutes; the
 // least recently used goes first.
 const RECENT_MAX_NAMES = 100_000;
-const recentNames = new LRUCache<string, string[]>({ max: 32, ttl: 10 * 60_000 });
+const recentNames = processWide("recentTagNames", () => new LRUCache<string, string[]>({ max: 32, ttl: 10 * 60_000 }));
 
 function rememberNames(registryId: string, repository: string, names: string[]) {
   const key = `${registryId}/${repository}`;
@@ -221,7 +223,7 @@ export async function listTagsJson(registryId: string, repository: string, limit
 }
 
 // A repository's tag count, written when it changes or at most every 5 minutes (not on every list)
-const recorded = new LRUCache<string, { tagCount: number; at: number }>({ max: 10_000 });
+const recorded = processWide("repositoryCounts", () => new LRUCache<string, { tagCount: number; at: number }>({ max: 10_000 }));
 
 async function recordRepository(registryId: string, name: string, tagCount: number, seenAt: Date) {
   const key = `${registryId}/${name}`;
@@ -339,7 +341,7 @@ async function manifestReferrers(c: RegistryClient, repository: string, digest: 
 }
 
 /** Index digest → its children (digest, platform). Content-addressed: kept for the process's life. */
-const indexChildren = new Map<string, { digest: string; platform?: string }[]>();
+const indexChildren = processWide("indexChildren", () => new Map<string, { digest: string; platform?: string }[]>());
 const MAX_INDEXES_READ = 25;
 
 const platformOf = (d: Descriptor) => (d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join("/") : undefined);

@@ -7,6 +7,7 @@ import type { RegistryView } from "@/lib/schemas/registry";
 import { registryConnection } from "./registries";
 import { metrics, nameRegistry, outcomeOf, registryLabels } from "@/lib/observability/metrics";
 import { observeRegistryCalls } from "@/lib/registry";
+import { processWide } from "@/lib/process-wide";
 
 // every registry call of this process, as metrics: by kind, registry and outcome, with latency
 observeRegistryCalls((e) => {
@@ -20,7 +21,8 @@ observeRegistryCalls((e) => {
   if (e.rateLimitRemaining !== undefined) metrics.rateLimitRemaining.set(labels, e.rateLimitRemaining);
 });
 
-const providers = new Map<string, { updatedAt: string; provider: RegistryProvider }>();
+// one per process, not per bundle (lib/process-wide.ts): the page and the routes share clients and tokens
+const providers = processWide("registryProviders", () => new Map<string, { updatedAt: string; provider: RegistryProvider }>());
 
 export async function registryClient(registryId: string): Promise<RegistryClient> {
   return (await registryWithClient(registryId)).client;

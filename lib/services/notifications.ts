@@ -34,6 +34,7 @@ import {
 } from "@/lib/schemas/notification";
 import { open, seal } from "@/lib/secrets/envelope";
 import { isId } from "@/lib/schemas/id";
+import { processWide } from "@/lib/process-wide";
 
 export const NOTIFY_QUEUE = "notification";
 /** The receiver's answer is read up to this many bytes (enough to quote in the log). */
@@ -324,11 +325,11 @@ function summarize(e: NotifyEvent, registryName?: string): string {
 
 // ---------------------------------------------------------------- delivery
 
-const gq = globalThis as unknown as { regattaNotifyQueue?: Promise<void> };
+const gq = processWide("notifyQueue", (): { created?: Promise<void> } => ({}));
 
 function ensureQueue(b: PgBoss): Promise<void> {
-  const p = (gq.regattaNotifyQueue ??= b.createQueue(NOTIFY_QUEUE).catch((e: unknown) => {
-    gq.regattaNotifyQueue = undefined;
+  const p = (gq.created ??= b.createQueue(NOTIFY_QUEUE).catch((e: unknown) => {
+    gq.created = undefined;
     throw e;
   }));
   return p;
@@ -432,8 +433,7 @@ export const downMinutes = () => intEnv("REGATTA_NOTIFY_DOWN_MINUTES", 5, 0, 144
 // When each registry was first seen unreachable by this instance, and whether that outage was told.
 // Several instances may each keep their own; the audit event's key (registry + start of the
 // outage, to the minute) lets the chain keep one event per outage whichever instance writes it.
-const gd = globalThis as unknown as { regattaDownSince?: Map<string, { since: Date; told: boolean }> };
-const downSince = (gd.regattaDownSince ??= new Map());
+const downSince = processWide("registriesDownSince", () => new Map<string, { since: Date; told: boolean }>());
 
 /**
  * One look at the registries some enabled "registry.down" rule watches: a registry unreachable

@@ -10,6 +10,7 @@ import { locked } from "@/lib/errors";
 import { boss, PROMOTION_QUEUE, workersStarted } from "@/lib/jobs/boss";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
+import { processWide } from "@/lib/process-wide";
 import { copyImage, retag, type Manifest, type RegistryClient } from "@/lib/registry";
 import { mountCandidates, recordManifestBlobs } from "./blob-index";
 import { registryClient } from "./clients";
@@ -20,8 +21,14 @@ function lockKey(registryId: string, repository: string, tag: string): bigint {
   return createHash("sha256").update(`${registryId}/${repository}:${tag}`).digest().readBigInt64BE(0);
 }
 
-const g = globalThis as unknown as { regattaLockPool?: pg.Pool; regattaHandingBack?: boolean; regattaRuns?: Map<string, { id: string; abort: AbortController; done: Promise<unknown>; settled: Promise<unknown> }> };
-const runs = (g.regattaRuns ??= new Map());
+// this process's runs, the places requests hold for theirs, and the target-lock pool
+const g = processWide("promotionRuns", () => ({
+  runs: new Map<string, { id: string; abort: AbortController; done: Promise<unknown>; settled: Promise<unknown> }>(),
+  reserved: { n: 0 },
+  handingBack: false,
+  lockPool: undefined as pg.Pool | undefined,
+}));
+const { runs, reserved } = g;
 
 /** Why a copy stopped: this instance is shutting down and gives the promotion back to the queue. */
 class HandBack extends Error {
@@ -44,11 +51,10 @@ const LOCAL_RUNS = 2;
  * room): no queue round trip. Otherwise it goes to the queue for whichever instance is free.
  */
 export function localRoom(): boolean {
-  return workersStarted() && !g.regattaHandingBack && runs.size + reserved.n < LOCAL_RUNS;
+  return workersStarted() && !g.handingBack && runs.size + reserved.n < LOCAL_RUNS;
 }
 
 // places held by requests still checking (they start their run, or give the place back, at the end)
-const reserved = { n: 0 };
 
 /** A place for a run here, held while the request checks (so a burst of requests starts 2, not all); null: no room. */
 export function reserveLocalRun(): (() => void) | null {
@@ -71,7 +77,7 @@ export function localRunDone(id: string): Promise<unknown> | undefined {
 
 /** Stops every running copy here and puts its promotion back in the queue; resolves when they are back. */
 export async function handBackPromotions(): Promise<number> {
-  g.regattaHandingBack = true;
+  g.handingBack = true;
   const now = [...runs.values()];
   for (const r of now) r.abort.abort(new HandBack());
   await Promise.allSettled(now.map((r) => r.done));
@@ -113,7 +119,7 @@ export async function lockTarget(registryId: string, repository: string, tag: st
 }
 
 function lockPool(): pg.Pool {
-  return (g.regattaLockPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 }));
+  return (g.lockPool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 }));
 }
 
 function unlocker(c: pg.PoolClient, key: string): Release {
@@ -196,9 +202,9 @@ export async function runPromotion(id: string, opts: InlineRun = {}) {
     if (opts.row) {
       p = opts.row;
       // started by a request while this instance began to stop: back to the queue, for another
-      if (opts.background && g.regattaHandingBack) abort.abort(new HandBack());
+      if (opts.background && g.handingBack) abort.abort(new HandBack());
     } else {
-      if (g.regattaHandingBack) {
+      if (g.handingBack) {
         // a job delivered while this instance stops: untouched, back to the queue for another
         await (await boss()).send(PROMOTION_QUEUE, { id }, { retryLimit: 0 });
         return db.promotion.findUniqueOrThrow({ where: { id } });
@@ -403,12 +409,12 @@ async function audit(p: P, outcome: "success" | "failure" | "denied", digest: st
 
 /** After a stop, this process may run promotions again (a worker started anew, as in tests). */
 export function resumePromotions() {
-  g.regattaHandingBack = false;
+  g.handingBack = false;
 }
 
 /** Shutdown: the target-lock pool's connections close (their session locks go with them). */
 export async function closeLockPool() {
-  const pool = g.regattaLockPool;
-  g.regattaLockPool = undefined;
+  const pool = g.lockPool;
+  g.lockPool = undefined;
   await pool?.end();
 }

@@ -11,6 +11,7 @@ import { mapLimit } from "@/lib/concurrency";
 import type { SyncResult, SyncStatus } from "@/lib/schemas/sync";
 import { listRepositories, listTags } from "./browse";
 import { registryClient } from "./clients";
+import { processWide } from "@/lib/process-wide";
 import { getRegistry } from "./registries";
 import { auditObserved } from "./tag-details";
 import { recordTags, removeGoneTags, type SeenTag } from "./tag-history";
@@ -45,18 +46,18 @@ export function cronEvery(minutes: number): string {
   return hours >= 24 ? "0 0 * * *" : `0 */${hours} * * *`;
 }
 
-const g = globalThis as unknown as { regattaSyncQueues?: Promise<void> };
+const g = processWide("syncQueues", (): { created?: Promise<void> } => ({}));
 
 /** stately: at most one sync per registry running and one waiting, whatever the instance count. */
 function ensureQueues(b: PgBoss): Promise<void> {
-  g.regattaSyncQueues ??= (async () => {
+  g.created ??= (async () => {
     await b.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", retryLimit: 0, expireInSeconds: 3600 });
     await b.createQueue(SYNC_ALL_QUEUE, { name: SYNC_ALL_QUEUE, policy: "stately", retryLimit: 0 });
   })().catch((e) => {
-    g.regattaSyncQueues = undefined;
+    g.created = undefined;
     throw e;
   });
-  return g.regattaSyncQueues;
+  return g.created;
 }
 
 export async function startSyncWorkers(b: PgBoss) {

@@ -34,6 +34,7 @@ import { listStages } from "./stages";
 import { protectionFor } from "./protection";
 import { getRegistry } from "./registries";
 import { isId } from "@/lib/schemas/id";
+import { processWide } from "@/lib/process-wide";
 
 /** Bounds: repositories one policy covers, tags per repository, children of one index read for bytes. */
 export const MAX_REPOSITORIES = 500;
@@ -342,7 +343,8 @@ export async function listRuns(policyId: string): Promise<RetentionRunView[]> {
   return (await db.retentionRun.findMany({ where: { policyId: policy.id }, orderBy: { createdAt: "desc" }, take: 50 })).map(runView);
 }
 
-const inFlight = new Map<string, Promise<void>>();
+// the runs this process is executing, whichever bundle started them
+const inFlight = processWide("retentionRuns", () => new Map<string, Promise<void>>());
 
 /** A run's instance writes its heartbeat this often; a run silent for STALE_MS was interrupted. */
 export const HEARTBEAT_MS = 10_000;

@@ -7,6 +7,7 @@ import { appendAudit } from "@/lib/audit/log";
 import { db } from "@/lib/db";
 import { isIndexMediaType, type Descriptor, type RegistryClient } from "@/lib/registry";
 import { mapLimit, SharedFlights } from "@/lib/concurrency";
+import { processWide } from "@/lib/process-wide";
 import { needsDetails, type TagDetailsAnswer, type TagKind, type TagRow, type TagsAnswer } from "@/lib/schemas/browse";
 import { knownTags } from "./browse";
 import type { RegistryProvider, TagMetadata } from "@/lib/providers";
@@ -38,8 +39,9 @@ interface Info {
 interface Counter { head: number; manifest: number; blob: number }
 
 // Reads of one digest in this process, shared by concurrent requests: two batches of the same
-// repository whose tags point at one digest make one manifest request, not two.
-const described = new SharedFlights<Info | null>();
+// repository whose tags point at one digest make one manifest request, not two. The state below is
+// the process's, shared by the page and the routes (lib/process-wide.ts).
+const described = processWide("manifestDescriptions", () => new SharedFlights<Info | null>());
 
 /**
  * What a details request is for: "check", every tag asked of the registry now (the API's callers,
@@ -56,10 +58,8 @@ type Head = Awaited<ReturnType<RegistryClient["headManifest"]>>;
 
 // The tags' manifest HEADs of the last 5 s in this process (in flight, or answered and maybe not
 // recorded yet), for a table's fill to share: two users on one cold repository, the page's first
-// screen and the table's own request. A failed HEAD is forgotten at once. Bounded: 20,000 tags. On
-// globalThis: Next bundles the page and the route apart, each with its own copy of this module.
-const g = globalThis as unknown as { regattaTagHeads?: LRUCache<string, Promise<Head>> };
-const heads = (g.regattaTagHeads ??= new LRUCache<string, Promise<Head>>({ max: 20_000, ttl: 5_000 }));
+// screen and the table's own request. A failed HEAD is forgotten at once. Bounded: 20,000 tags.
+const heads = processWide("tagHeads", () => new LRUCache<string, Promise<Head>>({ max: 20_000, ttl: 5_000 }));
 
 /** The HEAD of one tag: a fill shares one of the last seconds; a check always asks (and can be shared). */
 function headOf(c: RegistryClient, registryId: string, repository: string, tag: string, mode: HeadMode, requests: Counter): Promise<Head> {
@@ -159,7 +159,7 @@ export async function withFirstScreenDetails(registryId: string, repository: str
 
 // A vendor's tag listing serves every batch of one table fill: kept a minute per repository
 // (at most 1,000 repositories' listings; the least recently used goes first).
-const vendorCache = new LRUCache<string, Promise<Map<string, TagMetadata>>>({ max: 1_000, ttl: 60_000 });
+const vendorCache = processWide("vendorTagListings", () => new LRUCache<string, Promise<Map<string, TagMetadata>>>({ max: 1_000, ttl: 60_000 }));
 
 function vendorMetadata(registryId: string, provider: RegistryProvider, repository: string, names: string[]): Promise<Map<string, TagMetadata>> {
   if (!provider.tagMetadata) return Promise.resolve(new Map());

@@ -14,6 +14,7 @@ import { notFound, tooLarge, unauthorized, unsupported } from "@/lib/errors";
 import type { RegistryKind } from "@/lib/generated/prisma/client";
 import { parseWebhook, WebhookPayloadError, webhookSourceFor, type ParsedDelivery, type WebhookEvent, type WebhookSource } from "@/lib/providers/webhooks";
 import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
+import { processWide } from "@/lib/process-wide";
 import { recordEventTags } from "./tag-history";
 import { isId } from "@/lib/schemas/id";
 
@@ -172,8 +173,7 @@ type Waiter = (r: WebhookRegistry | null, e?: unknown) => void;
 
 // Deliveries in flight share their registry lookups: one query per round instead of one per
 // delivery under a burst, and still read fresh (a changed secret counts at once).
-const lookups: { waiting: Map<string, Waiter[]>; busy: boolean } = ((globalThis as unknown as { regattaWebhookLookups?: { waiting: Map<string, Waiter[]>; busy: boolean } })
-  .regattaWebhookLookups ??= { waiting: new Map(), busy: false });
+const lookups = processWide("webhookLookups", () => ({ waiting: new Map<string, Waiter[]>(), busy: false }));
 
 function findRegistry(id: string): Promise<WebhookRegistry | null> {
   return new Promise((resolve, reject) => {
@@ -304,8 +304,7 @@ async function recordTest(registryId: string, source: WebhookSource, caller: str
 // addresses); what is not written is counted and reported by the next event written. The address is the one
 // the route is given (app/api/v1/webhooks/registry/[registryId]/handler.ts webhookRoute → clientAddress in lib/auth/actor.ts).
 export const REJECTIONS_PER_MINUTE = 60;
-const rejections = ((globalThis as unknown as { regattaWebhookRejections?: { minute: number; keys: Set<string>; suppressed: number } })
-  .regattaWebhookRejections ??= { minute: 0, keys: new Set(), suppressed: 0 });
+const rejections = processWide("webhookRejections", () => ({ minute: 0, keys: new Set<string>(), suppressed: 0 }));
 
 async function recordRejection(registryId: string | null, claimedId: string, caller: string | null, reason: string) {
   const minute = Math.floor(Date.now() / 60_000);

@@ -9,14 +9,13 @@ import { listenForWakeups } from "@/lib/jobs/wake";
 import { errFields, log } from "@/lib/observability/log";
 import { metrics, onScrape } from "@/lib/observability/metrics";
 import { beginShutdown, graceMs } from "@/lib/observability/shutdown";
+import { processWide } from "@/lib/process-wide";
 import { HEALTH_WATCH_QUEUE, NOTIFY_QUEUE, startNotificationWorker } from "./notifications";
 import { RETENTION_SCHEDULE_QUEUE, startRetentionScheduler } from "./retention";
 import { closeLockPool, handBackPromotions, localRoom, promotionsInFlight, recoverStalePromotions, resumePromotions, runPromotion, staleMs } from "./promotion-run";
 import { startSyncWorkers, SYNC_ALL_QUEUE, SYNC_QUEUE } from "./registry-sync";
 
-const g = globalThis as unknown as {
-  regattaRecovery?: ReturnType<typeof setInterval>;
-};
+const g = processWide("workers", (): { recovery?: ReturnType<typeof setInterval> } => ({}));
 
 export async function startWorkers() {
   resumePromotions();
@@ -44,8 +43,8 @@ export async function startWorkers() {
     (err) => log.error({ err: (err as Error).message }, "recovering interrupted promotions failed"),
   );
   await recover();
-  g.regattaRecovery ??= setInterval(() => void recover(), Math.min(staleMs() / 2, 60_000));
-  g.regattaRecovery.unref();
+  g.recovery ??= setInterval(() => void recover(), Math.min(staleMs() / 2, 60_000));
+  g.recovery.unref();
   // queue depths as PostgreSQL holds them (pg-boss's own table): the same on every instance
   onScrape("jobs", async () => {
     const rows = await db.$queryRawUnsafe<{ name: string; state: string; n: bigint }[]>(
@@ -71,8 +70,8 @@ export async function startWorkers() {
 export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number; handedBack: number }> {
   if (workersState() !== "started") return { finished: 0, handedBack: 0 };
   setWorkersState("stopping");
-  if (g.regattaRecovery) clearInterval(g.regattaRecovery);
-  g.regattaRecovery = undefined;
+  if (g.recovery) clearInterval(g.recovery);
+  g.recovery = undefined;
   const b = await boss();
   await Promise.all([PROMOTION_QUEUE, SYNC_QUEUE, SYNC_ALL_QUEUE, NOTIFY_QUEUE, HEALTH_WATCH_QUEUE, RETENTION_SCHEDULE_QUEUE].map((q) => b.offWork(q).catch(() => {})));
   const before = promotionsInFlight();
@@ -90,7 +89,7 @@ export async function stopWorkers(graceMs = 20_000): Promise<{ finished: number;
  * The Next server's half of a graceful stop (SIGTERM): readiness turns 503 at once, no new jobs
  * are taken, running ones finish or are handed back, pg-boss stops, the pools close. The server of
  * `npm start` (scripts/start.ts) has already stopped taking connections when it calls this
- * (instrumentation.ts publishes it as globalThis.regattaShutdown).
+ * (instrumentation.ts publishes it: lib/observability/shutdown.ts publishDrain).
  */
 export async function shutdown(signal: string): Promise<void> {
   if (!beginShutdown()) return;

@@ -3,7 +3,7 @@
 // checked lately (each tag HEADed once, whoever asks) while a check asks the registry now, and a
 // second visit's first page comes from the last listing without asking the registry for its tag
 // list again.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as collection from "@/app/api/v1/registries/route";
 import { db } from "@/lib/db";
 import { FIRST_PAGE, FIRST_SCREEN_ROWS } from "@/lib/schemas/browse";
@@ -120,5 +120,16 @@ describe("the tag page's first screenful", () => {
     await listTags(id, repo, FIRST_PAGE, { recent: true });
     expect((await since(mark)).lists).toBe(1);
     forgetTagList(id, repo);
+  });
+
+  it("a tag deleted through a route is not shown from the page's last listing (Next bundles them apart, each with its own copy of the modules)", async () => {
+    const all = await listTags(id, repo);
+    vi.resetModules();
+    const route = await import("@/lib/services/tag-history");
+    const gone = all.tags[1]!;
+    await route.recordDeletedTags(id, repo, [gone.name], gone.digest ?? "sha256:" + "0".repeat(64), "test");
+    const mark = (await reg.settledAccessLog()).length;
+    await listTags(id, repo, FIRST_PAGE, { recent: true });
+    expect((await since(mark)).lists).toBe(1);
   });
 });
