@@ -1,6 +1,7 @@
 // Small measuring helpers for the benchmark: medians, timers and the registry access log.
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import pg from "pg";
 import type { AccessLogEntry, RunningRegistry } from "../../test/harness";
@@ -256,7 +257,7 @@ export async function signedInWithRegistry(browser: Browser, appUrl: string, adm
 export const PER_HOST = 8;
 
 /** The registry's own floor: `count` bare manifest HEADs from a plain fetch loop, PER_HOST in flight. */
-export async function headFloor(reg: RunningRegistry, repository: string, tags: string[]): Promise<number> {
+export async function headFloor(reg: { url: string }, repository: string, tags: string[]): Promise<number> {
   const accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
   let next = 0;
   const t0 = performance.now();
@@ -268,6 +269,35 @@ export async function headFloor(reg: RunningRegistry, repository: string, tags: 
     }
   }));
   return performance.now() - t0;
+}
+
+/**
+ * A registry `delayMs` away: a loopback proxy that holds each request `delayMs` before passing it on
+ * (keep-alive both sides), as a registry across a network would answer. Bounded by the sockets of
+ * its own keep-alive agent (64).
+ */
+export async function delayProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const to = new URL(target);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const server = http.createServer((req, res) => {
+    setTimeout(() => {
+      const up = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers, agent }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      up.on("error", () => res.destroy());
+      req.pipe(up);
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      agent.destroy();
+    },
+  };
 }
 
 /** Runs a bench script's main: an error goes to stderr and the exit code is 1. */
