@@ -61,6 +61,14 @@ test("1,500 tags listed and filtered by glob", async ({ page }) => {
   await screenshot(page, "tags");
 });
 
+test("a cold table of a token registry asks its token server once: the page and the API share one client (Next bundles them apart)", async ({ page }) => {
+  const asked = () => regs.token.tokenServer!.log.filter((e) => e.scopes.includes("repository:demo/many:pull")).length;
+  const before = asked();
+  await page.goto(`/registries/${ids.token}/tags?repository=demo/many`);
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  expect(asked() - before).toBe(1);
+});
+
 test("a registry stopped mid-session shows its own error while the others keep working", async ({ page }) => {
   const victim = await startRegistry({ mode: "open", name: "e2e-victim" });
   const res = await page.request.post("/api/v1/registries", { data: { name: "browse-victim", kind: "GENERIC", endpoint: victim.url } });
