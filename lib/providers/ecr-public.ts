@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-ecr-public";
 import { RegistryClient, RegistryError } from "@/lib/registry";
 import { allImages, asRegistryError, awsCaller, AwsTokenCache, batchDeleteFailure, loginFromAuthorizationToken, repositoryPage, tagRows, type AwsToken } from "./aws";
-import { pingFailed } from "./generic";
+import { clientOptions, pingFailed } from "./generic";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 import { defaultUrl } from "@/lib/schemas/registry";
 
@@ -43,7 +43,7 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
     return { credentials, expiresAt: out.authorizationData?.expiresAt?.getTime() ?? now() + 3600_000 };
   }, now);
   const credentials = async () => (await auth.current()).credentials;
-  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: { timeoutMs: 10_000, retries: 1 } });
+  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: clientOptions() });
 
   let aliasP: Promise<string> | undefined;
   /** the registry alias: the namespace field, else DescribeRegistries' primary alias */

@@ -16,6 +16,7 @@ import { computeDigest, isDigest, RegistryClient, RegistryError, type PutManifes
 import { allImages, asRegistryError, awsCaller, awsName, AwsTokenCache, batchDeleteFailure, loginFromAuthorizationToken, repositoryPage, tagRows, type AwsToken } from "./aws";
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider } from "./types";
 import { writeProbesAllowed } from "./probe-policy";
+import { clientOptions } from "./generic";
 
 export { ECR_REFRESH_EARLY_MS } from "./aws";
 
@@ -105,7 +106,7 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
   });
   const auth = new EcrAuth(api, apiUrl, now);
   const client = new EcrRegistryClient(
-    { endpoint: c.endpoint, insecure: c.insecure, credentials: async () => (await auth.current()).credentials, options: { timeoutMs: 10_000, retries: 1 } },
+    { endpoint: c.endpoint, insecure: c.insecure, credentials: async () => (await auth.current()).credentials, options: clientOptions() },
     api,
     apiUrl,
   );

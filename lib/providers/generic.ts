@@ -10,6 +10,17 @@ export type { Connection, ConnectionTest };
 
 type ClientConfig = ConstructorParameters<typeof RegistryClient>[0];
 
+/** Requests in flight per registry host for the whole process (REGATTA_REGISTRY_CONCURRENCY, 1–64; default 8). */
+export function registryConcurrency(): number {
+  const n = Number(process.env.REGATTA_REGISTRY_CONCURRENCY || 8);
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 8;
+}
+
+/** What every provider's /v2 client runs with: 10 s per request, one retry, the per-host bound above. */
+export function clientOptions(): NonNullable<ClientConfig["options"]> {
+  return { timeoutMs: 10_000, retries: 1, concurrencyPerHost: registryConcurrency() };
+}
+
 /** A /v2 client for a connection: Basic user + password unless `credentials` says otherwise. */
 export function clientFor(c: Pick<Connection, "endpoint" | "insecure" | "credentials">, credentials?: ClientConfig["credentials"]): RegistryClient {
   const username = c.credentials?.username;
@@ -18,7 +29,7 @@ export function clientFor(c: Pick<Connection, "endpoint" | "insecure" | "credent
     endpoint: c.endpoint,
     insecure: c.insecure,
     credentials: credentials ?? (username && password ? { username, password } : undefined),
-    options: { timeoutMs: 10_000, retries: 1 },
+    options: clientOptions(),
   });
 }
 

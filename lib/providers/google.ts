@@ -9,6 +9,7 @@ import { isLoopbackHost, pages, RegistryClient, RegistryError, type RegistryLogi
 import type { Connection, ConnectionTest, ProviderDefinition, RegistryProvider, TagMetadata } from "./types";
 import { apiUrl as restUrl, vendorRequest, type VendorApi } from "./vendor-rest";
 import { writeProbesAllowed } from "./probe-policy";
+import { clientOptions } from "./generic";
 import { defaultUrl } from "@/lib/schemas/registry";
 
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
@@ -138,7 +139,7 @@ export function openGoogle(c: Connection, opts: GoogleOptions = {}): RegistryPro
     if (loginUser === "_json_key") return { username: "_json_key", password: raw };
     return { username: "oauth2accesstoken", password: (await auth.current()).value };
   };
-  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: { timeoutMs: 10_000, retries: 1 } });
+  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: clientOptions() });
 
   const where = googleLocation(c.endpoint);
   const location = c.credentials?.location?.trim() || where.location;

@@ -5,7 +5,7 @@ import "server-only";
 import { fetchToken, MANIFEST_ACCEPT, parseChallenges, pickChallenge, RegistryError, repositoryScope } from "@/lib/registry";
 import { checkRealm } from "@/lib/registry/auth";
 import type { Connection, ConnectionTest, ProviderDefinition, RateLimitBudget, RegistryProvider, RepositoryListing, RepositoryVisibility, TagMetadata } from "../types";
-import { pingFailed } from "../generic";
+import { clientOptions, pingFailed } from "../generic";
 import { HUB_API_DEFAULT, HUB_DELETE_UNDOCUMENTED, HUB_PAGE_MAX, HubApi, jwtPayload, OFFICIAL, splitRepository } from "./hub-api";
 import { BudgetTap, HubRegistryClient, RATE_LIMIT_PROBE } from "./registry";
 
@@ -33,7 +33,7 @@ export function openDockerHub(c: Connection): RegistryProvider {
     endpoint: c.endpoint,
     insecure: c.insecure,
     credentials,
-    options: { timeoutMs: 10_000, retries: 1 },
+    options: clientOptions(),
     fetch: async (input, init) => {
       const res = await globalThis.fetch(input, init);
       tap.observe((init?.method ?? "GET").toUpperCase(), new URL(input instanceof Request ? input.url : String(input)), res, Date.now());

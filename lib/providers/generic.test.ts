@@ -1,0 +1,46 @@
+// The per-host bound every provider's /v2 client runs with, and REGATTA_REGISTRY_CONCURRENCY.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { sendJson, startServer, type LoopbackServer } from "@/lib/registry/testing/loopback";
+import { clientFor, registryConcurrency } from "./generic";
+
+let server: LoopbackServer | undefined;
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await server?.close();
+  server = undefined;
+});
+
+/** The most requests a registry saw at once while a client asked for 40 tag lists. */
+async function peakInFlight(): Promise<number> {
+  let inFlight = 0;
+  let peak = 0;
+  server = await startServer(async (_req, res) => {
+    peak = Math.max(peak, ++inFlight);
+    await new Promise((r) => setTimeout(r, 30));
+    inFlight--;
+    sendJson(res, 200, { name: "a", tags: [] });
+  });
+  const client = clientFor({ endpoint: server.url, insecure: true });
+  await Promise.all(Array.from({ length: 40 }, () => client.listTags("a")));
+  return peak;
+}
+
+describe("requests in flight per registry host", () => {
+  it("8 by default", async () => {
+    expect(await peakInFlight()).toBe(8);
+  });
+
+  it("REGATTA_REGISTRY_CONCURRENCY raises it for a registry far away (or lowers it for a fragile one)", async () => {
+    vi.stubEnv("REGATTA_REGISTRY_CONCURRENCY", "16");
+    expect(await peakInFlight()).toBe(16);
+  });
+
+  it("a value outside 1–64 or not a whole number is the default", () => {
+    for (const v of ["0", "65", "2.5", "many", "-3"]) {
+      vi.stubEnv("REGATTA_REGISTRY_CONCURRENCY", v);
+      expect(registryConcurrency(), v).toBe(8);
+    }
+    vi.stubEnv("REGATTA_REGISTRY_CONCURRENCY", "1");
+    expect(registryConcurrency()).toBe(1);
+  });
+});
