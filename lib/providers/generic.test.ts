@@ -20,7 +20,7 @@ async function peakInFlight(): Promise<number> {
     inFlight--;
     sendJson(res, 200, { name: "a", tags: [] });
   });
-  const client = clientFor({ endpoint: server.url, insecure: true });
+  const client = clientFor({ endpoint: server.url, insecure: true, credentials: null });
   await Promise.all(Array.from({ length: 40 }, () => client.listTags("a")));
   return peak;
 }
