@@ -7,7 +7,13 @@ import { explainRegistryMessage } from "@/components/registry-message";
 export function RegistryHealthLine({ registryId, host }: { registryId: string; host?: string }) {
   const h = useRegistryHealth(registryId);
   if (h.isPending) {
-    return <p className="mt-3 flex items-center gap-2 text-xs text-slate-500" data-testid="health" data-state="checking"><span className="h-2 w-2 motion-safe:animate-pulse rounded-full bg-slate-300" />checking…</p>;
+    // as tall as the two lines it becomes (status, counts): nothing below the cards moves when it comes
+    return (
+      <div className="mt-3 space-y-1 text-xs text-slate-500" data-testid="health" data-state="checking">
+        <p className="flex items-center gap-2"><span className="h-2 w-2 motion-safe:animate-pulse rounded-full bg-slate-300" />checking…</p>
+        <p aria-hidden>&nbsp;</p>
+      </div>
+    );
   }
   if (h.error && !h.data) {
     const e = explainRegistryMessage(h.error.message, host);

@@ -26,7 +26,8 @@ function Badge({ what, b, testId }: { what: string; b: BadgeView; testId: string
 /** Signature (verified with which key / unverified, with why / missing) and SBOM badges of one manifest. */
 export function SupplyChainBadges({ registryId, repository, reference }: { registryId: string; repository: string; reference: string }) {
   const q = useSupplyChain(registryId, repository, reference);
-  if (q.isPending) return <span className="text-xs text-slate-500">Checking signatures…</span>;
+  // as tall as the badges it becomes: nothing below it moves when they come (a click aimed there lands)
+  if (q.isPending) return <span className="flex items-center"><span className="inline-flex rounded px-2 py-0.5 text-xs text-slate-500">Checking signatures…</span></span>;
   if (q.error) return <span className="text-xs text-amber-800" data-testid="signature-badge" data-state="error">Signatures could not be checked: {q.error.message}</span>;
   const d = q.data;
   return (

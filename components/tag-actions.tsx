@@ -49,9 +49,10 @@ export function TagActions(props: { registryId: string; repository: string; refe
         )}
       </div>
       <SupplyChainBadges registryId={registryId} repository={repository} reference={props.digest ?? reference} />
-      {isTag && lastPush.data !== undefined && (
-        <p className="text-xs text-slate-600" data-testid="last-push">
-          {lastPush.data
+      {/* the lines below hold their place while their data comes: nothing under them moves then */}
+      {isTag && (lastPush.data !== undefined || lastPush.isPending) && (
+        <p className="min-h-8 text-xs text-slate-600 sm:min-h-0" data-testid="last-push" data-state={lastPush.isPending ? "pending" : "done"}>
+          {lastPush.isPending ? "Who pushed this tag: checking…" : lastPush.data
             ? <>Last {VERBS[lastPush.data.action] ?? lastPush.data.action} by <strong>{lastPush.data.actor}</strong> <Time at={lastPush.data.at} />{lastPush.data.action === "registry.push" ? " (registry event)" : " (through Regatta)"}{lastPush.data.digest && lastPush.data.digest !== props.digest ? `, then moved outside Regatta` : ""}</>
             : "Who pushed this tag is not known: no registry event or Regatta action has named it yet."}
         </p>
@@ -68,11 +69,13 @@ export function TagActions(props: { registryId: string; repository: string; refe
           ))}
         </div>
       )}
-      {isTag && history.data && history.data.length > 0 && (
+      {isTag && !history.error && (
         <details open>
           <summary className="cursor-pointer font-medium">History of {reference}</summary>
           <ol className="mt-2 space-y-1" data-testid="tag-history">
-            {history.data.map((c) => (
+            {history.isPending && <li className="text-xs text-slate-500">Loading…</li>}
+            {history.data?.length === 0 && <li className="text-xs text-slate-500">No change of this tag recorded yet.</li>}
+            {history.data?.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center gap-2 text-xs">
                 <Time at={c.at} className="text-slate-500" />
                 <code>{c.previousDigest ? shortDigest(c.previousDigest) : "new"} → {c.digest ? shortDigest(c.digest) : "deleted"}</code>

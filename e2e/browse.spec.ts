@@ -69,6 +69,26 @@ test("a cold table of a token registry asks its token server once: the page and 
   expect(asked() - before).toBe(1);
 });
 
+test("a tag's manifest page holds still while its late parts load (signatures, who pushed, history): no layout shift, desktop and phone", async ({ page }) => {
+  // a part that comes late and pushes what is below it makes a click aimed there land elsewhere
+  await page.addInitScript(() => {
+    const w = window as unknown as { shifted: number };
+    w.shifted = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) if (!e.hadRecentInput) w.shifted += e.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  const manifest = `/registries/${ids.basic}/manifest?repository=demo/multi&reference=1.0`;
+  for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    await page.goto(manifest);
+    await expect(page.getByTestId("last-push")).toContainText(/not known|Last /);
+    await page.waitForLoadState("networkidle"); // the history, signatures and stages are in too
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { shifted: number }).shifted), `at ${size.width} px`).toBeLessThan(0.001);
+  }
+});
+
 test("a registry stopped mid-session shows its own error while the others keep working", async ({ page }) => {
   const victim = await startRegistry({ mode: "open", name: "e2e-victim" });
   const res = await page.request.post("/api/v1/registries", { data: { name: "browse-victim", kind: "GENERIC", endpoint: victim.url } });
