@@ -45,13 +45,14 @@ export function GlobalSearch() {
         type="button"
         onClick={() => setOpen(true)}
         data-testid="search-open"
-        className="flex items-center gap-2 whitespace-nowrap rounded-md border border-slate-300 bg-slate-50 px-2.5 py-1 text-left text-sm text-slate-600 hover:border-slate-400 sm:w-52"
+        className="flex items-center gap-2 whitespace-nowrap rounded-md border border-slate-300 bg-slate-50 px-2.5 py-1 text-left text-sm text-slate-600 hover:border-slate-400 sm:w-52 xl:w-auto 2xl:w-52"
         title="Search repositories, tags and digests in every registry (/ or Ctrl/⌘-K)"
       >
         <svg aria-hidden viewBox="0 0 20 20" className="h-4 w-4 fill-none stroke-current" strokeWidth="2"><circle cx="8.5" cy="8.5" r="5.5" /><path d="m13 13 4.5 4.5" /></svg>
         <span className="sr-only sm:not-sr-only sm:flex-1">Search…</span>
         <kbd className="hidden rounded border border-slate-300 bg-white px-1 font-mono text-[10px] text-slate-600 sm:inline">/</kbd>
-        <kbd className="hidden rounded border border-slate-300 bg-white px-1 font-mono text-[10px] text-slate-600 sm:inline">Ctrl K</kbd>
+        {/* not between 1280 and 1536 px: there the header's links take the room (an admin's header overflowed at 1280) */}
+        <kbd className="hidden rounded border border-slate-300 bg-white px-1 font-mono text-[10px] text-slate-600 sm:inline xl:hidden 2xl:inline">Ctrl K</kbd>
       </button>
       {open && <SearchDialog onClose={() => setOpen(false)} />}
     </>

@@ -112,29 +112,22 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
     setView({ sort: sortParam(next) });
   };
   const done = !progress.running && progress.done >= progress.total;
+  // known from the first screen: its total (the filter applies once the whole list is in)
+  const promotable = tags.data ? rows.length : (preview?.total ?? 0);
+  const overLimit = canPromote && promotable > BULK_LIMIT;
 
   return (
     <div className="space-y-3">
+      {/* The toolbar has the same parts from the first screen to the last row filled, each part as
+          wide or as tall as it ends up: a part that arrives late and pushes the table down makes a
+          click aimed at a row land on another (layout shift, e2e browse.spec.ts) */}
       <div className="flex flex-wrap items-center gap-3">
         <input className="input max-w-sm" placeholder="Filter tags (text or glob: 1.4.*, v{1,2}.*, rc[0-9])" value={filter} onFocus={loadMatcher} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tags" aria-invalid={problem ? true : undefined} aria-describedby={problem ? "tag-filter-problem" : undefined} />
         {problem && <span id="tag-filter-problem" role="status" className="text-sm text-red-700" data-testid="tag-filter-problem">Not a glob: {problem}</span>}
-        {tags.data && <span className="text-sm text-slate-500" data-testid="tag-count">{rows.length} of {all.length} tags</span>}
-        {preview && (
-          <span className="text-sm text-slate-500" data-testid="tag-count-loading" role="status">
-            {sorting ? `sorting ${preview.total?.toLocaleString("en")} tags by ${COLUMNS.find((c) => c.key === sorting.key)?.label.toLowerCase()}…` : `first ${preview.tags.length} of ${preview.total?.toLocaleString("en")} tags${isDefaultSort(shown) ? "" : ` by ${COLUMNS.find((c) => c.key === shown.key)?.label.toLowerCase()}`}, loading the rest…`}
-          </span>
-        )}
-        {canPromote && tags.data && rows.length > 0 && (
-          <>
-            <button type="button" className="btn-secondary py-1" onClick={() => setBulk(true)} disabled={rows.length > BULK_LIMIT} aria-describedby={rows.length > BULK_LIMIT ? "bulk-limit" : undefined}>
-              Promote {rows.length === all.length ? "all" : "these"} {rows.length.toLocaleString("en")}…
-            </button>
-            {rows.length > BULK_LIMIT && (
-              <span id="bulk-limit" className="text-xs text-amber-800 dark:text-amber-300" data-testid="bulk-limit">
-                Bulk promote takes up to {BULK_LIMIT} tags at once: filter the table (e.g. <code>1.4.*</code>) to {BULK_LIMIT} or fewer.
-              </span>
-            )}
-          </>
+        {canPromote && (tags.data || preview) && (
+          <button type="button" className="btn-secondary py-1" onClick={() => setBulk(true)} disabled={!tags.data || !rows.length || overLimit} aria-describedby={overLimit ? "bulk-limit" : undefined}>
+            Promote {!tags.data || rows.length === all.length ? "all" : "these"} {promotable.toLocaleString("en")}…
+          </button>
         )}
         <details className="relative text-sm" data-testid="columns">
           <summary className="btn-secondary cursor-pointer list-none py-1">Columns</summary>
@@ -147,26 +140,42 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
             ))}
           </fieldset>
         </details>
-        {tags.data && (
-          <span className="ml-auto flex items-center gap-2 text-xs text-slate-500" data-testid="details-progress" data-state={progress.error ? "error" : done ? "done" : "running"}>
-            {/* a bar that moves when rows arrive, not an animation: one animated element kept every frame
-                painting while a table filled (ten tables in one machine's browsers: 58.9 s of their CPU, 16.0 without) */}
-            {!done && !progress.error && (
-              <span className="inline-block h-1.5 w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700" role="progressbar" aria-label="Rows filled" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done} data-testid="details-bar">
-                <span className="block h-full bg-sky-500" style={{ width: `${progress.total ? (100 * progress.done) / progress.total : 0}%` }} />
-              </span>
-            )}
-            details {progress.done}/{progress.total}
-            {progress.revalidating > 0 && progress.running && <span>· re-checking {progress.revalidating}</span>}
-            <button type="button" className="rounded px-1.5 py-0.5 text-sky-700 hover:bg-sky-50 disabled:opacity-50" disabled={progress.running} onClick={() => setRecheck((n) => n + 1)} title="HEAD every tag again to catch moved tags (no manifest is downloaded twice)">
-              Re-check
-            </button>
+      </div>
+      {overLimit && (
+        <p id="bulk-limit" className="text-xs text-amber-800 dark:text-amber-300" data-testid="bulk-limit">
+          Bulk promote takes up to {BULK_LIMIT} tags at once: filter the table (e.g. <code>1.4.*</code>) to {BULK_LIMIT} or fewer.
+        </p>
+      )}
+      {/* one line each on a phone, one line on a wider screen; the count on the left, the fill on the right */}
+      <div className="flex min-h-6 flex-col gap-1 text-sm text-slate-500 sm:flex-row sm:items-center sm:gap-3">
+        {tags.data ? (
+          <span className="truncate" data-testid="tag-count">{rows.length} of {all.length} tags</span>
+        ) : preview ? (
+          <span className="truncate" data-testid="tag-count-loading" role="status">
+            {sorting ? `sorting ${preview.total?.toLocaleString("en")} tags by ${COLUMNS.find((c) => c.key === sorting.key)?.label.toLowerCase()}…` : `first ${preview.tags.length} of ${preview.total?.toLocaleString("en")} tags${isDefaultSort(shown) ? "" : ` by ${COLUMNS.find((c) => c.key === shown.key)?.label.toLowerCase()}`}, loading the rest…`}
           </span>
+        ) : (
+          <span />
         )}
+        <span className="flex min-h-6 items-center gap-2 self-end text-xs sm:ml-auto sm:self-auto" data-testid="details-progress" data-state={progress.error ? "error" : !tags.data ? "waiting" : done ? "done" : "running"}>
+          {/* a bar that moves when rows arrive, not an animation: one animated element kept every frame
+              painting while a table filled (ten tables in one machine's browsers: 58.9 s of their CPU, 16.0 without);
+              hidden, not removed, once done (its place kept) */}
+          <span className={`inline-block h-1.5 w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700 ${done || progress.error ? "invisible" : ""}`} role="progressbar" aria-label="Rows filled" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done} data-testid="details-bar">
+            <span className="block h-full bg-sky-500" style={{ width: `${progress.total ? (100 * progress.done) / progress.total : 0}%` }} />
+          </span>
+          {/* as wide as "details 10000/10000" from the start: the numbers grow without moving the bar */}
+          <span className="inline-block min-w-[8.5rem] tabular-nums">
+            {tags.data ? `details ${progress.done}/${progress.total}` : "details …"}
+            {progress.revalidating > 0 && progress.running && <span> · re-checking {progress.revalidating}</span>}
+          </span>
+          <button type="button" className="rounded px-1.5 py-0.5 text-sky-700 hover:bg-sky-50 disabled:opacity-50" disabled={!tags.data || progress.running} onClick={() => setRecheck((n) => n + 1)} title="HEAD every tag again to catch moved tags (no manifest is downloaded twice)">
+            Re-check
+          </button>
+        </span>
       </div>
       <ErrorMessage error={tags.error ?? progress.error} query={tags.error ? tags : undefined} />
       {bulk && <BulkPromoteDialog registryId={registryId} repository={repository} tags={rows.map((r) => r.name)} onClose={() => setBulk(false)} />}
-      {tags.data && hygiene}
       <div
         className="card overflow-hidden"
         role="table"
@@ -209,6 +218,8 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
           </div>
         </div>
       </div>
+      {/* below the table: its warnings come as rows fill, and would push the rows down from above */}
+      {tags.data && hygiene}
     </div>
   );
 }
