@@ -62,21 +62,19 @@ function GroupTags({ registryId, repository, tags, unlisted }: { registryId: str
   );
 }
 
-/** Places grouped by registry and repository, each tag a link to its page; `total` counts the unlisted too. */
-function Places({ places, total, here }: { places: KnownPlace[]; total?: number; here: { registryId: string; repository: string } }) {
-  const groups = new Map<string, { registryId: string; registryName: string; repository: string; tags: string[] }>();
+/** Places grouped by registry and repository, each tag a link to its page, with the count of the unlisted ones. */
+function Places({ places, here }: { places: KnownPlace[]; here: { registryId: string; repository: string } }) {
+  const groups = new Map<string, { registryId: string; registryName: string; repository: string; tags: string[]; all: number }>();
   for (const p of places) {
     const key = `${p.registryId}\u0000${p.repository}`;
-    const g = groups.get(key) ?? { registryId: p.registryId, registryName: p.registryName, repository: p.repository, tags: [] };
+    const g = groups.get(key) ?? { registryId: p.registryId, registryName: p.registryName, repository: p.repository, tags: [], all: p.inRepository ?? 0 };
     g.tags.push(p.tag);
     groups.set(key, g);
   }
-  // the server lists the first places in this order: the unlisted ones follow the last group
-  const unlisted = Math.max(0, (total ?? places.length) - places.length);
   const list = [...groups.values()];
   return (
     <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-      {list.map((g, i) => (
+      {list.map((g) => (
         <tr key={`${g.registryId}/${g.repository}`} data-testid="where-else-row">
           <td className="whitespace-nowrap px-4 py-1.5 align-top"><Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/registries/${g.registryId}`}>{g.registryName}</Link></td>
           <td className="whitespace-nowrap px-4 py-1.5 align-top">
@@ -84,7 +82,7 @@ function Places({ places, total, here }: { places: KnownPlace[]; total?: number;
             {g.registryId === here.registryId && g.repository === here.repository && <span className="ml-2 text-xs text-slate-500">this repository</span>}
           </td>
           <td className="w-full px-4 py-1.5">
-            <GroupTags registryId={g.registryId} repository={g.repository} tags={g.tags} unlisted={i === list.length - 1 ? unlisted : 0} />
+            <GroupTags registryId={g.registryId} repository={g.repository} tags={g.tags} unlisted={Math.max(0, g.all - g.tags.length)} />
           </td>
         </tr>
       ))}
@@ -95,14 +93,14 @@ function Places({ places, total, here }: { places: KnownPlace[]; total?: number;
 export function WhereElseCard({ registryId, repository, whereElse }: { registryId: string; repository: string; whereElse?: WhereElse }) {
   const here = { registryId, repository };
   const w = whereElse ?? { tags: [], parents: [], children: [] };
-  const registries = new Set(w.tags.map((p) => p.registryId)).size;
+  const registries = w.registryCount ?? new Set(w.tags.map((p) => p.registryId)).size;
   const count = Math.max(w.tagCount ?? 0, w.tags.length);
   return (
     <section className="card overflow-x-auto" data-testid="where-else">
       <h2 className="border-b border-slate-100 px-4 py-2 text-sm font-medium">
         Where else <span className="font-normal text-slate-500">— {count ? `${count.toLocaleString("en")} tag${count === 1 ? "" : "s"} in ${registries} registr${registries === 1 ? "y" : "ies"} point${count === 1 ? "s" : ""} at this digest` : "no tag Regatta knows points at this digest"}</span>
       </h2>
-      {w.tags.length > 0 && <Places places={w.tags} total={w.tagCount} here={here} />}
+      {w.tags.length > 0 && <Places places={w.tags} here={here} />}
       {w.parents.length > 0 && (
         <div className="border-t border-slate-100" data-testid="where-else-parents">
           <h3 className="px-4 pt-2 text-xs font-medium text-slate-600">Part of {w.parents.length === 1 ? "an index" : `${w.parents.length} indexes`}</h3>
@@ -111,7 +109,7 @@ export function WhereElseCard({ registryId, repository, whereElse }: { registryI
               <p className="px-4 py-1 text-sm">
                 index <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, p.digest)} title={p.platform ? `lists this manifest for ${p.platform}` : undefined}>{shortDigest(p.digest)}</Link>
               </p>
-              {p.tags.length > 0 && <Places places={p.tags} total={p.tagCount} here={here} />}
+              {p.tags.length > 0 && <Places places={p.tags} here={here} />}
             </div>
           ))}
         </div>
@@ -125,7 +123,7 @@ export function WhereElseCard({ registryId, repository, whereElse }: { registryI
                 <Link className="font-mono text-xs text-sky-800 hover:underline" href={manifestHref(registryId, repository, c.digest)}>{shortDigest(c.digest)}</Link>
                 {c.platform && <span className="ml-2 text-xs text-slate-500">{c.platform}</span>}
               </p>
-              <Places places={c.tags} total={c.tagCount} here={here} />
+              <Places places={c.tags} here={here} />
             </div>
           ))}
         </div>

@@ -349,22 +349,31 @@ const platformOf = (d: Descriptor) => (d.platform ? [d.platform.os, d.platform.a
 /** Tags listed per digest on the digest page; the count beside them is always the true one. */
 const PLACES_LISTED = 200;
 
-async function placesOf(digests: string[], vis: Prisma.Sql = Prisma.sql`TRUE`): Promise<Map<string, { places: KnownPlace[]; total: number }>> {
-  const out = new Map<string, { places: KnownPlace[]; total: number }>();
+async function placesOf(digests: string[], vis: Prisma.Sql = Prisma.sql`TRUE`): Promise<Map<string, { places: KnownPlace[]; total: number; registries: number }>> {
+  const out = new Map<string, { places: KnownPlace[]; total: number; registries: number }>();
   if (!digests.length) return out;
-  // a window per digest: the first PLACES_LISTED places of each, with the count of all of them
-  const rows = await db.$queryRaw<(KnownPlace & { digest: string; total: bigint })[]>`
-    SELECT "digest", "registryId", "registryName", "repository", "tag", "total" FROM (
-      SELECT t."digest", t."registryId"::text AS "registryId", g."name" AS "registryName", t."repository", t."tag",
-             count(*) OVER (PARTITION BY t."digest") AS "total",
-             row_number() OVER (PARTITION BY t."digest" ORDER BY g."name", t."repository", t."tag") AS "n"
-      FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
-      WHERE t."digest" = ANY(${digests}) AND ${vis}
+  // the first PLACES_LISTED places of each digest, taken round-robin over its repositories (the
+  // first tag of every repository, then the second …): a repository with hundreds of tags of one
+  // image does not hide the other registries; with the counts of all of them
+  const rows = await db.$queryRaw<(KnownPlace & { digest: string; total: bigint; registries: bigint; inRepository: bigint })[]>`
+    SELECT "digest", "registryId", "registryName", "repository", "tag", "total", "registries", "inRepository" FROM (
+      SELECT q.*,
+             row_number() OVER (PARTITION BY "digest" ORDER BY "k", "registryName", "registryId", "repository", "tag") AS "n",
+             count(*) OVER (PARTITION BY "digest") AS "total",
+             max("r") OVER (PARTITION BY "digest") AS "registries",
+             count(*) OVER (PARTITION BY "digest", "registryId", "repository") AS "inRepository"
+      FROM (
+        SELECT t."digest", t."registryId"::text AS "registryId", g."name" AS "registryName", t."repository", t."tag",
+               row_number() OVER (PARTITION BY t."digest", t."registryId", t."repository" ORDER BY t."tag") AS "k",
+               dense_rank() OVER (PARTITION BY t."digest" ORDER BY t."registryId") AS "r"
+        FROM "TagRecord" t JOIN "Registry" g ON g."id" = t."registryId"
+        WHERE t."digest" = ANY(${digests}) AND ${vis}
+      ) q
     ) p WHERE "n" <= ${PLACES_LISTED}
-    ORDER BY "digest", "n"`;
-  for (const { digest, total, ...place } of rows) {
-    const entry = out.get(digest) ?? out.set(digest, { places: [], total: Number(total) }).get(digest)!;
-    entry.places.push(place);
+    ORDER BY "digest", "registryName", "registryId", "repository", "tag"`;
+  for (const { digest, total, registries, inRepository, ...place } of rows) {
+    const entry = out.get(digest) ?? out.set(digest, { places: [], total: Number(total), registries: Number(registries) }).get(digest)!;
+    entry.places.push({ ...place, inRepository: Number(inRepository) });
   }
   return out;
 }
@@ -393,18 +402,16 @@ async function whereElse(c: RegistryClient, registryId: string, repository: stri
       }),
     );
     const places = await placesOf([digest, ...parents.map((p) => p.digest), ...children.map((d) => d.digest)], vis);
-    const tagsOf = (d: string) => places.get(d)?.places ?? [];
-    const countOf = (d: string) => places.get(d)?.total ?? 0;
+    const known = (d: string) => ({ tags: places.get(d)?.places ?? [], tagCount: places.get(d)?.total ?? 0, registryCount: places.get(d)?.registries ?? 0 });
     return {
-      tags: tagsOf(digest),
-      tagCount: countOf(digest),
-      parents: parents.sort((a, b) => a.digest.localeCompare(b.digest)).map((p) => ({ ...p, tags: tagsOf(p.digest), tagCount: countOf(p.digest) })),
-      children: children.flatMap((d) => (places.get(d.digest) ? [{ digest: d.digest, platform: platformOf(d), tags: tagsOf(d.digest), tagCount: countOf(d.digest) }] : [])),
+      ...known(digest),
+      parents: parents.sort((a, b) => a.digest.localeCompare(b.digest)).map((p) => ({ ...p, ...known(p.digest) })),
+      children: children.flatMap((d) => (places.get(d.digest) ? [{ digest: d.digest, platform: platformOf(d), ...known(d.digest) }] : [])),
     };
   } catch (e) {
     console.error(`[regatta] where else for ${repository}@${digest}:`, e instanceof Error ? e.message : e);
     const own = await placesOf([digest], vis).then((p) => p.get(digest)).catch(() => undefined);
-    return { tags: own?.places ?? [], tagCount: own?.total ?? 0, parents: [], children: [] };
+    return { tags: own?.places ?? [], tagCount: own?.total ?? 0, registryCount: own?.registries ?? 0, parents: [], children: [] };
   }
 }
 

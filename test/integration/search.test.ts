@@ -148,11 +148,30 @@ describe("manifest: referrers and where else", () => {
     expect(m.whereElse.tags[0].registryId).toBe(ids.a);
   });
 
+  it("a repository holding hundreds of tags of the digest hides no other registry, and the counts are of all of them", async () => {
+    // 300 more tags of the same image in one repository of registry a (a rebuild-per-commit habit)
+    await db.$executeRaw`
+      INSERT INTO "TagRecord" ("registryId", "repository", "tag", "digest", "firstSeenAt", "changedAt", "checkedAt")
+      SELECT ${ids.a}::uuid, 'acme/nightly', 'n-' || lpad(i::text, 4, '0'), ${shared}, now(), now(), now() FROM generate_series(1, 300) i`;
+    try {
+      const m = await manifest(ids.b, "mirror/api", "1.0");
+      expect(m.whereElse.tagCount).toBe(304);
+      expect(m.whereElse.registryCount).toBe(2);
+      expect(m.whereElse.tags).toHaveLength(200);
+      // every repository is listed (the first 200 in name order were all registry a's)
+      const groups = new Map(m.whereElse.tags.map((p) => [`${p.registryName}/${p.repository}`, p.inRepository]));
+      expect(Object.fromEntries(groups)).toEqual({ "search-a/acme/api": 3, "search-a/acme/nightly": 300, "search-b/mirror/api": 1 });
+      expect(m.whereElse.tags.filter((p) => p.repository === "acme/nightly").map((p) => p.tag).slice(0, 2)).toEqual(["n-0001", "n-0002"]);
+    } finally {
+      await db.tagRecord.deleteMany({ where: { registryId: ids.a, repository: "acme/nightly" } });
+    }
+  });
+
   it("names the index a platform manifest belongs to, and where that index is tagged", async () => {
     const child = index.manifests.find((c) => c.platform === "linux/arm64")!;
     const m = await manifest(ids.a, "acme/multi", child.digest);
     expect(m.whereElse.tags).toEqual([]);
-    expect(m.whereElse.parents).toEqual([{ digest: index.digest, platform: "linux/arm64", tags: [{ registryId: ids.a, registryName: "search-a", repository: "acme/multi", tag: "1.0" }], tagCount: 1 }]);
+    expect(m.whereElse.parents).toEqual([{ digest: index.digest, platform: "linux/arm64", tags: [{ registryId: ids.a, registryName: "search-a", repository: "acme/multi", tag: "1.0", inRepository: 1 }], tagCount: 1, registryCount: 1 }]);
   });
 });
 
