@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { KINDS, REGISTRY_KINDS, type PublishPolicy, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
+import { CONCURRENCY_MAX, KINDS, REGISTRY_KINDS, type PublishPolicy, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
 import { ErrorMessage } from "@/components/error-message";
 import { fieldError } from "@/components/field-error";
 
@@ -12,6 +12,7 @@ export interface RegistryFormValue {
   namespace?: string;
   insecure?: boolean;
   publishPolicy?: PublishPolicy;
+  concurrency?: number | null;
   credentials?: Record<string, string> | null;
 }
 
@@ -58,6 +59,8 @@ export function RegistryForm(props: {
       namespace: text("namespace") || undefined,
       insecure: f.get("insecure") === "on",
       publishPolicy: (f.get("publishPolicy") as PublishPolicy | null) ?? undefined,
+      // empty: the server's setting (null clears a value saved before)
+      concurrency: text("concurrency") ? Number(text("concurrency")) : editing ? null : undefined,
       credentials: replaceCreds ? credentials : undefined,
     });
   }
@@ -146,6 +149,12 @@ export function RegistryForm(props: {
         </select>
         <p className="mt-1 text-xs text-slate-500">Applies when a promotion would copy an image from a private or unknown-visibility repository into a public repository of this registry.</p>
         {err("publishPolicy")}
+      </div>
+      <div>
+        <label className="label" htmlFor="concurrency">Requests in flight at once</label>
+        <input id="concurrency" name="concurrency" type="number" min={1} max={CONCURRENCY_MAX} step={1} inputMode="numeric" className="input max-w-40" defaultValue={editing?.concurrency ?? ""} placeholder="server's (8)" />
+        <p className="mt-1 text-xs text-slate-500">How many requests Regatta sends this registry&apos;s host at once (1–{CONCURRENCY_MAX}): more fills a far registry&apos;s tag tables sooner, fewer spares a fragile one. Empty: the server&apos;s setting, <code>REGATTA_REGISTRY_CONCURRENCY</code> (8 unless set).</p>
+        {err("concurrency")}
       </div>
       <ErrorMessage error={props.error} />
       <div className="flex gap-2">

@@ -78,3 +78,30 @@ test("the audit page reports the keyed chain up to its signed checkpoint", async
   await expect(page.getByTestId("chain-status")).toBeVisible();
   await screenshot(page, "audit-chain-checkpoint-phone");
 });
+
+test("a registry's requests in flight: set in its form, shown when edited again, emptied back to the server's setting", async ({ page, request }) => {
+  const name = `gentle-${run}`;
+  const res = await request.post("/api/v1/registries", { data: { name, kind: "GENERIC", endpoint: "http://127.0.0.1:5998" } });
+  const regId = (await res.json()).id;
+  const edit = async () => {
+    await page.goto("/settings/registries");
+    await page.getByRole("row", { name: new RegExp(name) }).getByRole("button", { name: "Edit" }).click();
+    return page.getByRole("form", { name: "Edit registry" });
+  };
+  const saved = async () => (await (await request.get(`/api/v1/registries/${regId}`)).json()).concurrency;
+  let form = await edit();
+  await expect(form.getByLabel("Requests in flight at once")).toHaveValue("");
+  await form.getByLabel("Requests in flight at once").fill("3");
+  await screenshot(page, "registry-concurrency-desktop");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "registry-concurrency-phone");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form).toHaveCount(0);
+  expect(await saved()).toBe(3);
+  form = await edit();
+  await expect(form.getByLabel("Requests in flight at once")).toHaveValue("3");
+  await form.getByLabel("Requests in flight at once").fill("");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form).toHaveCount(0);
+  expect(await saved()).toBeNull();
+});

@@ -43,7 +43,7 @@ export function openEcrPublic(c: Connection, opts: { now?: () => number } = {}):
     return { credentials, expiresAt: out.authorizationData?.expiresAt?.getTime() ?? now() + 3600_000 };
   }, now);
   const credentials = async () => (await auth.current()).credentials;
-  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: clientOptions() });
+  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: clientOptions(c) });
 
   let aliasP: Promise<string> | undefined;
   /** the registry alias: the namespace field, else DescribeRegistries' primary alias */

@@ -106,7 +106,7 @@ export function openEcr(c: Connection, opts: EcrOptions = {}): RegistryProvider 
   });
   const auth = new EcrAuth(api, apiUrl, now);
   const client = new EcrRegistryClient(
-    { endpoint: c.endpoint, insecure: c.insecure, credentials: async () => (await auth.current()).credentials, options: clientOptions() },
+    { endpoint: c.endpoint, insecure: c.insecure, credentials: async () => (await auth.current()).credentials, options: clientOptions(c) },
     api,
     apiUrl,
   );

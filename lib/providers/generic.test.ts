@@ -1,4 +1,5 @@
-// The per-host bound every provider's /v2 client runs with, and REGATTA_REGISTRY_CONCURRENCY.
+// The per-host bound every provider's /v2 client runs with: a registry's own setting, else
+// REGATTA_REGISTRY_CONCURRENCY.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sendJson, startServer, type LoopbackServer } from "@/lib/registry/testing/loopback";
 import { clientFor, registryConcurrency } from "./generic";
@@ -11,7 +12,7 @@ afterEach(async () => {
 });
 
 /** The most requests a registry saw at once while a client asked for 40 tag lists. */
-async function peakInFlight(): Promise<number> {
+async function peakInFlight(concurrency?: number | null): Promise<number> {
   let inFlight = 0;
   let peak = 0;
   server = await startServer(async (_req, res) => {
@@ -20,7 +21,7 @@ async function peakInFlight(): Promise<number> {
     inFlight--;
     sendJson(res, 200, { name: "a", tags: [] });
   });
-  const client = clientFor({ endpoint: server.url, insecure: true, credentials: null });
+  const client = clientFor({ endpoint: server.url, insecure: true, credentials: null, concurrency });
   await Promise.all(Array.from({ length: 40 }, () => client.listTags("a")));
   return peak;
 }
@@ -33,6 +34,15 @@ describe("requests in flight per registry host", () => {
   it("REGATTA_REGISTRY_CONCURRENCY raises it for a registry far away (or lowers it for a fragile one)", async () => {
     vi.stubEnv("REGATTA_REGISTRY_CONCURRENCY", "16");
     expect(await peakInFlight()).toBe(16);
+  });
+
+  it("a registry's own setting wins over the server's, both ways; null is the server's", async () => {
+    vi.stubEnv("REGATTA_REGISTRY_CONCURRENCY", "16");
+    expect(await peakInFlight(3)).toBe(3);
+    await server?.close();
+    expect(await peakInFlight(24)).toBe(24);
+    await server?.close();
+    expect(await peakInFlight(null)).toBe(16);
   });
 
   it("a value outside 1–64 or not a whole number is the default", () => {

@@ -16,20 +16,23 @@ export function registryConcurrency(): number {
   return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 8;
 }
 
-/** What every provider's /v2 client runs with: 10 s per request, one retry, the per-host bound above. */
-export function clientOptions(): NonNullable<ClientConfig["options"]> {
-  return { timeoutMs: 10_000, retries: 1, concurrencyPerHost: registryConcurrency() };
+/**
+ * What every provider's /v2 client runs with: 10 s per request, one retry, and the bound on
+ * requests in flight to its host: the registry's own setting, else the process's (above).
+ */
+export function clientOptions(c?: Pick<Connection, "concurrency">): NonNullable<ClientConfig["options"]> {
+  return { timeoutMs: 10_000, retries: 1, concurrencyPerHost: c?.concurrency ?? registryConcurrency() };
 }
 
 /** A /v2 client for a connection: Basic user + password unless `credentials` says otherwise. */
-export function clientFor(c: Pick<Connection, "endpoint" | "insecure" | "credentials">, credentials?: ClientConfig["credentials"]): RegistryClient {
+export function clientFor(c: Pick<Connection, "endpoint" | "insecure" | "credentials" | "concurrency">, credentials?: ClientConfig["credentials"]): RegistryClient {
   const username = c.credentials?.username;
   const password = c.credentials?.password;
   return new RegistryClient({
     endpoint: c.endpoint,
     insecure: c.insecure,
     credentials: credentials ?? (username && password ? { username, password } : undefined),
-    options: clientOptions(),
+    options: clientOptions(c),
   });
 }
 

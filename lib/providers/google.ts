@@ -139,7 +139,7 @@ export function openGoogle(c: Connection, opts: GoogleOptions = {}): RegistryPro
     if (loginUser === "_json_key") return { username: "_json_key", password: raw };
     return { username: "oauth2accesstoken", password: (await auth.current()).value };
   };
-  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: clientOptions() });
+  const client = new RegistryClient({ endpoint: c.endpoint, insecure: c.insecure, credentials, options: clientOptions(c) });
 
   const where = googleLocation(c.endpoint);
   const location = c.credentials?.location?.trim() || where.location;

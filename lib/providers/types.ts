@@ -18,6 +18,8 @@ export interface Connection {
   namespace: string | null;
   insecure: boolean;
   credentials: CredentialFields | null;
+  /** requests in flight at once to its host; null or absent: the process's setting */
+  concurrency?: number | null;
 }
 
 export interface ConnectionTest {

@@ -153,6 +153,10 @@ export const PUBLISH_POLICIES = ["ALLOW_WITH_CONFIRMATION", "FORBID"] as const;
 export type PublishPolicy = (typeof PUBLISH_POLICIES)[number];
 const publishPolicy = z.enum(PUBLISH_POLICIES, { error: `publishPolicy must be one of ${PUBLISH_POLICIES.join(", ")}` });
 
+/** Requests in flight at once to a registry's host (lib/providers/generic.ts clientOptions). */
+export const CONCURRENCY_MAX = 64;
+const concurrency = z.number({ error: `concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}` }).int(`concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}`).min(1, `concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}`).max(CONCURRENCY_MAX, `concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}`);
+
 const credentials = z.record(z.string(), z.string().max(16_384, "credential values must be at most 16 KiB")).optional();
 
 export const registryCreateSchema = z
@@ -164,6 +168,8 @@ export const registryCreateSchema = z
     namespace: z.string().trim().max(255, "namespace must be at most 255 characters").optional(),
     insecure: z.boolean().optional(),
     publishPolicy: publishPolicy.optional(),
+    /** null or absent: the process's setting (REGATTA_REGISTRY_CONCURRENCY, default 8) */
+    concurrency: concurrency.nullable().optional(),
     credentials,
   })
   .strict()
@@ -186,6 +192,8 @@ export const registryUpdateSchema = z
     namespace: z.string().trim().max(255).nullable().optional(),
     insecure: z.boolean().optional(),
     publishPolicy: publishPolicy.optional(),
+    /** null goes back to the process's setting */
+    concurrency: concurrency.nullable().optional(),
     // replaces the stored credentials when present; null removes them
     credentials: credentials.nullable(),
   })
@@ -253,6 +261,8 @@ export interface RegistryView {
   credentialPreview: string | null;
   /** promoting a private or unknown-visibility image into a public repository here: with confirmation, or never */
   publishPolicy: PublishPolicy;
+  /** requests in flight at once to its host; null: the process's setting (REGATTA_REGISTRY_CONCURRENCY) */
+  concurrency: number | null;
   createdAt: string;
   updatedAt: string;
 }

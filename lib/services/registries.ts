@@ -34,6 +34,7 @@ export function toView(r: Row): RegistryView {
     insecure: r.insecure,
     credentialPreview: r.credentialPreview,
     publishPolicy: r.publishPolicy,
+    concurrency: r.concurrency,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -77,6 +78,7 @@ export async function createRegistry(actor: Actor, body: unknown): Promise<Regis
         namespace: input.namespace || null,
         insecure: input.insecure ?? false,
         publishPolicy: input.publishPolicy,
+        concurrency: input.concurrency ?? null,
         ...sealCredentials(id, input.credentials),
         credentialPreview: credentialPreview(input.kind, input.credentials),
         createdById: actor.id,
@@ -150,6 +152,7 @@ export async function updateRegistry(actor: Actor, id: string, body: unknown): P
         namespace: input.namespace === undefined ? undefined : input.namespace || null,
         insecure: input.insecure,
         publishPolicy: input.publishPolicy,
+        concurrency: input.concurrency,
         ...creds,
       },
     });

@@ -5,6 +5,8 @@ import * as collection from "@/app/api/v1/registries/route";
 import * as item from "@/app/api/v1/registries/[id]/route";
 import { db } from "@/lib/db";
 import { registryConnection } from "@/lib/services/registries";
+import { registryClient } from "@/lib/services/clients";
+import { sendJson, startServer } from "@/lib/registry/testing/loopback";
 import { call, userWithToken } from "../support/api";
 import { testDatabaseUrl } from "../support/workers";
 
@@ -63,6 +65,10 @@ describe("registries API", () => {
     [{ name: "x", kind: "HARBOR", credentials: { username: "robot$p+ci", password: "b" } }, 422, "endpoint"],
     [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", credentials: { token: "t" } }, 422, "credentials.token"],
     [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", extra: 1 }, 422, ""],
+    [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", concurrency: 0 }, 422, "concurrency"],
+    [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", concurrency: 65 }, 422, "concurrency"],
+    [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", concurrency: 2.5 }, 422, "concurrency"],
+    [{ name: "x", kind: "GENERIC", endpoint: "https://e.com", concurrency: "8" }, 422, "concurrency"],
   ])("rejects %j with %i naming the field", async (body, status, field) => {
     const before = await db.registry.count();
     const res = await call(collection.POST, { token: admin, method: "POST", body });
@@ -96,6 +102,36 @@ describe("registries API", () => {
     expect((await call(item.DELETE, { token: admin, method: "DELETE", params: { id: c.json.id } })).status).toBe(204);
     expect((await call(item.GET, { token: admin, params: { id: c.json.id } })).status).toBe(404);
     expect((await call(item.GET, { token: admin, params: { id: "not-a-uuid" } })).status).toBe(404);
+  });
+
+  it("keeps a registry's own bound on requests in flight: its client sends no more at once; cleared, the server's", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const server = await startServer(async (_req, res) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight--;
+      sendJson(res, 200, { name: "a", tags: [] });
+    });
+    try {
+      const peakOf = async (id: string) => {
+        peak = 0;
+        const client = await registryClient(id);
+        await Promise.all(Array.from({ length: 30 }, () => client.listTags("a")));
+        return peak;
+      };
+      const c = await call(collection.POST, { token: admin, method: "POST", body: { name: "gentle", kind: "GENERIC", endpoint: server.url, concurrency: 3 } });
+      expect(c.status).toBe(201);
+      expect(c.json.concurrency).toBe(3);
+      expect(await peakOf(c.json.id)).toBe(3);
+      const p = await call(item.PATCH, { token: admin, method: "PATCH", params: { id: c.json.id }, body: { concurrency: null } });
+      expect(p.json.concurrency).toBeNull();
+      expect(await peakOf(c.json.id)).toBe(8);
+      expect((await call(item.PATCH, { token: admin, method: "PATCH", params: { id: c.json.id }, body: { concurrency: 100 } })).status).toBe(422);
+      expect((await call(item.GET, { token: viewer, params: { id: c.json.id } })).json.concurrency).toBeNull();
+    } finally {
+      await server.close();
+    }
   });
 
   it("lets a viewer read but not change, and refuses unknown tokens", async () => {

@@ -33,7 +33,7 @@ export function openDockerHub(c: Connection): RegistryProvider {
     endpoint: c.endpoint,
     insecure: c.insecure,
     credentials,
-    options: clientOptions(),
+    options: clientOptions(c),
     fetch: async (input, init) => {
       const res = await globalThis.fetch(input, init);
       tap.observe((init?.method ?? "GET").toUpperCase(), new URL(input instanceof Request ? input.url : String(input)), res, Date.now());
