@@ -16,11 +16,12 @@ function hue(digest: string): number {
 /** Tags that share this row's digest, for the marker. */
 export interface Siblings { names: string[] }
 
-function SharedMarker({ tag, siblings, digest }: { tag: string; siblings: Siblings; digest: string }) {
+/** `partial`: rows are still filling, so the count is of the rows filled so far (at least that many). */
+function SharedMarker({ tag, siblings, digest, partial }: { tag: string; siblings: Siblings; digest: string; partial?: boolean }) {
   const others = siblings.names.filter((n) => n !== tag);
   if (!others.length) return null;
-  const label = others.includes("latest") ? "= latest" : `×${siblings.names.length}`;
-  const title = `same digest as ${others.slice(0, 8).join(", ")}${others.length > 8 ? ` and ${others.length - 8} more` : ""}`;
+  const label = others.includes("latest") ? "= latest" : `×${siblings.names.length}${partial ? "+" : ""}`;
+  const title = `same digest as ${others.slice(0, 8).join(", ")}${others.length > 8 ? ` and ${others.length - 8} more` : ""}${partial ? " (of the rows filled so far)" : ""}`;
   return (
     <span className="inline-flex items-center gap-1 text-[11px] text-slate-500" title={title} data-testid="shared">
       <span className="inline-block h-2 w-2 rounded-full" style={{ backgroundColor: `hsl(${hue(digest)} 65% 45%)` }} />
@@ -35,8 +36,8 @@ function SharedMarker({ tag, siblings, digest }: { tag: string; siblings: Siblin
 const Pending = () => <span className="inline-block h-3 w-12 rounded bg-slate-100" />;
 
 export const TagTableRow = memo(function TagTableRow({
-  t, siblings, registryId, repository, pullBase, top, height,
-}: { t: TagRow; siblings?: Siblings; registryId: string; repository: string; pullBase: string; top: number; height: number }) {
+  t, siblings, partial, registryId, repository, pullBase, top, height,
+}: { t: TagRow; siblings?: Siblings; partial?: boolean; registryId: string; repository: string; pullBase: string; top: number; height: number }) {
   const known = !!t.kind;
   return (
     <div
@@ -54,7 +55,7 @@ export const TagTableRow = memo(function TagTableRow({
         >
           {t.name}
         </Link>
-        {t.digest && siblings && <SharedMarker tag={t.name} siblings={siblings} digest={t.digest} />}
+        {t.digest && siblings && <SharedMarker tag={t.name} siblings={siblings} digest={t.digest} partial={partial} />}
       </div>
       <div role="cell" data-col="digest" className="font-mono text-xs">
         {t.digest ? <span title={t.digest}><CopyButton text={t.digest} label={shortDigest(t.digest)} /></span> : <Pending />}

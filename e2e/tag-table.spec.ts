@@ -220,3 +220,20 @@ test("overview: each card shows its registry's health and counts; a dead registr
   await expect(dead.getByTestId("health")).toContainText(victim.host);
   await screenshot(page, "overview");
 });
+
+test("while rows fill, a shared-digest count says it is of the rows filled so far (×24+), then the whole count", async ({ page }) => {
+  const repo = `demo/shared-${run}`;
+  await pushImage(reg, `${repo}:s001`, { layers: [{ files: { "shared.txt": "one image, many tags\n" } }] });
+  await pushManyTags(reg, repo, 80, "s001", { name: (i) => `s${String(i).padStart(3, "0")}` });
+  // the table's own detail requests wait; the page's server fills the first screen
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/tags/details", async (route) => { await held; await route.continue().catch(() => {}); });
+  await page.goto(tagsUrl(repo));
+  const marker = row(page, "s001").getByTestId("shared");
+  await expect(marker).toHaveText(/^×\d+\+$/);
+  expect(await marker.getAttribute("title")).toContain("(of the rows filled so far)");
+  release();
+  await expect(page.getByTestId("details-progress")).toHaveAttribute("data-state", "done", { timeout: 30_000 });
+  await expect(marker).toHaveText("×80"); // s001 … s080
+});
