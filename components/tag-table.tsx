@@ -196,7 +196,10 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
             </div>
           ))}
         </div>
-        <div ref={scroller} className="h-[65vh] overflow-auto" data-testid="tags">
+        {/* as tall as its rows, at most 65 % of the screen: a short list leaves what follows (the
+            hygiene warnings, the size chart) in view; the first screen already has every row of a
+            short list, so the height does not change as details arrive */}
+        <div ref={scroller} className="max-h-[65vh] overflow-auto" data-testid="tags">
           {tags.isPending && !preview && <p className="px-4 py-3 text-sm text-slate-500">Loading tags…</p>}
           {tags.data && !rows.length && !(isGlob(f) && !matcher) && <p className="px-4 py-3 text-sm text-slate-500">No tag{filter ? ` matches “${filter}”` : ""}.</p>}
           <div className="relative w-full" style={{ height: virtual.getTotalSize() }}>
@@ -207,6 +210,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
                   key={t.name}
                   t={t}
                   siblings={t.digest ? siblings.get(t.digest) : undefined}
+                  partial={!tags.data || !done}
                   registryId={registryId}
                   repository={repository}
                   pullBase={pullBase}
