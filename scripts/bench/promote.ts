@@ -19,6 +19,8 @@ const PICKUPS = Number(process.env.BENCH_PICKUPS ?? 20);
 const POLL_MS = 10;
 /** BENCH_POLL=1: GET every POLL_MS instead of one `?wait=` long-poll */
 const WAIT = process.env.BENCH_POLL !== "1";
+/** CI's form: `POST …?wait=30`, one request answered once the promotion has finished; BENCH_FORM=get: the POST, then `GET …?wait=30` */
+const ONE_REQUEST = WAIT && process.env.BENCH_FORM !== "get";
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
@@ -86,7 +88,7 @@ export async function benchPromotions(): Promise<string> {
     const runs = new Map<string, Run[]>();
     const promote = async (key: string, source: { registryId: string; repository: string; reference: string }, target: { registryId: string; repository: string; tag: string }): Promise<Run> => {
       const sentAt = Date.now();
-      const started = await api("POST", "/promotions", { source, target });
+      const started = await api("POST", ONE_REQUEST ? "/promotions?wait=30" : "/promotions", { source, target });
       const answeredAt = Date.now();
       let p = started;
       for (let i = 0; p.state !== "succeeded"; i++) {
@@ -244,8 +246,8 @@ export async function benchPromotions(): Promise<string> {
       "| --- | --- | --- | --- | --- | --- |",
       ...rows,
       "",
-      "Regatta: a running app (`npm start`: one process, Next inside it, embedded PostgreSQL), an ADMIN API token; `POST /api/v1/promotions`,",
-      `then ${WAIT ? "`GET /api/v1/promotions/{id}?wait=30` (answers when it has finished)" : `\`GET /api/v1/promotions/{id}\` every ${POLL_MS} ms`} until it says succeeded (an inline retag answers succeeded at once). skopeo: wall time of`,
+      `Regatta: a running app (\`npm start\`: one process, Next inside it, embedded PostgreSQL), an ADMIN API token; ${ONE_REQUEST ? "`POST /api/v1/promotions?wait=30`, one request answered once the promotion has finished (CI's form; `BENCH_FORM=get`: the POST, then `GET …/{id}?wait=30`)" : "`POST /api/v1/promotions`,"}`,
+      `${ONE_REQUEST ? "" : `then ${WAIT ? "`GET /api/v1/promotions/{id}?wait=30` (answers when it has finished)" : `\`GET /api/v1/promotions/{id}\` every ${POLL_MS} ms`} `}until it says succeeded (an inline retag answers succeeded at once). skopeo: wall time of`,
       "`skopeo copy docker://A/… docker://B/…` (process start included; `--all` for the index), its blob-info cache emptied before each copy",
       "except the repeat, where it is warm from its own copy a moment earlier. Registries: harness distribution 2.8 on 127.0.0.1 (A open,",
       "B token auth with the harness token server). Each run copies into a new repository. One warm-up promotion and one skopeo copy first.",
@@ -253,11 +255,13 @@ export async function benchPromotions(): Promise<string> {
       "",
       "Where a queued promotion's time goes (medians, ms; the Promotion row's createdAt/startedAt/finishedAt against the client's clock, same machine):",
       "",
-      "| Case | POST → seen succeeded | POST sent → row created (token, rules, source HEAD ∥ target HEAD) | row created → claimed (send, wake-up, claim) | claimed → finished (lock, copy, tag history, audit) | finished → client's GET saw it | target tag HEADs per promotion; registry requests |",
+      `| Case | POST → seen succeeded | POST sent → row created (token, rules, source HEAD ∥ target HEAD) | row created → claimed (send, wake-up, claim) | claimed → finished (lock, copy, tag history, audit) | finished → the client saw it (${ONE_REQUEST ? "the POST's answer" : "its GET's"}) | target tag HEADs per promotion; registry requests |`,
       "| --- | --- | --- | --- | --- | --- | --- |",
       ...splitRows,
       "",
-      `The POST itself answered ${fmt(median(all.map((r) => r.answeredAt - r.sentAt)))} after it was sent (median); the worker claimed the job ${fmt(median(pickupToAnswer))} after the POST's answer reached the client (negative: before).`,
+      ONE_REQUEST
+        ? `The POST answered ${fmt(median(all.map((r) => r.answeredAt - r.sentAt)))} after it was sent (median), with the finished promotion.`
+        : `The POST itself answered ${fmt(median(all.map((r) => r.answeredAt - r.sentAt)))} after it was sent (median); the worker claimed the job ${fmt(median(pickupToAnswer))} after the POST's answer reached the client (negative: before).`,
       "",
       "Inside the app, from its own log lines (medians, ms, each step's end counted from the start of its part; \"started by\": the requesting instance at once, or the queue):",
       "",

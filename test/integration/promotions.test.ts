@@ -130,6 +130,24 @@ describe("promotions", () => {
     expect((await call(promotion.GET, { token: admin, params: { id: queued.json.id }, query: { wait: "soon" } })).status).toBe(422);
   });
 
+  it("POST ?wait= answers with the finished promotion (200): CI's promotion in one request; a bad wait is refused before anything is asked", async () => {
+    const body = { source: { registryId: ids.open, repository: "demo/oci", reference: "1.0" }, target: { registryId: ids.basic, repository: "waited/once", tag: "1.0" } };
+    const before = await db.promotion.count();
+    for (const wait of ["31", "soon", "-1"]) {
+      const refused = await call(promotions.POST, { token: operator, method: "POST", body, query: { wait } });
+      expect(refused.status, wait).toBe(422);
+    }
+    expect(await db.promotion.count()).toBe(before);
+    const done = await call(promotions.POST, { token: operator, method: "POST", body, query: { wait: "30" } });
+    expect(done.status).toBe(200);
+    expect(done.json.state).toBe("succeeded");
+    expect(await digestOf(basic, "waited/once:1.0")).toBe(seed.digests["demo/oci:1.0"]);
+    // without it, the answer is the queued promotion, as before
+    const queued = await promote(operator, { ...body, target: { ...body.target, tag: "1.1" } });
+    expect(queued.status).toBe(202);
+    expect((await waitFor(queued.json.id)).state).toBe("succeeded");
+  });
+
   it("refuses an operator on a protected tag before any registry call, and lets an admin", async () => {
     const rule = await call(rules.POST, { token: admin, method: "POST", body: { registryId: ids.basic, repositoryGlob: "copied/*", tagGlob: "prod-*", minRole: "ADMIN", reason: "production" } });
     expect(rule.status).toBe(201);

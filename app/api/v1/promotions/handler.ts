@@ -8,12 +8,23 @@ import { searchParams } from "@/lib/schemas/browse";
 import { promotionQuerySchema } from "@/lib/schemas/promotion";
 import { getPromotion, requestPromotion, waitForPromotion } from "@/lib/services/promotions";
 
-/** A dry run's plan (200), a promotion done at once (200) or one started (202). `body`: the request's JSON. */
+/**
+ * A dry run's plan (200), a promotion done at once (200) or one started (202). `body`: the request's
+ * JSON. ?wait=<seconds> (at most 30), as on the GET: a started promotion is answered once it has
+ * finished (200), or as it is then (202): CI's promotion in one request.
+ */
 export const requestPromotionRoute = (body: (req: Request) => Promise<unknown>): Handler<Record<string, string>> => async ({ req, actor }) => {
+  const { wait } = promotionQuerySchema.parse(searchParams(req));
   const answer = await requestPromotion(actor, await body(req));
   if (answer.outcome === "planned") return Response.json({ plan: answer.plan });
+  if (answer.outcome === "queued" && wait) {
+    const p = await waitForPromotion(answer.promotion.id, wait * 1000, req.signal);
+    return Response.json(p, { status: finished(p.state) ? 200 : 202 });
+  }
   return Response.json(answer.promotion, { status: answer.outcome === "queued" ? 202 : 200 });
 };
+
+const finished = (state: string) => state === "succeeded" || state === "failed";
 
 /** ?wait=<seconds> (at most 30): answers when the promotion has finished, so a caller need not poll. */
 export const getPromotionRoute: Handler<{ id: string }> = async ({ req, params, actor }) => {
