@@ -29,6 +29,9 @@ exit codes: 0 ok, 1 failed, 2 usage, 3 refused or not found, 4 timed out waiting
 /** The largest API answer read (a tag list of a very large repository fits). */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 60_000;
+/** --wait: each GET waits up to this long (s) on the server for the promotion to finish (it answers at
+ *  once when it does: no polling gap), then the bar moves. */
+const WAIT_STEP = 1;
 
 class CliError extends Error {
   constructor(code, message) {
@@ -224,8 +227,10 @@ async function promote(api, args, flags, io) {
         io.errLine(`regatta: gave up waiting after ${flags.timeout} s; promotion ${p.id} is still ${p.state}`);
         return EXIT.TIMEOUT;
       }
-      await sleep(1000);
-      p = (await api("GET", `/promotions/${encodeURIComponent(p.id)}`)).json;
+      const asked = Date.now();
+      p = (await api("GET", `/promotions/${encodeURIComponent(p.id)}?wait=${WAIT_STEP}`)).json;
+      // a server that did not wait (an older one) is not asked again at once
+      if ((p.state === "queued" || p.state === "running") && Date.now() - asked < 500) await sleep(WAIT_STEP * 1000 - (Date.now() - asked));
     }
     bar.done();
   }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiToken, startApp, type AppServer } from "@/scripts/lib/app-server";
 import { freePort, pushImage, skopeoInspect, skopeoListTags, startRegistry, type RunningRegistry } from "../harness";
+import { sendJson, startServer } from "@/lib/registry/testing/loopback";
 
 let app: AppServer;
 let staging: RunningRegistry;
@@ -71,6 +72,34 @@ describe("regatta CLI", () => {
     expect(err.split("\n")).toHaveLength(2); // one line, rewritten, then ended once
     expect(out.join("\n")).toContain("promoted staging/acme/api:1.4.1 → prod/acme/api:1.4.1");
     expect((await skopeoListTags(prod, "acme/api")).sort()).toEqual(["1.4.1", "1.4.2"]);
+  });
+
+  it("--wait sees the end as the server does: each GET waits on the server (?wait=), no second of sleep between asks", async () => {
+    // a Regatta that finishes the promotion 300 ms after it is asked about it
+    const asked: string[] = [];
+    const fake = await startServer(async (req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      if (req.url === "/api/v1/registries") return sendJson(res, 200, { registries: [{ name: "staging", id: "s" }, { name: "prod", id: "p" }] });
+      if (req.method === "POST") return sendJson(res, 202, { id: "p1", state: "running", bytesDone: 0, bytesTotal: 0 });
+      const wait = Number(new URL(req.url!, "http://x").searchParams.get("wait") ?? 0);
+      await new Promise((r) => setTimeout(r, Math.min(300, wait * 1000)));
+      sendJson(res, 200, { id: "p1", state: "succeeded", digest: sourceDigest });
+    });
+    try {
+      const cli = await import(/* @vite-ignore */ path.resolve("bin/regatta.mjs"));
+      const out: string[] = [];
+      const io = { out: (l: string) => out.push(l), errLine: () => {}, err: { isTTY: false, write: () => {} } };
+      const t0 = performance.now();
+      const code = await cli.main(["promote", "staging/acme/api:1", "prod/acme/api:1", "--wait"], { REGATTA_URL: fake.url, REGATTA_TOKEN: operator }, io);
+      const ms = performance.now() - t0;
+      expect(code).toBe(0);
+      expect(out.join("\n")).toContain("promoted staging/acme/api:1 → prod/acme/api:1");
+      expect(asked.filter((a) => a.startsWith("GET /api/v1/promotions/"))).toEqual(["GET /api/v1/promotions/p1?wait=1"]);
+      // it used to sleep 1 s before each GET: at least 1,000 ms for a promotion done in 300
+      expect(ms).toBeLessThan(900);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("a refused promotion exits non-zero with the server's message and changes nothing", async () => {
