@@ -1,10 +1,10 @@
 // The per-host bound every provider's /v2 client runs with: a registry's own setting, else
 // REGATTA_REGISTRY_CONCURRENCY.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { sendJson, startServer, type LoopbackServer } from "@/lib/registry/testing/loopback";
+import { startInFlightCounter, type LoopbackServer } from "@/lib/registry/testing/loopback";
 import { clientFor, registryConcurrency } from "./generic";
 
-let server: LoopbackServer | undefined;
+let server: (LoopbackServer & { peak(): number }) | undefined;
 afterEach(async () => {
   vi.unstubAllEnvs();
   await server?.close();
@@ -13,17 +13,11 @@ afterEach(async () => {
 
 /** The most requests a registry saw at once while a client asked for 40 tag lists. */
 async function peakInFlight(concurrency?: number | null): Promise<number> {
-  let inFlight = 0;
-  let peak = 0;
-  server = await startServer(async (_req, res) => {
-    peak = Math.max(peak, ++inFlight);
-    await new Promise((r) => setTimeout(r, 30));
-    inFlight--;
-    sendJson(res, 200, { name: "a", tags: [] });
-  });
+  await server?.close();
+  server = await startInFlightCounter();
   const client = clientFor({ endpoint: server.url, insecure: true, credentials: null, concurrency });
   await Promise.all(Array.from({ length: 40 }, () => client.listTags("a")));
-  return peak;
+  return server.peak();
 }
 
 describe("requests in flight per registry host", () => {
@@ -39,9 +33,7 @@ describe("requests in flight per registry host", () => {
   it("a registry's own setting wins over the server's, both ways; null is the server's", async () => {
     vi.stubEnv("REGATTA_REGISTRY_CONCURRENCY", "16");
     expect(await peakInFlight(3)).toBe(3);
-    await server?.close();
     expect(await peakInFlight(24)).toBe(24);
-    await server?.close();
     expect(await peakInFlight(null)).toBe(16);
   });
 

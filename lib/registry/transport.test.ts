@@ -3,7 +3,7 @@ import { withRegistryLane } from "./lanes";
 import { RegistryClient } from "./client";
 import { RegistryError } from "./errors";
 import { OCI_MANIFEST } from "./media-types";
-import { line, sendError, sendJson, startServer, type LoopbackServer, type RecordedRequest } from "./testing/loopback";
+import { line, sendError, sendJson, startInFlightCounter, startServer, type LoopbackServer, type RecordedRequest } from "./testing/loopback";
 
 const FAST = { backoffBaseMs: 5, backoffMaxMs: 20 };
 const ALICE = { username: "alice", password: "wonderland" };
@@ -406,18 +406,12 @@ describe("redirects", () => {
 
 describe("concurrency", () => {
   it("keeps at most concurrencyPerHost requests in flight per host", async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const registry = await serve(async (_req, res) => {
-      peak = Math.max(peak, ++inFlight);
-      await new Promise((r) => setTimeout(r, 30));
-      inFlight--;
-      sendJson(res, 200, { name: "a", tags: [] });
-    });
+    const registry = await startInFlightCounter();
+    servers.push(registry);
     const client = new RegistryClient({ endpoint: registry.url, options: { ...FAST, concurrencyPerHost: 2 } });
     await Promise.all(Array.from({ length: 6 }, () => client.listTags("a")));
     expect(registry.requests).toHaveLength(6);
-    expect(peak).toBe(2);
+    expect(registry.peak()).toBe(2);
   });
 
   it("shares the bound between clients of one host and takes turns between users (lanes)", async () => {

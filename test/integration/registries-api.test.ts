@@ -6,7 +6,7 @@ import * as item from "@/app/api/v1/registries/[id]/route";
 import { db } from "@/lib/db";
 import { registryConnection } from "@/lib/services/registries";
 import { registryClient } from "@/lib/services/clients";
-import { sendJson, startServer } from "@/lib/registry/testing/loopback";
+import { startInFlightCounter } from "@/lib/registry/testing/loopback";
 import { call, userWithToken } from "../support/api";
 import { testDatabaseUrl } from "../support/workers";
 
@@ -105,20 +105,13 @@ describe("registries API", () => {
   });
 
   it("keeps a registry's own bound on requests in flight: its client sends no more at once; cleared, the server's", async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const server = await startServer(async (_req, res) => {
-      peak = Math.max(peak, ++inFlight);
-      await new Promise((r) => setTimeout(r, 30));
-      inFlight--;
-      sendJson(res, 200, { name: "a", tags: [] });
-    });
+    const server = await startInFlightCounter();
     try {
       const peakOf = async (id: string) => {
-        peak = 0;
+        server.reset();
         const client = await registryClient(id);
         await Promise.all(Array.from({ length: 30 }, () => client.listTags("a")));
-        return peak;
+        return server.peak();
       };
       const c = await call(collection.POST, { token: admin, method: "POST", body: { name: "gentle", kind: "GENERIC", endpoint: server.url, concurrency: 3 } });
       expect(c.status).toBe(201);

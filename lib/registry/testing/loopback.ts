@@ -65,6 +65,22 @@ export async function startServer(handler: Handler, host = "127.0.0.1"): Promise
   };
 }
 
+/**
+ * A registry that holds every request `holdMs` before an empty tag list, and counts the most it
+ * held at once (`peak`, since the last `reset`): what a per-host bound lets through.
+ */
+export async function startInFlightCounter(holdMs = 30): Promise<LoopbackServer & { peak(): number; reset(): void }> {
+  let inFlight = 0;
+  let peak = 0;
+  const server = await startServer(async (_req, res) => {
+    peak = Math.max(peak, ++inFlight);
+    await new Promise((r) => setTimeout(r, holdMs));
+    inFlight--;
+    sendJson(res, 200, { name: "a", tags: [] });
+  });
+  return { ...server, peak: () => peak, reset: () => void (peak = 0) };
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
