@@ -199,6 +199,35 @@ describe("copyImage across registries", () => {
   });
 });
 
+describe("copies of one image into one repository", () => {
+  it("at once: each blob is sent by one of them, the others wait for it; every tag is written", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const image = addImage(src, "acme/api", [randomBytes(50_000), randomBytes(20_000)], "1.0");
+    const results = await Promise.all(["a", "b", "c", "d"].map((tag) =>
+      copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag })));
+    for (const tag of ["a", "b", "c", "d"]) expect(dst.tagDigest("prod/api", tag)).toBe(image.digest);
+    expect(dst.requests.filter((r) => r.method === "PUT" && r.path.includes("/blobs/uploads/"))).toHaveLength(3);
+    expect(results.reduce((t, r) => t + r.bytesCopied, 0)).toBe(image.config.size + 70_000);
+  });
+
+  it("a blob the registry lost after this process put it: the manifest PUT's MANIFEST_BLOB_UNKNOWN sends it again, once, and the copy succeeds", async () => {
+    const src = await fake();
+    const dst = await fake();
+    const layer = randomBytes(30_000);
+    const image = addImage(src, "acme/api", [layer], "1.0");
+    await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "a" });
+    // the registry loses the layer from the repository (its storage reset, a garbage collection)
+    dst.links.get("prod/api")!.delete(sha256(layer));
+    const before = dst.requests.length;
+    const result = await copyImage({ client: client(src), repository: "acme/api", reference: "1.0" }, { client: client(dst), repository: "prod/api", tag: "b" });
+    expect(dst.tagDigest("prod/api", "b")).toBe(image.digest);
+    expect(result.bytesCopied).toBe(layer.length);
+    const after = dst.requests.slice(before).filter((r) => r.method === "PUT").map((r) => (r.path.includes("/manifests/") ? line(r) : "PUT blob"));
+    expect(after).toEqual(["PUT /v2/prod/api/manifests/b", "PUT blob", "PUT /v2/prod/api/manifests/b"]);
+  });
+});
+
 describe("cancellation", () => {
   it("stops a copy when the caller aborts, before the tag is written", async () => {
     const big = randomBytes(256 * 1024);

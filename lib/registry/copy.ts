@@ -9,6 +9,8 @@ import { PULL, PUSH_PULL } from "./scope";
 import { referrersTag } from "./referrers";
 import { RegistryError } from "./errors";
 import { mapLimit } from "@/lib/concurrency";
+import { processWide } from "@/lib/process-wide";
+import { LRUCache } from "lru-cache";
 import { manifestLinks, type Descriptor, type Manifest } from "./types";
 
 export interface CopySource {
@@ -87,6 +89,41 @@ export interface CopyResult {
  */
 export const DEFAULT_COPY_CONCURRENCY = 6;
 const PROGRESS_STEP = 1024 * 1024;
+
+/**
+ * Blobs this process is putting into a repository (upload or mount), and those it put there in the
+ * last 15 s, by registry endpoint, repository and digest. Copies of one image into one repository
+ * at the same moment (a bulk promotion of tags that share a digest) put each blob once: the others
+ * wait for it, then count it as there. registry 2.8 rewrites a blob's link file on every upload of
+ * it, not atomically: a manifest PUT that read the link mid-write answered MANIFEST_BLOB_UNKNOWN and
+ * DIGEST_INVALID (e2e, 10 tags of one digest promoted at once).
+ */
+const blobsPut = processWide("registryBlobsPut", () => ({
+  running: new Map<string, Promise<void>>(),
+  // long enough to cover a copy's HEADs before its uploads begin; a registry that lost a blob
+  // since is caught by the manifest PUT (below)
+  done: new LRUCache<string, true>({ max: 20_000, ttl: 15_000 }),
+}));
+const blobKey = (target: CopyTarget, digest: string) => `${target.client.endpoint.href}\n${target.repository}\n${digest}`;
+
+/**
+ * `put` unless this process has put the same blob into the same repository a moment ago or is
+ * putting it now (then its outcome: a failed one is tried again here). True when this call put it.
+ */
+async function putBlobOnce(target: CopyTarget, digest: string, put: () => Promise<void>): Promise<boolean> {
+  const key = blobKey(target, digest);
+  if (blobsPut.done.has(key)) return false;
+  const running = blobsPut.running.get(key);
+  if (running && (await running.then(() => true, () => false))) return false;
+  const mine = put().then(() => void blobsPut.done.set(key, true));
+  blobsPut.running.set(key, mine);
+  try {
+    await mine;
+    return true;
+  } finally {
+    if (blobsPut.running.get(key) === mine) blobsPut.running.delete(key);
+  }
+}
 
 /** Same endpoint: the registry can link a blob itself (POST ?mount=&from=), no bytes move. */
 function inOneRegistry(source: Pick<CopySource, "client">, target: Pick<CopyTarget, "client">): boolean {
@@ -169,25 +206,48 @@ export async function copyImage(source: CopySource, target: CopyTarget, options:
       if (from) Object.assign(b, { action: "mount", from });
     }
   }
-  plan.bytesToCopy = plan.blobs.filter((b) => b.action === "copy").reduce((sum, b) => sum + b.size, 0);
+  plan.bytesToCopy = bytesToCopy(plan.blobs);
   if (options.dryRun) return result;
 
   result.bytesCopied = await transferBlobs(source, target, plan, concurrency, options);
+  const writeManifests = () => putManifests(target, root, graph.children, referrerDescriptors, referrerManifests, concurrency, options.signal);
+  try {
+    await writeManifests();
+  } catch (e) {
+    if (!(e instanceof RegistryError) || !BLOB_NOT_THERE.some((code) => e.hasCode(code)) || options.signal?.aborted) throw e;
+    // A blob the manifest names was not there: another writer (another instance) was rewriting its
+    // link file, or the registry lost a blob this process put a moment ago. Once more: every blob
+    // HEADed again, the missing ones sent, then the manifests.
+    for (const b of plan.blobs) blobsPut.done.delete(blobKey(target, b.digest));
+    const gone = (await mapLimit(plan.blobs, concurrency, async (b) => ((await dst.headBlob(target.repository, b.digest, options.signal)) === null ? b : undefined))).filter((b) => b !== undefined);
+    const again = gone.map((b): PlannedBlob => (sameRegistry ? { digest: b.digest, size: b.size, action: "mount", from: source.repository } : { digest: b.digest, size: b.size, action: "copy" }));
+    result.bytesCopied += await transferBlobs(source, target, { ...plan, blobs: again, bytesToCopy: bytesToCopy(again) }, concurrency, options);
+    await writeManifests();
+  }
+  return result;
+}
 
+const bytesToCopy = (blobs: PlannedBlob[]) => blobs.filter((b) => b.action === "copy").reduce((sum, b) => sum + b.size, 0);
+
+/** What a manifest PUT answers when a blob it names is not (or not yet wholly) in the repository. */
+const BLOB_NOT_THERE = ["MANIFEST_BLOB_UNKNOWN", "BLOB_UNKNOWN", "DIGEST_INVALID"] as const;
+
+/** Child manifests by digest, then the referrers, then the tag. */
+async function putManifests(target: CopyTarget, root: Manifest, children: Manifest[], referrerDescriptors: Descriptor[], referrerManifests: Manifest[], concurrency: number, signal?: AbortSignal): Promise<void> {
+  const dst = target.client;
   // Children (and children of children) by digest before anything refers to them: the images
   // (they refer to blobs only) at once, then the nested indexes in order, innermost first.
   const nested = (m: Manifest) => manifestLinks(m.json).manifests.length > 0;
-  await mapLimit(graph.children.filter((c) => !nested(c)), concurrency, (child) => dst.putManifest(target.repository, child.digest, child.bytes, child.mediaType, options.signal));
-  for (const child of graph.children.filter(nested)) {
-    await dst.putManifest(target.repository, child.digest, child.bytes, child.mediaType, options.signal);
+  await mapLimit(children.filter((c) => !nested(c)), concurrency, (child) => dst.putManifest(target.repository, child.digest, child.bytes, child.mediaType, signal));
+  for (const child of children.filter(nested)) {
+    await dst.putManifest(target.repository, child.digest, child.bytes, child.mediaType, signal);
   }
   if (referrerManifests.length > 0) {
-    await dst.putManifest(target.repository, root.digest, root.bytes, root.mediaType, options.signal);
-    await pushReferrers(target, root.digest, referrerDescriptors, referrerManifests, options.signal);
+    await dst.putManifest(target.repository, root.digest, root.bytes, root.mediaType, signal);
+    await pushReferrers(target, root.digest, referrerDescriptors, referrerManifests, signal);
   }
   // The tag last: only now is every blob and child manifest it reaches present.
-  await dst.putManifest(target.repository, target.tag, root.bytes, root.mediaType, options.signal);
-  return result;
+  await dst.putManifest(target.repository, target.tag, root.bytes, root.mediaType, signal);
 }
 
 /** Mounts or streams every missing blob with bounded parallelism; the first failure stops the rest. */
@@ -234,24 +294,28 @@ async function transferBlobs(source: CopySource, target: CopyTarget, plan: CopyP
     await target.client.uploadBlob(target.repository, blob.digest, blob.size, counted, { signal });
   };
 
+  // a mount, or the bytes when the registry would not mount (or the blob is another registry's)
+  const transfer = async (blob: PlannedBlob) => {
+    if (blob.action === "mount") {
+      const from = blob.from ?? source.repository;
+      const mounted = await target.client.mountBlob(target.repository, blob.digest, from, signal).catch((e: unknown) => {
+        // a candidate from the caller's index may be stale or out of the credentials' reach:
+        // upload instead (the source's own repository is asked as before, its errors stand)
+        if (from === source.repository || signal.aborted || !(e instanceof RegistryError) || e.isTemporary()) throw e;
+        return "refused" as const;
+      });
+      // 202: not mounted; the session it opened takes a plain upload (uploadBlob picks it up).
+      if (mounted === "mounted") return;
+      progress.bytesTotal += blob.size;
+    }
+    await copy(blob);
+  };
+
   await mapLimit(work, concurrency, async (blob) => {
     try {
-      if (blob.action === "mount") {
-        const from = blob.from ?? source.repository;
-        const mounted = await target.client.mountBlob(target.repository, blob.digest, from, signal).catch((e: unknown) => {
-          // a candidate from the caller's index may be stale or out of the credentials' reach:
-          // upload instead (the source's own repository is asked as before, its errors stand)
-          if (from === source.repository || signal.aborted || !(e instanceof RegistryError) || e.isTemporary()) throw e;
-          return "refused" as const;
-        });
-        // 202: not mounted; the session it opened takes a plain upload (uploadBlob picks it up).
-        if (mounted !== "mounted") {
-          progress.bytesTotal += blob.size;
-          await copy(blob);
-        }
-      } else {
-        await copy(blob);
-      }
+      const put = await putBlobOnce(target, blob.digest, () => transfer(blob));
+      // put there by another copy of this process a moment ago: nothing of it travels here
+      if (!put && blob.action === "copy") progress.bytesTotal -= blob.size;
       progress.blobsDone++;
       report(true);
     } catch (e) {

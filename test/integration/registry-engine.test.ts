@@ -206,6 +206,25 @@ describe("across registries", () => {
     for (let i = 1; i < progress.length; i++) expect(progress[i].bytesDone).toBeGreaterThanOrEqual(progress[i - 1].bytesDone);
   });
 
+  it("ten copies of one image into one new repository at once (a bulk promotion of tags that share a digest): every tag written, each blob sent once", async () => {
+    const image = await pushImage(regs.open, "bulk/src:1", { layers: [0, 1, 2, 3].map((i) => ({ files: { [`l${i}.txt`]: `layer ${i}\n` }, randomBytes: 128 * 1024 })) });
+    const blobs = 5; // 4 layers and the config
+    const at = mark(regs.htpasswd);
+    const tags = Array.from({ length: 10 }, (_, i) => `t${i}`);
+    // one client per copy, as ten promotions have
+    const results = await Promise.allSettled(tags.map((tag) => copyImage(
+      { client: clientFor(regs.open), repository: "bulk/src", reference: "1" },
+      { client: clientFor(regs.htpasswd), repository: "bulk/many", tag },
+    )));
+    expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    for (const tag of ["t0", "t5", "t9"]) expect((await skopeoInspect(regs.htpasswd, `bulk/many:${tag}`)).Digest).toBe(image);
+    // the blobs' bytes went once (registry 2.8 rewrites a blob's link file on each upload, and a
+    // manifest PUT reading it mid-write was refused: MANIFEST_BLOB_UNKNOWN, DIGEST_INVALID)
+    const uploads = (await requestsSince(regs.htpasswd, at)).filter((e) => isUpload(e) && e.method === "PUT");
+    expect(uploads).toHaveLength(blobs);
+    expect((results as PromiseFulfilledResult<{ bytesCopied: number }>[]).reduce((t, r) => t + r.value.bytesCopied, 0)).toBeLessThan(2 * 4 * 128 * 1024);
+  });
+
   it("copies the multi-arch index from the open to the token registry: children first, identical bytes, one token", async () => {
     const at = mark(regs.token);
     const tokensBefore = regs.token.tokenServer!.log.length;
