@@ -75,13 +75,15 @@ function Places({ places, here }: { places: KnownPlace[]; here: { registryId: st
   return (
     <table className="w-full text-left text-sm"><tbody className="divide-y divide-slate-100 dark:divide-slate-800">
       {list.map((g) => (
-        <tr key={`${g.registryId}/${g.repository}`} data-testid="where-else-row">
-          <td className="whitespace-nowrap px-4 py-1.5 align-top"><Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/registries/${g.registryId}`}>{g.registryName}</Link></td>
-          <td className="whitespace-nowrap px-4 py-1.5 align-top">
+        // on a phone, registry and repository on one line and the tags under them (three columns
+        // pushed the tags off the screen)
+        <tr key={`${g.registryId}/${g.repository}`} data-testid="where-else-row" className="flex flex-wrap items-baseline gap-x-4 gap-y-1 px-4 py-1.5 sm:table-row sm:p-0">
+          <td className="whitespace-nowrap align-top sm:px-4 sm:py-1.5"><Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/registries/${g.registryId}`}>{g.registryName}</Link></td>
+          <td className="align-top sm:whitespace-nowrap sm:px-4 sm:py-1.5">
             <Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/registries/${g.registryId}/tags?repository=${encodeURIComponent(g.repository)}`}>{g.repository}</Link>
             {g.registryId === here.registryId && g.repository === here.repository && <span className="ml-2 text-xs text-slate-500">this repository</span>}
           </td>
-          <td className="w-full px-4 py-1.5">
+          <td className="w-full sm:px-4 sm:py-1.5">
             <GroupTags registryId={g.registryId} repository={g.repository} tags={g.tags} unlisted={Math.max(0, g.all - g.tags.length)} />
           </td>
         </tr>

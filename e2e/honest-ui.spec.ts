@@ -152,6 +152,13 @@ test("6. where else gives the true count of 1,500 tags and a compact, expandable
   const more = mine.getByTestId("where-else-more");
   await expect(more).toHaveText("… and 1,494 more");
   await screenshot(page, "where-else-compact");
+  const desktop = page.viewportSize()!;
+  await page.setViewportSize({ width: 390, height: 844 });
+  // on a phone the tags sit under their registry and repository, on the screen (not beyond its right edge)
+  const chip = await mine.locator("a", { hasText: /^v\d{4}$/ }).first().boundingBox();
+  expect(chip!.x + chip!.width).toBeLessThanOrEqual(390);
+  await screenshot(page, "where-else-compact-phone");
+  await page.setViewportSize(desktop);
   await more.click();
   // its listed tags, then the true rest (up to 200 are listed across every repository)
   const listed = await mine.locator("a", { hasText: /^v\d{4}$/ }).count();
