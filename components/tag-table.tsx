@@ -166,7 +166,7 @@ export function TagTable({ registryId, repository, pullBase, canPromote = false,
           </span>
           {/* as wide as "details 10000/10000" from the start: the numbers grow without moving the bar */}
           <span className="inline-block min-w-[8.5rem] tabular-nums">
-            {tags.data ? `details ${progress.done}/${progress.total}` : "details …"}
+            {!tags.data ? "details …" : progress.total ? `details ${progress.done}/${progress.total}` : "every row known"}
             {progress.revalidating > 0 && progress.running && <span> · re-checking {progress.revalidating}</span>}
           </span>
           <button type="button" className="rounded px-1.5 py-0.5 text-sky-700 hover:bg-sky-50 disabled:opacity-50" disabled={!tags.data || progress.running} onClick={() => setRecheck((n) => n + 1)} title="HEAD every tag again to catch moved tags (no manifest is downloaded twice)">
