@@ -8,6 +8,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ErrorMessage } from "@/components/error-message";
 import { manifestHref, shortDigest } from "@/components/format";
 import { usePromotion, usePromotionMutations } from "@/components/hooks/use-promotions";
+import { promotionFinished } from "@/lib/schemas/promotion";
 import { useRegistries } from "@/components/hooks/use-registries";
 import { useStageList } from "@/components/hooks/use-stage-list";
 import { stagesKey, useStagesOf, type StageCell } from "@/components/hooks/use-stages";
@@ -147,7 +148,7 @@ function PromoteButton({ version, stage, from, to, overwrite }: { version: strin
   const qc = useQueryClient();
   const state = job.data?.state ?? m.run.data?.state;
   useEffect(() => {
-    if (state === "succeeded" || state === "failed") qc.invalidateQueries({ queryKey: stagesKey(version) });
+    if (state && promotionFinished(state)) qc.invalidateQueries({ queryKey: stagesKey(version) });
   }, [state, qc, version]);
   if (m.run.data && job.data) {
     return (

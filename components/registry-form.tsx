@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { CONCURRENCY_MAX, KINDS, REGISTRY_KINDS, type PublishPolicy, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
+import { CONCURRENCY_DEFAULT, CONCURRENCY_MAX, KINDS, REGISTRY_KINDS, type PublishPolicy, type RegistryKind, type RegistryView } from "@/lib/schemas/registry";
 import { ErrorMessage } from "@/components/error-message";
 import { fieldError } from "@/components/field-error";
 
@@ -152,8 +152,8 @@ export function RegistryForm(props: {
       </div>
       <div>
         <label className="label" htmlFor="concurrency">Requests in flight at once</label>
-        <input id="concurrency" name="concurrency" type="number" min={1} max={CONCURRENCY_MAX} step={1} inputMode="numeric" className="input max-w-40" defaultValue={editing?.concurrency ?? ""} placeholder="server's (8)" />
-        <p className="mt-1 text-xs text-slate-500">How many requests Regatta sends this registry&apos;s host at once (1–{CONCURRENCY_MAX}): more fills a far registry&apos;s tag tables sooner, fewer spares a fragile one. Empty: the server&apos;s setting, <code>REGATTA_REGISTRY_CONCURRENCY</code> (8 unless set).</p>
+        <input id="concurrency" name="concurrency" type="number" min={1} max={CONCURRENCY_MAX} step={1} inputMode="numeric" className="input max-w-40" defaultValue={editing?.concurrency ?? ""} placeholder={`server's (${CONCURRENCY_DEFAULT})`} />
+        <p className="mt-1 text-xs text-slate-500">How many requests Regatta sends this registry&apos;s host at once (1–{CONCURRENCY_MAX}): more fills a far registry&apos;s tag tables sooner, fewer spares a fragile one. Empty: the server&apos;s setting, <code>REGATTA_REGISTRY_CONCURRENCY</code> ({CONCURRENCY_DEFAULT} unless set).</p>
         {err("concurrency")}
       </div>
       <ErrorMessage error={props.error} />

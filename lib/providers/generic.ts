@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { RegistryClient, RegistryError, computeDigest, type PingResult } from "@/lib/registry";
 import type { Connection, ConnectionTest, ProviderDefinition } from "./types";
 import { writeProbesAllowed } from "./probe-policy";
+import { CONCURRENCY_DEFAULT, CONCURRENCY_MAX } from "@/lib/schemas/registry";
 
 export type { Connection, ConnectionTest };
 
@@ -12,8 +13,8 @@ type ClientConfig = ConstructorParameters<typeof RegistryClient>[0];
 
 /** Requests in flight per registry host for the whole process (REGATTA_REGISTRY_CONCURRENCY, 1–64; default 8). */
 export function registryConcurrency(): number {
-  const n = Number(process.env.REGATTA_REGISTRY_CONCURRENCY || 8);
-  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 8;
+  const n = Number(process.env.REGATTA_REGISTRY_CONCURRENCY || CONCURRENCY_DEFAULT);
+  return Number.isInteger(n) && n >= 1 && n <= CONCURRENCY_MAX ? n : CONCURRENCY_DEFAULT;
 }
 
 /**

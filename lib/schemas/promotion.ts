@@ -56,6 +56,9 @@ export const stageSchema = z
   })
   .strict();
 
+/** Succeeded or failed: nothing more will happen to it. */
+export const promotionFinished = (state: PromotionView["state"]) => state === "succeeded" || state === "failed";
+
 export interface PromotionView {
   id: string;
   kind: string;

@@ -153,9 +153,11 @@ export const PUBLISH_POLICIES = ["ALLOW_WITH_CONFIRMATION", "FORBID"] as const;
 export type PublishPolicy = (typeof PUBLISH_POLICIES)[number];
 const publishPolicy = z.enum(PUBLISH_POLICIES, { error: `publishPolicy must be one of ${PUBLISH_POLICIES.join(", ")}` });
 
-/** Requests in flight at once to a registry's host (lib/providers/generic.ts clientOptions). */
+/** Requests in flight at once to a registry's host (lib/providers/generic.ts clientOptions): 1 to the max, the default when unset. */
 export const CONCURRENCY_MAX = 64;
-const concurrency = z.number({ error: `concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}` }).int(`concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}`).min(1, `concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}`).max(CONCURRENCY_MAX, `concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}`);
+export const CONCURRENCY_DEFAULT = 8;
+const concurrencyMessage = `concurrency must be a whole number from 1 to ${CONCURRENCY_MAX}`;
+const concurrency = z.number({ error: concurrencyMessage }).int(concurrencyMessage).min(1, concurrencyMessage).max(CONCURRENCY_MAX, concurrencyMessage);
 
 const credentials = z.record(z.string(), z.string().max(16_384, "credential values must be at most 16 KiB")).optional();
 

@@ -349,8 +349,10 @@ const platformOf = (d: Descriptor) => (d.platform ? [d.platform.os, d.platform.a
 /** Tags listed per digest on the digest page; the count beside them is always the true one. */
 const PLACES_LISTED = 200;
 
-async function placesOf(digests: string[], vis: Prisma.Sql = Prisma.sql`TRUE`): Promise<Map<string, { places: KnownPlace[]; total: number; registries: number }>> {
-  const out = new Map<string, { places: KnownPlace[]; total: number; registries: number }>();
+type Places = { places: KnownPlace[]; total: number; registries: number };
+
+async function placesOf(digests: string[], vis: Prisma.Sql = Prisma.sql`TRUE`): Promise<Map<string, Places>> {
+  const out = new Map<string, Places>();
   if (!digests.length) return out;
   // the first PLACES_LISTED places of each digest, taken round-robin over its repositories (the
   // first tag of every repository, then the second …): a repository with hundreds of tags of one
@@ -378,6 +380,11 @@ async function placesOf(digests: string[], vis: Prisma.Sql = Prisma.sql`TRUE`): 
   return out;
 }
 
+/** A digest's places as the answer says them: the listed tags and the counts of all of them. */
+function knownPlaces(p: Places | undefined) {
+  return { tags: p?.places ?? [], tagCount: p?.total ?? 0, registryCount: p?.registries ?? 0 };
+}
+
 async function whereElse(c: RegistryClient, registryId: string, repository: string, digest: string, children: Descriptor[], readIndexes: boolean, vis: Prisma.Sql): Promise<WhereElse> {
   try {
     // indexes tagged in this repository (an index lists only manifests of its own repository)
@@ -402,7 +409,7 @@ async function whereElse(c: RegistryClient, registryId: string, repository: stri
       }),
     );
     const places = await placesOf([digest, ...parents.map((p) => p.digest), ...children.map((d) => d.digest)], vis);
-    const known = (d: string) => ({ tags: places.get(d)?.places ?? [], tagCount: places.get(d)?.total ?? 0, registryCount: places.get(d)?.registries ?? 0 });
+    const known = (d: string) => knownPlaces(places.get(d));
     return {
       ...known(digest),
       parents: parents.sort((a, b) => a.digest.localeCompare(b.digest)).map((p) => ({ ...p, ...known(p.digest) })),
@@ -411,7 +418,7 @@ async function whereElse(c: RegistryClient, registryId: string, repository: stri
   } catch (e) {
     console.error(`[regatta] where else for ${repository}@${digest}:`, e instanceof Error ? e.message : e);
     const own = await placesOf([digest], vis).then((p) => p.get(digest)).catch(() => undefined);
-    return { tags: own?.places ?? [], tagCount: own?.total ?? 0, registryCount: own?.registries ?? 0, parents: [], children: [] };
+    return { ...knownPlaces(own), parents: [], children: [] };
   }
 }
 

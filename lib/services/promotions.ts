@@ -12,7 +12,7 @@ import { boss, PROMOTION_QUEUE } from "@/lib/jobs/boss";
 import { log } from "@/lib/observability/log";
 import { wakeWorkers } from "@/lib/jobs/wake";
 import { copyImage, copyScopes, RegistryError, validateManifestReference, validateRepository, validateTag, type Manifest } from "@/lib/registry";
-import { promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
+import { promotionFinished, promotionRequestSchema, type PlanView, type PromotionRequest, type PromotionView } from "@/lib/schemas/promotion";
 import { mountCandidates } from "./blob-index";
 import { registryWithClient } from "./clients";
 import { localRunDone, reserveLocalRun, lockTarget, promotionAuditEvent, runPromotion, tryLockTarget, type Release } from "./promotion-run";
@@ -231,7 +231,7 @@ export async function waitForPromotion(id: string, waitMs: number, signal?: Abor
   for (let delay = 5; ; delay = Math.min(delay * 2, 25)) {
     const p = await getPromotion(id);
     const left = deadline - Date.now();
-    if (p.state === "succeeded" || p.state === "failed" || left <= 0 || signal?.aborted) return p;
+    if (promotionFinished(p.state) || left <= 0 || signal?.aborted) return p;
     await new Promise((r) => setTimeout(r, Math.min(delay, left)));
   }
 }

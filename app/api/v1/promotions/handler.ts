@@ -5,7 +5,7 @@
 import { requireSeeOr404 } from "@/lib/auth/access";
 import type { Handler } from "@/lib/auth/actor";
 import { searchParams } from "@/lib/schemas/browse";
-import { promotionQuerySchema } from "@/lib/schemas/promotion";
+import { promotionFinished, promotionQuerySchema } from "@/lib/schemas/promotion";
 import { getPromotion, requestPromotion, waitForPromotion } from "@/lib/services/promotions";
 
 /**
@@ -19,12 +19,10 @@ export const requestPromotionRoute = (body: (req: Request) => Promise<unknown>):
   if (answer.outcome === "planned") return Response.json({ plan: answer.plan });
   if (answer.outcome === "queued" && wait) {
     const p = await waitForPromotion(answer.promotion.id, wait * 1000, req.signal);
-    return Response.json(p, { status: finished(p.state) ? 200 : 202 });
+    return Response.json(p, { status: promotionFinished(p.state) ? 200 : 202 });
   }
   return Response.json(answer.promotion, { status: answer.outcome === "queued" ? 202 : 200 });
 };
-
-const finished = (state: string) => state === "succeeded" || state === "failed";
 
 /** ?wait=<seconds> (at most 30): answers when the promotion has finished, so a caller need not poll. */
 export const getPromotionRoute: Handler<{ id: string }> = async ({ req, params, actor }) => {
